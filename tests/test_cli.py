@@ -1,0 +1,139 @@
+"""The command-line contract of architecture.md."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from click.testing import CliRunner
+
+from tests.pack.helpers import CLEAN_LESSON, write_pack
+from tutor import __version__
+from tutor.cli import cli
+
+
+def run(*args: str) -> click.testing.Result:
+    return CliRunner().invoke(cli, list(args))
+
+
+def test_version() -> None:
+    result = run("--version")
+    assert result.exit_code == 0 and __version__ in result.output
+
+
+def test_list_json_has_the_contract_shape() -> None:
+    result = run("list", "--json")
+    assert result.exit_code == 0
+    data = json.loads(result.output)
+    assert data["pack"]["id"] == "ce-tutor-builtin"
+    lesson = next(item for item in data["lessons"] if item["id"] == "two-target-forms")
+    assert {"id": "moco-zero-labels", "type": "choice"} in lesson["exercises"]
+
+
+def test_validate_builtin_is_clean() -> None:
+    result = run("validate")
+    assert result.exit_code == 0, result.output
+
+
+def test_validate_reports_every_fault_and_exits_1(tmp_path: Path) -> None:
+    lesson = (
+        "---\nid: x\ntitle: X\n---\n\n## S\n\n"
+        "```exercise\nid: a\ntype: formla\nprompt: p\n```\n\n"
+        "```exercise\nid: b\ntype: choice\nprompt: p\nchoices: [a, b]\n```\n"
+    )
+    root = write_pack(
+        tmp_path / "p",
+        {"01-x.md": lesson},
+        'id = "p"\ntitle = "P"\nlessons = ["gone.md", "01-x.md"]\n',
+    )
+    result = run("validate", str(root))
+    assert result.exit_code == 1
+    lines = [
+        line for line in result.output.splitlines() if ": " in line and line.startswith(str(root))
+    ]
+    assert [line.split(": ")[0].rsplit("/", 1)[1] for line in lines] == [
+        "01-x.md:10",
+        "01-x.md:18",
+        "pack.toml:3",
+    ]
+    assert "Traceback" not in result.output
+
+
+def test_validate_a_folder_that_is_not_a_pack(tmp_path: Path) -> None:
+    result = run("validate", str(tmp_path))
+    assert result.exit_code == 1 and "no pack.toml" in result.output
+
+
+def test_grade_choice_right_and_wrong_as_json() -> None:
+    right = run("grade", "two-target-forms/moco-zero-labels", "--answer", "1", "--json")
+    assert right.exit_code == 0
+    verdict = json.loads(right.output)
+    assert verdict["status"] == "correct" and verdict["correct"] is True and verdict["score"] == 1.0
+    assert set(verdict) >= {"status", "correct", "score", "feedback", "mistake", "read_as"}
+    wrong = json.loads(
+        run("grade", "two-target-forms/moco-zero-labels", "--answer", "b", "--json").output
+    )
+    assert wrong["status"] == "incorrect" and wrong["mistake"] == "zero-means-ignore"
+    assert "denominator" in wrong["feedback"]
+
+
+def test_grade_unreadable_choice_is_a_verdict() -> None:
+    result = run("grade", "two-target-forms/moco-zero-labels", "--answer", "7", "--json")
+    assert result.exit_code == 0
+    assert json.loads(result.output)["status"] == "unreadable"
+
+
+def test_grade_bad_calls_exit_2(tmp_path: Path) -> None:
+    assert run("grade", "two-target-forms/nope", "--answer", "1").exit_code == 2
+    assert run("grade", "nope/nope", "--answer", "1").exit_code == 2
+    assert run("grade", "two-target-forms/moco-zero-labels").exit_code == 2
+    code = tmp_path / "f.py"
+    code.write_text("x = 1\n")
+    both = run(
+        "grade", "two-target-forms/moco-zero-labels", "--answer", "1", "--code-file", str(code)
+    )
+    assert both.exit_code == 2
+
+
+def test_show_json_gives_prompt_and_choices() -> None:
+    result = run("show", "two-target-forms/index-target-dtype", "--json")
+    assert result.exit_code == 0
+    shown = json.loads(result.output)
+    assert shown["type"] == "choice" and shown["params"] == {}
+    assert shown["choices"][0].startswith("raises RuntimeError")
+
+
+def test_pack_option_reads_another_pack(tmp_path: Path) -> None:
+    root = write_pack(tmp_path / "p", {"01-a.md": CLEAN_LESSON})
+    result = run("grade", "tiny/pick", "--pack", str(root), "--answer", "2", "--json")
+    verdict = json.loads(result.output)
+    assert verdict["mistake"] == "not-normalised"
+
+
+def test_broken_pack_is_refused_with_its_problems(tmp_path: Path) -> None:
+    root = write_pack(
+        tmp_path / "p", {"01-a.md": CLEAN_LESSON.replace("type: choice", "type: choise")}
+    )
+    result = run("list", "--pack", str(root))
+    assert result.exit_code == 2
+    assert "unknown exercise type `choise`" in result.output and "Traceback" not in result.output
+
+
+def test_first_word_may_be_a_pack_dir(tmp_path: Path, monkeypatch) -> None:
+    opened = {}
+
+    class FakeApp:
+        def __init__(self, pack, learner):
+            opened.update(pack=pack.id, learner=learner)
+
+        def run(self, mouse: bool) -> None:
+            opened["mouse"] = mouse
+
+    import tutor.app.tutor_app
+
+    monkeypatch.setattr(tutor.app.tutor_app, "TutorApp", FakeApp)
+    root = write_pack(tmp_path / "p", {"01-a.md": CLEAN_LESSON})
+    result = run("--learner", "ada", str(root), "--no-mouse")
+    assert result.exit_code == 0, result.output
+    assert opened == {"pack": "test-pack", "learner": "ada", "mouse": False}

@@ -1,0 +1,238 @@
+"""The `ce-tutor` command: parse arguments, call the layers below, print.
+
+Every command is thin. Errors a user can act on are printed as one line and
+exit with 2 (a bad call) or 1 (`validate` found problems); never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from tutor import __version__
+from tutor.pack.discovery import builtin_pack_dir
+from tutor.pack.errors import PackError
+from tutor.pack.loader import PackNotFound, load_pack
+from tutor.pack.model import Exercise, Lesson, Pack
+from tutor.progress.identity import default_learner
+
+_VALUE_OPTIONS = {"--learner", "--pack", "--db"}
+
+
+class _TutorGroup(click.Group):
+    """A group whose first positional word may be a pack folder: `ce-tutor PACK_DIR`."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        skip_next = False
+        for index, token in enumerate(args):
+            if skip_next:
+                skip_next = False
+                continue
+            if token in _VALUE_OPTIONS:
+                skip_next = True
+                continue
+            if token.startswith("-"):
+                continue
+            if token not in self.commands:
+                ctx.meta["pack_dir"] = token
+                args = args[:index] + args[index + 1 :]
+            break
+        return super().parse_args(ctx, args)
+
+
+def _fail(message: str, code: int = 2) -> None:
+    click.echo(f"ce-tutor: {message}", err=True)
+    sys.exit(code)
+
+
+def _open_pack(pack_dir: str | None) -> Pack:
+    """Load a pack for use; a broken pack is refused with its problems."""
+    root = Path(pack_dir) if pack_dir else builtin_pack_dir()
+    try:
+        pack, errors = load_pack(root)
+    except PackNotFound as error:
+        _fail(str(error))
+    if errors:
+        for error in errors[:20]:
+            click.echo(str(error), err=True)
+        more = f" (and {len(errors) - 20} more)" if len(errors) > 20 else ""
+        _fail(f"the pack at {root} has problems{more}; run `ce-tutor validate {root}`")
+    return pack
+
+
+def _find(pack: Pack, reference: str) -> tuple[Lesson, Exercise]:
+    lesson_id, _, exercise_id = reference.partition("/")
+    lesson = pack.lesson(lesson_id)
+    if lesson is None:
+        known = ", ".join(lesson.id for lesson in pack.lessons)
+        _fail(f"no lesson `{lesson_id}` in pack `{pack.id}` (lessons: {known})")
+    exercise = lesson.exercise(exercise_id)
+    if exercise is None:
+        known = ", ".join(e.id for e in lesson.exercises) or "none"
+        _fail(f"no exercise `{exercise_id}` in lesson `{lesson_id}` (exercises: {known})")
+    return lesson, exercise
+
+
+pack_option = click.option(
+    "--pack", "pack_dir", metavar="P", help="A lesson pack folder (default: the built-in pack)."
+)
+learner_option = click.option(
+    "--learner", metavar="L", help="Whose numbers and progress (default: the OS user)."
+)
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+
+
+@click.group(cls=_TutorGroup, invoke_without_command=True)
+@click.version_option(__version__, prog_name="ce-tutor")
+@learner_option
+@click.option("--no-mouse", is_flag=True, help="Do not capture the mouse (less traffic over SSH).")
+@click.pass_context
+def cli(ctx: click.Context, learner: str | None, no_mouse: bool) -> None:
+    """A terminal tutor for entropy, KL divergence and cross-entropy.
+
+    Run `ce-tutor` for the built-in lessons, or `ce-tutor PACK_DIR` for another pack.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    pack = _open_pack(ctx.meta.get("pack_dir"))
+    from tutor.app.tutor_app import TutorApp
+
+    TutorApp(pack, learner=learner or default_learner()).run(mouse=not no_mouse)
+
+
+@cli.command("list")
+@pack_option
+@json_option
+def list_command(pack_dir: str | None, as_json: bool) -> None:
+    """List the pack's lessons and exercises."""
+    pack = _open_pack(pack_dir)
+    if as_json:
+        data = {
+            "pack": {
+                "id": pack.id,
+                "title": pack.title,
+                "version": pack.version,
+                "root": str(pack.root),
+            },
+            "lessons": [
+                {
+                    "id": lesson.id,
+                    "title": lesson.title,
+                    "exercises": [{"id": e.id, "type": e.type} for e in lesson.exercises],
+                }
+                for lesson in pack.lessons
+            ],
+        }
+        click.echo(json.dumps(data, indent=2))
+        return
+    click.echo(f"{pack.title} ({pack.id} {pack.version})")
+    for lesson in pack.lessons:
+        click.echo(f"\n{lesson.id}: {lesson.title}")
+        for exercise in lesson.exercises:
+            click.echo(f"  {lesson.id}/{exercise.id}  [{exercise.type}]")
+
+
+@cli.command()
+@click.argument("reference", metavar="LESSON/EXERCISE")
+@pack_option
+@learner_option
+@json_option
+def show(reference: str, pack_dir: str | None, learner: str | None, as_json: bool) -> None:
+    """Show an exercise: its prompt, type, your parameters and choices."""
+    from tutor.grading.presentation import present_exercise
+
+    pack = _open_pack(pack_dir)
+    lesson, exercise = _find(pack, reference)
+    shown = present_exercise(pack, lesson, exercise, learner or default_learner())
+    if as_json:
+        click.echo(json.dumps(shown, indent=2))
+        return
+    click.echo(f"{lesson.id}/{exercise.id} [{exercise.type}]\n")
+    click.echo(shown["prompt"])
+    for number, choice in enumerate(shown.get("choices", []), start=1):
+        click.echo(f"  {number}. {choice}")
+    if shown.get("starter"):
+        click.echo("\n" + shown["starter"])
+
+
+@cli.command()
+@click.argument("reference", metavar="LESSON/EXERCISE")
+@click.option("--answer", metavar="TEXT", help="The answer (a choice, number, formula, output).")
+@click.option(
+    "--code-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    metavar="F",
+    help="A Python file with the function, for code exercises.",
+)
+@pack_option
+@learner_option
+@json_option
+def grade(
+    reference: str,
+    answer: str | None,
+    code_file: Path | None,
+    pack_dir: str | None,
+    learner: str | None,
+    as_json: bool,
+) -> None:
+    """Grade one answer and print the verdict (exit 0 whenever a verdict is given)."""
+    from tutor.grading import GraderNotAvailable
+    from tutor.grading import grade as grade_answer
+
+    if (answer is None) == (code_file is None):
+        _fail("give exactly one of --answer TEXT or --code-file F")
+    pack = _open_pack(pack_dir)
+    lesson, exercise = _find(pack, reference)
+    if code_file is not None:
+        try:
+            answer = code_file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            _fail(f"cannot read {code_file}: {error}")
+    try:
+        verdict = grade_answer(pack, lesson, exercise, answer, learner or default_learner())
+    except GraderNotAvailable as error:
+        _fail(str(error))
+    if as_json:
+        click.echo(json.dumps(verdict.to_json(), indent=2))
+        return
+    mark = "✓" if verdict.correct else "✗"
+    click.echo(f"{mark} {verdict.status.value}: {verdict.feedback}")
+    if verdict.mistake:
+        click.echo(f"  mistake: {verdict.mistake}")
+    if verdict.read_as:
+        click.echo(f"  read as: {verdict.read_as}")
+
+
+@cli.command()
+@click.argument("pack_dir", required=False, metavar="[PACK_DIR]")
+def validate(pack_dir: str | None) -> None:
+    """Check a pack (default: the built-in pack); print every problem as file:line: message."""
+    from tutor.grading.pack_checks import check_pack
+
+    root = Path(pack_dir) if pack_dir else builtin_pack_dir()
+    try:
+        pack, errors = load_pack(root)
+    except PackNotFound as error:
+        _fail(str(error), code=1)
+    errors = sorted(set(errors + check_pack(pack)))
+    for error in errors:
+        click.echo(str(error))
+    lessons = len(pack.lessons)
+    exercises = sum(len(lesson.exercises) for lesson in pack.lessons)
+    if errors:
+        click.echo(f"{len(errors)} problem{'s' if len(errors) != 1 else ''} in {root}", err=True)
+        sys.exit(1)
+    click.echo(f"{root}: clean ({lessons} lessons, {exercises} exercises)", err=True)
+
+
+def main() -> None:
+    try:
+        cli()
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+__all__ = ["PackError", "cli", "main"]

@@ -1,0 +1,1 @@
+"""The torch side: per-learner parameters, reference implementations, cross-checks."""

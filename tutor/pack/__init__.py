@@ -1,0 +1,1 @@
+"""Lesson packs: the typed model, the loader, discovery."""

@@ -1,0 +1,431 @@
+"""Build the model's blocks (exercises, derivations, plots) from YAML bodies.
+
+Every builder takes the parsed mapping, the file line where the YAML text
+starts, and returns the block plus `(line, message)` problems. Keys and their
+meaning are documented in `lessons/README.md`; the tables here are the one
+place that lists them.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from tutor.pack.errors import did_you_mean
+from tutor.pack.fields import BOOLEAN_HINT, Fields, as_number
+from tutor.pack.model import (
+    EXERCISE_TYPES,
+    Choice,
+    ChoiceExercise,
+    CodeExercise,
+    Derivation,
+    DerivationStep,
+    Exercise,
+    FormulaExercise,
+    Location,
+    Misconception,
+    NumberExercise,
+    Plot,
+    PredictExercise,
+    Tolerance,
+)
+from tutor.pack.yaml_lines import LineDict
+from tutor.symbolic.domain import SIZED_KINDS, SymbolKind, SymbolSpec
+
+COMMON_KEYS = {"id", "type", "prompt", "hints", "points", "attempts", "solution", "misconceptions"}
+
+TYPE_KEYS: dict[str, set[str]] = {
+    "choice": {"choices", "multiple"},
+    "number": {"params", "reference", "formula", "tolerance"},
+    "formula": {"symbols", "answer", "check"},
+    "code": {
+        "entry",
+        "starter",
+        "args",
+        "cases",
+        "edge_cases",
+        "reference",
+        "compare",
+        "tolerance",
+        "forbid",
+    },
+    "predict": {"code", "params"},
+}
+
+REQUIRED_KEYS: dict[str, set[str]] = {
+    "choice": {"choices"},
+    "number": {"reference"},
+    "formula": {"answer", "symbols"},
+    "code": {"entry", "reference"},
+    "predict": {"code"},
+}
+
+# What identifies a known wrong answer, per exercise type.
+MISCONCEPTION_KEY: dict[str, tuple[str, ...]] = {
+    "number": ("reference", "answer"),
+    "formula": ("answer",),
+    "code": ("code",),
+    "predict": ("answer",),
+}
+
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+MATH_SPAN = re.compile(r"\$\$.*?\$\$|\$[^$]*\$", re.DOTALL)
+
+Problems = list[tuple[int, str]]
+
+
+def build_exercise(data: LineDict, path: Path, base_line: int) -> tuple[Exercise | None, Problems]:
+    """An exercise from its YAML mapping, or None when its type is unusable."""
+    exercise_id = data.get("id")
+    what = f"exercise `{exercise_id}`" if isinstance(exercise_id, str) else "exercise"
+    fields = Fields(data, base_line, what)
+    kind = data.get("type")
+    if kind is None:
+        fields.problem(None, f"{what} is missing the required key `type`")
+        return None, fields.problems
+    if kind not in EXERCISE_TYPES:
+        fields.problem(
+            "type",
+            f"unknown exercise type `{kind}`{did_you_mean(str(kind), EXERCISE_TYPES)}; "
+            f"known types: {', '.join(EXERCISE_TYPES)}",
+        )
+        return None, fields.problems
+    fields.check_keys(COMMON_KEYS | TYPE_KEYS[kind], {"id", "prompt"} | REQUIRED_KEYS[kind])
+    if isinstance(exercise_id, str) and not ID_PATTERN.match(exercise_id):
+        fields.problem(
+            "id", f"exercise id `{exercise_id}` must be lowercase letters, digits, - or _"
+        )
+    common = dict(
+        id=str(exercise_id or ""),
+        prompt=fields.text("prompt", "") or "",
+        location=Location(path, fields.line()),
+        hints=fields.text_list("hints"),
+        points=fields.number("points", 1.0, positive=True),
+        attempts=fields.integer("attempts", 3, minimum=1),
+        solution=fields.text("solution"),
+        misconceptions=_misconceptions(fields, kind, path),
+    )
+    builder = {
+        "choice": _choice,
+        "number": _number,
+        "formula": _formula,
+        "code": _code,
+        "predict": _predict,
+    }[kind]
+    exercise = builder(fields, common)
+    _check_placeholders(fields, exercise)
+    return exercise, fields.problems
+
+
+def _misconceptions(fields: Fields, kind: str, path: Path) -> list[Misconception]:
+    items = fields.sequence("misconceptions")
+    if items is None:
+        return []
+    if kind == "choice":
+        fields.problem(
+            "misconceptions",
+            "a choice exercise names its mistakes per choice (`feedback`, `tag`), "
+            "not in `misconceptions`",
+        )
+        return []
+    identifying = MISCONCEPTION_KEY[kind]
+    result = []
+    for index, item in enumerate(items):
+        if not isinstance(item, LineDict):
+            fields.problems.append(
+                (fields.base_line + items.line_of(index) - 1, "a misconception must be a mapping")
+            )
+            continue
+        sub = fields.sub(item, f"misconception of {fields.what}")
+        sub.check_keys(set(identifying) | {"tag", "feedback"}, {"tag", "feedback"})
+        given = [key for key in identifying if key in item]
+        if len(given) != 1:
+            sub.problem(
+                None, f"a misconception here needs exactly one of: {', '.join(identifying)}"
+            )
+        tag = sub.text("tag", "") or ""
+        if tag and not ID_PATTERN.match(tag):
+            sub.problem("tag", f"tag `{tag}` must be lowercase letters, digits, - or _")
+        result.append(
+            Misconception(
+                tag=tag,
+                feedback=sub.text("feedback", "") or "",
+                location=Location(path, sub.line()),
+                answer=sub.text("answer"),
+                reference=sub.text("reference"),
+                code=sub.text("code"),
+            )
+        )
+    return result
+
+
+def _choice(fields: Fields, common: dict) -> ChoiceExercise:
+    multiple = fields.boolean("multiple", False)
+    items = fields.sequence("choices")
+    choices: list[Choice] = []
+    for index, item in enumerate(items or []):
+        if isinstance(item, (str, int, float)) and not isinstance(item, bool):
+            choices.append(Choice(text=str(item)))
+        elif isinstance(item, LineDict):
+            sub = fields.sub(item, "choice")
+            sub.check_keys({"text", "correct", "feedback", "tag"}, {"text"})
+            choices.append(
+                Choice(
+                    text=sub.text("text", "") or "",
+                    correct=sub.boolean("correct", False),
+                    feedback=sub.text("feedback", "") or "",
+                    tag=sub.text("tag"),
+                )
+            )
+        else:
+            fields.problems.append(
+                (
+                    fields.base_line + items.line_of(index) - 1,
+                    f"a choice is text or a mapping; {BOOLEAN_HINT}"
+                    if isinstance(item, bool)
+                    else "a choice is text or a mapping",
+                )
+            )
+    if items is not None:
+        right = sum(choice.correct for choice in choices)
+        if len(choices) < 2:
+            fields.problem("choices", "a choice exercise needs at least two choices")
+        if right == 0:
+            fields.problem("choices", "no choice is marked `correct: true`")
+        elif right > 1 and not multiple:
+            fields.problem("choices", f"{right} choices are correct: set `multiple: true`")
+    return ChoiceExercise(**common, choices=choices, multiple=multiple)
+
+
+def _tolerance(fields: Fields, default: Tolerance) -> Tolerance:
+    data = fields.mapping("tolerance")
+    if data is None:
+        return default
+    sub = fields.sub(data, "tolerance")
+    sub.check_keys({"rel", "abs", "sig"})
+    if not data:
+        sub.problem(None, "`tolerance` needs at least one of rel, abs, sig")
+        return default
+    sig = data.get("sig")
+    if sig is not None and (isinstance(sig, bool) or not isinstance(sig, int) or sig < 1):
+        sub.problem("sig", "`sig` must be a whole number of significant figures >= 1")
+        sig = None
+    return Tolerance(
+        rel=sub.number("rel", None, positive=True),
+        abs=sub.number("abs", None, positive=True),
+        sig=sig,
+    )
+
+
+def _generators(fields: Fields, key: str) -> dict[str, str]:
+    data = fields.mapping(key)
+    if data is None:
+        return {}
+    result = {}
+    for name, value in data.items():
+        if not name.isidentifier():
+            fields.sub(data, key).problem(name, f"`{name}` is not a valid parameter name")
+        if isinstance(value, (dict, list, bool)) or value is None:
+            fields.sub(data, key).problem(name, f"parameter `{name}` must be a generator text")
+            continue
+        result[name] = str(value)
+    return result
+
+
+def _number(fields: Fields, common: dict) -> NumberExercise:
+    return NumberExercise(
+        **common,
+        reference=fields.text("reference", "") or "",
+        params=_generators(fields, "params"),
+        formula=fields.text("formula"),
+        tolerance=_tolerance(fields, Tolerance(rel=1e-3)),
+    )
+
+
+def _formula(fields: Fields, common: dict) -> FormulaExercise:
+    return FormulaExercise(
+        **common,
+        answer=fields.text("answer", "") or "",
+        symbols=build_symbols(fields, "symbols"),
+        check=fields.text("check"),
+    )
+
+
+def build_symbols(fields: Fields, key: str) -> dict[str, SymbolSpec]:
+    """`name: {kind, size, range, description}` (or `name: kind`) into SymbolSpecs."""
+    data = fields.mapping(key)
+    if data is None:
+        return {}
+    kinds = [kind.value for kind in SymbolKind]
+    symbols: dict[str, SymbolSpec] = {}
+    for name, spec in data.items():
+        where = fields.sub(data, key)
+        if not name.isidentifier():
+            where.problem(name, f"`{name}` is not a valid symbol name")
+            continue
+        if isinstance(spec, str):
+            spec_fields = None
+            kind_text, size, low, high, description = spec, None, None, None, ""
+        elif isinstance(spec, LineDict):
+            spec_fields = fields.sub(spec, f"symbol `{name}`")
+            spec_fields.check_keys({"kind", "size", "range", "description"}, {"kind"})
+            kind_text = str(spec.get("kind", ""))
+            size = spec.get("size")
+            description = spec_fields.text("description", "") or ""
+            low = high = None
+            bounds = spec.get("range")
+            if bounds is not None:
+                numbers = [as_number(b) for b in bounds] if isinstance(bounds, list) else []
+                if len(numbers) != 2 or None in numbers or numbers[0] >= numbers[1]:
+                    spec_fields.problem("range", "`range` must be `[low, high]` with low < high")
+                else:
+                    low, high = numbers
+        else:
+            where.problem(name, f"symbol `{name}` must be a kind or a mapping with `kind`")
+            continue
+        if kind_text not in kinds:
+            where.problem(
+                name,
+                f"unknown symbol kind `{kind_text}`{did_you_mean(kind_text, kinds)}; "
+                f"known kinds: {', '.join(kinds)}",
+            )
+            continue
+        kind = SymbolKind(kind_text)
+        if kind in SIZED_KINDS:
+            if size is None:
+                where.problem(name, f"symbol `{name}` of kind {kind.value} needs a `size`")
+            elif isinstance(size, bool) or not (
+                (isinstance(size, int) and size >= 1)
+                or (isinstance(size, str) and size.isidentifier())
+            ):
+                (spec_fields or where).problem(
+                    "size" if spec_fields else name,
+                    "`size` must be a number >= 1 or a size name like K",
+                )
+                size = None
+        symbols[name] = SymbolSpec(name, kind, size, low, high, description)
+    return symbols
+
+
+def _code(fields: Fields, common: dict) -> CodeExercise:
+    edge_cases: list[dict[str, str]] = []
+    items = fields.sequence("edge_cases")
+    for index, item in enumerate(items or []):
+        if not isinstance(item, LineDict) or not all(
+            isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in item.values()
+        ):
+            fields.problems.append(
+                (
+                    fields.base_line + items.line_of(index) - 1,
+                    "an edge case is a mapping of argument name to generator text"
+                    ' (inside `{…}`, quote texts with commas: `logits: "randn(3, 6)"`)',
+                )
+            )
+            continue
+        edge_cases.append({name: str(value) for name, value in item.items()})
+    entry = fields.text("entry", "") or ""
+    if entry and not entry.isidentifier():
+        fields.problem("entry", f"`entry` must be a function name, not `{entry}`")
+    args = _generators(fields, "args")
+    for case in edge_cases:
+        if args and set(case) != set(args):
+            fields.problem("edge_cases", "each edge case must give exactly the arguments in `args`")
+            break
+    return CodeExercise(
+        **common,
+        entry=entry,
+        reference=fields.text("reference", "") or "",
+        starter=fields.text("starter", "") or "",
+        args=args,
+        cases=fields.integer("cases", 1, minimum=1),
+        edge_cases=edge_cases,
+        compare=fields.text("compare", "result") or "result",
+        tolerance=_tolerance(fields, Tolerance(rel=1e-5, abs=1e-6)),
+        forbid=fields.text_list("forbid"),
+    )
+
+
+def _predict(fields: Fields, common: dict) -> PredictExercise:
+    return PredictExercise(
+        **common, code=fields.text("code", "") or "", params=_generators(fields, "params")
+    )
+
+
+def _check_placeholders(fields: Fields, exercise: Exercise) -> None:
+    """`{name}` in a prompt must name a parameter (math spans are left alone)."""
+    names = set(getattr(exercise, "params", {}) or {}) | set(getattr(exercise, "args", {}) or {})
+    prose = MATH_SPAN.sub("", exercise.prompt)
+    for name in PLACEHOLDER.findall(prose):
+        if name not in names:
+            fields.problem(
+                "prompt",
+                f"the prompt shows `{{{name}}}` but there is no parameter `{name}`"
+                f"{did_you_mean(name, names)}",
+            )
+
+
+def build_derivation(data: LineDict, path: Path, base_line: int) -> tuple[Derivation, Problems]:
+    fields = Fields(data, base_line, "derivation")
+    fields.check_keys({"use", "title", "steps", "symbols"})
+    derivation = Derivation(
+        location=Location(path, fields.line()),
+        use=fields.text("use"),
+        title=fields.text("title", "") or "",
+        symbols=build_symbols(fields, "symbols"),
+    )
+    items = fields.sequence("steps")
+    if (derivation.use is None) == (items is None):
+        fields.problem(None, "a derivation has either `use: NAME` or its own `steps`, not both")
+    for index, item in enumerate(items or []):
+        if not isinstance(item, LineDict):
+            fields.problems.append(
+                (fields.base_line + items.line_of(index) - 1, "a step is a mapping: expr, reason")
+            )
+            continue
+        sub = fields.sub(item, "derivation step")
+        sub.check_keys({"expr", "reason"}, {"expr"} if index == 0 else {"expr", "reason"})
+        derivation.steps.append(
+            DerivationStep(
+                expr=sub.text("expr", "") or "",
+                reason=sub.text("reason", "") or "",
+                location=Location(path, sub.line()),
+            )
+        )
+    if items is not None and len(items) < 2:
+        fields.problem("steps", "a derivation needs at least two steps")
+    return derivation, fields.problems
+
+
+def build_plot(data: LineDict, path: Path, base_line: int) -> tuple[Plot, Problems]:
+    fields = Fields(data, base_line, "plot")
+    fields.check_keys({"x", "y", "range", "title", "labels"}, {"y", "range"})
+    y = data.get("y")
+    curves = [str(item) for item in y] if isinstance(y, list) else ([str(y)] if y else [])
+    if "y" in data and not curves:
+        fields.problem("y", "`y` must be an expression or a list of expressions")
+    bounds = data.get("range")
+    numbers = [as_number(b) for b in bounds] if isinstance(bounds, list) else []
+    span = (0.0, 1.0)
+    if "range" in data:
+        if len(numbers) != 2 or None in numbers or numbers[0] >= numbers[1]:
+            fields.problem("range", "`range` must be `[low, high]` with low < high")
+        else:
+            span = (numbers[0], numbers[1])
+    labels = fields.text_list("labels")
+    if labels and len(labels) != len(curves):
+        fields.problem("labels", f"{len(labels)} labels for {len(curves)} curves")
+    x = fields.text("x", "x") or "x"
+    if not x.isidentifier():
+        fields.problem("x", f"`x` must be a variable name, not `{x}`")
+    return (
+        Plot(
+            location=Location(path, fields.line()),
+            x=x,
+            y=curves,
+            range=span,
+            title=fields.text("title", "") or "",
+            labels=labels,
+        ),
+        fields.problems,
+    )

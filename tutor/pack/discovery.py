@@ -1,0 +1,60 @@
+"""Where packs come from: the built-in pack, folders, installed distributions.
+
+The built-in pack lives in `lessons/` at the top of the repository; a wheel
+carries it as `tutor/_builtin_lessons` (see pyproject's force-include), so
+both a source checkout and a plain `pip install .` find it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib.metadata import entry_points
+from pathlib import Path
+
+ENTRY_POINT_GROUP = "ce_tutor.packs"
+
+
+def builtin_pack_dir() -> Path:
+    """The built-in pack's folder, installed or in a source checkout."""
+    package_dir = Path(__file__).resolve().parent.parent
+    installed = package_dir / "_builtin_lessons"
+    if installed.is_dir():
+        return installed
+    return package_dir.parent / "lessons"
+
+
+@dataclass(frozen=True)
+class PackSource:
+    """A pack found on this machine, before it is loaded."""
+
+    name: str
+    root: Path
+    origin: str  # "built-in", "entry point <dist>", or "folder"
+
+
+def installed_packs() -> list[PackSource]:
+    """The built-in pack and packs registered under `ce_tutor.packs`.
+
+    An entry point names a module or a path-returning callable:
+    `course = "course_pack"` (the package folder holds `pack.toml`) or
+    `course = "course_pack:pack_dir"`.
+    """
+    sources = [PackSource("built-in", builtin_pack_dir(), "built-in")]
+    for entry in entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            root = _entry_point_dir(entry)
+        except Exception:  # a broken third-party pack must not stop the tutor
+            continue
+        if root is not None and (root / "pack.toml").is_file():
+            dist = entry.dist.name if entry.dist else entry.value
+            sources.append(PackSource(entry.name, root, f"entry point {dist}"))
+    return sources
+
+
+def _entry_point_dir(entry) -> Path | None:
+    target = entry.load()
+    if callable(target):
+        return Path(target())
+    if hasattr(target, "__file__") and target.__file__:
+        return Path(target.__file__).parent
+    return None

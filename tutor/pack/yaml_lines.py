@@ -1,0 +1,93 @@
+"""YAML that remembers where each key was written.
+
+PyYAML's safe loader forgets line numbers and silently keeps the last of two
+duplicate keys; authors need both to fix a lesson. `load_yaml` returns plain
+values, except that mappings are `LineDict`s and lists `LineList`s carrying
+the 1-based line of themselves and of each key or item.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+
+class LineDict(dict):
+    """A dict with `line` (its own) and `key_lines` (each key's)."""
+
+    line: int = 0
+    key_lines: dict[str, int]
+
+    def line_of(self, key: str) -> int:
+        return self.key_lines.get(key, self.line)
+
+
+class LineList(list):
+    """A list with `line` (its own) and `item_lines` (each item's)."""
+
+    line: int = 0
+    item_lines: list[int]
+
+    def line_of(self, index: int) -> int:
+        return self.item_lines[index] if index < len(self.item_lines) else self.line
+
+
+class YamlProblem(Exception):
+    """A YAML error or duplicate key, with its 1-based line within the text."""
+
+    def __init__(self, line: int, message: str):
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+class _LineLoader(yaml.SafeLoader):
+    pass
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
+    loader.flatten_mapping(node)
+    result = LineDict()
+    result.line = node.start_mark.line + 1
+    result.key_lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        key_line = key_node.start_mark.line + 1
+        if not isinstance(key, str):
+            key = str(key)
+        if key in result:
+            raise YamlProblem(key_line, f"duplicate key `{key}`")
+        result[key] = loader.construct_object(value_node, deep=True)
+        result.key_lines[key] = key_line
+    return result
+
+
+def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> LineList:
+    result = LineList(loader.construct_object(child, deep=True) for child in node.value)
+    result.line = node.start_mark.line + 1
+    result.item_lines = [child.start_mark.line + 1 for child in node.value]
+    return result
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+
+
+def load_yaml(text: str) -> Any:
+    """Parse YAML text; raise `YamlProblem` with a 1-based line on any error."""
+    try:
+        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+    except YamlProblem:
+        raise
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark else 1
+        problem = error.problem or str(error)
+        context = f" {error.context}" if error.context else ""
+        hint = ""
+        if "mapping values are not allowed" in problem:
+            hint = " (text containing `: ` must be quoted, or written as a `>` or `|` block)"
+        raise YamlProblem(line, f"bad YAML: {problem}{context}{hint}") from None
+    except yaml.YAMLError as error:
+        raise YamlProblem(1, f"bad YAML: {error}") from None

@@ -1,0 +1,1 @@
+"""Progress: where each learner is and every attempt they made."""

@@ -1,0 +1,27 @@
+"""Who the learner is and where their data lives."""
+
+from __future__ import annotations
+
+import getpass
+import os
+from pathlib import Path
+
+HOME_VARIABLE = "CE_TUTOR_HOME"
+
+
+def data_dir() -> Path:
+    """`$CE_TUTOR_HOME` if set, else the platform's user data directory."""
+    override = os.environ.get(HOME_VARIABLE)
+    if override:
+        return Path(override).expanduser()
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("ce-tutor", appauthor=False))
+
+
+def default_learner() -> str:
+    """The OS user: on a class server each learner has their own account."""
+    try:
+        return getpass.getuser()
+    except Exception:  # no passwd entry (some containers)
+        return os.environ.get("USER") or "learner"

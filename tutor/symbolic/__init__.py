@@ -1,0 +1,1 @@
+"""The mathematics (sympy). Keep this module import-light: no sympy at import time."""
