@@ -1,0 +1,194 @@
+"""Each protection of the sandbox, tried from inside by hostile code."""
+
+import contextlib
+import os
+import socket
+import threading
+import uuid
+
+import pytest
+import torch
+
+from tutor.grading.sandbox import RunStatus
+
+
+def test_snippet_output_and_values_come_back(sandbox):
+    run = sandbox.run_snippet("print(torch.tensor([1.5, 2.0]).sum())")
+    assert run.status is RunStatus.OK
+    assert run.stdout == "tensor(3.5000)\n"
+    x = torch.randn(3, 2, dtype=torch.float64)
+    run = sandbox.run_function("def f(x):\n    return x * 2, x.argmax(1)\n", "f", {"x": x})
+    doubled, index = run.cases[0].value
+    assert torch.equal(doubled, x * 2) and doubled.dtype == torch.float64
+    assert torch.equal(index, x.argmax(1)) and index.dtype == torch.int64
+
+
+def test_infinite_loop_is_a_time_limit(sandbox):
+    run = sandbox.run_function("def f():\n    while True:\n        pass\n", "f", {})
+    assert run.status is RunStatus.LIMIT
+    assert run.message.startswith("time limit")
+    assert sandbox.run_snippet("print('alive')").stdout == "alive\n"
+
+
+def test_sleeping_forever_hits_the_wall_clock(sandbox):
+    run = sandbox.run_snippet("import time\ntime.sleep(60)")
+    assert run.status is RunStatus.LIMIT
+    assert run.message == "time limit, 3 s"
+    assert run.wall_seconds < 5
+
+
+@pytest.mark.parametrize(
+    "hog",
+    ["x = torch.empty(2**31)", "x = [0] * 2**31", "x = bytearray(2**32)"],
+)
+def test_memory_hog_is_a_memory_limit(sandbox, hog):
+    run = sandbox.run_snippet(hog)
+    assert run.status is RunStatus.LIMIT
+    assert run.message == "memory limit"
+
+
+def _nobody_processes():
+    count = 0
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if os.stat(f"/proc/{entry}").st_uid == 65534:
+                    count += 1
+            except OSError:
+                pass
+    return count
+
+
+def test_fork_bomb_is_bounded_and_swept_up(sandbox):
+    before = _nobody_processes()
+    bomb = (
+        "import os, time\n"
+        "made = 0\n"
+        "for _ in range(200):\n"
+        "    try:\n"
+        "        if os.fork() == 0:\n"
+        "            os.setsid()\n"
+        "            time.sleep(30)\n"
+        "            os._exit(0)\n"
+        "        made += 1\n"
+        "    except OSError:\n"
+        "        break\n"
+        "print(made)\n"
+    )
+    run = sandbox.run_snippet(bomb)
+    assert run.status is RunStatus.OK
+    assert "processes" in run.protections
+    assert int(run.stdout.splitlines()[-1]) < sandbox.limits.processes
+    # The children escaped the process group with setsid; the sweep still found them.
+    assert _nobody_processes() <= before
+
+
+def test_writing_outside_the_work_directory_is_refused(sandbox):
+    escape = f"/tmp/ce-tutor-escape-{uuid.uuid4().hex}"
+    code = (
+        "open('mine.txt', 'w').write('ok')\n"
+        "print(open('mine.txt').read())\n"
+        f"for path in [{escape!r}, '/etc/ce-tutor-escape', os.path.expanduser('~root/x')]:\n"
+        "    try:\n"
+        "        open(path, 'w').write('escaped')\n"
+        "    except OSError as error:\n"
+        "        print(type(error).__name__)\n"
+    )
+    run = sandbox.run_snippet("import os\n" + code)
+    assert run.stdout.splitlines()[0] == "ok"
+    assert not os.path.exists(escape)
+    assert not os.path.exists("/etc/ce-tutor-escape")
+
+
+def test_network_is_refused(sandbox):
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    server.settimeout(0.5)
+    port = server.getsockname()[1]
+    accepted = []
+
+    def accept():
+        with contextlib.suppress(OSError):
+            accepted.append(server.accept())
+
+    thread = threading.Thread(target=accept)
+    thread.start()
+    code = (
+        "import socket\n"
+        "try:\n"
+        f"    socket.create_connection(('127.0.0.1', {port}), timeout=1)\n"
+        "    print('connected')\n"
+        "except OSError as error:\n"
+        "    print('refused', error.errno)\n"
+    )
+    run = sandbox.run_snippet(code)
+    thread.join()
+    server.close()
+    if "network" not in run.protections:
+        pytest.skip("this OS refused a new network namespace")
+    assert run.stdout.startswith("refused")
+    assert accepted == []
+
+
+def test_environment_is_clean(sandbox):
+    os.environ["CE_TUTOR_SECRET"] = "hunter2"
+    try:
+        run = sandbox.run_snippet("import os\nprint(sorted(os.environ))")
+    finally:
+        del os.environ["CE_TUTOR_SECRET"]
+    assert "CE_TUTOR_SECRET" not in run.stdout
+    assert "HOME" in run.stdout
+
+
+def test_os_exit_before_returning_is_a_crash_not_a_pass(sandbox):
+    run = sandbox.run_function("import os\ndef f():\n    os._exit(0)\n", "f", {})
+    assert run.status is RunStatus.CRASHED
+    assert "ended before returning" in run.message
+    assert run.cases == []
+
+
+def test_killing_the_parent_does_not_stop_the_tutor(sandbox):
+    code = "import os, signal\nfor sig in (signal.SIGKILL, signal.SIGTERM):\n"
+    code += "    try:\n        os.kill(os.getppid(), sig)\n    except OSError as e:\n"
+    code += "        print(type(e).__name__)\n"
+    sandbox.run_snippet(code)
+    run = sandbox.run_snippet("print('still here')")
+    assert run.stdout == "still here\n"
+
+
+def test_forged_result_bytes_are_a_crash_not_an_exception(sandbox):
+    code = (
+        "import os\n"
+        "def f():\n"
+        "    for fd in range(3, 64):\n"
+        "        try:\n"
+        "            os.write(fd, b'CEW1' + b'\\xff' * 64)\n"
+        "        except OSError:\n"
+        "            pass\n"
+        "    os._exit(0)\n"
+    )
+    run = sandbox.run_function(code, "f", {})
+    assert run.status is RunStatus.CRASHED
+    assert run.cases == []
+
+
+def test_crash_reports_the_learner_line_without_sandbox_frames(sandbox):
+    code = "def f(x):\n    y = x + 1\n    return y[10]\n"
+    run = sandbox.run_function(code, "f", {"x": torch.zeros(3)})
+    raised = run.cases[0].raised
+    assert raised.type == "IndexError"
+    assert "return y[10]" in raised.traceback
+    assert "harness" not in raised.traceback and "sandbox" not in raised.traceback
+
+
+def test_syntax_error_is_reported(sandbox):
+    run = sandbox.run_function("def f(x)\n    return x\n", "f", {"x": 1})
+    assert run.raised is not None and run.raised.type == "SyntaxError"
+
+
+def test_tensor_subclass_result_is_refused(sandbox):
+    code = "class T(torch.Tensor):\n    pass\ndef f():\n    return torch.ones(2).as_subclass(T)\n"
+    run = sandbox.run_function(code, "f", {})
+    assert run.cases[0].raised is not None
+    assert "subclass" in run.cases[0].raised.message

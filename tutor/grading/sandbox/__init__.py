@@ -1,0 +1,21 @@
+"""Running pack and learner code away from the tutor's process.
+
+`Sandbox` starts a fork server that imports torch once and forks a confined
+child per run (CPU, wall-clock, memory, process and file-size limits, a
+fresh working directory, an unprivileged user, no network, a clean
+environment). Importing this package does not import torch.
+"""
+
+from tutor.grading.sandbox.client import Sandbox, SandboxUnavailable, default_sandbox
+from tutor.grading.sandbox.limits import CaseOutcome, Limits, Raised, RunResult, RunStatus
+
+__all__ = [
+    "CaseOutcome",
+    "Limits",
+    "Raised",
+    "RunResult",
+    "RunStatus",
+    "Sandbox",
+    "SandboxUnavailable",
+    "default_sandbox",
+]

@@ -1,0 +1,319 @@
+"""`Sandbox`: the caller's handle on the fork server.
+
+It starts `python -m tutor.grading.sandbox.forkserver` once (paying torch's
+import once), sends it jobs, and turns the fork server's report and the
+child's frame into a `RunResult`. The child's bytes are decoded with
+`wire.decode`, which runs nothing; a forged or broken frame becomes
+`crashed`, never an exception in the caller. If the fork server dies, the
+next run starts a new one.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import threading
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from tutor.grading.sandbox import wire
+from tutor.grading.sandbox.forbid import check_source
+from tutor.grading.sandbox.limits import CaseOutcome, Limits, Raised, RunResult, RunStatus
+
+_LEN = struct.Struct("<Q")
+_REPLY = struct.Struct("<IQQ")
+START_TIMEOUT = 120.0  # torch's first import on a cold page cache is slow
+
+
+class SandboxUnavailable(RuntimeError):
+    """The fork server could not be started."""
+
+
+class Sandbox:
+    """Runs pack and learner code in confined, short-lived children.
+
+    Example::
+
+        sandbox = Sandbox()
+        result = sandbox.run_snippet("print(torch.ones(2).sum())")
+        result.stdout  # 'tensor(2.)\\n'
+    """
+
+    def __init__(self, limits: Limits | None = None, python: str | None = None) -> None:
+        self.limits = limits or Limits()
+        self.python = python or sys.executable
+        self._lock = threading.Lock()
+        self._process: subprocess.Popen | None = None
+        self._sock: socket.socket | None = None
+        self.starts = 0  # how many fork servers were started (restarts show up here)
+
+    # -- life cycle ---------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start the fork server now (it imports torch: seconds, once)."""
+        with self._lock:
+            self._ensure_started()
+
+    @property
+    def running(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+    def close(self) -> None:
+        with self._lock:
+            self._stop()
+
+    def __enter__(self) -> Sandbox:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _ensure_started(self) -> None:
+        if self.running and self._sock is not None:
+            return
+        self._stop()
+        ours, theirs = socket.socketpair()
+        env = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+        try:
+            process = subprocess.Popen(
+                [self.python, "-m", "tutor.grading.sandbox.forkserver", str(theirs.fileno())],
+                pass_fds=[theirs.fileno()],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                env=env,
+                start_new_session=True,  # a terminal's Ctrl-C goes to the app, not here
+            )
+        finally:
+            theirs.close()
+        ours.settimeout(START_TIMEOUT)
+        try:
+            ready = ours.recv(1)
+        except OSError:
+            ready = b""
+        if ready != b"R":
+            process.kill()
+            process.wait()
+            ours.close()
+            raise SandboxUnavailable("the sandbox's fork server did not start")
+        ours.settimeout(None)
+        self._process, self._sock = process, ours
+        self.starts += 1
+
+    def _stop(self) -> None:
+        if self._sock is not None:
+            self._sock.close()
+            self._sock = None
+        if self._process is not None:
+            if self._process.poll() is None:
+                try:
+                    self._process.wait(timeout=2)  # it exits when the socket closes
+                except subprocess.TimeoutExpired:
+                    self._process.send_signal(signal.SIGKILL)
+                    self._process.wait()
+            self._process = None
+
+    # -- runs ---------------------------------------------------------------------------------
+
+    def run_function(
+        self,
+        source: str,
+        entry: str,
+        cases: Sequence[Mapping[str, Any]] | Mapping[str, Any],
+        *,
+        limits: Limits | None = None,
+        forbid: Sequence[str] = (),
+        compare: str = "result",
+        filename: str = "<your code>",
+    ) -> RunResult:
+        """Call `entry(**case)` for each case; each outcome is `compare` (over `result`).
+
+        Values come back as tensors, numbers, tuples, lists and dicts; an
+        exception raised by the function is data in its `CaseOutcome`.
+        """
+        if isinstance(cases, Mapping):
+            cases = [cases]
+        forbid = list(forbid)
+        hit = check_source(source, forbid, entry)
+        if hit:
+            return RunResult(RunStatus.FORBIDDEN, message=f"forbidden: {hit}")
+        job = {
+            "kind": "function",
+            "source": source,
+            "entry": entry,
+            "cases": [dict(case) for case in cases],
+            "compare": compare,
+            "compare_uses_forbidden": check_source(compare, forbid) is not None,
+            "forbid": forbid,
+            "filename": filename,
+        }
+        return self._run(job, limits or self.limits)
+
+    def run_snippet(
+        self,
+        source: str,
+        env: Mapping[str, Any] | None = None,
+        *,
+        limits: Limits | None = None,
+        forbid: Sequence[str] = (),
+        filename: str = "<snippet>",
+    ) -> RunResult:
+        """Run a snippet with `torch`, `nn`, `F` (and `env`) defined; capture stdout or the raise."""
+        forbid = list(forbid)
+        hit = check_source(source, forbid)
+        if hit:
+            return RunResult(RunStatus.FORBIDDEN, message=f"forbidden: {hit}")
+        job = {
+            "kind": "snippet",
+            "source": source,
+            "env": dict(env or {}),
+            "forbid": forbid,
+            "filename": filename,
+        }
+        return self._run(job, limits or self.limits)
+
+    def _run(self, job: dict[str, Any], limits: Limits) -> RunResult:
+        body = wire.encode({"job": job, "limits": limits.to_json()})
+        with self._lock:
+            for attempt in range(2):
+                self._ensure_started()
+                try:
+                    self._sock.sendall(_LEN.pack(len(body)) + body)
+                except OSError:
+                    self._stop()  # it was dead before this job: start anew and resend once
+                    if attempt:
+                        raise
+                    continue
+                reply = self._receive()
+                if reply is None:
+                    self._stop()
+                    return RunResult(
+                        RunStatus.CRASHED, message="the sandbox stopped during the run"
+                    )
+                return interpret(*reply, limits)
+        raise AssertionError("unreachable")
+
+    def _receive(self) -> tuple[dict, bytes, bytes] | None:
+        head = _recv_exact(self._sock, _REPLY.size)
+        if head is None:
+            return None
+        header_len, result_len, output_len = _REPLY.unpack(head)
+        body = _recv_exact(self._sock, header_len + result_len + output_len)
+        if body is None:
+            return None
+        header = json.loads(body[:header_len])
+        result = body[header_len : header_len + result_len]
+        output = body[header_len + result_len :]
+        return header, result, output
+
+
+def _recv_exact(sock: socket.socket, size: int) -> bytes | None:
+    chunks = bytearray()
+    while len(chunks) < size:
+        try:
+            chunk = sock.recv(min(size - len(chunks), 1 << 20))
+        except OSError:
+            return None
+        if not chunk:
+            return None
+        chunks.extend(chunk)
+    return bytes(chunks)
+
+
+def interpret(header: dict, result: bytes, output: bytes, limits: Limits) -> RunResult:
+    """The fork server's report (trusted) plus the child's frame (untrusted) as a RunResult."""
+    run = RunResult(
+        RunStatus.OK,
+        stdout=output.decode("utf-8", errors="replace"),
+        protections=list(header.get("protections", [])),
+        wall_seconds=float(header.get("wall", 0.0)),
+        cpu_seconds=float(header.get("cpu", 0.0)),
+    )
+    sig = header.get("signal")
+    if header.get("timed_out"):
+        run.status, run.message = RunStatus.LIMIT, f"time limit, {limits.wall_seconds:g} s"
+        return run
+    cpu_bound = sig == signal.SIGKILL and run.cpu_seconds >= 0.9 * limits.cpu_seconds
+    if sig == signal.SIGXCPU or cpu_bound:
+        run.status, run.message = RunStatus.LIMIT, f"time limit, {limits.cpu_seconds:g} s"
+        return run
+    if header.get("result_too_large"):
+        run.status, run.message = RunStatus.LIMIT, "the result is too large to send"
+        return run
+    if sig == signal.SIGXFSZ:
+        run.status, run.message = RunStatus.LIMIT, "file size limit"
+        return run
+    if sig is not None:
+        run.status = RunStatus.CRASHED
+        run.message = (
+            f"killed by {signal.Signals(sig).name}" if sig in _SIGNALS else f"signal {sig}"
+        )
+        return run
+    if not result:
+        run.status = RunStatus.CRASHED
+        run.message = (
+            f"the process ended before returning a result (exit code {header.get('exit')})"
+        )
+        return run
+    try:
+        frame = wire.decode(result, max_bytes=limits.result_bytes + 64)
+        _fill(run, frame)
+    except (wire.WireError, KeyError, TypeError, ValueError) as error:
+        run.status, run.message = RunStatus.CRASHED, f"the result could not be read ({error})"
+        run.cases = []
+    return run
+
+
+_SIGNALS = {int(s) for s in signal.Signals}
+
+
+def _fill(run: RunResult, frame: Any) -> None:
+    if not isinstance(frame, dict):
+        raise wire.WireError("not a result")
+    if frame.get("forbidden"):
+        run.status, run.message = RunStatus.FORBIDDEN, f"forbidden: {frame['forbidden']}"
+        return
+    if frame.get("memory"):
+        run.status, run.message = RunStatus.LIMIT, "memory limit"
+        return
+    error = frame.get("error")
+    if error is not None:
+        run.raised = _raised(error)
+    for case in frame.get("cases") or []:
+        if not isinstance(case, dict):
+            raise wire.WireError("bad case")
+        if case.get("raised") is not None:
+            run.cases.append(CaseOutcome(raised=_raised(case["raised"])))
+        else:
+            run.cases.append(CaseOutcome(value=case.get("value")))
+
+
+def _raised(data: Any) -> Raised:
+    if not isinstance(data, dict):
+        raise wire.WireError("bad exception")
+    return Raised(
+        str(data.get("type", "Exception"))[:200],
+        str(data.get("message", ""))[:2000],
+        str(data.get("traceback", ""))[:4000],
+    )
+
+
+_default: Sandbox | None = None
+_default_lock = threading.Lock()
+
+
+def default_sandbox() -> Sandbox:
+    """The process's shared sandbox, started on first use and closed at exit."""
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = Sandbox()
+            atexit.register(_default.close)
+        return _default

@@ -1,0 +1,272 @@
+"""Calls a learner may not use: found in the source, and refused at run time.
+
+The source check gives a clear message early; the run-time guards catch what
+a source check cannot see (`getattr(F, 'cross_' + 'entropy')`, aliases made
+at run time). Each forbidden name also forbids the private entry points that
+compute the same thing (`torch._C._nn.cross_entropy_loss`, ...), so the
+public name cannot be sidestepped by calling its implementation.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+# The names the tutor's code namespaces give to torch modules.
+ALIASES = {"F": "torch.nn.functional", "nn": "torch.nn", "torch": "torch"}
+
+# Private routes to the same computation as a public name.
+BACKDOORS: dict[str, tuple[str, ...]] = {
+    "torch.nn.functional.cross_entropy": (
+        "torch._C._nn.cross_entropy_loss",
+        "torch.ops.aten.cross_entropy_loss",
+    ),
+    "torch.nn.functional.nll_loss": (
+        "torch._C._nn.nll_loss",
+        "torch._C._nn.nll_loss_nd",
+        "torch._C._nn.nll_loss2d",
+        "torch.ops.aten.nll_loss",
+        "torch.ops.aten.nll_loss_nd",
+        "torch.ops.aten.nll_loss2d",
+    ),
+    "torch.nn.functional.kl_div": ("torch.kl_div", "torch.ops.aten.kl_div"),
+    "torch.nn.functional.binary_cross_entropy_with_logits": (
+        "torch.binary_cross_entropy_with_logits",
+        "torch.ops.aten.binary_cross_entropy_with_logits",
+    ),
+    "torch.nn.functional.log_softmax": ("torch._C._nn.log_softmax", "torch.log_softmax"),
+    "torch.nn.functional.softmax": ("torch._C._nn.softmax", "torch.softmax"),
+}
+
+
+class ForbiddenCall(Exception):
+    """Raised in the child when learner code reaches a forbidden call."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+
+# Attributes and modules that reach a guard's original function from inside.
+ESCAPES = frozenset(
+    {
+        "__closure__",
+        "__wrapped__",
+        "__globals__",
+        "__code__",
+        "cell_contents",
+        "__dict__",
+        "__subclasses__",
+        "__builtins__",
+        "__self__",
+        "__func__",
+        "f_back",
+        "f_globals",
+        "f_locals",
+        "tb_frame",
+        "gi_frame",
+        "__getattribute__",
+        "__reduce__",
+        "__reduce_ex__",
+    }
+)
+ESCAPE_MODULES = frozenset({"gc", "inspect", "ctypes", "importlib", "sys", "builtins", "_ctypes"})
+
+
+def canonical(name: str) -> str:
+    """`F.cross_entropy` -> `torch.nn.functional.cross_entropy`."""
+    head, _, rest = name.strip().partition(".")
+    base = ALIASES.get(head, head)
+    return f"{base}.{rest}" if rest else base
+
+
+@dataclass(frozen=True)
+class Ban:
+    """One forbidden name as the author wrote it, and every path it covers."""
+
+    shown: str  # as written in the exercise, used in messages
+    paths: tuple[str, ...]  # canonical public path first, then backdoors
+
+    @property
+    def leaves(self) -> set[str]:
+        return {p.rsplit(".", 1)[-1] for p in self.paths}
+
+
+def bans(forbid: list[str]) -> list[Ban]:
+    out = []
+    for name in forbid:
+        path = canonical(name)
+        out.append(Ban(name, (path, *BACKDOORS.get(path, ()))))
+    return out
+
+
+def check_source(source: str, forbid: list[str], entry: str | None = None) -> str | None:
+    """The first forbidden name the source uses, or None.
+
+    Resolves imports and the default aliases (`F`, `nn`, `torch`) so that
+    `import torch.nn.functional as G; G.cross_entropy` and
+    `from torch.nn.functional import cross_entropy as ce` are both found, and
+    flags string constants naming a forbidden leaf (`getattr(F, "nll_loss")`)
+    unless the string is just the learner's own function name.
+    """
+    if not forbid:
+        return None
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return None  # the run reports the syntax error itself
+    rules = bans(forbid)
+    by_path = {path: ban for ban in rules for path in ban.paths}
+    leaves = {leaf: ban for ban in rules for leaf in ban.leaves}
+    names = dict(ALIASES)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name in by_path:
+                    return by_path[alias.name].shown
+                if alias.asname:
+                    names[alias.asname] = alias.name
+                else:
+                    top = alias.name.split(".")[0]
+                    names[top] = top
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            for alias in node.names:
+                full = f"{node.module}.{alias.name}"
+                if full in by_path:
+                    return by_path[full].shown
+                if alias.name == "*" and any(p.startswith(node.module + ".") for p in by_path):
+                    return next(b.shown for p, b in by_path.items() if p.startswith(node.module))
+                names[alias.asname or alias.name] = full
+    for node in ast.walk(tree):
+        escape = _escape(node)
+        if escape:
+            return f"{escape} (it can reach around the forbidden calls)"
+        if isinstance(node, ast.Attribute):
+            path = _dotted(node, names)
+            if path in by_path:
+                return by_path[path].shown
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            text = node.value.strip()
+            if text != entry and text in leaves:
+                return leaves[text].shown
+            if canonical(text) in by_path:
+                return by_path[canonical(text)].shown
+    return None
+
+
+def _escape(node: ast.AST) -> str | None:
+    if isinstance(node, ast.Attribute) and node.attr in ESCAPES:
+        return node.attr
+    if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in ESCAPES:
+        return node.value
+    if isinstance(node, ast.Import):
+        for alias in node.names:
+            if alias.name.split(".")[0] in ESCAPE_MODULES:
+                return f"import {alias.name}"
+    if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in ESCAPE_MODULES:
+        return f"from {node.module} import"
+    if isinstance(node, ast.Name) and node.id in ("__import__", "eval", "exec", "compile"):
+        return node.id
+    return None
+
+
+def _dotted(node: ast.AST, names: dict[str, str]) -> str | None:
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name) or node.id not in names:
+        return None
+    return ".".join([names[node.id], *reversed(parts)])
+
+
+class Guards:
+    """Replaces forbidden torch objects by guards inside a sandbox child.
+
+    Every module attribute that *is* a forbidden object (found by identity
+    across all loaded `torch` modules) is swapped, so re-exports and aliases
+    are covered too. `armed` can be lowered while the sandbox itself evaluates
+    a `compare` expression that names a forbidden function.
+    """
+
+    def __init__(self, forbid: list[str]) -> None:
+        self.armed = True
+        self.hits: list[str] = []
+        self._swapped: list[tuple[object, str, object]] = []
+        self._rules = bans(forbid)
+
+    def install(self) -> None:
+        import sys
+
+        import torch
+
+        targets: dict[int, tuple[object, str]] = {}  # id(original) -> (original, shown)
+        for ban in self._rules:
+            for path in ban.paths:
+                owner, attr = _resolve_owner(torch, path)
+                if owner is None:
+                    continue
+                original = getattr(owner, attr, None)
+                if original is None:
+                    continue
+                targets.setdefault(id(original), (original, ban.shown))
+                self._swap(owner, attr, original, ban.shown)
+        if not targets:
+            return
+        for mod_name, module in list(sys.modules.items()):
+            if module is None or not (mod_name == "torch" or mod_name.startswith("torch.")):
+                continue
+            try:
+                namespace = vars(module)
+            except TypeError:
+                continue
+            for attr, value in list(namespace.items()):
+                hit = targets.get(id(value))
+                if hit is not None and hit[0] is value:
+                    self._swap(module, attr, value, hit[1])
+
+    def _swap(self, owner: object, attr: str, original: object, shown: str) -> None:
+        guard = self._guard_for(original, shown)
+        try:
+            setattr(owner, attr, guard)
+        except (AttributeError, TypeError):
+            return
+        self._swapped.append((owner, attr, original))
+
+    def _guard_for(self, original: object, shown: str) -> object:
+        guards = self
+
+        if isinstance(original, type):
+
+            class Guarded(original):  # type: ignore[misc, valid-type]
+                def __init__(self, *args, **kwargs):
+                    if guards.armed:
+                        guards.hits.append(shown)
+                        raise ForbiddenCall(shown)
+                    super().__init__(*args, **kwargs)
+
+            Guarded.__name__ = original.__name__
+            Guarded.__qualname__ = original.__qualname__
+            return Guarded
+
+        def guard(*args, **kwargs):
+            if guards.armed:
+                guards.hits.append(shown)
+                raise ForbiddenCall(shown)
+            return original(*args, **kwargs)
+
+        guard.__name__ = getattr(original, "__name__", "guard")
+        return guard
+
+
+def _resolve_owner(torch: object, path: str) -> tuple[object | None, str]:
+    parts = path.split(".")
+    if parts[0] != "torch":
+        return None, ""
+    owner: object = torch
+    for part in parts[1:-1]:
+        try:
+            owner = getattr(owner, part)
+        except Exception:
+            return None, ""
+    return owner, parts[-1]

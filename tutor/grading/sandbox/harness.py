@@ -1,0 +1,175 @@
+"""What runs inside a sandbox child, after it is confined.
+
+It executes the source in a fresh namespace (`torch`, `nn`, `F`, `math`
+preloaded, as in lesson examples), calls the entry function on each case or
+runs the snippet, and writes one wire frame with the outcomes. The grader
+never trusts this frame beyond its values: learner code shares the process
+and could forge it, which gains nothing, since the comparison with the
+reference happens in the grader.
+"""
+
+from __future__ import annotations
+
+import builtins
+import contextlib
+import json
+import linecache
+import math
+import os
+import sys
+import traceback
+from typing import Any
+
+from tutor.grading.sandbox import wire
+from tutor.grading.sandbox.confine import confine
+from tutor.grading.sandbox.forbid import ForbiddenCall, Guards
+from tutor.grading.sandbox.limits import Limits
+
+SANDBOX_DIR = os.path.dirname(os.path.abspath(__file__))
+MEMORY_MARKERS = ("can't allocate memory", "not enough memory", "DefaultCPUAllocator")
+
+
+def run_child(
+    job: dict, limits: Limits, workdir: str, result_fd: int, ctl_fd: int, uid_owned: bool
+) -> None:
+    """Confine, report the protections on the control pipe, then run the job."""
+    protections = confine(workdir, limits, uid_owned)
+    try:
+        netns = os.stat("/proc/self/ns/net").st_ino
+    except OSError:
+        netns = 0
+    os.write(ctl_fd, json.dumps({"protections": protections, "netns": netns}).encode())
+    os.close(ctl_fd)
+    sys.stdout = open(1, "w", encoding="utf-8", errors="replace", closefd=False)  # noqa: SIM115
+    sys.stderr = open(2, "w", encoding="utf-8", errors="replace", closefd=False)  # noqa: SIM115
+    sys.stdin = open(os.devnull)  # noqa: SIM115
+    outcome = _run(job)
+    try:
+        frame = wire.encode(outcome)
+    except Exception as error:  # an unsendable value: say so instead of dying
+        frame = wire.encode({"error": _raised(error, "<harness>"), "cases": []})
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    view = memoryview(frame)
+    while view:
+        written = os.write(result_fd, view)
+        view = view[written:]
+    os.close(result_fd)
+
+
+def _namespace() -> dict[str, Any]:
+    import torch
+    import torch.nn as nn
+    import torch.nn.functional as F
+
+    return {
+        "torch": torch,
+        "nn": nn,
+        "F": F,
+        "math": math,
+        "__name__": "__sandbox__",
+        "__builtins__": builtins,
+    }
+
+
+def _run(job: dict) -> dict[str, Any]:
+    guards = Guards(list(job.get("forbid") or []))
+    filename = job.get("filename") or "<code>"
+    source = job["source"]
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    namespace = _namespace()
+    out: dict[str, Any] = {"cases": [], "error": None, "forbidden": None, "memory": False}
+    try:
+        code = compile(source, filename, "exec")
+    except SyntaxError as error:
+        out["error"] = _raised(error, filename)
+        return out
+    namespace.update(job.get("env") or {})
+    guards.install()
+    tripped = _Tripwire(guards)
+    try:
+        exec(code, namespace)
+    except BaseException as error:  # noqa: BLE001 - whatever the code raises is data
+        if tripped.check(error, out):
+            return out
+        out["error"] = _raised(error, filename)
+        out["memory"] = _is_memory(error)
+        return out
+    if job["kind"] == "snippet":
+        return out
+    entry = namespace.get(job["entry"])
+    if not callable(entry):
+        out["error"] = {
+            "type": "NameError",
+            "traceback": "",
+            "message": f"no function named {job['entry']!r} was defined",
+        }
+        return out
+    compare_src = job.get("compare") or "result"
+    compare = compile(compare_src, "<compare>", "eval")
+    needs_originals = job.get("compare_uses_forbidden", False)
+    for case in job["cases"]:
+        try:
+            result = entry(**case)
+            if compare_src != "result":
+                guards.armed = not needs_originals
+                try:
+                    result = eval(compare, {**_namespace(), "result": result})
+                finally:
+                    guards.armed = True
+            wire.encode(result)  # fail here, per case, if the value cannot be sent
+            out["cases"].append({"value": result})
+        except BaseException as error:  # noqa: BLE001
+            if tripped.check(error, out):
+                return out
+            out["cases"].append({"raised": _raised(error, filename)})
+            if _is_memory(error):
+                out["memory"] = True
+                return out
+        if tripped.check(None, out):
+            return out
+    return out
+
+
+class _Tripwire:
+    """A forbidden call counts even if the learner caught the exception."""
+
+    def __init__(self, guards: Guards) -> None:
+        self.guards = guards
+
+    def check(self, error: BaseException | None, out: dict) -> bool:
+        hit = self.guards.hits[0] if self.guards.hits else None
+        if hit is None and isinstance(error, ForbiddenCall):
+            hit = error.name
+        if hit is not None:
+            out["forbidden"] = hit
+            return True
+        return False
+
+
+def _is_memory(error: BaseException) -> bool:
+    if isinstance(error, MemoryError):
+        return True
+    return isinstance(error, RuntimeError) and any(m in str(error) for m in MEMORY_MARKERS)
+
+
+def _raised(error: BaseException, filename: str) -> dict[str, str]:
+    """Type, message and the last traceback lines, without the sandbox's frames."""
+    frames = [
+        f
+        for f in traceback.extract_tb(error.__traceback__)
+        if not f.filename.startswith(SANDBOX_DIR)
+    ]
+    lines = traceback.format_list(frames[-4:])
+    if isinstance(error, SyntaxError) and error.filename == filename:
+        lines = traceback.format_exception_only(type(error), error)[:-1]
+    try:
+        message = str(error)
+    except Exception:
+        message = ""
+    return {
+        "type": type(error).__name__,
+        "message": message[:2000],
+        "traceback": "".join(lines)[-4000:],
+    }
