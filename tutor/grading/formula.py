@@ -1,0 +1,158 @@
+"""The grader of `formula` exercises.
+
+    grade_formula(exercise, answer, ascii=False) -> Verdict
+    check_formula_exercise(exercise) -> list[(line offset or 0, message)]
+
+Grading reads the answer (an unreadable answer costs no attempt and says
+where it stopped), shows how it was read, compares it with the reference by
+symbolic proof and numeric sampling under a time bound, and for a wrong
+answer names the known mistake it matches: the exercise's own
+misconceptions first, then the engine's generic library.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from tutor.grading.verdict import Status, Verdict
+from tutor.pack.model import FormulaExercise
+from tutor.symbolic.domain import SymbolKind, SymbolSpec
+from tutor.symbolic.equivalence import Outcome, equivalent
+from tutor.symbolic.mistakes import Mistake, exercise_mistakes, generic_mistakes, match_mistake
+from tutor.symbolic.reader import Formula, Unreadable, read_formula
+from tutor.symbolic.render import render_formula
+from tutor.symbolic.tree import SymbolTable
+
+TIME_LIMIT = 1.0  # seconds for the equivalence check of one answer
+MISTAKE_TIME_LIMIT = 0.5
+
+
+def _key(exercise: FormulaExercise) -> tuple:
+    return (
+        exercise.answer,
+        tuple(sorted(exercise.symbols.items())),
+        tuple((m.answer, m.tag, m.feedback) for m in exercise.misconceptions),
+    )
+
+
+@lru_cache(maxsize=256)
+def _prepared(key: tuple) -> tuple[SymbolTable, Formula | Unreadable, tuple[Mistake, ...]]:
+    """The exercise's table, reference and mistakes, read once per exercise."""
+    answer, symbols, misconceptions = key
+    table = SymbolTable.of(dict(symbols))
+    reference = read_formula(answer, table)
+    mistakes: list[Mistake] = exercise_mistakes(misconceptions, table)
+    if isinstance(reference, Formula):
+        mistakes += generic_mistakes(reference)
+    return table, reference, tuple(mistakes)
+
+
+def grade_formula(exercise: FormulaExercise, answer: str, *, ascii: bool = False) -> Verdict:
+    """Grade one answer; never raises for anything the learner typed."""
+    table, reference, mistakes = _prepared(_key(exercise))
+    read = read_formula(answer, table)
+    if isinstance(read, Unreadable):
+        return Verdict(
+            Status.UNREADABLE,
+            feedback=f"Could not read your answer: {read.message}. No attempt was charged.",
+            details={"column": read.col},
+        )
+    read_as = render_formula(read, ascii=ascii)
+    if isinstance(reference, Unreadable):
+        return Verdict(
+            Status.UNREADABLE,
+            feedback="This exercise's reference formula does not read "
+            f"({reference.message}); this is a problem in the lesson, not in your answer.",
+            read_as=read_as,
+        )
+    result = equivalent(reference, read, time_limit=TIME_LIMIT)
+    details = {"checked": result.how}
+    if result.outcome is Outcome.EQUIVALENT:
+        return Verdict(
+            Status.CORRECT, score=exercise.points, feedback="Correct.", read_as=read_as,
+            details=details,
+        )  # fmt: skip
+    if result.outcome is Outcome.UNDECIDED:
+        return Verdict(
+            Status.UNREADABLE,
+            feedback=f"Could not decide whether your answer is right ({result.why}). "
+            "No attempt was charged: try writing it another way.",
+            read_as=read_as,
+            details=details,
+        )
+    details["why"] = result.why
+    if result.counterexample:
+        details["counterexample"] = result.counterexample
+    mistake = match_mistake(read, mistakes, time_limit=MISTAKE_TIME_LIMIT)
+    if mistake is not None:
+        return Verdict(
+            Status.INCORRECT, feedback=mistake.feedback, mistake=mistake.tag, read_as=read_as,
+            details=details,
+        )  # fmt: skip
+    return Verdict(
+        Status.INCORRECT,
+        feedback=f"Not the expected formula: {result.why}.",
+        read_as=read_as,
+        details=details,
+    )
+
+
+def check_formula_exercise(exercise: FormulaExercise) -> list[tuple[int, str]]:
+    """Problems `ce-tutor validate` reports: (line offset in the block or 0, message).
+
+    The reference reads; each misconception reads and is *not* equivalent to
+    the reference; every symbol is sensible (vector kinds sized, sizes named
+    by size symbols, bounds ordered).
+    """
+    problems: list[tuple[int, str]] = []
+    for name, spec in exercise.symbols.items():
+        problems += [(0, f"symbol `{name}`: {m}") for m in _spec_problems(name, spec, exercise)]
+    table = SymbolTable.of(dict(exercise.symbols))
+    reference = read_formula(exercise.answer, table)
+    if isinstance(reference, Unreadable):
+        return [
+            *problems,
+            (0, f"the answer `{exercise.answer}` does not read: {reference.message}"),
+        ]
+    for misconception in exercise.misconceptions:
+        if misconception.answer is None:
+            continue
+        wrong = read_formula(misconception.answer, table)
+        offset = _offset(exercise, misconception.location.line)
+        if isinstance(wrong, Unreadable):
+            problems.append(
+                (offset, f"misconception `{misconception.tag}` does not read: {wrong.message}")
+            )
+            continue
+        same = equivalent(reference, wrong, time_limit=TIME_LIMIT)
+        if same.outcome is Outcome.EQUIVALENT:
+            problems.append(
+                (
+                    offset,
+                    f"misconception `{misconception.tag}` equals the answer ({same.how}): "
+                    "a learner writing it would be graded correct",
+                )
+            )
+    return problems
+
+
+def _offset(exercise: FormulaExercise, line: int) -> int:
+    return max(0, line - exercise.location.line)
+
+
+def _spec_problems(name: str, spec: SymbolSpec, exercise: FormulaExercise) -> list[str]:
+    out = []
+    if not name.isidentifier() or name.startswith("_"):
+        out.append("a symbol name must be a plain identifier")
+    sized = spec.kind.is_vector or spec.kind is SymbolKind.INDEX
+    if sized and isinstance(spec.size, int) and spec.size < 1:
+        out.append("a size must be at least 1")
+    if isinstance(spec.size, str):
+        other = exercise.symbols.get(spec.size)
+        if other is not None and other.kind is not SymbolKind.SIZE:
+            out.append(f"its size `{spec.size}` is declared as a {other.kind.value}, not a size")
+    if not sized and spec.size is not None:
+        out.append(f"a {spec.kind.value} symbol has no size")
+    if spec.low is not None and spec.high is not None and spec.low >= spec.high:
+        out.append("low must be below high")
+    return out

@@ -1,0 +1,437 @@
+"""Are two formulas the same quantity? Cheap symbolic proof first, then sampling.
+
+    equivalent(reference, answer) -> Equivalence(outcome, how, why, ...)
+
+1. Shapes must agree (a number is not a vector).
+2. A cheap, bounded symbolic attempt at the smallest sizes: both sides as
+   sympy over K = 2 (every class index), the simplex substituted, logs
+   expanded, fractions cancelled — only on small expressions.
+3. Numeric sampling at K = 2…6 on points that respect each symbol's kind,
+   float64 first and mpmath (precision raised with the magnitude of the
+   inputs) for every point float64 cannot settle — overflow of a naive but
+   correct `log(sum(exp(z)))` included. A single confirmed difference
+   decides "not equivalent".
+
+With `precise=True` (derivations), every point is evaluated in mpmath and
+the symbolic attempt may use `simplify` in a forked child under the
+deadline. Nothing here runs longer than `time_limit`; what cannot be settled
+in time is `UNDECIDED`, with the reason.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import time
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+import mpmath
+import numpy as np
+import sympy as sp
+
+from tutor.symbolic.bounded import NOT_DONE, run_bounded
+from tutor.symbolic.domain import SymbolKind
+from tutor.symbolic.interpret import Numeric, concrete_env, evaluate, to_sympy
+from tutor.symbolic.reader import Formula
+from tutor.symbolic.sampling import sample, trial_sizes
+from tutor.symbolic.tree import Call, Node, SymbolTable, symbols_used, used_sizes, walk
+
+MIN_POINTS = 16  # agreeing points needed before "equivalent" is said
+TOLERANCE = 1e-7  # float64, relative to max(1, |a|, |b|)
+MP_TOLERANCE = 1e-15
+MAX_MP_RECHECKS = 12  # per trial: float64 disagreements re-checked in mpmath
+
+
+class Outcome(str, Enum):
+    EQUIVALENT = "equivalent"
+    NOT_EQUIVALENT = "not equivalent"
+    UNDECIDED = "could not decide"
+
+
+@dataclass(frozen=True)
+class Equivalence:
+    """The answer to "are these the same?", with how it was reached.
+
+    `how` reads "proved symbolically (K = 2) and checked numerically at 160
+    points"; `why` explains a difference or an undecided case;
+    `counterexample` holds one point where they differ (symbol -> value, and
+    both values), for feedback.
+    """
+
+    outcome: Outcome
+    how: str = ""
+    why: str = ""
+    points: int = 0
+    proved: bool = False
+    counterexample: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def equivalent(self) -> bool:
+        return self.outcome is Outcome.EQUIVALENT
+
+
+def equivalent(
+    reference: Formula,
+    answer: Formula,
+    *,
+    time_limit: float = 1.0,
+    seed: int = 0,
+    symbolic: bool = True,
+    precise: bool = False,
+    points: int = 32,
+    kinds: dict[str, SymbolKind] | None = None,
+) -> Equivalence:
+    """Decide whether `answer` equals `reference` for every admissible value of the symbols.
+
+    `kinds` overrides where some symbols are sampled (e.g. logits as
+    distributions, to recognise "logits used as probabilities").
+    """
+    start = time.monotonic()
+    deadline = start + time_limit
+    if reference.shape != answer.shape:
+        return Equivalence(
+            Outcome.NOT_EQUIVALENT,
+            why=f"the answer is {_shape_text(answer.shape)}, "
+            f"the expected one is {_shape_text(reference.shape)}",
+        )
+    table = reference.table
+    a, b = reference.tree, answer.tree
+    size_names = sorted(used_sizes(a, table) | used_sizes(b, table) | _onehot_sizes(a, b))
+    names = symbols_used(a) | symbols_used(b)
+
+    proved = False
+    if symbolic and not kinds:
+        proved = _prove(a, b, table, size_names, precise, deadline)
+    numeric = _sample_compare(
+        a, b, table, size_names, names, seed, points, precise, kinds, deadline
+    )
+    if numeric.outcome is Outcome.NOT_EQUIVALENT and proved:
+        # A symbolic proof at K = 2 never contradicts sampling unless sympy erred.
+        return numeric
+    if proved and numeric.outcome is not Outcome.NOT_EQUIVALENT:
+        how = "proved symbolically (K = 2)"
+        if numeric.points:
+            how += f" and {numeric.how}"
+        return Equivalence(Outcome.EQUIVALENT, how, points=numeric.points, proved=True)
+    return numeric
+
+
+def _shape_text(shape: Any) -> str:
+    return "a single number" if shape is None else f"a vector of {shape} entries"
+
+
+def _onehot_sizes(*trees: Node) -> set[str]:
+    from tutor.symbolic.tree import Sym
+
+    return {
+        n.args[1].name
+        for tree in trees
+        for n in walk(tree)
+        if isinstance(n, Call) and n.fn == "onehot" and isinstance(n.args[1], Sym)
+    }
+
+
+def _has_grad(*trees: Node) -> bool:
+    return any(isinstance(n, Call) and n.fn == "grad" for t in trees for n in walk(t))
+
+
+# -- symbolic -------------------------------------------------------------------------------------
+
+
+def _index_combos(table: SymbolTable, names: set[str], sizes: dict[str, int]):
+    index_names = sorted(n for n in names if table.specs[n].kind is SymbolKind.INDEX)
+    ranges = []
+    for name in index_names:
+        size = table.size_of(name)
+        ranges.append(range(size if isinstance(size, int) else sizes[size]))
+    for combo in itertools.product(*ranges):
+        yield dict(zip(index_names, combo, strict=True))
+
+
+def _differences(a: Node, b: Node, table: SymbolTable, size_names: list[str]) -> list[sp.Expr]:
+    """a - b over sympy at the smallest sizes, for every index value, simplex substituted."""
+    sizes = {name: 2 for name in size_names}
+    names = symbols_used(a) | symbols_used(b)
+    out = []
+    for indices in _index_combos(table, names, sizes):
+        env = concrete_env(table, sizes, indices)
+        left, right = to_sympy(a, env), to_sympy(b, env)
+        pairs = zip(left, right, strict=True) if isinstance(left, list) else [(left, right)]
+        simplex = {}
+        for name, spec in table.specs.items():
+            if spec.kind is SymbolKind.DISTRIBUTION and isinstance(env[name], list):
+                entries = env[name]
+                simplex[entries[-1]] = 1 - sp.Add(*entries[:-1])
+        out.extend((x - y).xreplace(simplex) for x, y in pairs)
+    return out
+
+
+def _cheap_zero(d: sp.Expr, thorough: bool) -> bool:
+    """Cheap rewrites only; sizes were checked by the caller so none can blow up."""
+    if d == 0:
+        return True
+    d = sp.expand_log(d, force=True)
+    if d == 0 or sp.expand(d) == 0:
+        return True
+    return thorough and sp.cancel(sp.together(d)) == 0
+
+
+def _small_enough(d: sp.Expr) -> bool:
+    if sp.count_ops(d) > 120:
+        return False
+    return all(not (p.exp.is_Number and abs(p.exp) > 4) for p in d.atoms(sp.Pow))
+
+
+def _thorough_zero(diffs: list[sp.Expr]) -> bool:
+    return all(sp.simplify(sp.expand_log(d, force=True)) == 0 for d in diffs)
+
+
+def _prove(
+    a: Node, b: Node, table: SymbolTable, size_names: list[str], precise: bool, deadline: float
+) -> bool:
+    try:
+        diffs = _differences(a, b, table, size_names)
+        if len(diffs) > 16 or not all(_small_enough(d) for d in diffs):
+            return False
+        if all(_cheap_zero(d, precise) for d in diffs):
+            return True
+    except (TypeError, ValueError, ZeroDivisionError, RecursionError):
+        return False
+    if not precise:
+        return False
+    left = deadline - time.monotonic()
+    if left < 0.05:
+        return False
+    result = run_bounded(_thorough_zero, diffs, seconds=left * 0.6)
+    return result is not NOT_DONE and bool(result)
+
+
+# -- numeric --------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Tally:
+    agree: int = 0
+    skipped: int = 0
+    counterexample: dict[str, Any] | None = None
+
+
+def _sample_compare(
+    a: Node,
+    b: Node,
+    table: SymbolTable,
+    size_names: list[str],
+    names: set[str],
+    seed: int,
+    points: int,
+    precise: bool,
+    kinds: dict[str, SymbolKind] | None,
+    deadline: float,
+) -> Equivalence:
+    rng = np.random.default_rng(seed)
+    tally = _Tally()
+    trials = 5 if size_names else 2
+    has_logits = any((kinds or {}).get(n, table.specs[n].kind) is SymbolKind.LOGITS for n in names)
+    use_sympy = _has_grad(a, b)
+    count = max(8, points // 2) if precise or use_sympy else points
+    ran = 0
+    for trial in range(trials):
+        if time.monotonic() > deadline:
+            break
+        sizes = trial_sizes(size_names, trial)
+        large = 4 if has_logits and count >= 16 else 0
+        values = sample(table, names, sizes, count, rng, large=large, kinds=kinds)
+        try:
+            if use_sympy:
+                _compare_via_sympy(a, b, table, sizes, values, count, tally, deadline)
+            else:
+                _compare_batch(a, b, table, sizes, values, count, precise, tally, deadline)
+        except (ValueError, TypeError, ZeroDivisionError, OverflowError) as error:
+            return Equivalence(Outcome.UNDECIDED, why=f"could not evaluate the formulas: {error}")
+        ran += 1
+        if tally.counterexample is not None:
+            return Equivalence(
+                Outcome.NOT_EQUIVALENT,
+                how=f"found a difference after {tally.agree} agreeing points",
+                why=_describe_point(tally.counterexample),
+                points=tally.agree,
+                counterexample=tally.counterexample,
+            )
+    where = "K = 2…6" if size_names and ran == trials else ""
+    how = f"checked numerically at {tally.agree} points" + (f" ({where})" if where else "")
+    if precise or use_sympy:
+        how = how.replace("numerically", "numerically in high precision")
+    if tally.agree >= MIN_POINTS:
+        return Equivalence(Outcome.EQUIVALENT, how, points=tally.agree)
+    if ran < trials:
+        why = f"ran out of time after {tally.agree} points"
+    else:
+        why = f"both formulas are undefined at {tally.skipped} of the sampled points"
+    return Equivalence(Outcome.UNDECIDED, how, why=why, points=tally.agree)
+
+
+def _compare_batch(
+    a: Node,
+    b: Node,
+    table: SymbolTable,
+    sizes: dict[str, int],
+    values: dict[str, np.ndarray],
+    count: int,
+    precise: bool,
+    tally: _Tally,
+    deadline: float,
+) -> None:
+    if precise:
+        suspect = np.arange(count)
+    else:
+        ra, _ = evaluate(a, table, values, sizes, Numeric())
+        rb, _ = evaluate(b, table, values, sizes, Numeric())
+        ra, rb = ra.reshape(count, -1), rb.reshape(count, -1)
+        with np.errstate(all="ignore"):
+            scale = np.maximum(1.0, np.maximum(np.abs(ra), np.abs(rb)))
+            close = np.all(
+                np.isfinite(ra) & np.isfinite(rb) & (np.abs(ra - rb) <= TOLERANCE * scale), axis=1
+            )
+        tally.agree += int(close.sum())
+        suspect = np.flatnonzero(~close)
+        if len(suspect) > MAX_MP_RECHECKS:
+            suspect = suspect[:MAX_MP_RECHECKS]
+    if not len(suspect):
+        return
+    sub = {name: value[suspect] for name, value in values.items()}
+    magnitude = max((float(np.max(np.abs(v))) for v in sub.values() if v.size), default=1.0)
+    # Precision grows with the inputs (1 - sigmoid(40) needs ~17 more digits), capped so that
+    # ±1000 logits, which only need mpmath's exponent range, stay cheap.
+    with mpmath.workdps(30 + math.ceil(min(magnitude, 100.0) / 2.3)):
+        backend = Numeric(mp=True)
+        mp_values = {
+            n: v if table.specs[n].kind is SymbolKind.INDEX else backend.cast(v)
+            for n, v in sub.items()
+        }
+        ra, _ = evaluate(a, table, mp_values, sizes, backend)
+        rb, _ = evaluate(b, table, mp_values, sizes, backend)
+        ra, rb = ra.reshape(len(suspect), -1), rb.reshape(len(suspect), -1)
+        for row in range(len(suspect)):
+            verdict = _mp_row(ra[row], rb[row])
+            if verdict is None:
+                tally.skipped += 1
+            elif verdict:
+                tally.agree += 1
+            else:
+                tally.counterexample = _point(sub, row, ra[row], rb[row], sizes)
+                return
+            if time.monotonic() > deadline:
+                return
+
+
+def _mp_row(xs: np.ndarray, ys: np.ndarray) -> bool | None:
+    """True: agree; False: differ; None: both undefined here."""
+    result: bool | None = True
+    for x, y in zip(xs, ys, strict=True):
+        fx, fy = _finite(x), _finite(y)
+        if not fx and not fy:
+            result = None
+            continue
+        if fx != fy:
+            return False
+        if abs(x - y) > MP_TOLERANCE * max(1, abs(x), abs(y)):
+            return False
+    return result
+
+
+def _finite(x: Any) -> bool:
+    return bool(mpmath.isfinite(x)) if isinstance(x, mpmath.mpf) else bool(np.isfinite(x))
+
+
+def _point(
+    values: dict[str, np.ndarray], row: int, x: np.ndarray, y: np.ndarray, sizes: dict[str, int]
+) -> dict[str, Any]:
+    def plain(v: Any) -> Any:
+        if isinstance(v, np.ndarray):
+            return [plain(e) for e in v]
+        if isinstance(v, np.integer):
+            return int(v)
+        return float(v)
+
+    point = {name: plain(value[row]) for name, value in values.items()}
+    point.update(sizes)
+    expected = [float(v) for v in x]
+    got = [float(v) for v in y]
+    return {
+        "at": point,
+        "expected": expected[0] if len(expected) == 1 else expected,
+        "got": got[0] if len(got) == 1 else got,
+    }
+
+
+def _describe_point(example: dict[str, Any]) -> str:
+    def fmt(v: Any) -> str:
+        if isinstance(v, list):
+            return "[" + ", ".join(fmt(e) for e in v) + "]"
+        return f"{v:.4g}" if isinstance(v, float) else str(v)
+
+    at = ", ".join(f"{k} = {fmt(v)}" for k, v in example["at"].items())
+    return (
+        f"at {at} the expected value is {fmt(example['expected'])}, yours is {fmt(example['got'])}"
+    )
+
+
+def _compare_via_sympy(
+    a: Node,
+    b: Node,
+    table: SymbolTable,
+    sizes: dict[str, int],
+    values: dict[str, np.ndarray],
+    count: int,
+    tally: _Tally,
+    deadline: float,
+) -> None:
+    """For formulas numpy cannot evaluate (derivatives): sympy, lambdified to mpmath.
+
+    The lambdified code only ever names our own symbols (`z_0`, …), never learner text.
+    """
+    names = sorted(values)
+    index_names = [n for n in names if table.specs[n].kind in (SymbolKind.INDEX, SymbolKind.ONEHOT)]
+    compiled: dict[tuple[int, ...], Any] = {}
+    with mpmath.workdps(30):
+        for row in range(count):
+            if time.monotonic() > deadline:
+                return
+            indices = {n: int(values[n][row]) for n in index_names}
+            key = tuple(indices.values())
+            if key not in compiled:
+                env = concrete_env(table, sizes, indices)
+                syms = [s for n in names if n not in index_names for s in _flat(env[n])]
+                left, right = to_sympy(a, env), to_sympy(b, env)
+                left = left if isinstance(left, list) else [left]
+                right = right if isinstance(right, list) else [right]
+                compiled[key] = (
+                    sp.lambdify(syms, left, modules="mpmath"),
+                    sp.lambdify(syms, right, modules="mpmath"),
+                )
+            args = [
+                mpmath.mpf(float(x))
+                for n in names
+                if n not in index_names
+                for x in np.atleast_1d(values[n][row])
+            ]
+            f, g = compiled[key]
+            try:
+                x, y = np.array(f(*args), dtype=object), np.array(g(*args), dtype=object)
+            except (ValueError, ZeroDivisionError):
+                tally.skipped += 1
+                continue
+            verdict = _mp_row(x, y)
+            if verdict is None:
+                tally.skipped += 1
+            elif verdict:
+                tally.agree += 1
+            else:
+                tally.counterexample = _point(values, row, x, y, sizes)
+                return
+
+
+def _flat(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]

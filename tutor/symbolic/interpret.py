@@ -1,0 +1,420 @@
+"""Three readings of one formula tree.
+
+- `to_sympy`: sympy over concrete sizes and class indices (vectors become
+  lists of symbols `p_0 … p_{K-1}`), built from `definitions`; used for
+  symbolic proof and derivatives.
+- `to_display`: sympy with symbolic sizes (`Σ_{i=0}^{K-1} p_i log q_i`), only
+  for showing how an answer was read.
+- `evaluate`: numpy over a batch of sample points at once (float64, or
+  mpmath objects for high precision); the workhorse of equivalence. Class
+  indices vary per point, so one call covers every index value.
+
+Symbols are only ever created here, from declared names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from fractions import Fraction
+from typing import Any
+
+import mpmath
+import numpy as np
+import sympy as sp
+
+from tutor.symbolic import definitions as d
+from tutor.symbolic.domain import SymbolKind
+from tutor.symbolic.tree import Bin, Call, Index, Neg, Node, Num, Sym, SymbolTable, Vec
+
+# -- concrete sympy -------------------------------------------------------------------------------
+
+
+def concrete_env(
+    table: SymbolTable, sizes: dict[str, int], indices: dict[str, int]
+) -> dict[str, Any]:
+    """Sympy values for every declared symbol at the given sizes and index values.
+
+    Sizes and indices a formula does not use may be left out (2 and 0 stand in).
+    """
+    sizes = {name: 2 for name in table.size_names} | sizes
+    env: dict[str, Any] = {}
+    for name, spec in table.specs.items():
+        kind = spec.kind
+        if kind is SymbolKind.SIZE:
+            env[name] = sp.Integer(sizes[name])
+        elif kind is SymbolKind.INDEX:
+            env[name] = indices.get(name, 0)
+        elif kind is SymbolKind.ONEHOT:
+            size = resolve_size(table.size_of(name), sizes)
+            env[name] = d.onehot(indices.get(name, 0), size)
+        else:
+            assumptions = d._ASSUMPTIONS[kind]
+            if kind.is_vector:
+                size = resolve_size(table.size_of(name), sizes)
+                env[name] = [sp.Symbol(f"{name}_{i}", **assumptions) for i in range(size)]
+            else:
+                env[name] = sp.Symbol(name, **assumptions)
+    return env
+
+
+def resolve_size(size: int | str, sizes: dict[str, int]) -> int:
+    return size if isinstance(size, int) else sizes.get(size, 2)
+
+
+def _num(value: Fraction) -> sp.Expr:
+    return sp.Rational(value.numerator, value.denominator)
+
+
+def _elementwise(f: Callable[..., Any], *values: Any) -> Any:
+    vectors = [v for v in values if isinstance(v, list)]
+    if not vectors:
+        return f(*values)
+    n = len(vectors[0])
+    return [f(*(v[i] if isinstance(v, list) else v for v in values)) for i in range(n)]
+
+
+_SYMPY_UNARY: dict[str, Callable[[sp.Expr], sp.Expr]] = {
+    "log": sp.log,
+    "exp": sp.exp,
+    "log2": lambda x: sp.log(x) / sp.log(2),
+    "sigmoid": d.sigmoid,
+    "abs": sp.Abs,
+    "sqrt": sp.sqrt,
+}
+_OPS: dict[str, Callable[[Any, Any], Any]] = {
+    "+": lambda a, b: a + b,
+    "-": lambda a, b: a - b,
+    "*": lambda a, b: a * b,
+    "/": lambda a, b: a / b,
+    "**": lambda a, b: a**b,
+}
+
+
+def to_sympy(node: Node, env: dict[str, Any]) -> Any:
+    """A sympy expression (or list, for a vector) over the concrete `env`."""
+    if isinstance(node, Num):
+        return _num(node.value)
+    if isinstance(node, Sym):
+        return env[node.name]
+    if isinstance(node, Neg):
+        return _elementwise(lambda a: -a, to_sympy(node.operand, env))
+    if isinstance(node, Vec):
+        return [to_sympy(item, env) for item in node.items]
+    if isinstance(node, Bin):
+        left, right = to_sympy(node.left, env), to_sympy(node.right, env)
+        return _elementwise(_OPS[node.op], left, right)
+    if isinstance(node, Index):
+        return to_sympy(node.base, env)[_index_value(node.index, env)]
+    assert isinstance(node, Call)
+    fn = node.fn
+    if fn == "onehot":
+        return d.onehot(_index_value(node.args[0], env), int(to_sympy(node.args[1], env)))
+    if fn == "grad":
+        f = to_sympy(node.args[0], env)
+        return [sp.diff(f, s) for s in env[node.args[1].name]]  # type: ignore[attr-defined]
+    args = [to_sympy(a, env) for a in node.args]
+    if fn in _SYMPY_UNARY:
+        return _elementwise(_SYMPY_UNARY[fn], args[0])
+    if fn == "max":
+        return _elementwise(sp.Max, *args) if len(args) == 2 else sp.Max(*args[0])
+    if fn == "sum":
+        return sp.Add(*args[0])
+    if fn == "mean":
+        return sp.Add(*args[0]) / len(args[0])
+    if fn == "logsumexp":
+        return d.logsumexp(args[0])
+    if fn == "softmax":
+        return d.softmax(args[0])
+    if fn == "log_softmax":
+        return d.log_softmax(args[0])
+    raise ValueError(fn)
+
+
+def _index_value(node: Node, env: dict[str, Any]) -> int:
+    if isinstance(node, Num):
+        return int(node.value)
+    assert isinstance(node, Sym)
+    return int(env[node.name])
+
+
+# -- display --------------------------------------------------------------------------------------
+
+_BOUND_NAMES = "ijklmnabcdefgh"
+_LOG2 = sp.Function("log₂")
+_SIGMOID = sp.Function("σ")
+_LOG2_ASCII = sp.Function("log2")
+_SIGMOID_ASCII = sp.Function("sigmoid")
+
+
+class _Display:
+    """Vectors are functions from an index (a sympy symbol or int) to an entry."""
+
+    def __init__(self, table: SymbolTable, ascii: bool) -> None:
+        self.table = table
+        self.ascii = ascii
+        self.taken = set(table.names())
+
+    def size(self, size: int | str) -> sp.Expr:
+        return sp.Integer(size) if isinstance(size, int) else sp.Symbol(size)
+
+    def bound(self, body: Callable[[Any], sp.Expr], size: sp.Expr) -> tuple[sp.Symbol, sp.Expr]:
+        probe = body(sp.Dummy())
+        used = {str(v) for s in probe.atoms(sp.Sum) for v, *_ in s.limits}
+        name = next(n for n in _BOUND_NAMES if n not in used and n not in self.taken)
+        index = sp.Symbol(name, integer=True)
+        return index, body(index)
+
+    def reduce(self, fn: str, vec: Any, size: sp.Expr) -> sp.Expr:
+        if isinstance(size, sp.Integer) and int(size) <= 6:  # a short fixed vector: write it out
+            total = sp.Add(*(vec(k) for k in range(int(size))))
+            return total / size if fn == "mean" else total
+        index, body = self.bound(vec, size)
+        total = sp.Sum(body, (index, 0, size - 1))
+        return total / size if fn == "mean" else total
+
+    def value(self, node: Node) -> Any:
+        """A sympy expression, or (function, size) for a vector."""
+        table = self.table
+        if isinstance(node, Num):
+            return _num(node.value)
+        if isinstance(node, Sym):
+            spec = table.specs[node.name]
+            if spec.kind.is_vector:
+                return (lambda i, n=node.name: sp.Symbol(f"{n}_{i}")), self.size(
+                    table.size_of(node.name)
+                )
+            return sp.Symbol(node.name)
+        if isinstance(node, Neg):
+            return self.map(lambda a: -a, self.value(node.operand))
+        if isinstance(node, Vec):
+            items = [self.value(item) for item in node.items]
+            return (
+                lambda i: items[i] if isinstance(i, int) else sp.Indexed(sp.IndexedBase("v"), i)
+            ), sp.Integer(len(items))
+        if isinstance(node, Bin):
+            return self.map(_OPS[node.op], self.value(node.left), self.value(node.right))
+        if isinstance(node, Index):
+            base = self.value(node.base)
+            index = node.index
+            at = int(index.value) if isinstance(index, Num) else sp.Symbol(index.name)  # type: ignore[attr-defined]
+            return base[0](at)
+        assert isinstance(node, Call)
+        return self.call(node)
+
+    def map(self, f: Callable[..., sp.Expr], *values: Any) -> Any:
+        vectors = [v for v in values if isinstance(v, tuple)]
+        if not vectors:
+            return f(*values)
+        size = vectors[0][1]
+
+        def entry(i: Any) -> sp.Expr:
+            return f(*(v[0](i) if isinstance(v, tuple) else v for v in values))
+
+        return entry, size
+
+    def call(self, node: Call) -> Any:
+        fn = node.fn
+        if fn == "onehot":
+            y = node.args[0]
+            at = _num(y.value) if isinstance(y, Num) else sp.Symbol(y.name)  # type: ignore[attr-defined]
+            size = self.value(node.args[1])
+            return (lambda i: sp.KroneckerDelta(i, at)), size
+        if fn == "grad":
+            f = self.value(node.args[0])
+            name = node.args[1].name  # type: ignore[attr-defined]
+            return (lambda i: sp.Derivative(f, sp.Symbol(f"{name}_{i}"))), self.size(
+                self.table.size_of(name)
+            )
+        args = [self.value(a) for a in node.args]
+        unary = {
+            "log": sp.log,
+            "exp": sp.exp,
+            "abs": sp.Abs,
+            "sqrt": sp.sqrt,
+            "log2": _LOG2_ASCII if self.ascii else _LOG2,
+            "sigmoid": _SIGMOID_ASCII if self.ascii else _SIGMOID,
+        }
+        if fn in unary:
+            return self.map(unary[fn], args[0])
+        if fn == "max" and len(args) == 2:
+            return self.map(sp.Max, *args)
+        vec, size = args[0]
+        if fn in ("sum", "mean"):
+            return self.reduce(fn, vec, size)
+        if fn == "logsumexp":
+            return sp.log(self.reduce("sum", lambda i: sp.exp(vec(i)), size))
+        if fn == "max":
+            index, body = self.bound(vec, size)
+            return sp.Function("max")(body)
+        total = self.reduce("sum", lambda i: sp.exp(vec(i)), size)
+        if fn == "softmax":
+            return (lambda i: sp.exp(vec(i)) / total), size
+        return (lambda i: vec(i) - sp.log(total)), size  # log_softmax
+
+
+def to_display(node: Node, table: SymbolTable, *, ascii: bool = False) -> sp.Basic:
+    """A sympy object for showing the formula: sums over symbolic sizes, no evaluation of K."""
+    display = _Display(table, ascii)
+    value = display.value(node)
+    if isinstance(value, tuple):  # a vector: show its entry at a free index
+        entry, size = value
+        index, _ = display.bound(entry, size)
+        return entry(index)
+    return value
+
+
+# -- numeric --------------------------------------------------------------------------------------
+
+
+class Numeric:
+    """numpy over a batch of points: scalars have shape (B,), vectors (B, K).
+
+    With `mp=True` the arrays hold mpmath numbers (object dtype), so the
+    same code evaluates at any precision (set by the caller via mpmath.mp).
+    """
+
+    def __init__(self, mp: bool = False) -> None:
+        self.mp = mp
+        if mp:
+            self.exp = np.frompyfunc(mpmath.exp, 1, 1)
+            self.log = np.frompyfunc(_mp_log, 1, 1)
+            self.abs = np.frompyfunc(abs, 1, 1)
+            self.sqrt = np.frompyfunc(_mp_sqrt, 1, 1)
+        else:
+            self.exp, self.log, self.abs, self.sqrt = np.exp, np.log, np.abs, np.sqrt
+
+    def cast(self, value: Any) -> Any:
+        if not self.mp:
+            return np.asarray(value, dtype=float)
+        array = np.asarray(value, dtype=object)
+        return np.frompyfunc(mpmath.mpf, 1, 1)(array) if array.size else array
+
+    def logsumexp(self, z: np.ndarray) -> np.ndarray:
+        top = np.max(z, axis=1) if not self.mp else np.array([max(row) for row in z], object)
+        if not self.mp:
+            top = np.where(np.isfinite(top), top, 0.0)
+        return top + self.log(np.sum(self.exp(z - top[:, None]), axis=1))
+
+    def sigmoid(self, x: np.ndarray) -> np.ndarray:
+        if self.mp:
+            return 1 / (1 + self.exp(-x))
+        e = np.exp(-np.abs(x))
+        return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def _mp_log(x: Any) -> Any:
+    if x == 0:
+        return mpmath.mpf("-inf")
+    if x < 0:
+        return mpmath.mpf("nan")
+    return mpmath.log(x)
+
+
+def _mp_sqrt(x: Any) -> Any:
+    return mpmath.mpf("nan") if x < 0 else mpmath.sqrt(x)
+
+
+def _lift(a: Any, b: Any, a_vec: bool, b_vec: bool) -> tuple[Any, Any]:
+    if a_vec and not b_vec:
+        b = b[:, None] if np.ndim(b) else b
+    if b_vec and not a_vec:
+        a = a[:, None] if np.ndim(a) else a
+    return a, b
+
+
+def evaluate(
+    node: Node, table: SymbolTable, values: dict[str, Any], sizes: dict[str, int], backend: Numeric
+) -> tuple[np.ndarray, bool]:
+    """The formula at every point at once: (values, is_vector).
+
+    `values` maps each vector symbol to a (B, K) array, scalars to (B,),
+    class indices to (B,) ints; size symbols come from `sizes`.
+    """
+    batch = len(next(iter(values.values()))) if values else 1
+
+    def ev(n: Node) -> tuple[Any, bool]:
+        if isinstance(n, Num):
+            v = n.value
+            return (mpmath.mpf(v.numerator) / v.denominator if backend.mp else float(v)), False
+        if isinstance(n, Sym):
+            spec = table.specs[n.name]
+            if spec.kind is SymbolKind.SIZE:
+                return (mpmath.mpf(sizes[n.name]) if backend.mp else float(sizes[n.name])), False
+            if spec.kind is SymbolKind.INDEX:
+                return values[n.name], False
+            return values[n.name], spec.kind.is_vector
+        if isinstance(n, Neg):
+            a, v = ev(n.operand)
+            return -a, v
+        if isinstance(n, Vec):
+            items = [np.broadcast_to(ev(i)[0], (batch,)) for i in n.items]
+            return np.stack(items, axis=1), True
+        if isinstance(n, Bin):
+            (a, av), (b, bv) = ev(n.left), ev(n.right)
+            a, b = _lift(a, b, av, bv)
+            return _OPS[n.op](a, b), av or bv
+        if isinstance(n, Index):
+            base, _ = ev(n.base)
+            idx = n.index
+            if isinstance(idx, Num):
+                return base[:, int(idx.value)], False
+            at = np.asarray(values[idx.name], dtype=int)  # type: ignore[attr-defined]
+            return np.take_along_axis(base, at[:, None], axis=1)[:, 0], False
+        assert isinstance(n, Call)
+        return call(n)
+
+    def call(n: Call) -> tuple[Any, bool]:
+        fn = n.fn
+        if fn == "onehot":
+            size = resolve_size(_onehot_size(n.args[1], table), sizes)
+            y = n.args[0]
+            at = (
+                np.full(batch, int(y.value))
+                if isinstance(y, Num)
+                else np.asarray(values[y.name], int)  # type: ignore[attr-defined]
+            )
+            hot = (np.arange(size)[None, :] == at[:, None]).astype(float)
+            return backend.cast(hot), True
+        args = [ev(a) for a in n.args]
+        (x, xv) = args[0]
+        if fn == "log":
+            return backend.log(x), xv
+        if fn == "exp":
+            return backend.exp(x), xv
+        if fn == "log2":
+            return backend.log(x) / (mpmath.log(2) if backend.mp else np.log(2.0)), xv
+        if fn == "sigmoid":
+            return backend.sigmoid(x), xv
+        if fn == "abs":
+            return backend.abs(x), xv
+        if fn == "sqrt":
+            return backend.sqrt(x), xv
+        if fn == "max":
+            if len(args) == 2:
+                (y, yv) = args[1]
+                a, b = _lift(x, y, xv, yv)
+                return np.where(a >= b, a, b), xv or yv
+            return np.array([max(row) for row in x], dtype=x.dtype), False
+        if fn == "sum":
+            return np.sum(x, axis=1), False
+        if fn == "mean":
+            return np.sum(x, axis=1) / x.shape[1], False
+        if fn == "logsumexp":
+            return backend.logsumexp(x), False
+        if fn == "softmax":
+            return backend.exp(x - backend.logsumexp(x)[:, None]), True
+        if fn == "log_softmax":
+            return x - backend.logsumexp(x)[:, None], True
+        raise ValueError(f"`{fn}` cannot be evaluated numerically")
+
+    with np.errstate(all="ignore"):
+        result, is_vector = ev(node)
+        if not is_vector:
+            result = np.broadcast_to(result, (batch,))
+    return result, is_vector
+
+
+def _onehot_size(node: Node, table: SymbolTable) -> int | str:
+    if isinstance(node, Num):
+        return int(node.value)
+    return node.name  # type: ignore[attr-defined]

@@ -1,0 +1,339 @@
+"""The learner's formula reader: text in, a checked formula tree or a message out.
+
+    read_formula(text, table) -> Formula | Unreadable
+
+Two syntaxes: plain (`-sum(p*log(q))`, `logsumexp(z) - z[y]`, `^` or `**`)
+and LaTeX (`-\\sum_i p_i \\log q_i`), chosen by the presence of a backslash.
+Plain text goes through `ast.parse` and a walk over a small whitelist of
+node types; nothing is ever evaluated, and a sympy `Symbol` is only ever
+made later, from a declared name. Every refusal is a value (`Unreadable`)
+with a 1-based column and a message a learner can act on, e.g.
+"unknown name `sofmax` at column 1 — did you mean `softmax`?".
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+from dataclasses import dataclass
+from fractions import Fraction
+
+from tutor.symbolic.domain import SymbolKind
+from tutor.symbolic.tree import (
+    ALIASES,
+    FUNCTIONS,
+    Bin,
+    Call,
+    Index,
+    Neg,
+    Node,
+    Num,
+    Shape,
+    ShapeError,
+    Sym,
+    SymbolTable,
+    Vec,
+    check,
+)
+
+MAX_LENGTH = 2000  # characters
+MAX_NODES = 400
+MAX_DEPTH = 40  # nesting of brackets, and of the tree
+MAX_EXPONENT = 64  # |constant exponent|
+MAX_LITERAL = 10**12
+UNICODE_OPERATORS = {"−": "-", "·": "*", "⋅": "*", "×": "*", "÷": "/", "∗": "*"}
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A formula that read: its tree, its shape, and the symbols it was read against."""
+
+    text: str
+    tree: Node
+    shape: Shape
+    table: SymbolTable
+    syntax: str  # "plain" or "latex"
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """Text that could not be read as a formula; `message` names the column."""
+
+    text: str
+    message: str
+    col: int = 0
+    status: str = "unreadable"
+
+
+class ReadError(Exception):
+    def __init__(self, message: str, col: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.col = col
+
+
+def read_formula(
+    text: str, table: SymbolTable, *, allow_grad: bool = False
+) -> Formula | Unreadable:
+    """Read `text` against the declared symbols; never raises for bad input."""
+    try:
+        if len(text) > MAX_LENGTH:
+            raise ReadError(
+                f"the formula is too long ({len(text)} characters; at most {MAX_LENGTH})", 0
+            )
+        for col, char in enumerate(text, start=1):
+            if char == "\x00" or (ord(char) < 32 and char not in "\t\n\r"):
+                raise ReadError(f"control character {char!r} at column {col}", col)
+        if not text.strip():
+            raise ReadError("the answer is empty", 0)
+        _check_nesting(text)
+        if "\\" in text or "_{" in text or "^{" in text:
+            from tutor.symbolic.latex import read_latex
+
+            tree, syntax = read_latex(text, table), "latex"
+        else:
+            tree, syntax = _read_plain(text, table), "plain"
+        shape = check(tree, table, allow_grad=allow_grad)
+    except (ReadError, ShapeError) as error:
+        message = error.message
+        if error.col and "column" not in message:
+            message = f"{message} at column {error.col}"
+        return Unreadable(text, message, error.col)
+    except (RecursionError, MemoryError, ValueError, OverflowError):
+        return Unreadable(text, "the formula is too large or too deeply nested to read")
+    return Formula(text, tree, shape, table, syntax)
+
+
+def _check_nesting(text: str) -> None:
+    depth = 0
+    for col, char in enumerate(text, start=1):
+        if char in "([{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise ReadError(f"brackets nested more than {MAX_DEPTH} deep", col)
+        elif char in ")]}":
+            depth -= 1
+
+
+def suggest(name: str, candidates: list[str]) -> str:
+    close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
+    return f" — did you mean `{close[0]}`?" if close else ""
+
+
+def unknown_name(name: str, col: int, table: SymbolTable) -> ReadError:
+    base, _, sub = name.partition("_")
+    if sub and base in table.specs:
+        return ReadError(
+            f"unknown name `{name}` at column {col} — write `{base}[{sub}]` for an entry", col
+        )
+    hint = suggest(name, sorted(FUNCTIONS) + table.names())
+    if not hint:
+        declared = ", ".join(table.names()) or "none"
+        hint = f" (the symbols here are: {declared})"
+    return ReadError(f"unknown name `{name}` at column {col}{hint}", col)
+
+
+def check_literal(value: Fraction, col: int) -> Num:
+    if abs(value) > MAX_LITERAL:
+        raise ReadError(f"the number at column {col} is too large", col)
+    return Num(value, col)
+
+
+def check_power(base: Node, exponent: Node, col: int) -> Bin:
+    """Refuse constant exponents beyond MAX_EXPONENT (`9**9**9` and friends)."""
+    value = constant_value(exponent)
+    if value is not None and abs(value) > MAX_EXPONENT:
+        raise ReadError(f"the exponent at column {col} is too large (at most {MAX_EXPONENT})", col)
+    return Bin("**", base, exponent, col)
+
+
+def constant_value(node: Node) -> Fraction | None:
+    """The exact value of a symbol-free subtree, or None; never builds huge numbers."""
+    if isinstance(node, Num):
+        return node.value
+    if isinstance(node, Neg):
+        inner = constant_value(node.operand)
+        return None if inner is None else -inner
+    if isinstance(node, Bin):
+        left, right = constant_value(node.left), constant_value(node.right)
+        if left is None or right is None:
+            return None
+        if node.op == "+":
+            return left + right
+        if node.op == "-":
+            return left - right
+        if node.op == "*":
+            return left * right
+        if node.op == "/":
+            return None if right == 0 else left / right
+        if right.denominator != 1 or abs(right) > MAX_EXPONENT:
+            return None if right.denominator != 1 else Fraction(10**13)
+        if abs(left.numerator) > 10**6 or left.denominator > 10**6 or (left == 0 and right < 0):
+            return None
+        return left**right
+    return None
+
+
+# -- plain syntax ---------------------------------------------------------------------------------
+
+_BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
+_REFUSED = {
+    ast.Attribute: "attribute access `.`",
+    ast.Lambda: "`lambda`",
+    ast.Compare: "comparisons",
+    ast.BoolOp: "`and`/`or`",
+    ast.IfExp: "`if … else`",
+    ast.Dict: "dictionaries",
+    ast.Set: "sets",
+    ast.Tuple: "tuples",
+    ast.ListComp: "comprehensions",
+    ast.GeneratorExp: "comprehensions",
+    ast.DictComp: "comprehensions",
+    ast.SetComp: "comprehensions",
+    ast.JoinedStr: "strings",
+    ast.Starred: "`*` unpacking",
+    ast.NamedExpr: "`:=`",
+    ast.Await: "`await`",
+    ast.Slice: "slices",
+}
+
+
+def _normalise(text: str) -> tuple[str, list[int]]:
+    """Map unicode operators and `^` to the plain syntax, keeping each char's source column."""
+    out: list[str] = []
+    cols: list[int] = []
+    for col, char in enumerate(text, start=1):
+        char = " " if char in "\n\r\t" else UNICODE_OPERATORS.get(char, char)
+        if char == "^":
+            out.extend("**")
+            cols.extend((col, col))
+            continue
+        if not char.isascii():
+            raise ReadError(
+                f"the character `{char}` at column {col} is not part of the syntax", col
+            )
+        out.append(char)
+        cols.append(col)
+    cols.append(len(text) + 1)
+    return "".join(out), cols
+
+
+def _read_plain(text: str, table: SymbolTable) -> Node:
+    source, cols = _normalise(text)
+    stripped = len(source) - len(source.lstrip())
+    cols = cols[stripped:]
+    if "=" in source.replace("==", ""):
+        col = cols[source.index("=")]
+        raise ReadError(f"`=` at column {col}: write only the right-hand side", col)
+    try:
+        tree = ast.parse(source.strip(), mode="eval")
+    except SyntaxError as error:
+        offset = min(max((error.offset or 1) - 1, 0), len(cols) - 1)
+        col = cols[offset]
+        hint = ""
+        if "decimal literal" in (error.msg or ""):
+            hint = " (write `2*p`, not `2p`)"
+        elif "never closed" in (error.msg or "") or "unexpected EOF" in (error.msg or ""):
+            hint = " (a bracket is not closed)"
+        elif "unmatched" in (error.msg or ""):
+            hint = " (a bracket closes that was not opened)"
+        return _raise(ReadError(f"could not read the formula at column {col}{hint}", col))
+    walker = _PlainWalker(table, cols)
+    return walker.visit(tree.body, 0)
+
+
+def _raise(error: ReadError) -> Node:
+    raise error
+
+
+class _PlainWalker:
+    """Builds tree nodes from a whitelisted subset of Python's AST."""
+
+    def __init__(self, table: SymbolTable, cols: list[int]) -> None:
+        self.table = table
+        self.cols = cols
+        self.nodes = 0
+
+    def col(self, node: ast.AST) -> int:
+        offset = getattr(node, "col_offset", 0)
+        return self.cols[min(offset, len(self.cols) - 1)]
+
+    def visit(self, node: ast.AST, depth: int) -> Node:
+        self.nodes += 1
+        col = self.col(node)
+        if self.nodes > MAX_NODES:
+            raise ReadError(f"the formula is too long (more than {MAX_NODES} parts)", col)
+        if depth > MAX_DEPTH:
+            raise ReadError(f"the formula is nested more than {MAX_DEPTH} deep", col)
+        d = depth + 1
+        if isinstance(node, ast.Constant):
+            return self.constant(node, col)
+        if isinstance(node, ast.Name):
+            return self.name(node.id, col)
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
+            operand = self.visit(node.operand, d)
+            return Neg(operand, col) if isinstance(node.op, ast.USub) else operand
+        if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
+            left, right = self.visit(node.left, d), self.visit(node.right, d)
+            op = _BINOPS[type(node.op)]
+            if op == "**":
+                return check_power(left, right, self.col(node.right))
+            return Bin(op, left, right, col)
+        if isinstance(node, ast.Call):
+            return self.call(node, col, d)
+        if isinstance(node, ast.Subscript):
+            return Index(self.visit(node.value, d), self.visit(node.slice, d), col)
+        if isinstance(node, ast.List):
+            if not node.elts:
+                raise ReadError(f"an empty vector at column {col}", col)
+            return Vec(tuple(self.visit(e, d) for e in node.elts), col)
+        what = _REFUSED.get(type(node))
+        if what is None and isinstance(node, ast.BinOp):
+            what = f"the operator at column {self.col(node.right)}"
+        what = what or type(node).__name__
+        raise ReadError(f"{what} at column {col} is not part of the formula syntax", col)
+
+    def constant(self, node: ast.Constant, col: int) -> Num:
+        value = node.value
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ReadError(f"only numbers are allowed as constants (column {col})", col)
+        if isinstance(value, float) and (value != value or value in (float("inf"), -float("inf"))):
+            raise ReadError(f"the number at column {col} is too large", col)
+        return check_literal(Fraction(repr(value)) if isinstance(value, float) else value, col)
+
+    def name(self, name: str, col: int) -> Node:
+        if name in self.table.specs:
+            return Sym(name, col)
+        if name in FUNCTIONS or name in ALIASES:
+            raise ReadError(f"`{name}` at column {col} is a function: write {name}(…)", col)
+        raise unknown_name(name, col, self.table)
+
+    def call(self, node: ast.Call, col: int, depth: int) -> Node:
+        if not isinstance(node.func, ast.Name):
+            what = _REFUSED.get(type(node.func), "this call")
+            raise ReadError(f"{what} at column {col} is not part of the formula syntax", col)
+        if node.keywords:
+            raise ReadError(f"keyword arguments (column {col}) are not part of the syntax", col)
+        name = ALIASES.get(node.func.id, node.func.id)
+        if name not in FUNCTIONS:
+            if name in self.table.specs:
+                raise ReadError(
+                    f"`{name}` at column {col} is a symbol, not a function: "
+                    f"write `{name}*(…)` to multiply",
+                    col,
+                )
+            raise unknown_name(node.func.id, col, self.table)
+        low, high = FUNCTIONS[name]
+        if not low <= len(node.args) <= high:
+            want = str(low) if low == high else f"{low} or {high}"
+            raise ReadError(
+                f"`{name}` takes {want} argument{'s' if high > 1 else ''}, "
+                f"got {len(node.args)} (column {col})",
+                col,
+            )
+        return Call(name, tuple(self.visit(a, depth) for a in node.args), col)
+
+
+def declared_kind(table: SymbolTable, name: str) -> SymbolKind | None:
+    spec = table.specs.get(name)
+    return spec.kind if spec else None

@@ -1,0 +1,128 @@
+"""Formulas as terminal math: 2-D (sympy's pretty printer) in Unicode, or ASCII.
+
+    render_formula(formula, ascii=False) -> str    # how an answer was read
+    render_expr(expr, ascii=False) -> str          # any sympy object
+    latex_to_terminal(latex, ascii=False) -> str   # the lessons' $…$ math
+
+`latex_to_terminal` reads the LaTeX with the learner's reader when it can
+(declaring the single letters it finds, so `H(p,q)`-free formulas such as
+`-\\sum_i p_i \\log q_i` come out 2-D) and otherwise falls back to a clean
+one-line Unicode form from pylatexenc plus a small macro table. It never
+shows raw backslashes.
+"""
+
+from __future__ import annotations
+
+import re
+
+from tutor.symbolic.domain import SymbolKind, SymbolSpec
+from tutor.symbolic.reader import Formula, read_formula
+from tutor.symbolic.tree import SymbolTable
+
+WIDTH = 78  # sympy wraps wider output; terminals are 80 columns at least
+
+
+def render_expr(expr, *, ascii: bool = False) -> str:
+    import sympy as sp
+
+    return sp.pretty(expr, use_unicode=not ascii, num_columns=WIDTH)
+
+
+def render_formula(formula: Formula, *, ascii: bool = False) -> str:
+    """How `formula` was read, as 2-D terminal math (Σ over the entries, subscripts)."""
+    from tutor.symbolic.interpret import to_display
+
+    return render_expr(to_display(formula.tree, formula.table, ascii=ascii), ascii=ascii)
+
+
+# -- LaTeX for display ----------------------------------------------------------------------------
+
+_MACROS = {
+    r"\sum": "Σ", r"\prod": "Π", r"\log": "log", r"\ln": "ln", r"\exp": "exp", r"\cdot": "·",
+    r"\times": "×", r"\infty": "∞", r"\leq": "≤", r"\le": "≤", r"\geq": "≥", r"\ge": "≥",
+    r"\neq": "≠", r"\approx": "≈", r"\to": "→", r"\rightarrow": "→", r"\Rightarrow": "⇒",
+    r"\mid": "|", r"\|": "‖", r"\parallel": "‖", r"\in": "∈", r"\partial": "∂", r"\nabla": "∇",
+    r"\pm": "±", r"\min": "min", r"\max": "max", r"\arg": "arg", r"\lVert": "‖", r"\rVert": "‖",
+    r"\left": "", r"\right": "", r"\,": " ", r"\;": " ", r"\!": "", r"\quad": "  ",
+    r"\{": "{", r"\}": "}", r"\ldots": "…", r"\dots": "…", r"\cdots": "⋯", r"\top": "ᵀ",
+    r"\mathbb{E}": "𝔼", r"\log_2": "log₂", r"\sim": "~", r"\propto": "∝",
+}  # fmt: skip
+_ASCII = {
+    "Σ": "sum", "Π": "prod", "·": "*", "×": "x", "∞": "inf", "≤": "<=", "≥": ">=", "≠": "!=",
+    "≈": "~=", "→": "->", "⇒": "=>", "‖": "||", "∈": " in ", "∂": "d", "∇": "grad", "±": "+-",
+    "…": "...", "⋯": "...", "ᵀ": "^T", "𝔼": "E", "log₂": "log2", "∝": "~",
+    "α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "eps", "η": "eta",
+    "θ": "theta", "λ": "lambda", "μ": "mu", "π": "pi", "ρ": "rho", "σ": "sigma", "τ": "tau",
+    "φ": "phi", "ψ": "psi", "ω": "omega", "ℓ": "l", "−": "-",
+}  # fmt: skip
+_GREEK_LETTERS = {
+    "epsilon": "ε", "varepsilon": "ε", "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ",
+    "eta": "η", "theta": "θ", "lambda": "λ", "mu": "μ", "pi": "π", "rho": "ρ", "sigma": "σ",
+    "tau": "τ", "phi": "φ", "psi": "ψ", "omega": "ω", "ell": "ℓ",
+}  # fmt: skip
+
+
+def latex_to_terminal(latex: str, ascii: bool = False) -> str:
+    """Display math for a terminal: 2-D when the reader understands it, else one clean line."""
+    formula = _read_for_display(latex)
+    if formula is not None:
+        try:
+            return render_formula(formula, ascii=ascii)
+        except Exception:  # noqa: BLE001 - any printer failure falls back to the linear form
+            pass
+    return linear(latex, ascii=ascii)
+
+
+def _read_for_display(latex: str) -> Formula | None:
+    """Read display LaTeX, declaring as vectors the letters that carry a bound subscript."""
+    if "=" in latex or len(latex) > 400:
+        return None
+    letters = set(re.findall(r"(?<![\\A-Za-z])([A-Za-z])(?![A-Za-z])", latex))
+    sum_indices = set(re.findall(r"\\sum_\{?([a-z])", latex))
+    vectors = {
+        m for m, _ in re.findall(r"(?<![\\A-Za-z])([A-Za-z])_\{?([a-z])", latex) if _ in sum_indices
+    }
+    specs: dict[str, SymbolSpec] = {}
+    for letter in sorted(letters - sum_indices - {"e"}):
+        if letter in vectors:
+            specs[letter] = SymbolSpec(letter, SymbolKind.VECTOR, "K")
+        elif re.search(rf"(?<![\\A-Za-z]){letter}_\{{?[a-z]", latex):
+            continue  # an index letter used only in subscripts, like y in z_y
+        else:
+            specs[letter] = SymbolSpec(letter, SymbolKind.REAL)
+    for index in set(re.findall(r"_\{?([a-z])\}?", latex)) - sum_indices - vectors:
+        specs[index] = SymbolSpec(index, SymbolKind.INDEX, "K")
+    if "K" not in specs and not any(s.kind.is_vector for s in specs.values()):
+        specs.pop("K", None)
+    table = SymbolTable.of(specs)
+    formula = read_formula(latex, table)
+    return formula if isinstance(formula, Formula) else None
+
+
+def linear(latex: str, *, ascii: bool = False) -> str:
+    """A one-line Unicode (or ASCII) form of any LaTeX, without backslashes."""
+    text = latex
+    text = re.sub(r"\\frac\s*\{([^{}]*)\}\s*\{([^{}]*)\}", r"(\1)/(\2)", text)
+    text = re.sub(
+        r"\\(?:mathrm|operatorname|text|mathit|mathbf|textrm)\s*\{([^{}]*)\}", r"\1", text
+    )
+    text = re.sub(r"\\sqrt\s*\{([^{}]*)\}", r"√(\1)", text)
+    for macro in sorted(_MACROS, key=len, reverse=True):
+        text = re.sub(re.escape(macro) + r"(?![A-Za-z])", lambda _m, m=macro: _MACROS[m], text)
+    text = re.sub(r"\\([A-Za-z]+)", lambda m: _GREEK_LETTERS.get(m.group(1), m.group(1)), text)
+    try:
+        from pylatexenc.latex2text import LatexNodes2Text
+
+        text = LatexNodes2Text().latex_to_text(text) if "\\" in text else text
+    except Exception:  # noqa: BLE001 - pylatexenc is a nicety; the regexes above already did most
+        pass
+    text = text.replace("\\", "")
+    text = re.sub(r"_\{([^{}]*)\}", r"_\1", text)
+    text = re.sub(r"\^\{([^{}]*)\}", r"^\1", text)
+    text = text.replace("{", "").replace("}", "")
+    text = re.sub(r"\s+", " ", text).strip()
+    if ascii:
+        for uni, plain in sorted(_ASCII.items(), key=lambda kv: -len(kv[0])):
+            text = text.replace(uni, plain)
+        text = text.encode("ascii", "replace").decode("ascii")
+    return text
