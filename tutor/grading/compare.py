@@ -1,0 +1,116 @@
+"""Is a learner's value the expected one? Done in the grader, never in the learner's process.
+
+Tensors must agree in shape and dtype, then in value within the exercise's
+tolerance (an element passes within *any* of rel, abs, sig); numbers,
+tuples, lists and dicts are compared element by element. The answer is a
+reason a learner can read, or None when the values agree.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from tutor.grading.sandbox import Raised
+from tutor.pack.model import Tolerance
+
+
+def mismatch(expected: Any, got: Any, tolerance: Tolerance) -> str | None:
+    """Why `got` is not `expected`, or None if it is (within tolerance)."""
+    import torch
+
+    if isinstance(expected, Raised) or isinstance(got, Raised):
+        if isinstance(expected, Raised) and isinstance(got, Raised):
+            return None if expected.type == got.type else f"raised {got.type}, not {expected.type}"
+        if isinstance(expected, Raised):
+            return f"should raise {expected.type}"
+        return f"raised {got}"
+    if isinstance(expected, torch.Tensor):
+        if not isinstance(got, torch.Tensor):
+            return f"a {type(got).__name__} instead of a tensor"
+        if tuple(got.shape) != tuple(expected.shape):
+            return f"shape {_shape(got)} instead of {_shape(expected)}"
+        if got.dtype != expected.dtype:
+            return f"dtype {_dtype(got)} instead of {_dtype(expected)}"
+        return None if _close_tensors(expected, got, tolerance) else "different values"
+    if isinstance(expected, bool) or expected is None or isinstance(expected, str):
+        return None if type(got) is type(expected) and got == expected else "a different value"
+    if isinstance(expected, int | float):
+        if isinstance(got, bool) or not isinstance(got, int | float):
+            return f"a {type(got).__name__} instead of a number"
+        return None if _close(float(expected), float(got), tolerance) else "a different value"
+    if isinstance(expected, list | tuple):
+        if not isinstance(got, list | tuple):
+            return f"a {type(got).__name__} instead of a {type(expected).__name__}"
+        if len(got) != len(expected):
+            return f"{len(got)} items instead of {len(expected)}"
+        for index, (e, g) in enumerate(zip(expected, got, strict=True)):
+            reason = mismatch(e, g, tolerance)
+            if reason:
+                return f"item {index}: {reason}"
+        return None
+    if isinstance(expected, dict):
+        if not isinstance(got, dict) or set(got) != set(expected):
+            return "different keys"
+        for key in expected:
+            reason = mismatch(expected[key], got[key], tolerance)
+            if reason:
+                return f"[{key!r}]: {reason}"
+        return None
+    return None if expected == got else "a different value"
+
+
+def _close(e: float, g: float, tol: Tolerance) -> bool:
+    if math.isnan(e) or math.isnan(g):
+        return math.isnan(e) and math.isnan(g)
+    if math.isinf(e) or math.isinf(g):
+        return e == g
+    diff = abs(g - e)
+    if diff == 0:
+        return True
+    if tol.abs is not None and diff <= tol.abs:
+        return True
+    if tol.rel is not None and diff <= tol.rel * abs(e):
+        return True
+    if tol.sig is not None and e != 0:
+        return diff <= 0.5 * 10 ** (math.floor(math.log10(abs(e))) - tol.sig + 1)
+    return False
+
+
+def _close_tensors(expected: Any, got: Any, tol: Tolerance) -> bool:
+    import torch
+
+    expected, got = expected.detach(), got.detach()
+    if not (expected.is_floating_point() or expected.is_complex()):
+        return bool(torch.equal(expected, got))
+    e = expected.to(torch.complex128 if expected.is_complex() else torch.float64)
+    g = got.to(e.dtype)
+    if e.numel() == 0:
+        return True
+    nan_e, nan_g = torch.isnan(e), torch.isnan(g)
+    if not torch.equal(nan_e, nan_g):
+        return False
+    keep = ~nan_e
+    e, g = e[keep], g[keep]
+    inf = torch.isinf(e) | torch.isinf(g)
+    if not torch.equal(e[inf], g[inf]):
+        return False
+    e, g = e[~inf], g[~inf]
+    diff = (g - e).abs()
+    ok = diff == 0
+    if tol.abs is not None:
+        ok |= diff <= tol.abs
+    if tol.rel is not None:
+        ok |= diff <= tol.rel * e.abs()
+    if tol.sig is not None:
+        magnitude = torch.floor(torch.log10(e.abs().clamp_min(1e-300)))
+        ok |= diff <= 0.5 * 10 ** (magnitude - tol.sig + 1)
+    return bool(ok.all())
+
+
+def _shape(t: Any) -> str:
+    return str(tuple(t.shape))
+
+
+def _dtype(t: Any) -> str:
+    return str(t.dtype).removeprefix("torch.")
