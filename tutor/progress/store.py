@@ -1,55 +1,52 @@
-"""The progress store: SQLite in WAL mode, one file in the data directory.
+"""The progress store: every attempt of every learner, and where each one is.
 
-Every write is one transaction, so a crash loses at most the attempt in
-flight. A file from a newer ce-tutor, or one that is not a database, gets a
-clear `StoreError` and is never overwritten.
+SQLite by default (one file in the data directory), PostgreSQL for a class
+spread over several servers (`--db postgresql://…` or `CE_TUTOR_DB`); both
+behind `ProgressStore`, with the same schema and the same SQL. Every write is
+one transaction, so a crash loses at most the attempt in flight. A file or
+database from a newer ce-tutor, or one that is not ours, gets a clear
+`StoreError` and is never overwritten.
+
+    store = open_store()                       # $CE_TUTOR_DB, else $CE_TUTOR_HOME/progress.sqlite3
+    store.record_attempt(Attempt("alice", "pack", "0.1", "lesson", "ex", "2", "correct", 1.0))
+    store.exercise_states("alice", "pack")     # {("lesson", "ex"): ExerciseState(1, True, 1.0)}
 """
 
 from __future__ import annotations
 
-import sqlite3
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
-SCHEMA_VERSION = 1
+from tutor.progress.errors import StoreError
+from tutor.progress.schema import SCHEMA_VERSION
 
-_MIGRATIONS: dict[int, str] = {
-    1: """
-    CREATE TABLE attempts (
-        id INTEGER PRIMARY KEY,
-        learner TEXT NOT NULL,
-        pack_id TEXT NOT NULL,
-        pack_version TEXT NOT NULL,
-        lesson_id TEXT NOT NULL,
-        exercise_id TEXT NOT NULL,
-        answer TEXT NOT NULL,
-        status TEXT NOT NULL,
-        score REAL NOT NULL,
-        mistake TEXT,
-        hints_used INTEGER NOT NULL DEFAULT 0,
-        solution_shown INTEGER NOT NULL DEFAULT 0,
-        created_at REAL NOT NULL
-    );
-    CREATE INDEX attempts_by_learner ON attempts (learner, pack_id, lesson_id, exercise_id);
-    CREATE TABLE positions (
-        learner TEXT NOT NULL,
-        pack_id TEXT NOT NULL,
-        lesson_id TEXT NOT NULL,
-        step INTEGER NOT NULL,
-        updated_at REAL NOT NULL,
-        PRIMARY KEY (learner, pack_id, lesson_id)
-    );
-    """,
-}
+DB_VARIABLE = "CE_TUTOR_DB"
+FILE_NAME = "progress.sqlite3"
 
-
-class StoreError(Exception):
-    """The progress file cannot be used; the message says why and what to do."""
+__all__ = [
+    "DB_VARIABLE",
+    "SCHEMA_VERSION",
+    "Attempt",
+    "ExerciseState",
+    "Position",
+    "ProgressStore",
+    "StoreError",
+    "open_store",
+]
 
 
 @dataclass(frozen=True)
 class Attempt:
+    """One graded answer, with what is needed to grade it again.
+
+    `answer` is the learner's text (a choice index, number, formula) or their
+    code; `seed` is the variant seed of their parameters, so a re-grade sees
+    the same numbers they saw.
+    """
+
     learner: str
     pack_id: str
     pack_version: str
@@ -62,6 +59,7 @@ class Attempt:
     hints_used: int = 0
     solution_shown: bool = False
     created_at: float = 0.0
+    seed: int | None = None
 
 
 @dataclass(frozen=True)
@@ -79,50 +77,71 @@ class ExerciseState:
     best_score: float
 
 
+class _Backend(Protocol):
+    dialect: str
+    where: str
+
+    def schema_version(self) -> int: ...
+    def migrate(self) -> None: ...
+    def transaction(self): ...
+    def read(self, sql: str, args=()) -> list[tuple]: ...
+    def close(self) -> None: ...
+
+
+_ATTEMPT_COLUMNS = (
+    "learner, pack_id, pack_version, lesson_id, exercise_id, answer, status, score,"
+    " mistake, hints_used, solution_shown, created_at, seed"
+)
+
+
+def is_database_url(location: str) -> bool:
+    return location.startswith(("postgresql://", "postgres://"))
+
+
 class ProgressStore:
-    """Attempts and positions of every learner in one SQLite file."""
+    """Attempts and positions of every learner, in SQLite or PostgreSQL.
 
-    def __init__(self, path: Path):
-        self.path = path
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(path, timeout=30, isolation_level=None)
-            self._db.execute("PRAGMA busy_timeout = 30000")
-            self._db.execute("PRAGMA journal_mode = WAL")
-            self._db.execute("PRAGMA synchronous = NORMAL")
-            self._migrate()
-        except sqlite3.DatabaseError as error:
-            raise StoreError(
-                f"{path} is not a usable progress database ({error}); "
-                "it was left untouched — move it aside to start afresh"
-            ) from None
-        except OSError as error:
-            raise StoreError(f"cannot open {path}: {error.strerror or error}") from None
+    `location` is a file path or a `postgresql://` URL. Safe to share between
+    the app's threads; each process opens its own store.
+    """
 
-    def _migrate(self) -> None:
-        version = self._db.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise StoreError(
-                f"{self.path} was written by a newer ce-tutor (schema {version}, this one "
-                f"knows {SCHEMA_VERSION}); upgrade ce-tutor — the file was left untouched"
+    def __init__(self, location: Path | str):
+        text = str(location)
+        if is_database_url(text):
+            from tutor.progress.postgres_backend import PostgresBackend
+
+            self._backend: _Backend = PostgresBackend(text)
+            self.path: Path | None = None
+        else:
+            from tutor.progress.sqlite_backend import SQLiteBackend
+
+            self.path = Path(
+                text.removeprefix("sqlite:///") if text.startswith("sqlite:///") else text
             )
-        for target in range(version + 1, SCHEMA_VERSION + 1):
-            with self._transaction():
-                # executescript() would commit on its own; run statement by statement
-                for statement in _MIGRATIONS[target].split(";"):
-                    if statement.strip():
-                        self._db.execute(statement)
-                self._db.execute(f"PRAGMA user_version = {target}")
+            self._backend = SQLiteBackend(self.path)
+        self.where = self._backend.where
+        try:
+            if self._backend.schema_version() < SCHEMA_VERSION:
+                self._backend.migrate()
+        except BaseException:
+            self._backend.close()
+            raise
 
-    def _transaction(self):
-        return _Transaction(self._db)
+    @property
+    def dialect(self) -> str:
+        return self._backend.dialect
+
+    def schema_version(self) -> int:
+        return self._backend.schema_version()
+
+    # ------------------------------------------------------------ writes
 
     def record_attempt(self, attempt: Attempt) -> None:
-        with self._transaction():
-            self._db.execute(
-                "INSERT INTO attempts (learner, pack_id, pack_version, lesson_id, exercise_id,"
-                " answer, status, score, mistake, hints_used, solution_shown, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        """Store one attempt; when this returns it is committed (durable)."""
+        with self._backend.transaction() as run:
+            run(
+                f"INSERT INTO attempts ({_ATTEMPT_COLUMNS})"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     attempt.learner,
                     attempt.pack_id,
@@ -131,55 +150,59 @@ class ProgressStore:
                     attempt.exercise_id,
                     attempt.answer,
                     attempt.status,
-                    attempt.score,
+                    float(attempt.score),
                     attempt.mistake,
-                    attempt.hints_used,
-                    int(attempt.solution_shown),
+                    int(attempt.hints_used),
+                    int(bool(attempt.solution_shown)),
                     attempt.created_at or time.time(),
+                    attempt.seed,
                 ),
             )
 
     def save_position(self, learner: str, pack_id: str, lesson_id: str, step: int) -> None:
-        with self._transaction():
-            self._db.execute(
+        with self._backend.transaction() as run:
+            run(
                 "INSERT INTO positions (learner, pack_id, lesson_id, step, updated_at)"
                 " VALUES (?, ?, ?, ?, ?) ON CONFLICT (learner, pack_id, lesson_id)"
                 " DO UPDATE SET step = excluded.step, updated_at = excluded.updated_at",
-                (learner, pack_id, lesson_id, step, time.time()),
+                (learner, pack_id, lesson_id, int(step), time.time()),
             )
 
+    # ------------------------------------------------------------ reads
+
     def position(self, learner: str, pack_id: str, lesson_id: str) -> int:
-        row = self._db.execute(
+        rows = self._backend.read(
             "SELECT step FROM positions WHERE learner = ? AND pack_id = ? AND lesson_id = ?",
             (learner, pack_id, lesson_id),
-        ).fetchone()
-        return row[0] if row else 0
+        )
+        return rows[0][0] if rows else 0
 
     def last_position(self, learner: str, pack_id: str) -> Position | None:
         """Where the learner was most recently: "continue where you left off"."""
-        row = self._db.execute(
+        rows = self._backend.read(
             "SELECT lesson_id, step FROM positions WHERE learner = ? AND pack_id = ?"
             " ORDER BY updated_at DESC LIMIT 1",
             (learner, pack_id),
-        ).fetchone()
-        return Position(*row) if row else None
+        )
+        return Position(*rows[0]) if rows else None
 
     def exercise_states(self, learner: str, pack_id: str) -> dict[tuple[str, str], ExerciseState]:
-        """(lesson_id, exercise_id) -> attempts, solved, best score."""
-        rows = self._db.execute(
+        """(lesson_id, exercise_id) -> attempts, solved, best score (unreadable answers skipped)."""
+        rows = self._backend.read(
             "SELECT lesson_id, exercise_id, COUNT(*),"
-            " MAX(status = 'correct'), MAX(score) FROM attempts"
+            " MAX(CASE WHEN status = 'correct' THEN 1 ELSE 0 END), MAX(score) FROM attempts"
             " WHERE learner = ? AND pack_id = ? AND status != 'unreadable'"
             " GROUP BY lesson_id, exercise_id",
             (learner, pack_id),
-        ).fetchall()
+        )
         return {
             (lesson, exercise): ExerciseState(count, bool(solved), best or 0.0)
             for lesson, exercise, count, solved, best in rows
         }
 
     def attempts(self, learner: str | None = None, pack_id: str | None = None) -> list[Attempt]:
-        query = "SELECT * FROM attempts WHERE 1 = 1"
+        """Every attempt, oldest first, optionally for one learner and/or pack."""
+        query = f"SELECT {_ATTEMPT_COLUMNS} FROM attempts WHERE 1 = 1"
         args: list[str] = []
         if learner is not None:
             query += " AND learner = ?"
@@ -187,35 +210,58 @@ class ProgressStore:
         if pack_id is not None:
             query += " AND pack_id = ?"
             args.append(pack_id)
-        rows = self._db.execute(query + " ORDER BY id", args).fetchall()
+        rows = self._backend.read(query + " ORDER BY id", args)
         return [
-            Attempt(*row[1:11], solution_shown=bool(row[11]), created_at=row[12]) for row in rows
+            Attempt(
+                *row[:10],
+                solution_shown=bool(row[10]),
+                created_at=row[11],
+                seed=row[12],
+            )
+            for row in rows
         ]
 
+    def learners(self, pack_id: str | None = None) -> list[str]:
+        """Everyone with an attempt or a position (in this pack), sorted."""
+        where = " WHERE pack_id = ?" if pack_id is not None else ""
+        args = (pack_id, pack_id) if pack_id is not None else ()
+        rows = self._backend.read(
+            f"SELECT learner FROM attempts{where} UNION SELECT learner FROM positions{where}",
+            args,
+        )
+        return sorted(row[0] for row in rows)
+
+    def positions(self, pack_id: str) -> dict[tuple[str, str], int]:
+        """(learner, lesson_id) -> step, for every learner in a pack."""
+        rows = self._backend.read(
+            "SELECT learner, lesson_id, step FROM positions WHERE pack_id = ?", (pack_id,)
+        )
+        return {(learner, lesson): step for learner, lesson, step in rows}
+
     def close(self) -> None:
-        self._db.close()
+        self._backend.close()
+
+    def __enter__(self) -> ProgressStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
-class _Transaction:
-    """BEGIN IMMEDIATE … COMMIT, rolled back on error.
-
-    IMMEDIATE takes the write lock up front, so concurrent writers wait on
-    busy_timeout instead of failing with "database is locked" mid-way.
-    """
-
-    def __init__(self, db: sqlite3.Connection):
-        self._db = db
-
-    def __enter__(self):
-        self._db.execute("BEGIN IMMEDIATE")
-
-    def __exit__(self, kind, value, traceback):
-        self._db.execute("COMMIT" if kind is None else "ROLLBACK")
-        return False
-
-
-def open_store(directory: Path | None = None) -> ProgressStore:
-    """The store in the data directory (`CE_TUTOR_HOME` or the platform's)."""
+def store_location(directory: Path | None = None, url: str | None = None) -> Path | str:
+    """Where the store lives: `url`, else `directory`, else `$CE_TUTOR_DB`, else the data dir."""
     from tutor.progress.identity import data_dir
 
-    return ProgressStore((directory or data_dir()) / "progress.sqlite3")
+    chosen = url or (None if directory is not None else os.environ.get(DB_VARIABLE))
+    if chosen:
+        return chosen if is_database_url(chosen) else Path(chosen).expanduser()
+    return (directory or data_dir()) / FILE_NAME
+
+
+def open_store(directory: Path | None = None, url: str | None = None) -> ProgressStore:
+    """The store for this run: `--db URL`, `$CE_TUTOR_DB`, or the data directory's file.
+
+    `url` is a `postgresql://` URL or a path to a SQLite file; a `directory`
+    given explicitly wins over the environment (the tests use it).
+    """
+    return ProgressStore(store_location(directory, url))
