@@ -1,0 +1,170 @@
+"""Grading a predict exercise: what does the snippet print, or which exception does it raise?
+
+The snippet is pack code: it runs in the sandbox (with the learner's drawn
+`params`, and `torch`, `nn`, `F` defined), and its real output is the key.
+A prediction matches when it reads the same after normalising whitespace,
+optionally without the `grad_fn=…`/`requires_grad=True` part or the
+`tensor(…)` wrapper, with each number right to the precision printed; or,
+when the snippet raises, when it names the exception (`RuntimeError`) or
+quotes its message.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from tutor.grading.sandbox import RunStatus, Sandbox, default_sandbox
+from tutor.grading.verdict import Status, Verdict
+from tutor.pack.model import PredictExercise
+
+MIN_MESSAGE = 12  # a quoted message shorter than this is not enough to count
+
+
+class SnippetError(Exception):
+    """The snippet could not be run to an outcome (a limit, a crash): a pack problem."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the snippet really did: its output, and the exception it raised, if any."""
+
+    stdout: str
+    raised_type: str | None = None
+    raised_message: str = ""
+
+    @property
+    def shown(self) -> str:
+        """The outcome as the tutor shows it once the learner may see it."""
+        text = self.stdout.rstrip("\n")
+        if self.raised_type:
+            line = f"{self.raised_type}: {self.raised_message}".rstrip(": ")
+            text = f"{text}\n{line}" if text else line
+        return text
+
+
+_cache: OrderedDict[tuple, Outcome] = OrderedDict()
+
+
+def run_snippet_outcome(exercise: PredictExercise, seed: int, sandbox: Sandbox) -> Outcome:
+    key = (exercise.code, tuple(exercise.params.items()), seed if exercise.params else 0)
+    if key in _cache:
+        _cache.move_to_end(key)
+        return _cache[key]
+    env = {}
+    if exercise.params:
+        from tutor.numeric.params import draw_params
+
+        env = draw_params(exercise.params, seed)
+    run = sandbox.run_snippet(exercise.code, env, filename="<snippet>")
+    if run.status is not RunStatus.OK:
+        raise SnippetError(f"the snippet of `{exercise.id}` did not run: {run.message}")
+    raised = run.raised
+    outcome = Outcome(run.stdout, raised.type if raised else None, raised.message if raised else "")
+    _cache[key] = outcome
+    if len(_cache) > 256:
+        _cache.popitem(last=False)
+    return outcome
+
+
+def grade_predict(
+    exercise: PredictExercise, answer: str, seed: int, *, sandbox: Sandbox | None = None
+) -> Verdict:
+    """Run the snippet, then match the learner's prediction against what really happened."""
+    if not answer.strip():
+        return Verdict(Status.UNREADABLE, feedback="Write what the code prints, or the exception.")
+    outcome = run_snippet_outcome(exercise, seed, sandbox or default_sandbox())
+    details = {"actual": outcome.shown}
+    if matches(answer, outcome):
+        return Verdict(Status.CORRECT, score=exercise.points, feedback="Correct.", details=details)
+    for known in exercise.misconceptions:
+        if known.answer and _same_prediction(answer, known.answer):
+            return Verdict(
+                Status.INCORRECT,
+                feedback=known.feedback.strip(),
+                mistake=known.tag,
+                details=details,
+            )
+    return Verdict(Status.INCORRECT, feedback="That is not what this code does.", details=details)
+
+
+def matches(answer: str, outcome: Outcome) -> bool:
+    """Does the prediction describe the outcome?"""
+    if outcome.raised_type:
+        return names_exception(answer, outcome.raised_type, outcome.raised_message)
+    return same_output(answer, outcome.stdout)
+
+
+def names_exception(answer: str, type_name: str, message: str) -> bool:
+    text = _spaces(answer)
+    if re.search(rf"(?<![\w.]){re.escape(type_name)}\b", text, flags=re.IGNORECASE):
+        return True
+    wanted = _spaces(message).casefold()
+    said = text.casefold().strip(" .'\"")
+    return len(said) >= MIN_MESSAGE and said in wanted
+
+
+def _same_prediction(answer: str, known: str) -> bool:
+    """A misconception's answer is itself a prediction (an output or an exception name)."""
+    if re.fullmatch(r"\s*\w*(Error|Exception|Warning)\s*", known):
+        return names_exception(answer, known.strip(), "")
+    return same_output(answer, known)
+
+
+_NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?|[-+]?(?:nan|inf)\b")
+_AUTOGRAD = re.compile(r",\s*(grad_fn=<\w+>|requires_grad=True)")
+
+
+def same_output(answer: str, actual: str) -> bool:
+    """Equal output, up to whitespace, autograd annotations, `tensor(…)` and printed precision."""
+    want, got = _canonical(actual), _canonical(answer)
+    if _tokens_match(got, want):
+        return True
+    return _tokens_match(_unwrap(got), _unwrap(want))
+
+
+def _canonical(text: str) -> str:
+    text = _AUTOGRAD.sub("", text)
+    text = _spaces(text)
+    text = re.sub(r"\s*([\[\](),:=])\s*", r"\1", text)
+    return text.strip()
+
+
+def _unwrap(text: str) -> str:
+    return re.sub(r"tensor\((.*?)\)", r"\1", text)
+
+
+def _spaces(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _tokens_match(answer: str, actual: str) -> bool:
+    a_parts, a_nums = _split(answer)
+    w_parts, w_nums = _split(actual)
+    if a_parts != w_parts or len(a_nums) != len(w_nums):
+        return False
+    return all(_number_matches(a, w) for a, w in zip(a_nums, w_nums, strict=True))
+
+
+def _split(text: str) -> tuple[list[str], list[str]]:
+    return _NUMBER.split(text), _NUMBER.findall(text)
+
+
+def _number_matches(said: str, printed: str) -> bool:
+    """Right to the precision torch printed (or to the learner's own, if not coarser than 2 places)."""
+    try:
+        s, p = Decimal(said), Decimal(printed)
+    except InvalidOperation:
+        return False
+    if s.is_nan() or p.is_nan():
+        return s.is_nan() and p.is_nan()
+    if s.is_infinite() or p.is_infinite():
+        return s == p
+    printed_unit = Decimal(1).scaleb(p.as_tuple().exponent)
+    said_unit = Decimal(1).scaleb(s.as_tuple().exponent)
+    if abs(s - p) <= printed_unit / 2:
+        return True
+    # Fewer digits than printed: fine if correctly rounded and still two decimals or more.
+    return said_unit <= Decimal("0.01") and said_unit > printed_unit and abs(s - p) <= said_unit / 2
