@@ -102,11 +102,13 @@ def equivalent(
     names = symbols_used(a) | symbols_used(b)
 
     proved = False
-    if symbolic and not kinds:
-        proved = _prove(a, b, table, size_names, precise, deadline)
-    numeric = _sample_compare(
-        a, b, table, size_names, names, seed, points, precise, kinds, deadline
-    )
+    if symbolic and not kinds and not precise:  # cheap and size-guarded: before sampling
+        proved = _prove(a, b, table, size_names, False, deadline)
+    # precise mode samples first, so a slow proof attempt cannot starve the reliable check
+    budget = deadline if not precise else start + time_limit * 0.6
+    numeric = _sample_compare(a, b, table, size_names, names, seed, points, precise, kinds, budget)
+    if symbolic and not kinds and precise and numeric.outcome is Outcome.EQUIVALENT:
+        proved = _prove(a, b, table, size_names, True, deadline)
     if numeric.outcome is Outcome.NOT_EQUIVALENT and proved:
         # A symbolic proof at K = 2 never contradicts sampling unless sympy erred.
         return numeric
@@ -168,14 +170,12 @@ def _differences(a: Node, b: Node, table: SymbolTable, size_names: list[str]) ->
     return out
 
 
-def _cheap_zero(d: sp.Expr, thorough: bool) -> bool:
+def _cheap_zero(d: sp.Expr) -> bool:
     """Cheap rewrites only; sizes were checked by the caller so none can blow up."""
     if d == 0:
         return True
     d = sp.expand_log(d, force=True)
-    if d == 0 or sp.expand(d) == 0:
-        return True
-    return thorough and sp.cancel(sp.together(d)) == 0
+    return d == 0 or sp.expand(d) == 0
 
 
 def _small_enough(d: sp.Expr) -> bool:
@@ -185,7 +185,12 @@ def _small_enough(d: sp.Expr) -> bool:
 
 
 def _thorough_zero(diffs: list[sp.Expr]) -> bool:
-    return all(sp.simplify(sp.expand_log(d, force=True)) == 0 for d in diffs)
+    """Runs in a forked child under the deadline: cancel, then simplify."""
+    for d in diffs:
+        d = sp.expand_log(d, force=True)
+        if sp.cancel(sp.together(d)) != 0 and sp.simplify(d) != 0:
+            return False
+    return True
 
 
 def _prove(
@@ -195,7 +200,7 @@ def _prove(
         diffs = _differences(a, b, table, size_names)
         if len(diffs) > 16 or not all(_small_enough(d) for d in diffs):
             return False
-        if all(_cheap_zero(d, precise) for d in diffs):
+        if all(_cheap_zero(d) for d in diffs):
             return True
     except (TypeError, ValueError, ZeroDivisionError, RecursionError):
         return False
@@ -204,7 +209,7 @@ def _prove(
     left = deadline - time.monotonic()
     if left < 0.05:
         return False
-    result = run_bounded(_thorough_zero, diffs, seconds=left * 0.6)
+    result = run_bounded(_thorough_zero, diffs, seconds=left)
     return result is not NOT_DONE and bool(result)
 
 

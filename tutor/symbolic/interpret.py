@@ -169,7 +169,8 @@ class _Display:
             total = sp.Add(*(vec(k) for k in range(int(size))))
             return total / size if fn == "mean" else total
         index, body = self.bound(vec, size)
-        total = sp.Sum(body, (index, 0, size - 1))
+        with sp.evaluate(True):  # Sum wraps its body in Mul(1, ·) when not evaluating
+            total = sp.Sum(body, (index, 0, size - 1))
         return total / size if fn == "mean" else total
 
     def value(self, node: Node) -> Any:
@@ -255,11 +256,12 @@ class _Display:
 def to_display(node: Node, table: SymbolTable, *, ascii: bool = False) -> sp.Basic:
     """A sympy object for showing the formula: sums over symbolic sizes, no evaluation of K."""
     display = _Display(table, ascii)
-    value = display.value(node)
-    if isinstance(value, tuple):  # a vector: show its entry at a free index
-        entry, size = value
-        index, _ = display.bound(entry, size)
-        return entry(index)
+    with sp.evaluate(False):  # show what was written: -(a - b) stays as it is
+        value = display.value(node)
+        if isinstance(value, tuple):  # a vector: show its entry at a free index
+            entry, size = value
+            index, _ = display.bound(entry, size)
+            value = entry(index)
     return value
 
 

@@ -53,7 +53,8 @@ _ASCII = {
     "…": "...", "⋯": "...", "ᵀ": "^T", "𝔼": "E", "log₂": "log2", "∝": "~",
     "α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "eps", "η": "eta",
     "θ": "theta", "λ": "lambda", "μ": "mu", "π": "pi", "ρ": "rho", "σ": "sigma", "τ": "tau",
-    "φ": "phi", "ψ": "psi", "ω": "omega", "ℓ": "l", "−": "-",
+    "φ": "phi", "ψ": "psi", "ω": "omega", "ℓ": "l", "−": "-", "ᵃ": "^a", "ᵇ": "^b",
+    "₀": "0", "₁": "1", "₂": "2", "ᵢ": "_i", "✓": "[ok]",
 }  # fmt: skip
 _GREEK_LETTERS = {
     "epsilon": "ε", "varepsilon": "ε", "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ",
@@ -102,13 +103,16 @@ def _read_for_display(latex: str) -> Formula | None:
 def linear(latex: str, *, ascii: bool = False) -> str:
     """A one-line Unicode (or ASCII) form of any LaTeX, without backslashes."""
     text = latex
-    text = re.sub(r"\\frac\s*\{([^{}]*)\}\s*\{([^{}]*)\}", r"(\1)/(\2)", text)
     text = re.sub(
-        r"\\(?:mathrm|operatorname|text|mathit|mathbf|textrm)\s*\{([^{}]*)\}", r"\1", text
+        r"\\(?:mathrm|operatorname|text|mathit|mathbf|textrm|mathcal|boldsymbol)\s*\{([^{}]*)\}",
+        r"\1",
+        text,
     )
+    text = re.sub(r"\\[dt]?frac\s*\{([^{}]*)\}\s*\{([^{}]*)\}", _fraction, text)
     text = re.sub(r"\\sqrt\s*\{([^{}]*)\}", r"√(\1)", text)
     for macro in sorted(_MACROS, key=len, reverse=True):
-        text = re.sub(re.escape(macro) + r"(?![A-Za-z])", lambda _m, m=macro: _MACROS[m], text)
+        end = r"(?![A-Za-z])" if macro[-1].isalpha() else ""
+        text = re.sub(re.escape(macro) + end, lambda _m, m=macro: _spaced(_MACROS[m]), text)
     text = re.sub(r"\\([A-Za-z]+)", lambda m: _GREEK_LETTERS.get(m.group(1), m.group(1)), text)
     try:
         from pylatexenc.latex2text import LatexNodes2Text
@@ -121,8 +125,21 @@ def linear(latex: str, *, ascii: bool = False) -> str:
     text = re.sub(r"\^\{([^{}]*)\}", r"^\1", text)
     text = text.replace("{", "").replace("}", "")
     text = re.sub(r"\s+", " ", text).strip()
-    if ascii:
-        for uni, plain in sorted(_ASCII.items(), key=lambda kv: -len(kv[0])):
-            text = text.replace(uni, plain)
-        text = text.encode("ascii", "replace").decode("ascii")
-    return text
+    return to_ascii(text) if ascii else text
+
+
+def _spaced(symbol: str) -> str:
+    return f"{symbol} " if symbol.isascii() and symbol.isalpha() else symbol
+
+
+def _fraction(match: re.Match[str]) -> str:
+    parts = [p.strip() for p in match.groups()]
+    wrapped = [p if re.fullmatch(r"[\w.]+", p) else f"({p})" for p in parts]
+    return f" {wrapped[0]}/{wrapped[1]}"
+
+
+def to_ascii(text: str) -> str:
+    """Unicode math text (Σ, ε, ‖, −, …) spelled in ASCII for a non-UTF-8 terminal."""
+    for uni, plain in sorted(_ASCII.items(), key=lambda kv: -len(kv[0])):
+        text = text.replace(uni, plain)
+    return text.encode("ascii", "replace").decode("ascii")
