@@ -20,13 +20,40 @@ def learner_seed(pack: Pack, lesson: Lesson, exercise: Exercise, learner: str) -
     return seed_for(pack.id, lesson.id, exercise.id, learner)
 
 
-def grade(pack: Pack, lesson: Lesson, exercise: Exercise, answer: str, learner: str) -> Verdict:
+def grade(
+    pack: Pack,
+    lesson: Lesson,
+    exercise: Exercise,
+    answer: str,
+    learner: str,
+    *,
+    ascii: bool = False,
+) -> Verdict:
     """Grade one answer (text, or Python source for code exercises).
 
-    Raises `GraderNotAvailable` for a type whose grader has not landed.
+    Each grader is imported on first use, so a choice exercise never pays
+    for sympy or torch. `ascii` asks for read-as math without Unicode.
+    Raises `GraderNotAvailable` for a type no grader handles.
     """
     if exercise.type == "choice":
         from tutor.grading.choice import grade_choice
 
         return grade_choice(exercise, answer)
-    raise GraderNotAvailable(f"grading `{exercise.type}` exercises has not landed yet")
+    if exercise.type == "formula":
+        from tutor.grading.formula import grade_formula
+
+        return grade_formula(exercise, answer, ascii=ascii)
+    seed = learner_seed(pack, lesson, exercise, learner)
+    if exercise.type == "number":
+        from tutor.grading.number import grade_number
+
+        return grade_number(exercise, answer, seed)
+    if exercise.type == "code":
+        from tutor.grading.code import grade_code
+
+        return grade_code(exercise, answer, seed)
+    if exercise.type == "predict":
+        from tutor.grading.predict import grade_predict
+
+        return grade_predict(exercise, answer, seed)
+    raise GraderNotAvailable(f"no grader for `{exercise.type}` exercises")
