@@ -7,6 +7,8 @@ import math
 import pytest
 import torch
 import torch.nn.functional as F
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tutor.numeric.expressions import (
     ExpressionError,
@@ -141,3 +143,12 @@ def test_parsing_is_cached() -> None:
     assert parse_expression("F.cross_entropy(logits, target)") is parse_expression(
         "F.cross_entropy(logits, target)"
     )
+
+
+@settings(max_examples=150, deadline=None)
+@given(text=st.text(alphabet="logitsargF.cx_n()[],:0123 +-*/'=T", max_size=40))
+def test_any_text_gives_a_value_or_an_expression_error(text: str) -> None:
+    try:
+        evaluate(text, ENV)
+    except ExpressionError as err:
+        assert err.message

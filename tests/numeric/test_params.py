@@ -7,6 +7,8 @@ import sys
 
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tutor.numeric.params import (
     ParamError,
@@ -180,3 +182,27 @@ def test_check_generator_does_not_import_torch() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(min_value=0, max_value=2**63 - 1))
+def test_shown_numbers_are_the_numbers_graded(seed: int) -> None:
+    # a learner recomputing from the shown (plain) numbers gets torch's value exactly
+    values = draw_params({"logits": "randn(3, 4)", "p": "simplex(2, 4)"}, seed)
+    shown = to_plain(values)
+    assert torch.equal(torch.tensor(shown["logits"]), values["logits"])
+    assert torch.equal(torch.tensor(shown["p"]), values["p"])
+    again = draw_params({"logits": "randn(3, 4)", "p": "simplex(2, 4)"}, seed)
+    assert torch.equal(again["logits"], values["logits"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(text=st.text(max_size=60))
+def test_arbitrary_text_never_escapes_as_another_exception(text: str) -> None:
+    message = check_generator(text)
+    try:
+        draw_params({"x": text}, 1)
+    except ParamError:
+        pass  # refused at parse or at draw time (sizes, types): always as a ParamError
+    else:
+        assert message is None  # what draws must also pass the torch-free check

@@ -17,6 +17,7 @@ import hashlib
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Union
 
 if TYPE_CHECKING:  # torch is imported lazily: the loader must stay light
@@ -140,6 +141,14 @@ def _sub_seed(seed: int, name: str) -> int:
 
 def parse_generator(text: str) -> Node:
     """Read one generator into a tree, or raise `ParamError(message, column)`."""
+    if not isinstance(text, str):
+        raise ParamError(f"a generator is text, not {type(text).__name__}", 0)
+    return _parse_cached(text)
+
+
+@lru_cache(maxsize=1024)
+def _parse_cached(text: str) -> Node:
+    """Trees are frozen, so one parse serves every learner."""
     if not isinstance(text, str):
         raise ParamError(f"a generator is text, not {type(text).__name__}", 0)
     stripped = text.strip()
