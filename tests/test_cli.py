@@ -137,3 +137,31 @@ def test_first_word_may_be_a_pack_dir(tmp_path: Path, monkeypatch) -> None:
     result = run("--learner", "ada", str(root), "--no-mouse")
     assert result.exit_code == 0, result.output
     assert opened == {"pack": "test-pack", "learner": "ada", "mouse": False}
+
+
+def test_derive_lists_the_builtin_derivations() -> None:
+    result = run("derive", "--list")
+    assert result.exit_code == 0
+    names = result.output.split()
+    for name in (
+        "kl-as-ce-minus-entropy",
+        "ce-onehot-is-neg-log-qy",
+        "ce-from-logits",
+        "softmax-ce-gradient",
+        "min-kl-is-min-ce",
+        "bce-is-two-class-ce",
+        "label-smoothing-decomposition",
+    ):
+        assert name in names
+
+
+def test_derive_prints_proved_steps_with_reasons() -> None:
+    result = run("derive", "kl-as-ce-minus-entropy", "--ascii")
+    assert result.exit_code == 0, result.output
+    assert "[proved]" in result.output and "log(a/b) = log a - log b" in result.output
+    assert "\\log" not in result.output and "\\sum" not in result.output
+
+
+def test_derive_unknown_name_is_a_bad_call() -> None:
+    result = run("derive", "kl-as-ce-minus-entropie")
+    assert result.exit_code == 2 and "did you mean `kl-as-ce-minus-entropy`" in result.output

@@ -228,6 +228,44 @@ def validate(pack_dir: str | None) -> None:
     click.echo(f"{root}: clean ({lessons} lessons, {exercises} exercises)", err=True)
 
 
+@cli.command()
+@click.argument("name", required=False)
+@click.option(
+    "--list", "list_all", is_flag=True, help="Name the built-in derivations, one per line."
+)
+@click.option(
+    "--ascii",
+    "ascii_only",
+    is_flag=True,
+    help="ASCII math (default: Unicode when the terminal has it).",
+)
+def derive(name: str | None, list_all: bool, ascii_only: bool) -> None:
+    """Print a built-in derivation, each step proved equal to the one before."""
+    from tutor.symbolic.derivations import BUILTIN_DERIVATIONS, prove, render_derivation
+
+    if list_all or name is None:
+        for known in BUILTIN_DERIVATIONS:
+            click.echo(known)
+        return
+    derivation = BUILTIN_DERIVATIONS.get(name)
+    if derivation is None:
+        from tutor.pack.errors import did_you_mean
+
+        _fail(
+            f"no derivation `{name}`{did_you_mean(name, BUILTIN_DERIVATIONS)}; see `ce-tutor derive --list`"
+        )
+    ascii_only = ascii_only or not _terminal_is_utf8()
+    results = prove(derivation)
+    click.echo(render_derivation(derivation, results, ascii=ascii_only), nl=False)
+    if not all(result.status.ok for result in results):
+        sys.exit(1)
+
+
+def _terminal_is_utf8() -> bool:
+    encoding = getattr(sys.stdout, "encoding", None) or ""
+    return encoding.lower().replace("-", "") == "utf8"
+
+
 def main() -> None:
     try:
         cli()
