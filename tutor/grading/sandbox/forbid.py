@@ -193,37 +193,11 @@ class Guards:
         self.armed = True
         self.hits: list[str] = []
         self._swapped: list[tuple[object, str, object]] = []
-        self._rules = bans(forbid)
+        self._forbid = tuple(forbid)
 
     def install(self) -> None:
-        import sys
-
-        import torch
-
-        targets: dict[int, tuple[object, str]] = {}  # id(original) -> (original, shown)
-        for ban in self._rules:
-            for path in ban.paths:
-                owner, attr = _resolve_owner(torch, path)
-                if owner is None:
-                    continue
-                original = getattr(owner, attr, None)
-                if original is None:
-                    continue
-                targets.setdefault(id(original), (original, ban.shown))
-                self._swap(owner, attr, original, ban.shown)
-        if not targets:
-            return
-        for mod_name, module in list(sys.modules.items()):
-            if module is None or not (mod_name == "torch" or mod_name.startswith("torch.")):
-                continue
-            try:
-                namespace = vars(module)
-            except TypeError:
-                continue
-            for attr, value in list(namespace.items()):
-                hit = targets.get(id(value))
-                if hit is not None and hit[0] is value:
-                    self._swap(module, attr, value, hit[1])
+        for owner, attr, original, shown in locate(self._forbid):
+            self._swap(owner, attr, original, shown)
 
     def _swap(self, owner: object, attr: str, original: object, shown: str) -> None:
         guard = self._guard_for(original, shown)
@@ -257,6 +231,48 @@ class Guards:
 
         guard.__name__ = getattr(original, "__name__", "guard")
         return guard
+
+
+_located: dict[tuple[str, ...], list[tuple[object, str, object, str]]] = {}
+
+
+def locate(forbid: tuple[str, ...] | list[str]) -> list[tuple[object, str, object, str]]:
+    """Every (module, attribute) holding a forbidden object: (owner, attr, original, shown).
+
+    Scanning all of torch's modules takes tens of milliseconds, so the fork
+    server calls this before forking and its children inherit the answer.
+    """
+    import sys
+
+    import torch
+
+    key = tuple(forbid)
+    if key in _located:
+        return _located[key]
+    found: list[tuple[object, str, object, str]] = []
+    targets: dict[int, tuple[object, str]] = {}  # id(original) -> (original, shown)
+    for ban in bans(list(forbid)):
+        for path in ban.paths:
+            owner, attr = _resolve_owner(torch, path)
+            original = getattr(owner, attr, None) if owner is not None else None
+            if original is None:
+                continue
+            targets.setdefault(id(original), (original, ban.shown))
+            found.append((owner, attr, original, ban.shown))
+    if targets:
+        for mod_name, module in list(sys.modules.items()):
+            if module is None or not (mod_name == "torch" or mod_name.startswith("torch.")):
+                continue
+            try:
+                namespace = vars(module)
+            except TypeError:
+                continue
+            for attr, value in list(namespace.items()):
+                hit = targets.get(id(value))
+                if hit is not None and hit[0] is value:
+                    found.append((module, attr, value, hit[1]))
+    _located[key] = found
+    return found
 
 
 def _resolve_owner(torch: object, path: str) -> tuple[object | None, str]:

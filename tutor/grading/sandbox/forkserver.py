@@ -26,6 +26,7 @@ from typing import Any
 
 from tutor.grading.sandbox import wire
 from tutor.grading.sandbox.confine import NOBODY
+from tutor.grading.sandbox.forbid import locate
 from tutor.grading.sandbox.limits import Limits
 
 _LEN = struct.Struct("<Q")
@@ -120,6 +121,8 @@ def run(request: dict[str, Any], base: str) -> tuple[dict[str, Any], bytes, byte
 
     limits = Limits.from_json(request["limits"])
     job = request["job"]
+    if job.get("forbid"):
+        locate(job["forbid"])  # once here, inherited by every child
     workdir = tempfile.mkdtemp(dir=base)
     uid_owned = False
     if os.getuid() == 0:
