@@ -51,6 +51,16 @@ LESSON = textwrap.dedent(
       y = torch.tensor([3., 2., 1.])
       print(nn.CrossEntropyLoss()(x, y))
     ```
+
+    ```exercise
+    id: argmax
+    type: predict
+    prompt: "For logits {logits}, what does this print?"
+    params:
+      logits: randn(4)
+    code: |
+      print(logits.argmax().item())
+    ```
     """
 )
 
@@ -84,6 +94,17 @@ def test_client_grades_code_and_predict_in_the_service(client, pack):
     verdict = client.grade(pack, "ce", "float-indices", "RuntimeError", "ada")
     assert verdict.correct
     assert verdict.details["actual"].startswith("RuntimeError")
+
+
+def test_show_and_predict_with_the_learners_own_numbers(client, pack):
+    ada = client.show(pack, "ce", "argmax", "ada")
+    assert ada == client.show(pack, "ce", "argmax", "ada")
+    assert ada["params"] != client.show(pack, "ce", "argmax", "bob")["params"]
+    logits = ada["params"]["logits"]
+    answer = str(logits.index(max(logits)))
+    assert client.grade(pack, "ce", "argmax", answer, "ada").correct
+    wrong = str((logits.index(max(logits)) + 1) % 4)
+    assert client.grade(pack, "ce", "argmax", wrong, "ada").status is Status.INCORRECT
 
 
 def test_unknown_exercise_is_a_clear_failure(client, pack):

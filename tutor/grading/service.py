@@ -8,7 +8,9 @@ stdin and answers each with one JSON line on stdout:
         -> {"id": 1, "ok": true, "verdict": {...Verdict.to_json()...}}
     {"op": "run_example", "id": 2, "code": "print(torch.ones(2))"}
         -> {"id": 2, "ok": true, "example": {"status": "ok", "stdout": "...", "raised": null}}
-    {"op": "ping", "id": 3} -> {"id": 3, "ok": true}
+    {"op": "show", "id": 3, "pack": ..., "lesson": ..., "exercise": ..., "learner": ...}
+        -> {"id": 3, "ok": true, "shown": {...present_exercise(...)...}}
+    {"op": "ping", "id": 4} -> {"id": 4, "ok": true}
 
 A failure to grade is an answer too: `{"ok": false, "error": "...", "kind": "..."}`.
 `GradingClient` runs that process for the Textual app (from a thread
@@ -86,6 +88,8 @@ class Service:
         try:
             if op == "grade":
                 reply["verdict"] = self.grade(request).to_json()
+            elif op == "show":
+                reply["shown"] = self.show(request)
             elif op == "run_example":
                 reply["example"] = self.run_example(str(request["code"])).__dict__
             elif op == "ping":
@@ -104,6 +108,18 @@ class Service:
     def grade(self, request: dict[str, Any]) -> Verdict:
         from tutor.grading import grade
 
+        pack, lesson, exercise = self._find(request)
+        answer, learner = str(request.get("answer", "")), str(request.get("learner", ""))
+        return grade(pack, lesson, exercise, answer, learner)
+
+    def show(self, request: dict[str, Any]) -> dict[str, Any]:
+        """The exercise as this learner sees it (their drawn numbers filled in)."""
+        from tutor.grading.presentation import present_exercise
+
+        pack, lesson, exercise = self._find(request)
+        return present_exercise(pack, lesson, exercise, str(request.get("learner", "")))
+
+    def _find(self, request: dict[str, Any]) -> tuple[Any, Any, Any]:
         pack = self._pack(Path(str(request["pack"])))
         lesson = pack.lesson(str(request["lesson"]))
         if lesson is None:
@@ -111,26 +127,7 @@ class Service:
         exercise = lesson.exercise(str(request["exercise"]))
         if exercise is None:
             raise GradingFailed(f"no exercise `{request['exercise']}` in `{lesson.id}`", "request")
-        answer, learner = str(request.get("answer", "")), str(request.get("learner", ""))
-        try:
-            return grade(pack, lesson, exercise, answer, learner)
-        except GraderNotAvailable:
-            if exercise.type not in ("code", "predict"):
-                raise
-            return self._grade_run(pack, lesson, exercise, answer, learner)
-
-    def _grade_run(self, pack, lesson, exercise, answer: str, learner: str) -> Verdict:
-        """Code and predict exercises, while the dispatcher does not route them yet."""
-        from tutor.grading import learner_seed
-
-        seed = learner_seed(pack, lesson, exercise, learner)
-        if exercise.type == "code":
-            from tutor.grading.code import grade_code
-
-            return grade_code(exercise, answer, seed, sandbox=self.sandbox)
-        from tutor.grading.predict import grade_predict
-
-        return grade_predict(exercise, answer, seed, sandbox=self.sandbox)
+        return pack, lesson, exercise
 
     def run_example(self, code: str) -> ExampleRun:
         run = self.sandbox.run_snippet(code, filename="<example>")
@@ -239,6 +236,17 @@ class GradingClient:
             read_as=data.get("read_as"),
             details=dict(data.get("details") or {}),
         )
+
+    def show(self, pack: str | Path, lesson: str, exercise: str, learner: str) -> dict[str, Any]:
+        """The exercise as this learner sees it: prompt with their numbers, params, choices."""
+        request = {
+            "op": "show",
+            "pack": str(Path(pack).resolve()),
+            "lesson": lesson,
+            "exercise": exercise,
+            "learner": learner,
+        }
+        return self._ask(request)["shown"]
 
     def run_example(self, code: str) -> ExampleRun:
         """Run a lesson's `python` example in the service's sandbox."""
