@@ -200,3 +200,23 @@ def test_validate_reports_bad_params_and_references() -> None:
 def test_large_logits_agree_with_the_exact_formula() -> None:
     big = exercise(params={"logits": "1000 * randn(3, 6)", "target": "randint(0, 6, shape=(3,))"})
     assert check_number_exercise(big, "pack", "lesson") == []
+
+
+def test_formula_follows_torch_where_the_math_is_undefined() -> None:
+    # log of a negative number: torch gives nan, so must the formula (mpmath would say complex)
+    undefined = exercise(
+        params={"x": "randn(6) - 3"},
+        reference="log(x).sum()",
+        formula="sum(log(x))",
+        misconceptions=[],
+    )
+    assert check_number_exercise(undefined, "pack", "lesson") == []
+    assert grade_number(undefined, "nan", SEED).correct
+
+
+def test_a_misconception_given_as_a_literal_number() -> None:
+    zero = Misconception(
+        tag="zero", feedback="Not zero.", location=LOC, answer="0"
+    )  # e.g. "a perfect model has zero loss"
+    verdict = grade_number(exercise(misconceptions=[zero]), "0.0", SEED)
+    assert verdict.mistake == "zero" and verdict.feedback == "Not zero."

@@ -49,7 +49,15 @@ def _row_function(name: str, size: int) -> Callable[..., Any]:
 def _elementwise_function(name: str) -> Callable[[Any], Any]:
     x = sp.Symbol("x", real=True)
     fn = sp.lambdify([x], _ELEMENTWISE[name](x), "mpmath")
-    return np.frompyfunc(fn, 1, 1)
+
+    def real(value: Any) -> Any:
+        # mpmath answers log(-1) with a complex number; torch, like the lesson, with nan
+        result = fn(value)
+        if isinstance(result, mpmath.mpc):
+            return result.real if result.imag == 0 else mpmath.mpf("nan")
+        return result
+
+    return np.frompyfunc(real, 1, 1)
 
 
 def _as_array(x: Any) -> np.ndarray:
