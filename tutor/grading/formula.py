@@ -7,7 +7,9 @@ Grading reads the answer (an unreadable answer costs no attempt and says
 where it stopped), shows how it was read, compares it with the reference by
 symbolic proof and numeric sampling under a time bound, and for a wrong
 answer names the known mistake it matches: the exercise's own
-misconceptions first, then the engine's generic library.
+misconceptions first, then the engine's generic library. Grading decides by
+sampling alone (a few ms); `check_formula_exercise` also tries the symbolic
+proof.
 """
 
 from __future__ import annotations
@@ -65,7 +67,9 @@ def grade_formula(exercise: FormulaExercise, answer: str, *, ascii: bool = False
             f"({reference.message}); this is a problem in the lesson, not in your answer.",
             read_as=read_as,
         )
-    result = equivalent(reference, read, time_limit=TIME_LIMIT)
+    # Sampling decides; the symbolic attempt (tens of ms of sympy) is left to `validate`
+    # and derivations, where nobody waits on a keypress.
+    result = equivalent(reference, read, time_limit=TIME_LIMIT, symbolic=False)
     details = {"checked": result.how}
     if result.outcome is Outcome.EQUIVALENT:
         return Verdict(
