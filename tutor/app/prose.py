@@ -1,34 +1,92 @@
-"""Lesson Markdown made ready for Textual's Markdown widget.
+"""Lesson Markdown split into what Textual can show: Markdown pieces and display math.
 
-Textual's Markdown mangles `$…$` math (asterisks become emphasis,
-backslashes vanish), so math is converted to terminal text first: inline
-math in place, display math as its own fenced block so its layout holds.
+Textual's Markdown mangles `$…$` (asterisks become emphasis, backslashes
+vanish), so math is converted before it ever sees it: inline math in place,
+as escaped plain text; display math cut out into its own piece, drawn by a
+widget that keeps 2-D layout intact.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 
 _DISPLAY = re.compile(r"\$\$(.+?)\$\$", re.DOTALL)
 _INLINE = re.compile(r"(?<![\\$])\$(?!\s)([^$\n]+?)(?<!\s)\$(?!\$)")
-_FENCE = re.compile(r"^(```|~~~).*?^\1", re.DOTALL | re.MULTILINE)
+_FENCE = re.compile(r"^ {0,3}(```|~~~).*?^ {0,3}\1", re.DOTALL | re.MULTILINE)
+_CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.DOTALL)
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~!])")
 
 
-def prepare_markdown(text: str, render_math: Callable[[str, bool], str]) -> str:
-    """Replace `$$…$$` and `$…$` outside code by `render_math(latex, display)`."""
-    pieces = []
+@dataclass(frozen=True)
+class MarkdownPiece:
+    text: str
+
+
+@dataclass(frozen=True)
+class DisplayMath:
+    latex: str
+
+
+Piece = MarkdownPiece | DisplayMath
+
+
+def split_prose(text: str, inline: Callable[[str], str]) -> list[Piece]:
+    """Markdown pieces (inline math converted by `inline`) and display math, in order.
+
+    Math inside fenced code blocks and code spans is left alone.
+    """
+    pieces: list[Piece] = []
+    markdown: list[str] = []
+
+    def flush() -> None:
+        chunk = "".join(markdown).strip("\n")
+        if chunk.strip():
+            pieces.append(MarkdownPiece(chunk))
+        markdown.clear()
+
     last = 0
     for fence in _FENCE.finditer(text):
-        pieces.append(_convert(text[last : fence.start()], render_math))
-        pieces.append(fence.group(0))
+        _prose(text[last : fence.start()], inline, markdown, pieces, flush)
+        markdown.append(fence.group(0))
         last = fence.end()
-    pieces.append(_convert(text[last:], render_math))
+    _prose(text[last:], inline, markdown, pieces, flush)
+    flush()
+    return pieces
+
+
+def _prose(text, inline, markdown, pieces, flush) -> None:
+    last = 0
+    for display in _DISPLAY.finditer(text):
+        markdown.append(convert_inline(text[last : display.start()], inline))
+        flush()
+        pieces.append(DisplayMath(display.group(1).strip()))
+        last = display.end()
+    markdown.append(convert_inline(text[last:], inline))
+
+
+def convert_inline(text: str, inline: Callable[[str], str]) -> str:
+    """Replace `$…$` outside code spans by its rendering, escaped for Markdown."""
+    pieces = []
+    last = 0
+    for span in _CODE_SPAN.finditer(text):
+        pieces.append(
+            _INLINE.sub(lambda m: escape_markdown(inline(m.group(1))), text[last : span.start()])
+        )
+        pieces.append(span.group(0))
+        last = span.end()
+    pieces.append(_INLINE.sub(lambda m: escape_markdown(inline(m.group(1))), text[last:]))
     return "".join(pieces)
 
 
-def _convert(text: str, render_math: Callable[[str, bool], str]) -> str:
-    text = _DISPLAY.sub(
-        lambda m: "\n```math\n" + render_math(m.group(1).strip(), True) + "\n```\n", text
+def escape_markdown(text: str) -> str:
+    """Backslash-escape what Markdown would read as emphasis, code, links or HTML."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def plain_math(text: str, inline: Callable[[str], str]) -> str:
+    """Text shown outside Markdown (hints, solutions): `$…$` rendered, nothing escaped."""
+    return _INLINE.sub(
+        lambda m: inline(m.group(1)), _DISPLAY.sub(lambda m: inline(m.group(1)), text)
     )
-    return _INLINE.sub(lambda m: "`" + render_math(m.group(1), False) + "`", text)

@@ -1,20 +1,25 @@
-"""TutorApp: wires the pack, the learner's progress and the screens.
+"""TutorApp: wires the pack, the learner's progress, grading and the screens.
 
 Kept thin on purpose: screens own their behaviour; the app holds the shared
-services (pack, store, math rendering) and moves between screens.
+services and moves between screens.
+
+    TutorApp(pack, learner="ada").run(mouse=False)
 """
 
 from __future__ import annotations
 
-import time
-
 from textual.app import App
+from textual.binding import Binding
 
-from tutor.app.screens.home import HomeScreen
-from tutor.app.screens.lesson import LessonScreen
-from tutor.grading.verdict import Verdict
-from tutor.pack.model import Exercise, Lesson, Pack
-from tutor.progress.store import Attempt, Position, ProgressStore, open_store
+from tutor.app.commands import TutorCommands
+from tutor.app.glyphs import ASCII, UNICODE, Glyphs
+from tutor.app.grading_link import GradingLink
+from tutor.app.math_text import MathText
+from tutor.app.session import LearnerSession
+from tutor.app.terminal import unicode_terminal
+from tutor.app.themes import THEMES
+from tutor.pack.model import Pack
+from tutor.progress.store import ProgressStore, open_store
 
 
 class TutorApp(App):
@@ -22,61 +27,109 @@ class TutorApp(App):
 
     CSS_PATH = "tutor.tcss"
     TITLE = "ce-tutor"
+    COMMANDS = {TutorCommands}
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        Binding("question_mark", "keys", "Keys", key_display="?"),
+        Binding("ctrl+p", "command_palette", "Commands", show=False, priority=True),
+    ]
 
-    def __init__(self, pack: Pack, learner: str, store: ProgressStore | None = None):
+    def __init__(
+        self,
+        pack: Pack,
+        learner: str,
+        store: ProgressStore | None = None,
+        grading: GradingLink | None = None,
+        ascii: bool | None = None,
+    ):
         super().__init__()
-        self.pack = pack
-        self.learner = learner
+        self.ascii = (not unicode_terminal()) if ascii is None else ascii
+        self.glyphs: Glyphs = ASCII if self.ascii else UNICODE
+        self.math = MathText(ascii=self.ascii)
         self.store = store or open_store()
-        self.sub_title = f"{pack.title} · {learner}"
+        self.learner = learner
+        self.grading = grading or GradingLink(pack, learner)
+        self._set_pack(pack)
+        for theme in THEMES.values():
+            self.register_theme(theme)
+        self.theme = THEMES["dark"].name
+        if self.ascii:
+            self.add_class("-ascii")
+
+    def _set_pack(self, pack: Pack) -> None:
+        self.pack = pack
+        self.grading.pack = pack
+        self.session = LearnerSession(self.store, pack, self.learner)
+        self.sub_title = f"{pack.title} · {self.learner}"
 
     def on_mount(self) -> None:
+        from tutor.app.screens.home import HomeScreen
+
         self.push_screen(HomeScreen())
+        # after the first frame: the grading service's torch import runs in its own process
+        self.call_after_refresh(self._start_grading)
 
-    # services the screens use
+    def _start_grading(self) -> None:
+        self.run_worker(self.grading.start, thread=True, name="grading-start", group="grading")
+        self.run_worker(_warm_imports, thread=True, name="warm-imports", group="warm")
 
-    def render_math(self, latex: str, display: bool) -> str:
-        from pylatexenc.latex2text import LatexNodes2Text
+    def on_unmount(self) -> None:
+        self.grading.close()
 
-        return LatexNodes2Text(math_mode="text").latex_to_text(latex).strip()
-
-    def resume_point(self) -> Position | None:
-        return self.store.last_position(self.learner, self.pack.id)
-
-    def lesson_progress(self, lesson: Lesson) -> tuple[int, int]:
-        states = self.store.exercise_states(self.learner, self.pack.id)
-        done = sum(
-            1
-            for e in lesson.exercises
-            if states.get((lesson.id, e.id), None) and states[(lesson.id, e.id)].solved
-        )
-        return done, len(lesson.exercises)
+    # moving between screens
 
     def open_lesson(self, lesson_id: str) -> None:
+        from tutor.app.screens.home import HomeScreen
+        from tutor.app.screens.lesson import LessonScreen
+
         lesson = self.pack.lesson(lesson_id)
-        if lesson is None:
+        if lesson is None or not lesson.steps:
+            self.notify(f"No lesson {lesson_id!r} in this pack.", severity="error", markup=False)
             return
-        step = self.store.position(self.learner, self.pack.id, lesson_id)
-        self.push_screen(LessonScreen(lesson, step))
-        self.save_position(lesson, min(step, len(lesson.steps) - 1))
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, HomeScreen):
+            self.pop_screen()
+        self.push_screen(LessonScreen(lesson, self.session.position(lesson)))
 
-    def save_position(self, lesson: Lesson, step: int) -> None:
-        self.store.save_position(self.learner, self.pack.id, lesson.id, step)
+    def switch_pack(self, pack: Pack) -> None:
+        from tutor.app.screens.home import HomeScreen
 
-    def record_attempt(
-        self, lesson: Lesson, exercise: Exercise, answer: str, verdict: Verdict
-    ) -> None:
-        self.store.record_attempt(
-            Attempt(
-                learner=self.learner,
-                pack_id=self.pack.id,
-                pack_version=self.pack.version,
-                lesson_id=lesson.id,
-                exercise_id=exercise.id,
-                answer=answer,
-                status=verdict.status.value,
-                score=verdict.score,
-                mistake=verdict.mistake,
-                created_at=time.time(),
-            )
-        )
+        self._set_pack(pack)
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.push_screen(HomeScreen())
+
+    def use_theme(self, name: str) -> None:
+        self.theme = THEMES[name].name
+
+    def action_keys(self) -> None:
+        from tutor.app.screens.keys import KeysScreen
+
+        if not isinstance(self.screen, KeysScreen):
+            self.push_screen(KeysScreen())
+
+    def action_home(self) -> None:
+        from tutor.app.screens.home import HomeScreen
+
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, HomeScreen):
+            self.pop_screen()
+
+    def action_packs(self) -> None:
+        from tutor.app.screens.packs import PacksScreen
+
+        self.push_screen(PacksScreen())
+
+    def get_system_commands(self, screen):  # the palette offers our commands only
+        return iter(())
+
+
+def _warm_imports() -> None:
+    """Import what a lesson needs while the learner reads the home screen.
+
+    Opening the first lesson then shows it at once instead of paying the
+    imports of the lesson widgets, plotext and sympy on the Enter key.
+    """
+    import sympy  # noqa: F401
+
+    import tutor.app.screens.lesson  # noqa: F401
+    import tutor.app.widgets.plot_view  # noqa: F401
+    import tutor.symbolic.render  # noqa: F401

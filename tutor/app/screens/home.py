@@ -1,60 +1,84 @@
-"""The home screen: the pack's lessons, and where the learner left off."""
+"""The home screen: "continue where you left off", then every lesson with its progress."""
 
 from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Footer, Header, Static
+
+from tutor.app.widgets.marked_option_list import MarkedOptionList
+from tutor.pack.model import Lesson
 
 
 class HomeScreen(Screen):
-    """Lists lessons with a completion mark; Enter opens one."""
+    """Lists lessons with a progress bar and a completion mark; Enter opens one."""
 
     BINDINGS = [
         Binding("c", "continue", "Continue"),
+        Binding("o", "app.packs", "Other packs"),
         Binding("q", "app.quit", "Quit"),
     ]
 
     def compose(self) -> ComposeResult:
-        pack = self.app.pack
-        yield Header(show_clock=False)
-        yield Static(f"{pack.title}", id="home-title", markup=False)
-        yield OptionList(*self._options(), id="lesson-list")
+        yield Header(show_clock=False, icon="")
+        yield Static(self._summary(), id="home-title", markup=False)
+        yield MarkedOptionList(self._entries(), pointer=self.app.glyphs.pointer, id="lesson-list")
         yield Footer()
 
-    def _options(self) -> list[Option]:
-        options = []
-        resume = self.app.resume_point()
+    def on_mount(self) -> None:
+        self.query_one("#lesson-list").focus()
+
+    def _summary(self) -> str:
+        app = self.app
+        done = total = 0
+        for lesson in app.pack.lessons:
+            solved, count = app.session.lesson_progress(lesson)
+            done, total = done + solved, total + count
+        return f"{app.pack.title}\n{app.learner}: {done} of {total} exercises solved"
+
+    def _entries(self) -> list[tuple[str, str]]:
+        app = self.app
+        entries = []
+        resume = app.session.resume_point()
         if resume is not None:
-            lesson = self.app.pack.lesson(resume.lesson_id)
-            if lesson is not None:
-                options.append(
-                    Option(f"▶ Continue: {lesson.title} (step {resume.step + 1})", id="continue")
-                )
-        for lesson in self.app.pack.lessons:
-            done, total = self.app.lesson_progress(lesson)
-            mark = "✓" if total and done == total else "·"
-            count = f"  {done}/{total} exercises" if total else ""
-            options.append(Option(f"{mark} {lesson.title}{count}", id=f"lesson:{lesson.id}"))
-        return options
+            lesson = app.pack.lesson(resume.lesson_id)
+            assert lesson is not None  # resume_point checks it
+            step = min(resume.step, len(lesson.steps) - 1)
+            entries.append(
+                ("continue", f"Continue: {lesson.title}\nstep {step + 1}/{len(lesson.steps)}")
+            )
+        for lesson in app.pack.lessons:
+            entries.append((f"lesson:{lesson.id}", self._lesson_text(lesson)))
+        entries.append(("packs", "Other lesson packs on this machine"))
+        return entries
+
+    def _lesson_text(self, lesson: Lesson) -> str:
+        glyphs = self.app.glyphs
+        done, total = self.app.session.lesson_progress(lesson)
+        mark = glyphs.correct if total and done == total else " "
+        bar = glyphs.bar(done, total, width=12)
+        minutes = f" · {lesson.minutes} min" if lesson.minutes else ""
+        return f"{mark} {lesson.title}\n  {bar} {done}/{total} exercises{minutes}"
 
     def on_screen_resume(self) -> None:
-        options = self.query_one(OptionList)
-        highlighted = options.highlighted
-        options.clear_options()
-        options.add_options(self._options())
-        options.highlighted = highlighted if highlighted is not None else 0
+        self.query_one("#home-title", Static).update(self._summary())
+        options = self.query_one(MarkedOptionList)
+        options.set_entries(self._entries(), options.highlighted or 0)
+        options.focus()
 
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+    def on_option_list_option_selected(self, event: MarkedOptionList.OptionSelected) -> None:
         option_id = event.option.id or ""
         if option_id == "continue":
             self.action_continue()
+        elif option_id == "packs":
+            self.app.action_packs()
         elif option_id.startswith("lesson:"):
             self.app.open_lesson(option_id.removeprefix("lesson:"))
 
     def action_continue(self) -> None:
-        resume = self.app.resume_point()
+        resume = self.app.session.resume_point()
         if resume is not None:
             self.app.open_lesson(resume.lesson_id)
+        elif self.app.pack.lessons:
+            self.app.open_lesson(self.app.pack.lessons[0].id)

@@ -1,4 +1,4 @@
-"""The lesson screen: one step at a time, prose and the step's exercises."""
+"""The lesson screen: one step at a time, its prose, examples, derivations, plots, exercises."""
 
 from __future__ import annotations
 
@@ -7,11 +7,15 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Markdown, Static
+from textual.widget import Widget
+from textual.widgets import Footer, Header, Input, Static, TextArea
 
-from tutor.app.prose import prepare_markdown
+from tutor.app.widgets.code_example_view import CodeExampleView
+from tutor.app.widgets.derivation_view import DerivationView
 from tutor.app.widgets.exercise_view import ExerciseView
-from tutor.pack.model import CodeExample, Derivation, Exercise, Lesson, Plot, Prose
+from tutor.app.widgets.prose_view import ProseView
+from tutor.app.widgets.step_indicator import StepIndicator
+from tutor.pack.model import Block, CodeExample, Derivation, Exercise, Lesson, Plot, Prose
 
 
 class LessonScreen(Screen):
@@ -19,9 +23,15 @@ class LessonScreen(Screen):
 
     BINDINGS = [
         Binding("n,right", "next_step", "Next"),
-        Binding("p,left", "previous_step", "Previous"),
-        Binding("escape,h", "app.pop_screen", "Lessons"),
-        Binding("q", "app.quit", "Quit"),
+        Binding("p,left", "previous_step", "Prev"),
+        Binding("h", "hint", "Hint"),
+        Binding("s", "solution", "Solution"),
+        Binding("r", "run", "Run", show=False),
+        Binding("d", "reveal", "Derive", show=False),
+        Binding("j", "scroll(1)", "Scroll", show=False),
+        Binding("k", "scroll(-1)", "Scroll", show=False),
+        Binding("escape", "back", "Back"),
+        Binding("q", "app.quit", "Quit", show=False),
     ]
 
     step = reactive(0, init=False)
@@ -32,50 +42,89 @@ class LessonScreen(Screen):
         self.set_reactive(LessonScreen.step, min(max(step, 0), len(lesson.steps) - 1))
 
     def compose(self) -> ComposeResult:
-        yield Header(show_clock=False)
-        yield Static(self._indicator(), id="step-indicator", markup=False)
+        yield Header(show_clock=False, icon="")
+        yield StepIndicator(id="step-indicator")
         yield VerticalScroll(id="step-body")
         yield Footer()
 
     def on_mount(self) -> None:
+        self.sub_title = self.lesson.title
         self._show_step()
-
-    def _indicator(self) -> str:
-        title = self.lesson.steps[self.step].title
-        return f"{self.lesson.title} — step {self.step + 1}/{len(self.lesson.steps)}: {title}"
+        self.app.session.save_position(self.lesson, self.step)
 
     def watch_step(self) -> None:
         self._show_step()
-        self.app.save_position(self.lesson, self.step)
+        self.app.session.save_position(self.lesson, self.step)
 
     def _show_step(self) -> None:
-        self.query_one("#step-indicator", Static).update(self._indicator())
+        self.query_one(StepIndicator).show(self.step, [s.title for s in self.lesson.steps])
         body = self.query_one("#step-body", VerticalScroll)
         body.remove_children()
         step = self.lesson.steps[self.step]
-        widgets = [Markdown(f"## {step.title}")]
+        widgets: list[Widget] = [Static(step.title, classes="step-title", markup=False)]
+        if self.step == 0 and _intro(self.lesson.intro):
+            widgets.append(ProseView(_intro(self.lesson.intro)))
+        numbers = {id(e): n for n, e in enumerate(self.lesson.exercises, start=1)}
         for block in step.blocks:
-            widgets.append(self._widget_for(block))
+            widgets.append(self._widget_for(block, numbers))
+        if self.step < len(self.lesson.steps) - 1:
+            widgets.append(Static("n: next step", classes="step-end", markup=False))
+        else:
+            widgets.append(
+                Static("End of the lesson · esc: lessons", classes="step-end", markup=False)
+            )
         body.mount_all(widgets)
         body.scroll_home(animate=False)
+        body.focus()
+        self.refresh_bindings()
 
-    def _widget_for(self, block) -> Markdown | ExerciseView:
-        render = self.app.render_math
+    def _widget_for(self, block: Block, numbers: dict[int, int]) -> Widget:
         if isinstance(block, Prose):
-            return Markdown(prepare_markdown(block.text, render))
+            return ProseView(block.text)
         if isinstance(block, CodeExample):
-            text = f"```python\n{block.code}\n```"
-            if block.output is not None:
-                text += f"\nOutput:\n\n```text\n{block.output}\n```"
-            return Markdown(text)
+            return CodeExampleView(block)
         if isinstance(block, Exercise):
-            return ExerciseView(self.lesson, block)
+            return ExerciseView(self.lesson, block, numbers[id(block)])
         if isinstance(block, Derivation):
-            name = block.title or block.use or "derivation"
-            return Markdown(f"*Derivation: {name}* — shown step by step once the engine lands.")
+            return DerivationView(block)
         if isinstance(block, Plot):
-            return Markdown(f"*Plot of {', '.join(block.y)} for {block.x} in {block.range}.*")
-        return Markdown("")
+            from tutor.app.widgets.plot_view import PlotView  # plotext is slow to import
+
+            return PlotView(block)
+        return Static(f"(a {type(block).__name__} block this app cannot show)", markup=False)
+
+    # which block a key is about: the one holding focus, else the first in the step
+
+    def _target(self, kind: type[Widget]) -> Widget | None:
+        focused = self.focused
+        node = focused
+        while node is not None and node is not self:
+            if isinstance(node, kind):
+                return node
+            node = node.parent
+        found = self.query(kind)
+        if kind is ExerciseView:
+            unsolved = [view for view in found if not view.solved]
+            if unsolved:
+                return unsolved[0]
+        return found.first() if found else None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if not self.is_mounted:
+            return True
+        if action == "next_step":
+            return self.step < len(self.lesson.steps) - 1 or None
+        if action == "previous_step":
+            return self.step > 0 or None
+        if action in ("hint", "solution"):
+            return bool(self.lesson.steps[self.step].exercises) or None
+        if action == "run":
+            return any(isinstance(b, CodeExample) for b in self.lesson.steps[self.step].blocks)
+        if action == "reveal":
+            return any(isinstance(b, Derivation) for b in self.lesson.steps[self.step].blocks)
+        return True
+
+    # actions
 
     def action_next_step(self) -> None:
         if self.step < len(self.lesson.steps) - 1:
@@ -84,3 +133,45 @@ class LessonScreen(Screen):
     def action_previous_step(self) -> None:
         if self.step > 0:
             self.step -= 1
+
+    def action_scroll(self, lines: int) -> None:
+        self.query_one("#step-body", VerticalScroll).scroll_relative(y=lines, animate=False)
+
+    def action_hint(self) -> None:
+        view = self._target(ExerciseView)
+        if isinstance(view, ExerciseView):
+            if not view.show_next_hint():
+                self.notify("No more hints for this exercise.", markup=False)
+            view.scroll_visible(animate=False)
+
+    def action_solution(self) -> None:
+        view = self._target(ExerciseView)
+        if isinstance(view, ExerciseView):
+            if not view.show_solution():
+                self.notify("This exercise has no written solution.", markup=False)
+            view.scroll_visible(animate=False)
+
+    def action_run(self) -> None:
+        view = self._target(CodeExampleView)
+        if isinstance(view, CodeExampleView):
+            view.action_run()
+
+    def action_reveal(self) -> None:
+        view = self._target(DerivationView)
+        if isinstance(view, DerivationView):
+            view.action_reveal()
+
+    def action_back(self) -> None:
+        """Leave an answer field first; from the lesson itself, back to the lessons."""
+        if isinstance(self.focused, (Input, TextArea)) or (
+            self.focused is not None and self.focused.id != "step-body"
+        ):
+            self.query_one("#step-body", VerticalScroll).focus()
+            return
+        self.app.pop_screen()
+
+
+def _intro(intro: str) -> str:
+    """The lesson's intro without its `# title` line (the header shows the title)."""
+    lines = [line for line in intro.strip().splitlines() if not line.startswith("# ")]
+    return "\n".join(lines).strip()

@@ -1,62 +1,221 @@
-"""One exercise in a step: its prompt, the answer widget, the verdict."""
+"""One exercise in a step: prompt, the answer widget for its type, verdict, hints, solution.
+
+Grading runs in a thread worker (the service may take a moment, a code
+exercise longer); the verdict is recorded through the session in the UI
+thread, where the store's connection lives.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
+from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Markdown, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widget import Widget
+from textual.widgets import Static
 
-from tutor.app.prose import prepare_markdown
-from tutor.grading.choice import grade_choice
-from tutor.grading.verdict import Verdict
-from tutor.pack.model import ChoiceExercise, Exercise, Lesson
+from tutor.app.widgets.answered import Answered
+from tutor.app.widgets.choice_answer import ChoiceAnswer
+from tutor.app.widgets.code_answer import CodeAnswer
+from tutor.app.widgets.formula_answer import FormulaAnswer
+from tutor.app.widgets.hint_list import HintList
+from tutor.app.widgets.line_answer import LineAnswer
+from tutor.app.widgets.predict_answer import PredictAnswer
+from tutor.app.widgets.prose_view import ProseView
+from tutor.app.widgets.verdict_view import VerdictView
+from tutor.grading.verdict import GraderNotAvailable, Status, Verdict
+from tutor.pack.model import (
+    ChoiceExercise,
+    CodeExercise,
+    Exercise,
+    FormulaExercise,
+    Lesson,
+    NumberExercise,
+    PredictExercise,
+)
 
 
 class ExerciseView(Vertical):
-    """Shows an exercise; choice exercises are answered here with Enter."""
+    """Shows one exercise and runs its loop: answer → verdict → record."""
 
-    def __init__(self, lesson: Lesson, exercise: Exercise):
-        super().__init__(classes="exercise")
+    def __init__(self, lesson: Lesson, exercise: Exercise, number: int, **kwargs):
+        super().__init__(classes="exercise", **kwargs)
         self.lesson = lesson
         self.exercise = exercise
+        self.number = number
+        self.attempts = 0
+        self.solved = False
+        self.hints_shown = 0
+        self.solution_shown = False
+        self.grading = False
+
+    # building
 
     def compose(self) -> ComposeResult:
+        yield Vertical(classes="prompt")
+        yield Vertical(classes="answer")
+        yield VerdictView(classes="verdict")
+        yield HintList(classes="hints")
+
+    def on_mount(self) -> None:
+        session = self.app.session
+        history = session.history(self.lesson, self.exercise)
+        self.attempts, self.solved = history.attempts, history.solved
+        self.solution_shown = history.solution_shown
+        self.hints_shown = session.hints_used(self.lesson, self.exercise)
+        self._update_title()
+        self._update_hints()
+        if self.solved:
+            self.query_one(VerdictView).show_note(
+                f"{self.app.glyphs.correct} You solved this before; answer again to practise."
+            )
+        self._present()
+
+    @work(thread=True, exclusive=True, group="present")
+    def _present(self) -> None:
+        try:
+            shown = self.app.grading.present(self.lesson, self.exercise)
+            problem = None
+        except GraderNotAvailable as error:
+            shown, problem = _unfilled(self.exercise), str(error)
+        except Exception as error:  # noqa: BLE001 - a broken service must not break the lesson
+            shown, problem = _unfilled(self.exercise), f"the grading service failed: {error}"
+        self.app.call_from_thread(self._show_exercise, shown, problem)
+
+    def _show_exercise(self, shown: dict[str, Any], problem: str | None) -> None:
+        prompt = self.query_one(".prompt", Vertical)
+        prompt.mount(ProseView(shown["prompt"]))
+        if problem is not None and _has_params(self.exercise):
+            prompt.mount(
+                Static(
+                    f"Your own numbers could not be drawn ({problem}); "
+                    "the {…} placeholders above stand for them.",
+                    classes="note",
+                    markup=False,
+                )
+            )
+        self.query_one(".answer", Vertical).mount(self._answer_widget(shown))
+
+    def _answer_widget(self, shown: dict[str, Any]) -> Widget:
         exercise = self.exercise
-        yield Static(
-            f"Exercise · {exercise.id} [{exercise.type}]", classes="exercise-title", markup=False
-        )
-        yield Markdown(prepare_markdown(exercise.prompt, self.app.render_math))
+        pointer = self.app.glyphs.pointer
         if isinstance(exercise, ChoiceExercise):
-            yield OptionList(
-                *[
-                    Option(f"{number}. {choice.text}", id=str(number - 1))
-                    for number, choice in enumerate(exercise.choices, start=1)
-                ],
-                classes="choices",
-            )
-        else:
-            yield Static(
-                f"Answering `{exercise.type}` exercises in the app has not landed yet; "
-                f"use `ce-tutor grade {self.lesson.id}/{exercise.id}`.",
-                classes="not-gradable",
-                markup=False,
-            )
-        yield Static("", classes="verdict", markup=False)
+            choices = shown.get("choices") or [c.text for c in exercise.choices]
+            return ChoiceAnswer(exercise, choices, pointer)
+        if isinstance(exercise, NumberExercise):
+            return LineAnswer("a number, e.g. 1.2914", classes="number-answer")
+        if isinstance(exercise, FormulaExercise):
+            return FormulaAnswer(exercise)
+        if isinstance(exercise, CodeExercise):
+            return CodeAnswer(shown.get("starter") or exercise.starter)
+        if isinstance(exercise, PredictExercise):
+            return PredictAnswer(shown.get("code") or exercise.code)
+        return Static(f"Exercises of type {exercise.type!r} cannot be answered here.")
 
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        assert isinstance(self.exercise, ChoiceExercise)
-        verdict = grade_choice(self.exercise, str(int(event.option.id) + 1))
-        self.show_verdict(verdict)
-        self.app.record_attempt(self.lesson, self.exercise, event.option.id, verdict)
+    # answering
 
-    def show_verdict(self, verdict: Verdict) -> None:
-        mark = "✓ Correct." if verdict.correct else "✗ Not quite."
-        text = f"{mark} {verdict.feedback}"
-        if verdict.mistake:
-            text += f"\n  (mistake: {verdict.mistake})"
-        label = self.query_one(".verdict", Static)
-        label.update(text)
-        label.set_class(verdict.correct, "-correct")
-        label.set_class(not verdict.correct, "-incorrect")
+    def on_answered(self, message: Answered) -> None:
+        message.stop()
+        if self.grading:
+            return
+        self.grading = True
+        self.query_one(VerdictView).show_pending("checking your answer")
+        self._grade(message.answer)
+
+    @work(thread=True, exclusive=True, group="grade")
+    def _grade(self, answer: str) -> None:
+        try:
+            outcome: Verdict | str = self.app.grading.grade(self.lesson, self.exercise, answer)
+        except GraderNotAvailable as error:
+            outcome = (
+                f"Grading {self.exercise.type} exercises is not available here yet: {error}. "
+                "Your answer was not graded and no attempt was counted."
+            )
+        except Exception as error:  # noqa: BLE001 - shown to the learner, never a traceback
+            outcome = f"Grading failed ({error}). No attempt was counted; try again."
+        self.app.call_from_thread(self._graded, answer, outcome)
+
+    def _graded(self, answer: str, outcome: Verdict | str) -> None:
+        self.grading = False
+        verdict_view = self.query_one(VerdictView)
+        if isinstance(outcome, str):
+            verdict_view.show_note(outcome)
+            return
+        verdict = outcome
+        self.app.session.record_attempt(self.lesson, self.exercise, answer, verdict)
+        if verdict.status.charges_attempt:
+            self.attempts += 1
+        if verdict.status is Status.CORRECT:
+            self.solved = True
+        verdict_view.show_verdict(verdict)
+        out_of_attempts = not self.solved and self.attempts >= self.exercise.attempts
+        if out_of_attempts and not self.solution_shown and self.exercise.solution:
+            self.show_solution()
+        self._update_title()
+
+    # hints and solution
+
+    def show_next_hint(self) -> bool:
+        """Reveal one more hint; False when there is none left."""
+        if self.hints_shown >= len(self.exercise.hints):
+            return False
+        self.hints_shown = self.app.session.use_hint(self.lesson, self.exercise)
+        self._update_hints()
+        return True
+
+    def show_solution(self) -> bool:
+        if not self.exercise.solution:
+            return False
+        if not self.solution_shown:
+            self.app.session.record_solution(self.lesson, self.exercise)
+            self.solution_shown = True
+        self._update_hints()
+        self._update_title()
+        return True
+
+    def _update_hints(self) -> None:
+        solution = self.exercise.solution if self.solution_shown else None
+        self.query_one(HintList).show(self.exercise.hints, self.hints_shown, solution)
+
+    # the title line
+
+    def _update_title(self) -> None:
+        glyphs = self.app.glyphs
+        parts = [f"Exercise {self.number} · {self.exercise.type}"]
+        if self.solved:
+            parts.append(f"{glyphs.correct} solved")
+        elif self.attempts:
+            left = max(self.exercise.attempts - self.attempts, 0)
+            parts.append(f"{self.attempts} tried, {left} left")
+        if self.exercise.hints:
+            parts.append(f"hints {self.hints_shown}/{len(self.exercise.hints)}")
+        focused = self.has_focus_within
+        self.border_title = (f"{glyphs.pointer} " if focused else "") + " · ".join(parts)
+        self.set_class(self.solved, "-solved")
+
+    def on_descendant_focus(self) -> None:
+        self._update_title()
+
+    def on_descendant_blur(self) -> None:
+        self.call_after_refresh(self._update_title)
+
+    def focus_answer(self) -> None:
+        for widget in self.query_one(".answer", Vertical).query("*"):
+            if widget.focusable:
+                widget.focus()
+                return
+
+
+def _has_params(exercise: Exercise) -> bool:
+    from tutor.grading.presentation import exercise_params
+
+    return bool(exercise_params(exercise))
+
+
+def _unfilled(exercise: Exercise) -> dict[str, Any]:
+    """What can be shown without the service: the prompt as written."""
+    shown: dict[str, Any] = {"prompt": exercise.prompt}
+    if isinstance(exercise, CodeExercise):
+        shown["starter"] = exercise.starter
+    return shown

@@ -1,0 +1,56 @@
+"""Driving the app as a learner would: open a lesson, go to a step, read the screen."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from textual.widgets import Static
+
+from tutor.app.screens.lesson import LessonScreen
+from tutor.app.widgets.exercise_view import ExerciseView
+from tutor.app.widgets.verdict_view import VerdictView
+
+
+async def wait_until(pilot, condition: Callable[[], bool], timeout: float = 30.0) -> None:
+    """Let the app run until `condition()` holds (workers report through the UI thread)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError("the app did not get there in time")
+        await pilot.pause(0.05)
+
+
+def text_of(widget: Static) -> str:
+    return str(widget.render())
+
+
+async def open_step(pilot, app, title: str) -> LessonScreen:
+    """Open the first lesson from home and press `n` until the step titled `title`."""
+    await pilot.press("enter")
+    await wait_until(pilot, lambda: isinstance(app.screen, LessonScreen))
+    screen = app.screen
+    assert isinstance(screen, LessonScreen)
+    for _ in range(len(screen.lesson.steps)):
+        if screen.lesson.steps[screen.step].title == title:
+            break
+        await pilot.press("n")
+    assert screen.lesson.steps[screen.step].title == title
+    return screen
+
+
+async def exercise(pilot, screen, exercise_id: str) -> ExerciseView:
+    await wait_until(
+        pilot, lambda: any(v.exercise.id == exercise_id for v in screen.query(ExerciseView))
+    )
+    view = next(v for v in screen.query(ExerciseView) if v.exercise.id == exercise_id)
+    await wait_until(pilot, lambda: bool(view.query(".answer > *")))
+    return view
+
+
+async def verdict_after(pilot, view: ExerciseView, timeout: float = 60.0) -> str:
+    """Wait for the verdict (or note) that follows an answer and return its text."""
+    verdict = view.query_one(VerdictView)
+    await wait_until(pilot, lambda: not view.grading and not verdict.has_class("-pending"), timeout)
+    return text_of(verdict)

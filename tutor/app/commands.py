@@ -1,0 +1,39 @@
+"""The command palette's commands: open a lesson, switch theme, show keys."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+
+class TutorCommands(Provider):
+    """Lessons of the pack and the app's everyday actions."""
+
+    def _commands(self) -> list[tuple[str, str, Callable[[], object]]]:
+        app = self.app
+        commands: list[tuple[str, str, Callable[[], object]]] = [
+            (f"Open lesson: {lesson.title}", lesson.summary, partial(app.open_lesson, lesson.id))
+            for lesson in app.pack.lessons
+        ]
+        commands += [
+            ("Theme: dark", "Light text on a dark background", partial(app.use_theme, "dark")),
+            ("Theme: light", "Dark text on a light background", partial(app.use_theme, "light")),
+            ("Keys", "Every key of the app", app.action_keys),
+            ("Lessons", "Back to the list of lessons", app.action_home),
+            ("Other packs", "Lesson packs found on this machine", app.action_packs),
+            ("Quit", "Your progress is already saved", app.action_quit),
+        ]
+        return commands
+
+    async def discover(self) -> Hits:
+        for name, help_text, command in self._commands():
+            yield DiscoveryHit(name, command, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, help_text, command in self._commands():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), command, help=help_text)

@@ -1,0 +1,103 @@
+"""The app's side of grading: a verdict for an answer, never computed by guesswork.
+
+Choice exercises are graded in-process (pure Python, instant). Every other
+type, the learner's own numbers in a prompt, and running a lesson's
+example go through the grading service: a separate process where torch
+lives, started in the background when the app opens. Until that service
+exists, or for a type its graders do not cover, the answer is refused with
+`GraderNotAvailable` and the app says so plainly; a verdict is never faked.
+
+Every method here may block: call them from a thread worker.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from tutor.grading.verdict import GraderNotAvailable, Verdict
+from tutor.pack.model import ChoiceExercise, CodeExample, Exercise, Lesson, Pack
+
+NO_SERVICE = "the grading service has not landed in this build"
+
+
+@dataclass(frozen=True)
+class ExampleRun:
+    """What running a lesson's `python` example printed (and raised), or why it did not end."""
+
+    output: str
+    problem: str | None = None  # a limit, a forbidden call: why the run did not end normally
+
+
+class GradingLink:
+    """Grades answers, presents exercises and runs examples for the app."""
+
+    def __init__(self, pack: Pack, learner: str, client: Any | None = None):
+        self.pack = pack
+        self.learner = learner
+        self._client = client
+        self._owns_client = client is None  # a client handed in is closed by its owner
+        self._lock = threading.Lock()
+        self._problem: str | None = None
+
+    # the service's life
+
+    def start(self) -> None:
+        """Start the grading service in the background (non-blocking)."""
+        with self._lock:
+            if self._client is not None:
+                return
+            try:
+                from tutor.grading.service import GradingClient
+            except ImportError:
+                self._problem = NO_SERVICE
+                return
+            self._client = GradingClient()
+        self._client.start()
+
+    def close(self) -> None:
+        if not self._owns_client:
+            return
+        with self._lock:
+            client, self._client = self._client, None
+        if client is not None:
+            client.close()
+
+    @property
+    def problem(self) -> str | None:
+        """Why the service cannot be used, if it cannot."""
+        return self._problem
+
+    def _service(self) -> Any:
+        if self._client is None:
+            self.start()
+        if self._client is None:
+            raise GraderNotAvailable(self._problem or NO_SERVICE)
+        return self._client
+
+    # what the app asks
+
+    def grade(self, lesson: Lesson, exercise: Exercise, answer: str) -> Verdict:
+        if isinstance(exercise, ChoiceExercise):
+            from tutor.grading.choice import grade_choice
+
+            return grade_choice(exercise, answer)
+        return self._service().grade(self.pack.root, lesson.id, exercise.id, answer, self.learner)
+
+    def present(self, lesson: Lesson, exercise: Exercise) -> dict[str, Any]:
+        """The exercise as this learner sees it: prompt with their numbers, choices, starter."""
+        from tutor.grading.presentation import exercise_params, present_exercise
+
+        if not exercise_params(exercise):
+            # nothing to draw, so nothing that needs torch: answer here, at once
+            return present_exercise(self.pack, lesson, exercise, self.learner)
+        service = self._service()
+        if not hasattr(service, "show"):
+            raise GraderNotAvailable("the grading service cannot show your own numbers yet")
+        return service.show(self.pack.root, lesson.id, exercise.id, self.learner)
+
+    def run_example(self, example: CodeExample) -> ExampleRun:
+        run = self._service().run_example(example.code)
+        problem = None if run.status == "ok" else (run.message or run.status)
+        return ExampleRun(run.shown, problem)

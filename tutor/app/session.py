@@ -1,0 +1,125 @@
+"""The learner's progress as the app sees it, recorded through the progress store.
+
+Every step change and every attempt is written at once (one transaction
+each), so quitting at any moment and starting again resumes where the
+learner was.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from tutor.grading.verdict import Status, Verdict
+from tutor.pack.model import Exercise, Lesson, Pack
+from tutor.progress.store import Attempt, ExerciseState, Position, ProgressStore
+
+SOLUTION_SHOWN = "solution"  # the status of the row that records a revealed solution
+# statuses that cost an attempt (an unreadable answer and a shown solution do not)
+CHARGED = frozenset(s.value for s in Status if s.charges_attempt)
+
+
+@dataclass(frozen=True)
+class ExerciseHistory:
+    attempts: int
+    solved: bool
+    solution_shown: bool
+
+
+class LearnerSession:
+    """One learner on one pack: positions, attempts, hints used, solutions shown."""
+
+    def __init__(self, store: ProgressStore, pack: Pack, learner: str):
+        self.store = store
+        self.pack = pack
+        self.learner = learner
+        self._hints: dict[tuple[str, str], int] = {}
+        self._solutions: set[tuple[str, str]] = set()
+
+    def resume_point(self) -> Position | None:
+        position = self.store.last_position(self.learner, self.pack.id)
+        if position is None or self.pack.lesson(position.lesson_id) is None:
+            return None
+        return position
+
+    def position(self, lesson: Lesson) -> int:
+        step = self.store.position(self.learner, self.pack.id, lesson.id)
+        return min(max(step, 0), max(len(lesson.steps) - 1, 0))
+
+    def save_position(self, lesson: Lesson, step: int) -> None:
+        self.store.save_position(self.learner, self.pack.id, lesson.id, step)
+
+    def states(self) -> dict[tuple[str, str], ExerciseState]:
+        return self.store.exercise_states(self.learner, self.pack.id)
+
+    def state(self, lesson: Lesson, exercise: Exercise) -> ExerciseState | None:
+        return self.states().get((lesson.id, exercise.id))
+
+    def history(self, lesson: Lesson, exercise: Exercise) -> ExerciseHistory:
+        """Attempts charged, solved or not, solution shown: read back from the store."""
+        rows = [
+            a
+            for a in self.store.attempts(learner=self.learner, pack_id=self.pack.id)
+            if a.lesson_id == lesson.id and a.exercise_id == exercise.id
+        ]
+        charged = [a for a in rows if a.status in CHARGED]
+        shown = any(a.solution_shown or a.status == SOLUTION_SHOWN for a in rows)
+        if shown:
+            self._solutions.add((lesson.id, exercise.id))
+        return ExerciseHistory(
+            attempts=len(charged),
+            solved=any(a.status == "correct" for a in rows),
+            solution_shown=shown,
+        )
+
+    def lesson_progress(self, lesson: Lesson) -> tuple[int, int]:
+        """(exercises solved, exercises) in a lesson."""
+        states = self.states()
+        done = sum(
+            1
+            for e in lesson.exercises
+            if (s := states.get((lesson.id, e.id))) is not None and s.solved
+        )
+        return done, len(lesson.exercises)
+
+    def hints_used(self, lesson: Lesson, exercise: Exercise) -> int:
+        return self._hints.get((lesson.id, exercise.id), 0)
+
+    def use_hint(self, lesson: Lesson, exercise: Exercise) -> int:
+        """Count one more hint seen; returns how many are shown now."""
+        key = (lesson.id, exercise.id)
+        self._hints[key] = min(self._hints.get(key, 0) + 1, len(exercise.hints))
+        return self._hints[key]
+
+    def solution_shown(self, lesson: Lesson, exercise: Exercise) -> bool:
+        return (lesson.id, exercise.id) in self._solutions
+
+    def record_attempt(
+        self, lesson: Lesson, exercise: Exercise, answer: str, verdict: Verdict
+    ) -> None:
+        self.store.record_attempt(
+            self._attempt(
+                lesson, exercise, answer, verdict.status.value, verdict.score, verdict.mistake
+            )
+        )
+
+    def record_solution(self, lesson: Lesson, exercise: Exercise) -> None:
+        """Record that the solution was shown: an attempt-free row, score 0."""
+        self._solutions.add((lesson.id, exercise.id))
+        self.store.record_attempt(self._attempt(lesson, exercise, "", SOLUTION_SHOWN, 0.0, None))
+
+    def _attempt(self, lesson, exercise, answer, status, score, mistake) -> Attempt:
+        return Attempt(
+            learner=self.learner,
+            pack_id=self.pack.id,
+            pack_version=self.pack.version,
+            lesson_id=lesson.id,
+            exercise_id=exercise.id,
+            answer=answer,
+            status=status,
+            score=score,
+            mistake=mistake,
+            hints_used=self.hints_used(lesson, exercise),
+            solution_shown=self.solution_shown(lesson, exercise),
+            created_at=time.time(),
+        )

@@ -1,0 +1,38 @@
+"""What the learner's terminal can show: Unicode or only ASCII.
+
+Python coerces a C/POSIX locale to UTF-8 for itself (PEP 538/540), which
+hides the fact that the *terminal* was declared non-UTF-8; so the original
+locale is inferred from UTF-8 mode being switched on implicitly.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+
+ASCII_VARIABLE = "CE_TUTOR_ASCII"
+
+
+def unicode_terminal(environ: Mapping[str, str] | None = None) -> bool:
+    """True when the terminal shows UTF-8; `CE_TUTOR_ASCII=1` forces ASCII."""
+    env = os.environ if environ is None else environ
+    forced = env.get(ASCII_VARIABLE, "").strip().lower()
+    if forced in {"1", "yes", "true", "on"}:
+        return False
+    if forced in {"0", "no", "false", "off"}:
+        return True
+    if environ is None and _locale_was_coerced(env):
+        return False
+    for name in ("LC_ALL", "LC_CTYPE", "LANG"):
+        value = env.get(name)
+        if value:
+            lowered = value.lower().replace("-", "")
+            return "utf8" in lowered
+    return False
+
+
+def _locale_was_coerced(env: Mapping[str, str]) -> bool:
+    """UTF-8 mode on without being asked for means the locale was C or POSIX."""
+    asked = "PYTHONUTF8" in env or "utf8" in getattr(sys, "_xoptions", {})
+    return bool(sys.flags.utf8_mode) and not asked

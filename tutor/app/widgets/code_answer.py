@@ -1,0 +1,49 @@
+"""Answering a code exercise: a Python editor with the starter, `$EDITOR`, submit."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import Static, TextArea
+
+from tutor.app.editor import edit_externally
+from tutor.app.widgets.answered import Answered
+
+
+class CodeAnswer(Vertical):
+    """A TextArea with Python highlighting; ctrl+r submits, ctrl+o opens `$EDITOR`."""
+
+    BINDINGS = [
+        Binding("ctrl+r", "submit", "Submit code", priority=True),
+        Binding("ctrl+o", "open_editor", "$EDITOR", priority=True),
+    ]
+
+    def __init__(self, starter: str, **kwargs):
+        super().__init__(classes="code-answer", **kwargs)
+        self.starter = starter
+
+    def compose(self) -> ComposeResult:
+        editor = TextArea.code_editor(
+            self.starter, language="python", soft_wrap=False, show_line_numbers=True
+        )
+        editor.cursor_blink = False  # a blinking cursor keeps sending bytes over SSH
+        yield editor
+        yield Static(
+            "ctrl+r submit · ctrl+o edit in $EDITOR · esc leave the editor",
+            classes="code-keys",
+            markup=False,
+        )
+
+    @property
+    def code(self) -> str:
+        return self.query_one(TextArea).text
+
+    def action_submit(self) -> None:
+        if self.code.strip():
+            self.post_message(Answered(self.code))
+
+    def action_open_editor(self) -> None:
+        edited = edit_externally(self.app, self.code, suffix=".py")
+        if edited is not None:
+            self.query_one(TextArea).load_text(edited)

@@ -1,0 +1,82 @@
+"""A lesson's `python` example, highlighted, with the output it claims and a key to run it."""
+
+from __future__ import annotations
+
+from rich.syntax import Syntax
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import Static
+
+from tutor.grading.verdict import GraderNotAvailable
+from tutor.pack.model import CodeExample
+
+
+def highlighted(code: str, dark: bool) -> Syntax:
+    """Python highlighted in the terminal's own ANSI colours: readable in 16 colours too."""
+    return Syntax(
+        code.rstrip("\n"),
+        "python",
+        theme="ansi_dark" if dark else "ansi_light",
+        background_color="default",
+        word_wrap=False,
+    )
+
+
+class CodeExampleView(Vertical, can_focus=True):
+    """Shows the code and the lesson's claimed output; `r` runs it for real."""
+
+    BINDINGS = [Binding("r", "run", "Run example")]
+
+    def __init__(self, example: CodeExample, **kwargs):
+        super().__init__(classes="code-example", **kwargs)
+        self.example = example
+
+    def compose(self) -> ComposeResult:
+        yield Static(highlighted(self.example.code, self.app.current_theme.dark), classes="code")
+        if self.example.output is not None:
+            yield Static("Output, as the lesson states it:", classes="output-label", markup=False)
+            yield Static(self.example.output.rstrip("\n"), classes="output", markup=False)
+        yield Static("", classes="run-result", markup=False)
+
+    def on_focus(self) -> None:
+        self.border_title = f"{self.app.glyphs.pointer} example · r runs it"
+
+    def on_blur(self) -> None:
+        self.border_title = "example"
+
+    def on_mount(self) -> None:
+        self.border_title = "example"
+
+    def action_run(self) -> None:
+        result = self.query_one(".run-result", Static)
+        result.update(f"{self.app.glyphs.pending} running")
+        self._run()
+
+    @work(thread=True, exclusive=True, group="run-example")
+    def _run(self) -> None:
+        try:
+            run = self.app.grading.run_example(self.example)
+        except GraderNotAvailable as error:
+            text = f"Cannot run examples here yet: {error}."
+        except Exception as error:  # noqa: BLE001 - the service's failure is shown, never raised
+            text = f"The example could not be run: {error}"
+        else:
+            text = self._describe(run.output, run.problem)
+        self.app.call_from_thread(self.query_one(".run-result", Static).update, text)
+
+    def _describe(self, output: str, problem: str | None) -> str:
+        glyphs = self.app.glyphs
+        lines = ["Output, run just now:", output.rstrip("\n") or "(nothing printed)"]
+        if problem:
+            lines.append(f"The run did not end normally: {problem}")
+        claimed = self.example.output
+        if claimed is not None:
+            same = output.strip() == claimed.strip()
+            lines.append(
+                f"{glyphs.correct} same as the lesson states"
+                if same
+                else f"{glyphs.incorrect} differs from what the lesson states"
+            )
+        return "\n".join(lines)

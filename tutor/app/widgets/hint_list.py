@@ -1,0 +1,26 @@
+"""Hints shown one at a time, and the solution once requested or earned."""
+
+from __future__ import annotations
+
+from textual.widgets import Static
+
+from tutor.app.prose import plain_math
+
+
+class HintList(Static):
+    """The hints revealed so far, numbered `Hint 1/2`, then the solution if shown."""
+
+    def __init__(self, **kwargs):
+        super().__init__("", markup=False, **kwargs)
+        self.display = False
+
+    def show(self, hints: list[str], shown: int, solution: str | None = None) -> None:
+        inline = self.app.math.inline
+        lines = [
+            f"Hint {n}/{len(hints)}: {plain_math(hint.strip(), inline)}"
+            for n, hint in enumerate(hints[:shown], start=1)
+        ]
+        if solution is not None:
+            lines.append(f"Solution: {plain_math(solution.strip(), inline)}")
+        self.update("\n".join(lines))
+        self.display = bool(lines)

@@ -1,0 +1,56 @@
+"""An OptionList whose highlighted option carries a pointer glyph, not colour alone."""
+
+from __future__ import annotations
+
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+
+class MarkedOptionList(OptionList):
+    """Options as plain text (never markup), the highlighted one marked `▶` (or `>`).
+
+    `entries` are (id, text) pairs; a text may span several lines.
+    """
+
+    def __init__(self, entries: list[tuple[str, str]], pointer: str = "▶", **kwargs):
+        self._pointer = pointer
+        self._entries = list(entries)
+        super().__init__(*self._build(None), markup=False, **kwargs)
+
+    def _prompt(self, text: str, marked: bool) -> str:
+        lead = self._pointer if marked else " " * len(self._pointer)
+        lines = text.split("\n")
+        pad = " " * (len(lead) + 1)
+        return "\n".join([f"{lead} {lines[0]}", *(pad + line for line in lines[1:])])
+
+    def _build(self, highlighted: int | None) -> list[Option]:
+        return [
+            Option(self._prompt(text, index == highlighted), id=option_id)
+            for index, (option_id, text) in enumerate(self._entries)
+        ]
+
+    def set_entries(self, entries: list[tuple[str, str]], highlighted: int | None = 0) -> None:
+        self._entries = list(entries)
+        self.set_options(self._build(None))
+        if entries:
+            self.highlighted = min(highlighted or 0, len(entries) - 1)
+
+    def entry_text(self, index: int) -> str:
+        return self._entries[index][1]
+
+    def set_entry_text(self, index: int, text: str) -> None:
+        option_id = self._entries[index][0]
+        self._entries[index] = (option_id, text)
+        self.replace_option_prompt_at_index(index, self._prompt(text, index == self.highlighted))
+
+    def watch_highlighted(self, old: int | None, new: int | None) -> None:
+        for index, marked in ((old, False), (new, True)):
+            if index is not None and 0 <= index < min(len(self._entries), self.option_count):
+                self.replace_option_prompt_at_index(
+                    index, self._prompt(self._entries[index][1], marked)
+                )
+        super().watch_highlighted(new)
+
+    def on_mount(self) -> None:
+        if self.highlighted is None and self.option_count:
+            self.highlighted = 0

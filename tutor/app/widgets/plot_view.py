@@ -1,0 +1,66 @@
+"""A lesson's `plot` block drawn in the terminal with textual-plotext.
+
+The curves are the lesson's own expressions (`-log(q)`), read by the same
+safe formula reader as learner answers and evaluated with numpy; nothing
+is ever passed to `eval`.
+"""
+
+from __future__ import annotations
+
+from textual_plotext import PlotextPlot
+
+from tutor.pack.model import Plot
+
+POINTS = 200
+
+
+class PlotView(PlotextPlot):
+    """The curves of one `plot` block; a curve that cannot be read is named in the title."""
+
+    def __init__(self, plot: Plot, **kwargs):
+        super().__init__(classes="plot", **kwargs)
+        self.plot_block = plot
+
+    def on_mount(self) -> None:
+        block = self.plot_block
+        xs, curves, problems = curves_of(block)
+        plt = self.plt
+        plt.clear_figure()
+        if self.app.ascii:
+            plt.theme("clear")
+        for label, ys in curves:
+            plt.plot(xs, ys, label=label, marker="dot" if self.app.ascii else "braille")
+        title = block.title or ", ".join(block.y)
+        if problems:
+            title += "  (" + "; ".join(problems) + ")"
+        plt.title(title)
+        plt.xlabel(block.x)
+
+
+def curves_of(block: Plot) -> tuple[list[float], list[tuple[str, list[float]]], list[str]]:
+    """x values, (label, y values) per readable curve, and a message per unreadable one."""
+    import numpy as np
+
+    from tutor.symbolic.domain import SymbolKind, SymbolSpec
+    from tutor.symbolic.interpret import Numeric, evaluate
+    from tutor.symbolic.reader import Unreadable, read_formula
+    from tutor.symbolic.tree import SymbolTable
+
+    low, high = block.range
+    xs = np.linspace(low, high, POINTS)
+    table = SymbolTable.of({block.x: SymbolSpec(block.x, SymbolKind.REAL)})
+    curves, problems = [], []
+    for index, text in enumerate(block.y):
+        label = block.labels[index] if index < len(block.labels) else text
+        formula = read_formula(text, table)
+        if isinstance(formula, Unreadable):
+            problems.append(f"{text}: {formula.message}")
+            continue
+        with np.errstate(all="ignore"):
+            ys, _ = evaluate(formula.tree, table, {block.x: xs}, {}, Numeric())
+        ys = np.broadcast_to(np.asarray(ys, dtype=float), xs.shape)
+        keep = np.isfinite(ys)
+        curves.append(
+            (label, [float(y) if ok else float("nan") for y, ok in zip(ys, keep, strict=True)])
+        )
+    return [float(x) for x in xs], curves, problems

@@ -1,0 +1,22 @@
+"""Answering a predict exercise: the snippet, highlighted, and a line for what it does."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Static
+
+from tutor.app.widgets.code_example_view import highlighted
+from tutor.app.widgets.line_answer import LineAnswer
+
+
+class PredictAnswer(Vertical):
+    """Shows the code whose output (or exception) the learner predicts."""
+
+    def __init__(self, code: str, **kwargs):
+        super().__init__(classes="predict-answer", **kwargs)
+        self.code = code
+
+    def compose(self) -> ComposeResult:
+        yield Static(highlighted(self.code, self.app.current_theme.dark), classes="code")
+        yield LineAnswer("what it prints, or the exception it raises (e.g. RuntimeError: ...)")

@@ -1,0 +1,26 @@
+"""Lesson prose: Markdown with its math converted, display formulas as MathBlocks."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Markdown
+
+from tutor.app.prose import DisplayMath, split_prose
+from tutor.app.widgets.math_block import MathBlock
+
+
+class ProseView(Vertical):
+    """A piece of lesson Markdown, `$…$` and `$$…$$` included, as the terminal shows it."""
+
+    def __init__(self, text: str, **kwargs):
+        super().__init__(**kwargs)
+        self.text = text
+
+    def compose(self) -> ComposeResult:
+        math = self.app.math
+        for piece in split_prose(self.text, math.inline):
+            if isinstance(piece, DisplayMath):
+                yield MathBlock(math.display(piece.latex))
+            else:
+                yield Markdown(piece.text, open_links=False)

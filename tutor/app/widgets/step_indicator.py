@@ -1,0 +1,19 @@
+"""Where the learner is in a lesson: `Step 2/4 ●●○○  Title`."""
+
+from __future__ import annotations
+
+from textual.widgets import Static
+
+
+class StepIndicator(Static):
+    """One line: the step number, a dot per step, the step's title."""
+
+    def __init__(self, **kwargs):
+        super().__init__("", markup=False, **kwargs)
+
+    def show(self, index: int, titles: list[str]) -> None:
+        glyphs = self.app.glyphs
+        dots = "".join(
+            glyphs.dot_done if i <= index else glyphs.dot_todo for i in range(len(titles))
+        )
+        self.update(f"Step {index + 1}/{len(titles)} {dots}  {titles[index]}")

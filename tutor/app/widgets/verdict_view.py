@@ -1,0 +1,62 @@
+"""A verdict in place: right or wrong by glyph and colour, the feedback, the mistake named."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.widgets import Static
+
+from tutor.grading.verdict import Status, Verdict
+
+_HEADLINES = {
+    Status.CORRECT: "Correct.",
+    Status.INCORRECT: "Not quite.",
+    Status.UNREADABLE: "Could not read that (no attempt used).",
+    Status.LIMIT: "Your code hit a limit.",
+    Status.CRASHED: "Your code raised an error.",
+    Status.FORBIDDEN: "Your code uses something this exercise forbids.",
+}
+
+
+class VerdictView(Static):
+    """Empty until an answer is graded; learner text is never parsed as markup."""
+
+    def __init__(self, **kwargs):
+        super().__init__("", markup=False, **kwargs)
+
+    def show_pending(self, text: str) -> None:
+        self._set("pending", f"{self.app.glyphs.pending} {text}")
+
+    def show_note(self, text: str) -> None:
+        self._set("note", text)
+
+    def show_verdict(self, verdict: Verdict) -> None:
+        glyphs = self.app.glyphs
+        mark = {
+            Status.CORRECT: glyphs.correct,
+            Status.UNREADABLE: glyphs.unreadable,
+        }.get(verdict.status, glyphs.incorrect)
+        lines = [f"{mark} {_HEADLINES[verdict.status]}"]
+        if verdict.read_as and verdict.status is not Status.UNREADABLE:
+            lines.append(f"Read as: {verdict.read_as}")
+        if verdict.feedback:
+            lines.append(verdict.feedback)
+        if verdict.mistake:
+            lines.append(f"Mistake: {verdict.mistake}")
+        lines.extend(_details(verdict.details))
+        kind = {Status.CORRECT: "correct", Status.UNREADABLE: "unreadable"}.get(
+            verdict.status, "incorrect"
+        )
+        self._set(kind, "\n".join(lines))
+
+    def _set(self, kind: str, text: str) -> None:
+        for name in ("pending", "note", "correct", "incorrect", "unreadable"):
+            self.set_class(name == kind, f"-{name}")
+        self.update(text)
+
+
+def _details(details: dict[str, Any]) -> list[str]:
+    """How far a code answer got; the failing case itself is already in the feedback."""
+    if "cases" in details and "passed" in details:
+        return [f"Cases passed: {details['passed']} of {details['cases']}"]
+    return []
