@@ -152,3 +152,17 @@ def test_any_text_gives_a_value_or_an_expression_error(text: str) -> None:
         evaluate(text, ENV)
     except ExpressionError as err:
         assert err.message
+
+
+def test_categorical_entropy_is_available_but_nothing_else_of_distributions() -> None:
+    p = ENV["p"]
+    value = evaluate("torch.distributions.Categorical(probs=p).entropy()", ENV)
+    assert float(value) == pytest.approx(float(-(p * p.log()).sum()), rel=1e-6)
+    for text in (
+        "torch.distributions.Normal(0, 1)",
+        "torch.distributions.Categorical(probs=p).sample()",
+        "torch.distributions.Categorical(probs=p).__dict__",
+        "p.entropy()",
+    ):
+        with pytest.raises(ExpressionError):
+            evaluate(text, ENV)

@@ -153,6 +153,11 @@ METHODS = _words(
     isinf nan_to_num softplus relu sign floor ceil round sort topk"""
 )
 PROPERTIES = frozenset({"shape", "T", "ndim", "dtype", "mT"})
+# torch.distributions.Categorical(probs=p).entropy(): how torch users compute an entropy
+DISTRIBUTIONS = _words("Categorical Bernoulli")
+DISTRIBUTION_METHODS = _words("entropy log_prob")
+DISTRIBUTION_PROPERTIES = _words("probs logits")
+_DISTRIBUTION_TYPES = tuple(getattr(torch.distributions, name) for name in sorted(DISTRIBUTIONS))
 
 _MODULES = {"F": ("F", FUNCTIONAL, F), "torch": ("torch", TORCH_FUNCTIONS, torch)}
 _LOSS_TYPES = tuple(getattr(nn, name) for name in sorted(LOSS_MODULES))
@@ -491,6 +496,26 @@ class _Compiler:
             value = self._module_member(node.value.id, attr, col)
             self.uses_modules = True
             return lambda ctx: value
+        if _is_distributions_module(node.value):
+            if attr not in DISTRIBUTIONS:
+                raise ExpressionError(
+                    f"torch.distributions.{attr} is not available here "
+                    f"(allowed: {', '.join(sorted(DISTRIBUTIONS))})",
+                    col,
+                )
+            distribution = getattr(torch.distributions, attr)
+            self.uses_modules = True
+            return lambda ctx: distribution
+        if attr in DISTRIBUTION_PROPERTIES:
+            base = self.compile(node.value, depth)
+
+            def distribution_prop(ctx: Context) -> Value:
+                target = base(ctx)
+                if not isinstance(target, _DISTRIBUTION_TYPES):
+                    raise ExpressionError(f".{attr} needs a distribution, not {_kind(target)}", col)
+                return getattr(target, attr)
+
+            return distribution_prop
         if attr not in PROPERTIES:
             if attr in METHODS:
                 raise ExpressionError(f".{attr} is a method: call it, .{attr}(…)", col)
@@ -548,14 +573,22 @@ class _Compiler:
         ):
             # a tensor method: x.log(), (p * q).sum(1)
             method = func.attr
-            if method.startswith("_") or method not in METHODS:
+            if _is_distributions_module(func.value):  # torch.distributions.Categorical(...)
+                return self._call_plain(node, func, args, kwargs, label, col, depth)
+            allowed = method in METHODS or method in DISTRIBUTION_METHODS
+            if method.startswith("_") or not allowed:
                 raise ExpressionError(f"the method .{method}() is not allowed", self.col(func))
             receiver = self.compile(func.value, depth)
 
             def call_method(ctx: Context) -> Value:
                 target = receiver(ctx)
-                if not isinstance(target, torch.Tensor):
+                if isinstance(target, _DISTRIBUTION_TYPES):
+                    if method not in DISTRIBUTION_METHODS:
+                        raise ExpressionError(f"the method .{method}() is not allowed", col)
+                elif not isinstance(target, torch.Tensor):
                     raise ExpressionError(f".{method}() needs a tensor, not {_kind(target)}", col)
+                elif method not in METHODS:
+                    raise ExpressionError(f".{method}() is not a tensor method", col)
                 a, k = _gather(args, kwargs, ctx, col)
                 try:
                     return getattr(target, method)(*a, **k)
@@ -566,6 +599,18 @@ class _Compiler:
 
             return call_method
 
+        return self._call_plain(node, func, args, kwargs, label, col, depth)
+
+    def _call_plain(
+        self,
+        node: ast.Call,
+        func: ast.expr,
+        args: list[tuple[bool, Compiled]],
+        kwargs: list[tuple[str, Compiled]],
+        label: str,
+        col: int,
+        depth: int,
+    ) -> Compiled:
         callee = self.compile(func, depth)
         if isinstance(func, ast.Attribute):
             trust = "module"  # F.x / torch.x / nn.X: resolved from the whitelist at compile time
@@ -597,6 +642,15 @@ class _Compiler:
         return call
 
 
+def _is_distributions_module(node: ast.AST) -> bool:
+    return (
+        isinstance(node, ast.Attribute)
+        and node.attr == "distributions"
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "torch"
+    )
+
+
 def _gather(
     args: list[tuple[bool, Compiled]], kwargs: list[tuple[str, Compiled]], ctx: Context, col: int
 ) -> tuple[list, dict]:
@@ -616,7 +670,7 @@ def _may_call(fn: Any, trust: str, ctx: Context) -> bool:
     """Only what the whitelist produced is called, never something reached through a value."""
     if isinstance(fn, _LOSS_TYPES):
         return True
-    if trust == "module":
+    if trust == "module":  # includes the whitelisted torch.distributions classes
         return True
     if trust:
         return trust not in ctx.names and fn is ctx.functions.get(trust)
