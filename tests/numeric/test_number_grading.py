@@ -220,3 +220,12 @@ def test_a_misconception_given_as_a_literal_number() -> None:
     )  # e.g. "a perfect model has zero loss"
     verdict = grade_number(exercise(misconceptions=[zero]), "0.0", SEED)
     assert verdict.mistake == "zero" and verdict.feedback == "Not zero."
+
+
+def test_a_broken_exercise_raises_a_pack_error_not_a_verdict() -> None:
+    from tutor.grading.number import NumberExerciseError
+
+    with pytest.raises(NumberExerciseError, match=r"lesson.md:10: .*F.nope"):
+        grade_number(exercise(reference="F.nope(logits)"), "1.0", SEED)
+    with pytest.raises(NumberExerciseError, match="too many"):
+        grade_number(exercise(params={"logits": "randn(1000, 1000)"}), "1.0", SEED)

@@ -19,6 +19,15 @@ from tutor.numeric.answers import NotANumber, describe, read_number, rounded_fro
 from tutor.numeric.params import ParamError, check_params, draw_params, seed_for, to_plain
 from tutor.pack.model import Misconception, NumberExercise, Tolerance
 
+
+class NumberExerciseError(Exception):
+    """The exercise's own parameters or reference failed: a pack problem, not the learner's.
+
+    `validate` reports these as `file:line` problems; grading raises this so the
+    caller can say so plainly instead of charging the learner.
+    """
+
+
 VALIDATE_LEARNERS = tuple(f"validate-{i}" for i in range(6))
 # torch computes in float32 from float32 parameters, the formula exactly: how far they may drift
 AGREEMENT = Tolerance(rel=1e-4, abs=1e-5)
@@ -64,8 +73,12 @@ def grade_number(exercise: NumberExercise, answer: str, seed: int) -> Verdict:
         return Verdict(Status.UNREADABLE, feedback=read.message)
     from tutor.numeric.expressions import ExpressionError
 
-    params = draw_params(exercise.params, seed)
-    reference = reference_value(exercise, params)
+    try:
+        params = draw_params(exercise.params, seed)
+        reference = reference_value(exercise, params)
+    except (ParamError, ExpressionError) as err:
+        where = exercise.location
+        raise NumberExerciseError(f"{where}: exercise `{exercise.id}`: {err}") from None
     details: dict[str, Any] = {"answer": _json_number(read.value)}
     try:
         symbolic = formula_value(exercise, params)
