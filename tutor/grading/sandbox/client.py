@@ -236,6 +236,9 @@ def interpret(header: dict, result: bytes, output: bytes, limits: Limits) -> Run
         wall_seconds=float(header.get("wall", 0.0)),
         cpu_seconds=float(header.get("cpu", 0.0)),
     )
+    if header.get("error"):
+        run.status, run.message = RunStatus.CRASHED, f"sandbox error: {header['error']}"
+        return run
     sig = header.get("signal")
     if header.get("timed_out"):
         run.status, run.message = RunStatus.LIMIT, f"time limit, {limits.wall_seconds:g} s"

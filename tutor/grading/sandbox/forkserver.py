@@ -108,8 +108,11 @@ def serve(sock: socket.socket) -> None:
             body = recv_exact(sock, size)
             if body is None:
                 return
-            request = wire.decode(body, max_bytes=1 << 32)
-            header, result, output = run(request, base)
+            try:
+                request = wire.decode(body, max_bytes=1 << 32)
+                header, result, output = run(request, base)
+            except Exception as error:  # a bad request must not end the server
+                header, result, output = {"error": f"{type(error).__name__}: {error}"}, b"", b""
             text = json.dumps(header).encode()
             sock.sendall(REPLY.pack(len(text), len(result), len(output)) + text + result + output)
     finally:
@@ -170,8 +173,11 @@ def _watch(pid: int, limits: Limits, started: float, res_r: int, out_r: int, ctl
     for fd in buffers:
         os.set_blocking(fd, False)
         selector.register(fd, selectors.EVENT_READ)
-    pidfd = os.pidfd_open(pid)
-    selector.register(pidfd, selectors.EVENT_READ)
+    try:
+        pidfd: int | None = os.pidfd_open(pid)
+        selector.register(pidfd, selectors.EVENT_READ)
+    except (AttributeError, OSError):  # kernels before 5.3: poll for the exit instead
+        pidfd = None
     timed_out = False
     too_large = False
     exited = False
@@ -180,11 +186,14 @@ def _watch(pid: int, limits: Limits, started: float, res_r: int, out_r: int, ctl
         if remaining <= 0:
             timed_out = True
             break
-        for key, _ in selector.select(min(remaining, 1.0)):
+        wait = min(remaining, 1.0 if pidfd is not None else 0.005)
+        for key, _ in selector.select(wait):
             if key.fd == pidfd:
                 exited = True
-            elif not _pump(key.fd, buffers, caps, overflow, selector):
-                pass
+            else:
+                _pump(key.fd, buffers, caps, overflow, selector)
+        if pidfd is None and os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT):
+            exited = True
         if overflow[res_r]:
             too_large = True
             break
@@ -201,7 +210,8 @@ def _watch(pid: int, limits: Limits, started: float, res_r: int, out_r: int, ctl
     _reap()
     selector.close()
     for fd in (res_r, out_r, ctl_r, pidfd):
-        os.close(fd)
+        if fd is not None:
+            os.close(fd)
     control = _control(bytes(buffers[ctl_r]))
     header = {
         "exit": os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else None,

@@ -118,7 +118,7 @@ def _run(job: dict) -> dict[str, Any]:
                     result = eval(compare, {**_namespace(), "result": result})
                 finally:
                     guards.armed = True
-            wire.encode(result)  # fail here, per case, if the value cannot be sent
+            wire.check(result)  # fail here, per case, if the value cannot be sent
             out["cases"].append({"value": result})
         except BaseException as error:  # noqa: BLE001
             if tripped.check(error, out):

@@ -55,7 +55,12 @@ def encode(value: Any) -> bytes:
     return _HEAD.pack(MAGIC, len(text), len(data)) + text + bytes(data)
 
 
-def _encode(value: Any, data: bytearray, depth: int, counter: list[int]) -> Any:
+def check(value: Any) -> None:
+    """Raise WireError if `value` cannot be sent, without copying any tensor bytes."""
+    _encode(value, None, 0, [0])
+
+
+def _encode(value: Any, data: bytearray | None, depth: int, counter: list[int]) -> Any:
     counter[0] += 1
     if depth > MAX_DEPTH or counter[0] > MAX_NODES:
         raise WireError("value too deeply nested or too large to send")
@@ -83,16 +88,22 @@ def _encode(value: Any, data: bytearray, depth: int, counter: list[int]) -> Any:
         if type(value) not in (torch.Tensor, torch.nn.Parameter):
             raise WireError(f"a tensor subclass ({type(value).__name__}) cannot be graded")
         t = value.detach()
+        if data is None:
+            dtype = str(t.dtype).removeprefix("torch.")
+            if dtype not in _DTYPES:
+                raise WireError(f"tensors of dtype {dtype} cannot be graded")
+            return {"k": "tensor"}
         if t.layout is not torch.strided:
             t = t.to_dense()
         t = t.cpu().contiguous()
         dtype = str(t.dtype).removeprefix("torch.")
         if dtype not in _DTYPES:
             raise WireError(f"tensors of dtype {dtype} cannot be graded")
-        raw = t.reshape(-1).view(torch.uint8).numpy().tobytes() if t.numel() else b""
-        node = {"k": "tensor", "dtype": dtype, "shape": list(t.shape), "off": len(data)}
-        node["len"] = len(raw)
-        node["grad"] = bool(value.requires_grad)
+        node = {"k": "tensor", "dtype": dtype, "shape": list(t.shape), "grad": value.requires_grad}
+        if data is None:
+            return node
+        raw = t.reshape(-1).view(torch.uint8).numpy() if t.numel() else b""
+        node.update(off=len(data), len=len(raw))
         data.extend(raw)
         return node
     import numpy as np
