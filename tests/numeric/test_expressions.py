@@ -166,3 +166,27 @@ def test_categorical_entropy_is_available_but_nothing_else_of_distributions() ->
     ):
         with pytest.raises(ExpressionError):
             evaluate(text, ENV)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "x[:, None] * x[None, :]",
+        "x[:, None] @ x[None, :]",
+        "x[:, None].matmul(x[None, :])",
+        "torch.matmul(x[:, None], x[None, :])",
+        "torch.einsum('i,j->ij', x, x)",
+        "F.one_hot(t, 100000)",
+        "onehot(t, 100000)",
+    ],
+)
+def test_outer_products_of_large_parameters_are_refused(text: str) -> None:
+    env = {"x": torch.randn(65536), "t": torch.zeros(100, dtype=torch.long)}
+    with pytest.raises(ExpressionError, match="elements"):
+        evaluate(text, env)
+
+
+def test_moco_einsums_still_work() -> None:
+    env = {"q": torch.randn(4, 8), "k": torch.randn(4, 8), "queue": torch.randn(8, 6)}
+    assert evaluate("torch.einsum('nc,nc->n', q, k)", env).shape == (4,)
+    assert evaluate("torch.einsum('nc,ck->nk', q, queue)", env).shape == (4, 6)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import ast
 import math
 import operator
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -61,6 +62,7 @@ def _take(x: torch.Tensor, index: torch.Tensor | int, dim: int = -1) -> torch.Te
 
 def _onehot(index: torch.Tensor | int, classes: int) -> torch.Tensor:
     index = torch.as_tensor(index)
+    _guard_one_hot(index, classes)
     return F.one_hot(index.long(), int(classes)).to(torch.get_default_dtype())
 
 
@@ -123,10 +125,10 @@ def _words(text: str) -> frozenset[str]:
 TORCH_FUNCTIONS = _words(
     """log exp log1p expm1 log2 log10 sqrt abs sigmoid tanh softmax log_softmax logsumexp
     sum mean prod max min amax amin argmax argmin clamp clip where cat stack gather take
-    take_along_dim matmul mm bmm dot einsum exp2 square pow maximum minimum xlogy softplus
-    isnan isinf isfinite nan_to_num cumsum diag transpose permute squeeze unsqueeze flatten
+    take_along_dim matmul mm bmm dot einsum exp2 square pow maximum minimum xlogy
+    isnan isinf isfinite nan_to_num cumsum transpose permute squeeze unsqueeze flatten
     reshape tensor as_tensor zeros ones full zeros_like ones_like full_like arange eye linspace
-    allclose isclose equal norm std var sort topk one_hot relu sign floor ceil round neg
+    allclose isclose equal norm std var sort topk relu sign floor ceil round neg
     logical_not"""
 )
 FUNCTIONAL = _words(
@@ -149,8 +151,8 @@ METHODS = _words(
     max min amax amin argmax argmin clamp clamp_min clamp_max clip gather take_along_dim squeeze
     unsqueeze view reshape flatten t transpose permute float double long int bool item tolist
     size dim numel exp2 square pow neg masked_fill eq ne gt lt ge le all any to type_as detach
-    clone index_select matmul mm dot norm std var cumsum diag xlogy sub add mul div isnan
-    isinf nan_to_num softplus relu sign floor ceil round sort topk"""
+    clone index_select matmul mm dot norm std var cumsum xlogy sub add mul div isnan
+    isinf nan_to_num relu sign floor ceil round sort topk"""
 )
 PROPERTIES = frozenset({"shape", "T", "ndim", "dtype", "mT"})
 # torch.distributions.Categorical(probs=p).entropy(): how torch users compute an entropy
@@ -184,7 +186,7 @@ _COMPARE: dict[type, Callable[[Any, Any], Any]] = {
 
 # ---------------------------------------------------------------- size guards
 
-_CREATORS_WITH_SIZE = {"zeros", "ones", "full", "tensor", "as_tensor"}
+_GUARDED = {"zeros", "ones", "full", "arange", "eye", "linspace", "matmul", "mm", "bmm", "einsum"}
 
 
 def _numel_of_size(args: tuple, kwargs: dict) -> int:
@@ -211,12 +213,47 @@ def _guard_creation(name: str, args: tuple, kwargs: dict, column: int) -> None:
         n = int(args[0]) * int(args[1] if len(args) > 1 else args[0])
     elif name == "linspace":
         n = int(args[2] if len(args) > 2 else kwargs.get("steps", 0))
+    elif name in ("matmul", "mm", "bmm") and len(args) == 2:
+        n = _product_size("@", args[0], args[1])
+    elif name == "einsum" and args and isinstance(args[0], str) and "->" in args[0]:
+        n = _einsum_size(args[0], args[1:])
     else:
         return
     if n > MAX_ELEMENTS:
         raise ExpressionError(
             f"{name}(): {n} elements is too many (at most {MAX_ELEMENTS})", column
         )
+
+
+def _product_size(op: str, a: Any, b: Any) -> int:
+    """Elements of `a op b` for tensors, before computing it (an outer product can be huge)."""
+    if not (isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor)):
+        return 0
+    if op == "@":
+        if a.ndim < 2 or b.ndim < 2:
+            return max(a.numel(), b.numel())
+        batch = torch.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+        return math.prod(batch) * a.shape[-2] * b.shape[-1]
+    try:
+        return math.prod(torch.broadcast_shapes(a.shape, b.shape))
+    except RuntimeError:
+        return 0  # the operation itself reports the mismatch
+
+
+def _einsum_size(equation: str, operands: tuple) -> int:
+    inputs, _, output = equation.replace(" ", "").partition("->")
+    sizes: dict[str, int] = {}
+    for letters, tensor in zip(inputs.split(","), operands, strict=False):
+        if isinstance(tensor, torch.Tensor) and len(letters) == tensor.ndim:
+            sizes.update(zip(letters, tensor.shape, strict=True))
+    return math.prod(sizes.get(letter, 1) for letter in output)
+
+
+def _guard_one_hot(index: Any, classes: Any = -1, *rest: Any, **kw: Any) -> None:
+    classes = kw.get("num_classes", classes)
+    too_many = isinstance(index, torch.Tensor) and isinstance(classes, int)
+    if too_many and index.numel() * max(classes, 1) > MAX_ELEMENTS:
+        raise ExpressionError(f"one_hot(): more than {MAX_ELEMENTS} elements", 0)
 
 
 def _bounded_range(*args: int) -> range:
@@ -231,6 +268,8 @@ def _check_operands(op: str, left: Any, right: Any, column: int) -> None:
     for value in (left, right):
         if not isinstance(value, (int, float, torch.Tensor)) and not _is_array(value):
             raise ExpressionError(f"'{op}' needs numbers or tensors, not {_kind(value)}", column)
+    if _product_size(op, left, right) > MAX_ELEMENTS:
+        raise ExpressionError(f"'{op}' would make more than {MAX_ELEMENTS} elements", column)
     if op != "**" or not isinstance(right, (int, float)):
         return
     too_big = abs(right) > MAX_INT_POWER and (
@@ -312,7 +351,9 @@ def _parse_cached(text: str) -> TorchExpression:
     if "\n" in stripped:
         stripped = " ".join(stripped.split())  # YAML folded text: one line, columns approximate
     try:
-        tree = ast.parse(stripped, mode="eval")
+        with warnings.catch_warnings():  # "invalid decimal literal" and co. must not reach stderr
+            warnings.simplefilter("ignore", SyntaxWarning)
+            tree = ast.parse(stripped, mode="eval")
     except SyntaxError as err:
         raise ExpressionError(f"cannot read this: {err.msg}", (err.offset or 1) + offset) from None
     count = sum(1 for _ in ast.walk(tree))
@@ -543,7 +584,14 @@ class _Compiler:
         if attr not in allowed:
             raise ExpressionError(f"{label}.{attr} is not available here", col)
         fn = getattr(mod, attr)
-        if module == "torch" and attr in _CREATORS_WITH_SIZE | {"arange", "eye", "linspace"}:
+        if module == "F" and attr == "one_hot":
+
+            def one_hot(*args: Any, **kwargs: Any) -> Any:
+                _guard_one_hot(*args, **kwargs)
+                return fn(*args, **kwargs)
+
+            return one_hot
+        if module == "torch" and attr in _GUARDED:
 
             def guarded(*args: Any, **kwargs: Any) -> Any:
                 _guard_creation(attr, args, kwargs, col)
@@ -590,6 +638,8 @@ class _Compiler:
                 elif method not in METHODS:
                     raise ExpressionError(f".{method}() is not a tensor method", col)
                 a, k = _gather(args, kwargs, ctx, col)
+                if method in ("matmul", "mm") and a:
+                    _guard_creation(method, (target, a[0]), {}, col)
                 try:
                     return getattr(target, method)(*a, **k)
                 except ExpressionError:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import math
+import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -158,7 +159,9 @@ def _parse_cached(text: str) -> Node:
         raise ParamError(f"generator longer than {MAX_TEXT} characters", MAX_TEXT)
     offset = len(text) - len(text.lstrip())
     try:
-        tree = ast.parse(stripped, mode="eval")
+        with warnings.catch_warnings():  # "invalid decimal literal" and co. must not reach stderr
+            warnings.simplefilter("ignore", SyntaxWarning)
+            tree = ast.parse(stripped, mode="eval")
     except SyntaxError as err:
         column = (err.offset or 1) + offset
         raise ParamError(f"cannot read this: {err.msg}", column) from None
