@@ -27,16 +27,14 @@ def text_of(widget: Static) -> str:
 
 
 async def open_step(pilot, app, title: str) -> LessonScreen:
-    """Open the first lesson from home and press `n` until the step titled `title`."""
-    await pilot.press("enter")
+    """Open the first lesson at the step titled `title`, as "continue" after a restart would."""
+    lesson = app.pack.lessons[0]
+    index = next(i for i, step in enumerate(lesson.steps) if step.title == title)
+    app.session.save_position(lesson, index)
+    await pilot.press("c")
     await wait_until(pilot, lambda: isinstance(app.screen, LessonScreen))
     screen = app.screen
-    assert isinstance(screen, LessonScreen)
-    for _ in range(len(screen.lesson.steps)):
-        if screen.lesson.steps[screen.step].title == title:
-            break
-        await pilot.press("n")
-    assert screen.lesson.steps[screen.step].title == title
+    assert isinstance(screen, LessonScreen) and screen.step == index
     return screen
 
 

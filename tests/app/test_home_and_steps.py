@@ -105,8 +105,10 @@ async def test_palette_opens_a_lesson_and_switches_theme(make_app) -> None:
 async def test_restart_resumes_at_the_same_step(make_app) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_step(pilot, app, "Formula")
-        assert screen.step == 4
+        await pilot.press("enter")  # the lesson, from its first step
+        await wait_until(pilot, lambda: isinstance(app.screen, LessonScreen))
+        await pilot.press("n", "n", "n", "n")
+        assert app.screen.step == 4
     again = make_app()
     async with again.run_test(size=(80, 24)) as pilot:
         prompts = _prompts(again.screen.query_one(MarkedOptionList))

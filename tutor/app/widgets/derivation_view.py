@@ -96,16 +96,20 @@ class DerivationView(Vertical, can_focus=True):
         return "\n".join(text.split("\n")[2:]).rstrip()
 
     def _ready(self, renderings: list[str], proved: bool) -> None:
+        if not self.is_attached:
+            return  # the learner moved on while the proof ran
         self.renderings = renderings
         self.proved = proved
         self._show()
 
     def _failed(self, problem: str) -> None:
+        if not self.is_attached:
+            return
         self.problem = problem
         self._show()
 
     def _show(self) -> None:
-        block = self.query_one(".steps", MathBlock).query_one(Static)
+        block = self.query_one(".steps", MathBlock).query_one(".math-text", Static)
         keys = self.query_one(".derivation-keys", Static)
         total = len(self.renderings)
         if self.renderings:
