@@ -2,32 +2,113 @@
 
 The loader already reported the structure (keys, types, YAML). Here every
 exercise is checked by the engine that grades it, so a lesson cannot teach a
-wrong formula, number or printed output.
+wrong formula, number or printed output:
+
+- choice: no duplicate choices;
+- formula: the answer reads, each misconception reads and differs from it
+  (symbolic engine), and the answer agrees with the torch `check`;
+- number: the torch reference and the symbolic formula agree on several
+  learners' numbers, and each misconception gives a different number;
+- code: the reference grades correct on its own cases, and each known-wrong
+  variant is rejected with its tag (both run in the sandbox);
+- predict: the snippet runs, and no misconception matches its real outcome;
+- `python` + `output`: the example is re-run and must print what it claims;
+- derivations: every step is proved equal to the one before.
+
+Each check goes through the same grader a learner's answer does, so what
+`validate` accepts is what the tutor grades.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
 from tutor.pack.errors import PackError
-from tutor.pack.model import ChoiceExercise, Exercise, Pack
+from tutor.pack.model import (
+    ChoiceExercise,
+    CodeExample,
+    CodeExercise,
+    Derivation,
+    Exercise,
+    FormulaExercise,
+    Lesson,
+    NumberExercise,
+    Pack,
+    PredictExercise,
+)
+
+VALIDATE_LEARNER = "ce-tutor-validate"  # whose variant the code and predict checks draw
+
+Problems = list[tuple[int, str]]
 
 
-def check_pack(pack: Pack) -> list[PackError]:
+@dataclass
+class CheckReport:
+    """What `validate` found, and how much it checked (for its closing line)."""
+
+    errors: list[PackError] = field(default_factory=list)
+    checked: dict[str, int] = field(default_factory=dict)
+
+    def count(self, what: str) -> None:
+        self.checked[what] = self.checked.get(what, 0) + 1
+
+    def summary(self) -> str:
+        return ", ".join(f"{count} {what}" for what, count in self.checked.items()) or "nothing"
+
+
+def check_pack(pack: Pack, progress: Callable[[str], None] | None = None) -> CheckReport:
     """Every problem the engines find in a loaded pack."""
-    errors: list[PackError] = []
+    report = CheckReport()
     for lesson in pack.lessons:
-        for exercise in lesson.exercises:
-            for line, message in check_exercise(exercise):
-                errors.append(PackError(exercise.location.path, line, message))
-    return errors
+        if progress is not None:
+            progress(lesson.id)
+        for step in lesson.steps:
+            for block in step.blocks:
+                try:
+                    problems = _check_block(pack, lesson, block, report)
+                except Exception as error:  # an engine bug must not hide the other problems
+                    problems = [
+                        (
+                            block.location.line,
+                            f"internal error while checking this block: {error!r}",
+                        )
+                    ]
+                path = block.location.path
+                report.errors.extend(PackError(path, line, message) for line, message in problems)
+    return report
 
 
-def check_exercise(exercise: Exercise) -> list[tuple[int, str]]:
-    if isinstance(exercise, ChoiceExercise):
-        return _check_choice(exercise)
+def _check_block(pack: Pack, lesson: Lesson, block, report: CheckReport) -> Problems:
+    if isinstance(block, Exercise):
+        report.count(f"{block.type} exercises")
+        return check_exercise(pack, lesson, block)
+    if isinstance(block, CodeExample):
+        report.count("python examples")
+        return check_code_example(block)
+    if isinstance(block, Derivation):
+        report.count("derivations")
+        return check_derivation(block)
     return []
 
 
-def _check_choice(exercise: ChoiceExercise) -> list[tuple[int, str]]:
+def check_exercise(pack: Pack, lesson: Lesson, exercise: Exercise) -> Problems:
+    if isinstance(exercise, ChoiceExercise):
+        return _check_choice(exercise)
+    if isinstance(exercise, FormulaExercise):
+        return _check_formula(exercise)
+    if isinstance(exercise, NumberExercise):
+        from tutor.grading.number import number_exercise_problems
+
+        return number_exercise_problems(exercise, pack.id, lesson.id)
+    if isinstance(exercise, CodeExercise):
+        return _check_code(pack, lesson, exercise)
+    if isinstance(exercise, PredictExercise):
+        return _check_predict(pack, lesson, exercise)
+    return []
+
+
+def _check_choice(exercise: ChoiceExercise) -> Problems:
     """Two identical choices are a typo an author wants to hear about."""
     seen: set[str] = set()
     problems = []
@@ -36,4 +117,126 @@ def _check_choice(exercise: ChoiceExercise) -> list[tuple[int, str]]:
         if key in seen:
             problems.append((exercise.location.line, f"the choice `{choice.text}` appears twice"))
         seen.add(key)
+    return problems
+
+
+def _check_formula(exercise: FormulaExercise) -> Problems:
+    from tutor.grading.formula import check_formula_exercise
+
+    line = exercise.location.line
+    problems = [(line + offset, message) for offset, message in check_formula_exercise(exercise)]
+    if not problems and exercise.check:
+        from tutor.numeric.formula_check import check_formula_against_torch
+
+        problems += [(line, message) for message in check_formula_against_torch(exercise)]
+    return problems
+
+
+def _check_code(pack: Pack, lesson: Lesson, exercise: CodeExercise) -> Problems:
+    """The reference passes its own cases; every known-wrong variant is caught."""
+    from tutor.grading import grade
+
+    line = exercise.location.line
+    # Pack code may call what learners may not (the reference is often F.cross_entropy
+    # itself), so both are graded with `forbid` lifted: what is checked is the values.
+    exercise = replace(exercise, forbid=[])
+    verdict = grade(pack, lesson, exercise, exercise.reference, VALIDATE_LEARNER)
+    if not verdict.correct:
+        return [(line, f"the reference does not pass its own cases: {verdict.feedback}")]
+    problems = []
+    for known in exercise.misconceptions:
+        if not known.code:
+            continue
+        wrong = grade(pack, lesson, exercise, known.code, VALIDATE_LEARNER)
+        if wrong.correct:
+            problems.append(
+                (known.location.line, f"misconception `{known.tag}` passes every case: make the "
+                 "cases catch it (an edge case, more `cases`)")
+            )  # fmt: skip
+        elif wrong.mistake != known.tag:
+            got = f"`{wrong.mistake}`" if wrong.mistake else wrong.status.value
+            problems.append(
+                (known.location.line, f"misconception `{known.tag}` is not recognised (graded {got}: "
+                 f"{wrong.feedback.splitlines()[0] if wrong.feedback else ''})")
+            )  # fmt: skip
+    return problems
+
+
+def _check_predict(pack: Pack, lesson: Lesson, exercise: PredictExercise) -> Problems:
+    """The snippet runs to an outcome; no misconception is the real outcome."""
+    from tutor.grading import learner_seed
+    from tutor.grading.predict import SnippetError, matches, run_snippet_outcome
+    from tutor.grading.sandbox import default_sandbox
+
+    seed = learner_seed(pack, lesson, exercise, VALIDATE_LEARNER)
+    try:
+        outcome = run_snippet_outcome(exercise, seed, default_sandbox())
+    except SnippetError as error:
+        return [(exercise.location.line, f"the snippet does not run to an outcome: {error}")]
+    return [
+        (known.location.line, f"misconception `{known.tag}` is what the snippet really does")
+        for known in exercise.misconceptions
+        if known.answer and matches(known.answer, outcome)
+    ]
+
+
+def check_code_example(example: CodeExample) -> Problems:
+    """Re-run a `python` example; it must not fail and must print its `output`."""
+    from tutor.grading.sandbox import RunStatus, default_sandbox
+
+    run = default_sandbox().run_snippet(example.code, filename="<lesson example>")
+    line = example.location.line
+    if run.status is not RunStatus.OK:
+        return [(line, f"the example does not run: {run.message}")]
+    if example.output is None:
+        if run.raised is not None:
+            return [(line, f"the example raises {run.raised.type}: {run.raised.message}")]
+        return []
+    printed = run.stdout
+    if run.raised is not None:
+        # an example may end in an exception on purpose; its output shows the traceback's last line
+        printed += f"{run.raised.type}: {run.raised.message}\n"
+    if _lines(printed) != _lines(example.output):
+        output_line = example.output_location.line if example.output_location else line
+        return [(output_line, f"the example prints\n{printed.rstrip()}\nbut the lesson claims\n"
+                 f"{example.output.rstrip()}")]  # fmt: skip
+    return []
+
+
+def _lines(text: str) -> list[str]:
+    """Output compared line by line, trailing spaces and blank edges ignored."""
+    return [line.rstrip() for line in text.strip("\n").splitlines()]
+
+
+def check_derivation(derivation: Derivation) -> Problems:
+    """A named derivation must exist; an author's steps must each follow."""
+    from tutor.symbolic.derivations import BUILTIN_DERIVATIONS, StepStatus, prove, prove_steps
+
+    line = derivation.location.line
+    if derivation.use is not None:
+        builtin = BUILTIN_DERIVATIONS.get(derivation.use)
+        if builtin is None:
+            from tutor.pack.errors import did_you_mean
+
+            return [(line, f"no built-in derivation `{derivation.use}`"
+                     f"{did_you_mean(derivation.use, BUILTIN_DERIVATIONS)}")]  # fmt: skip
+        results = prove(builtin)
+        return [
+            (line, f"built-in `{derivation.use}`: {r.message}") for r in results if not r.status.ok
+        ]
+    steps = [(step.expr, step.reason) for step in derivation.steps]
+    results = prove_steps(steps, derivation.symbols)
+    problems = []
+    for result in results:
+        if result.status.ok:
+            continue
+        step_line = derivation.steps[result.index].location.line
+        if result.status is StepStatus.UNREADABLE:
+            problems.append((step_line, f"step {result.index + 1} does not read: {result.message}"))
+        elif result.status is StepStatus.UNDECIDED:
+            problems.append(
+                (step_line, f"step {result.index + 1} could not be proved: {result.message}")
+            )
+        else:
+            problems.append((step_line, result.message))
     return problems
