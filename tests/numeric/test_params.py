@@ -206,3 +206,23 @@ def test_arbitrary_text_never_escapes_as_another_exception(text: str) -> None:
         pass  # refused at parse or at draw time (sizes, types): always as a ParamError
     else:
         assert message is None  # what draws must also pass the torch-free check
+
+
+def test_drawn_numbers_are_pinned() -> None:
+    # Learners keep their numbers across sessions only if torch's generator does not change:
+    # if this fails after a torch upgrade, every learner's variant changed (say so in the notes).
+    drawn = draw_params(
+        {
+            "z": "randn(3)",
+            "t": "randint(0, 5, shape=(3,))",
+            "p": "simplex(3)",
+            "K": "choice([3, 4, 5])",
+        },
+        42,
+    )
+    assert to_plain(drawn) == {
+        "z": [0.8577213, 0.8033281, -0.4289117],
+        "t": [0, 1, 4],
+        "p": [0.21142715, 0.7332354, 0.05533742],
+        "K": 3,
+    }
