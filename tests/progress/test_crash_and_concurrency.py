@@ -105,7 +105,10 @@ def test_kill_9_at_random_moments_never_loses_a_commit(location: str) -> None:
         assert first.startswith("committed "), child.stderr.read()
         time.sleep(rng.uniform(0.01, 0.2))
         os.kill(child.pid, signal.SIGKILL)
-        out, _ = child.communicate(timeout=30)
+        # read on through the same buffered stream: communicate() would skip what
+        # readline() already pulled into the buffer
+        out = child.stdout.read()
+        child.wait(timeout=30)
         lines = [first, *out.splitlines()]
         # a line cut by the kill may be partial: only whole "committed" lines count
         reported += [ln.split()[1] for ln in lines if ln.startswith("committed ") and ln.strip()]
