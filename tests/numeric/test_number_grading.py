@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tutor.grading.number import (
     check_number_exercise,
@@ -229,3 +231,13 @@ def test_a_broken_exercise_raises_a_pack_error_not_a_verdict() -> None:
         grade_number(exercise(reference="F.nope(logits)"), "1.0", SEED)
     with pytest.raises(NumberExerciseError, match="too many"):
         grade_number(exercise(params={"logits": "randn(1000, 1000)"}), "1.0", SEED)
+
+
+@settings(max_examples=25, deadline=None)
+@given(learner=st.text(min_size=1, max_size=12))
+def test_pasting_what_torch_prints_is_never_marked_wrong(learner: str) -> None:
+    ex = exercise(params={"logits": "3 * randn(2, 3)", "target": "randint(0, 3, shape=(2,))"})
+    seed = seed_for("pack", "lesson", ex.id, learner)
+    printed = str(evaluate(ex.reference, draw_params(ex.params, seed)))  # e.g. tensor(1.2914)
+    verdict = grade_number(ex, printed, seed)
+    assert verdict.correct or verdict.details.get("reason") == "precision", printed
