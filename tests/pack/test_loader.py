@@ -309,6 +309,18 @@ def _exercise_lesson(body: str) -> str:
             "01-x.md:11: the prompt shows `{logit}` but there is no parameter `logit` (did you mean `logits`?)",
         ),
         (
+            _exercise_lesson(
+                "id: e\ntype: number\nprompt: p\nreference: r\nparams:\n  x: randn(3\n  z: 1"
+            ),
+            "01-x.md:14: `x: randn(3`:",
+        ),
+        (
+            _exercise_lesson(
+                "id: e\ntype: number\nprompt: p\nreference: r\nparams:\n  y: randint(0, K, shape=(3,))\n  K: choice([3, 4])"
+            ),
+            "01-x.md:14: `y: randint(0, K, shape=(3,))`: column 12: unknown name 'K'",
+        ),
+        (
             "---\nid: x\ntitle: X\n---\n\n## S\n\n```output\n1\n```\n",
             "01-x.md:8: an `output` block must directly follow a `python` block",
         ),

@@ -222,13 +222,19 @@ def _generators(fields: Fields, key: str) -> dict[str, str]:
     data = fields.mapping(key)
     if data is None:
         return {}
-    result = {}
+    from tutor.numeric.params import check_generator  # reads the text only; no torch
+
+    result: dict[str, str] = {}
+    where = fields.sub(data, key)
     for name, value in data.items():
         if not name.isidentifier():
-            fields.sub(data, key).problem(name, f"`{name}` is not a valid parameter name")
+            where.problem(name, f"`{name}` is not a valid parameter name")
         if isinstance(value, (dict, list, bool)) or value is None:
-            fields.sub(data, key).problem(name, f"parameter `{name}` must be a generator text")
+            where.problem(name, f"parameter `{name}` must be a generator text")
             continue
+        problem = check_generator(str(value), names=list(result))
+        if problem:
+            where.problem(name, f"`{name}: {value}`: {problem}")
         result[name] = str(value)
     return result
 
