@@ -36,3 +36,26 @@ def _locale_was_coerced(env: Mapping[str, str]) -> bool:
     """UTF-8 mode on without being asked for means the locale was C or POSIX."""
     asked = "PYTHONUTF8" in env or "utf8" in getattr(sys, "_xoptions", {})
     return bool(sys.flags.utf8_mode) and not asked
+
+
+_ASCII = {
+    "—": "--", "–": "-", "−": "-", "‖": "||", "’": "'", "‘": "'", "“": '"', "”": '"',
+    "…": "...", "·": "*", "⋅": "*", "×": "x", "→": "->", "←": "<-", "⇒": "=>", "≤": "<=",
+    "≥": ">=", "≠": "!=", "≈": "~=", "∞": "inf", "Σ": "sum", "∑": "sum", "Π": "prod",
+    "∈": " in ", "∂": "d", "∇": "grad", "±": "+-", "√": "sqrt", "▶": ">", "✓": "+",
+    "✗": "x", "●": "*", "○": ".", "█": "#", "░": "-", "ᵀ": "^T", "𝔼": "E", "ℓ": "l",
+    "α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "eps", "η": "eta",
+    "θ": "theta", "λ": "lambda", "μ": "mu", "π": "pi", "ρ": "rho", "σ": "sigma",
+    "τ": "tau", "φ": "phi", "ψ": "psi", "ω": "omega", "\u00a0": " ",
+}  # fmt: skip
+_TABLE = str.maketrans(_ASCII)
+
+
+def asciify(text: str) -> str:
+    """Text for a terminal that is not UTF-8: punctuation and letters spelled in ASCII."""
+    if text.isascii():
+        return text
+    import unicodedata
+
+    text = unicodedata.normalize("NFKD", text.translate(_TABLE))
+    return "".join(c if c.isascii() else ("" if unicodedata.combining(c) else "?") for c in text)

@@ -16,7 +16,7 @@ from tutor.app.glyphs import ASCII, UNICODE, Glyphs
 from tutor.app.grading_link import GradingLink
 from tutor.app.math_text import MathText
 from tutor.app.session import LearnerSession
-from tutor.app.terminal import unicode_terminal
+from tutor.app.terminal import asciify, unicode_terminal
 from tutor.app.themes import THEMES
 from tutor.pack.model import Pack
 from tutor.progress.store import ProgressStore, open_store
@@ -31,7 +31,7 @@ class TutorApp(App):
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
         Binding("question_mark", "keys", "Keys", key_display="?"),
-        Binding("ctrl+p", "command_palette", "Commands", show=False, priority=True),
+        Binding("ctrl+p", "command_palette", "Commands", key_display="^p", priority=True),
     ]
 
     def __init__(
@@ -60,7 +60,6 @@ class TutorApp(App):
         self.pack = pack
         self.grading.pack = pack
         self.session = LearnerSession(self.store, pack, self.learner)
-        self.sub_title = f"{pack.title} · {self.learner}"
 
     def on_mount(self) -> None:
         from tutor.app.screens.home import HomeScreen
@@ -97,6 +96,10 @@ class TutorApp(App):
         while len(self.screen_stack) > 1:
             self.pop_screen()
         self.push_screen(HomeScreen())
+
+    def plain(self, text: str) -> str:
+        """Text as this terminal can show it: ASCII when it is not UTF-8."""
+        return asciify(text) if self.ascii else text
 
     def use_theme(self, name: str) -> None:
         self.theme = THEMES[name].name

@@ -5,9 +5,10 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Footer, Static
 
 from tutor.app.widgets.marked_option_list import MarkedOptionList
+from tutor.app.widgets.title_bar import TitleBar
 from tutor.pack.model import Lesson
 
 
@@ -21,10 +22,10 @@ class HomeScreen(Screen):
     ]
 
     def compose(self) -> ComposeResult:
-        yield Header(show_clock=False, icon="")
-        yield Static(self._summary(), id="home-title", markup=False)
+        yield TitleBar(self.app.pack.title)
+        yield Static(self.app.plain(self._summary()), id="home-title", markup=False)
         yield MarkedOptionList(self._entries(), pointer=self.app.glyphs.pointer, id="lesson-list")
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one("#lesson-list").focus()
@@ -35,7 +36,7 @@ class HomeScreen(Screen):
         for lesson in app.pack.lessons:
             solved, count = app.session.lesson_progress(lesson)
             done, total = done + solved, total + count
-        return f"{app.pack.title}\n{app.learner}: {done} of {total} exercises solved"
+        return f"{app.pack.title}\n{done} of {total} exercises solved"
 
     def _entries(self) -> list[tuple[str, str]]:
         app = self.app
@@ -46,10 +47,13 @@ class HomeScreen(Screen):
             assert lesson is not None  # resume_point checks it
             step = min(resume.step, len(lesson.steps) - 1)
             entries.append(
-                ("continue", f"Continue: {lesson.title}\nstep {step + 1}/{len(lesson.steps)}")
+                (
+                    "continue",
+                    app.plain(f"Continue: {lesson.title}\nstep {step + 1}/{len(lesson.steps)}"),
+                )
             )
         for lesson in app.pack.lessons:
-            entries.append((f"lesson:{lesson.id}", self._lesson_text(lesson)))
+            entries.append((f"lesson:{lesson.id}", self.app.plain(self._lesson_text(lesson))))
         entries.append(("packs", "Other lesson packs on this machine"))
         return entries
 
@@ -58,11 +62,11 @@ class HomeScreen(Screen):
         done, total = self.app.session.lesson_progress(lesson)
         mark = glyphs.correct if total and done == total else " "
         bar = glyphs.bar(done, total, width=12)
-        minutes = f" · {lesson.minutes} min" if lesson.minutes else ""
+        minutes = f" {glyphs.bullet} {lesson.minutes} min" if lesson.minutes else ""
         return f"{mark} {lesson.title}\n  {bar} {done}/{total} exercises{minutes}"
 
     def on_screen_resume(self) -> None:
-        self.query_one("#home-title", Static).update(self._summary())
+        self.query_one("#home-title", Static).update(self.app.plain(self._summary()))
         options = self.query_one(MarkedOptionList)
         options.set_entries(self._entries(), options.highlighted or 0)
         options.focus()

@@ -22,7 +22,7 @@ class KeysScreen(ModalScreen):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="keys-box") as box:
-            box.border_title = "Keys · esc closes"
+            box.border_title = f"Keys {self.app.glyphs.bullet} esc closes"
             yield Static(key_text(), id="keys-text", markup=False)
 
     def action_scroll(self, lines: int) -> None:

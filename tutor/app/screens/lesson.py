@@ -8,13 +8,14 @@ from textual.containers import VerticalScroll
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Header, Input, Static, TextArea
+from textual.widgets import Footer, Input, Static, TextArea
 
 from tutor.app.widgets.code_example_view import CodeExampleView
 from tutor.app.widgets.derivation_view import DerivationView
 from tutor.app.widgets.exercise_view import ExerciseView
 from tutor.app.widgets.prose_view import ProseView
 from tutor.app.widgets.step_indicator import StepIndicator
+from tutor.app.widgets.title_bar import TitleBar
 from tutor.pack.model import Block, CodeExample, Derivation, Exercise, Lesson, Plot, Prose
 
 
@@ -42,13 +43,12 @@ class LessonScreen(Screen):
         self.set_reactive(LessonScreen.step, min(max(step, 0), len(lesson.steps) - 1))
 
     def compose(self) -> ComposeResult:
-        yield Header(show_clock=False, icon="")
+        yield TitleBar(self.lesson.title)
         yield StepIndicator(id="step-indicator")
         yield VerticalScroll(id="step-body")
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
-        self.sub_title = self.lesson.title
         self._show_step()
         self.app.session.save_position(self.lesson, self.step)
 
@@ -61,7 +61,9 @@ class LessonScreen(Screen):
         body = self.query_one("#step-body", VerticalScroll)
         body.remove_children()
         step = self.lesson.steps[self.step]
-        widgets: list[Widget] = [Static(step.title, classes="step-title", markup=False)]
+        widgets: list[Widget] = [
+            Static(self.app.plain(step.title), classes="step-title", markup=False)
+        ]
         if self.step == 0 and _intro(self.lesson.intro):
             widgets.append(ProseView(_intro(self.lesson.intro)))
         numbers = {id(e): n for n, e in enumerate(self.lesson.exercises, start=1)}
@@ -71,7 +73,11 @@ class LessonScreen(Screen):
             widgets.append(Static("n: next step", classes="step-end", markup=False))
         else:
             widgets.append(
-                Static("End of the lesson · esc: lessons", classes="step-end", markup=False)
+                Static(
+                    f"End of the lesson {self.app.glyphs.bullet} esc: lessons",
+                    classes="step-end",
+                    markup=False,
+                )
             )
         body.mount_all(widgets)
         body.scroll_home(animate=False)

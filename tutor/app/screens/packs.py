@@ -5,9 +5,10 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Footer, Static
 
 from tutor.app.widgets.marked_option_list import MarkedOptionList
+from tutor.app.widgets.title_bar import TitleBar
 from tutor.pack.discovery import PackSource, installed_packs
 
 
@@ -21,16 +22,21 @@ class PacksScreen(Screen):
         self.sources = sources if sources is not None else installed_packs()
 
     def compose(self) -> ComposeResult:
-        yield Header(show_clock=False, icon="")
+        yield TitleBar("lesson packs")
         yield Static("Lesson packs on this machine", id="home-title", markup=False)
         current = self.app.pack.root.resolve()
         entries = []
         for index, source in enumerate(self.sources):
             here = " (open now)" if source.root.resolve() == current else ""
-            entries.append((str(index), f"{source.name}{here}\n  {source.origin} · {source.root}"))
+            entries.append(
+                (
+                    str(index),
+                    f"{source.name}{here}\n  {source.origin} {self.app.glyphs.bullet} {source.root}",
+                )
+            )
         yield MarkedOptionList(entries, pointer=self.app.glyphs.pointer, id="pack-list")
         yield Static("", id="pack-problem", markup=False)
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one("#pack-list").focus()

@@ -26,7 +26,7 @@ class ChoiceAnswer(MarkedOptionList):
         entries = []
         for index, text in enumerate(self._texts):
             box = ("[x] " if index in self.picked else "[ ] ") if self.multiple else ""
-            entries.append((str(index), f"{index + 1}. {box}{text}"))
+            entries.append((str(index), self.app.plain(f"{index + 1}. {box}{text}")))
         return entries
 
     async def _on_key(self, event: events.Key) -> None:

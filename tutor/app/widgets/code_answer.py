@@ -30,7 +30,7 @@ class CodeAnswer(Vertical):
         editor.cursor_blink = False  # a blinking cursor keeps sending bytes over SSH
         yield editor
         yield Static(
-            "ctrl+r submit · ctrl+o edit in $EDITOR · esc leave the editor",
+            "ctrl+r submit, ctrl+o edit in $EDITOR, esc leave the editor",
             classes="code-keys",
             markup=False,
         )

@@ -41,7 +41,7 @@ class CodeExampleView(Vertical, can_focus=True):
         yield Static("", classes="run-result", markup=False)
 
     def on_focus(self) -> None:
-        self.border_title = f"{self.app.glyphs.pointer} example · r runs it"
+        self.border_title = f"{self.app.glyphs.pointer} example {self.app.glyphs.bullet} r runs it"
 
     def on_blur(self) -> None:
         self.border_title = "example"

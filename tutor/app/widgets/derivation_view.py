@@ -46,7 +46,7 @@ class DerivationView(Vertical, can_focus=True):
     def _title(self) -> str:
         derivation = self._derivation()
         name = (derivation.title if derivation else "") or self.block.title or "Derivation"
-        return f"{name} · d: next step"
+        return self.app.plain(f"{name} {self.app.glyphs.bullet} d: next step")
 
     def _derivation(self):
         from tutor.symbolic.derivations import BUILTIN_DERIVATIONS, Derivation, Step
@@ -109,16 +109,16 @@ class DerivationView(Vertical, can_focus=True):
         self._show()
 
     def _show(self) -> None:
-        block = self.query_one(".steps", MathBlock).query_one(".math-text", Static)
+        block = self.query_one(".steps", MathBlock)
         keys = self.query_one(".derivation-keys", Static)
         total = len(self.renderings)
         if self.renderings:
-            block.update(self.renderings[min(self.revealed, total) - 1])
+            block.update(self.app.plain(self.renderings[min(self.revealed, total) - 1]))
         status = "" if self.proved else f"  {self.app.glyphs.pending} checking each step"
         if self.problem:
             status = f"  {self.problem}"
         more = "press d for the next step" if self.revealed < total else "all steps shown"
-        keys.update(f"Step {min(self.revealed, total)}/{total} · {more}{status}")
+        keys.update(self.app.plain(f"Step {min(self.revealed, total)}/{total}, {more}{status}"))
 
     def action_reveal(self) -> None:
         if self.revealed < len(self.renderings):

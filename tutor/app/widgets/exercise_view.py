@@ -90,7 +90,7 @@ class ExerciseView(Vertical):
             prompt.mount(
                 Static(
                     f"Your own numbers could not be drawn ({problem}); "
-                    "the {…} placeholders above stand for them.",
+                    "the {name} placeholders above stand for them.",
                     classes="note",
                     markup=False,
                 )
@@ -182,7 +182,7 @@ class ExerciseView(Vertical):
 
     def _update_title(self) -> None:
         glyphs = self.app.glyphs
-        parts = [f"Exercise {self.number} · {self.exercise.type}"]
+        parts = [f"Exercise {self.number}", self.exercise.type]
         if self.solved:
             parts.append(f"{glyphs.correct} solved")
         elif self.attempts:
@@ -191,7 +191,8 @@ class ExerciseView(Vertical):
         if self.exercise.hints:
             parts.append(f"hints {self.hints_shown}/{len(self.exercise.hints)}")
         focused = self.has_focus_within
-        self.border_title = (f"{glyphs.pointer} " if focused else "") + " · ".join(parts)
+        title = (f"{glyphs.pointer} " if focused else "") + f" {glyphs.bullet} ".join(parts)
+        self.border_title = self.app.plain(title)
         self.set_class(self.solved, "-solved")
 
     def on_descendant_focus(self) -> None:

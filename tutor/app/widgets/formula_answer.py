@@ -47,7 +47,7 @@ class FormulaAnswer(Vertical):
             return  # a newer keystroke has its own preview coming
         self.query_one(".preview-label", Static).update(label)
         block = self.query_one(".preview", MathBlock)
-        block.query_one(Static).update(body)
+        block.update(body)
 
 
 def read_as(text: str, exercise: FormulaExercise, ascii: bool) -> tuple[str, str]:

@@ -22,5 +22,5 @@ class HintList(Static):
         ]
         if solution is not None:
             lines.append(f"Solution: {plain_math(solution.strip(), inline)}")
-        self.update("\n".join(lines))
+        self.update(self.app.plain("\n".join(lines)))
         self.display = bool(lines)

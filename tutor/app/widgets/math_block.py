@@ -2,17 +2,47 @@
 
 from __future__ import annotations
 
+from textual import work
 from textual.app import ComposeResult
 from textual.containers import HorizontalScroll
 from textual.widgets import Static
 
 
 class MathBlock(HorizontalScroll, can_focus=False):
-    """One display formula, already rendered to terminal text."""
+    """One display formula: given as text, or as LaTeX drawn 2-D off the UI thread.
 
-    def __init__(self, text: str, **kwargs):
+    With `latex`, the one-line form shows at once and the 2-D form replaces
+    it when sympy's printer is done, so opening a step never waits for it.
+    """
+
+    def __init__(self, text: str = "", latex: str | None = None, **kwargs):
         super().__init__(**kwargs)
         self.text = text
+        self.latex = latex
 
     def compose(self) -> ComposeResult:
-        yield Static(self.text, markup=False, classes="math-text")
+        text = self.text
+        if self.latex is not None:
+            math = self.app.math
+            text = math.cached_display(self.latex) or math.inline(self.latex)
+        yield Static(text, markup=False, classes="math-text")
+
+    def on_mount(self) -> None:
+        if self.latex is not None and self.app.math.cached_display(self.latex) is None:
+            self._draw(self.latex)
+
+    def update(self, text: str) -> None:
+        self.text = text
+        self.query_one(".math-text", Static).update(text)
+
+    @work(thread=True, group="math")
+    def _draw(self, latex: str) -> None:
+        try:
+            text = self.app.math.display(latex)
+        except Exception:  # noqa: BLE001 - keep the one-line form already shown
+            return
+        self.app.call_from_thread(self._drawn, text)
+
+    def _drawn(self, text: str) -> None:
+        if self.is_attached:
+            self.update(text)

@@ -7,6 +7,7 @@ from textual.containers import Vertical
 from textual.widgets import Markdown
 
 from tutor.app.prose import DisplayMath, split_prose
+from tutor.app.terminal import asciify
 from tutor.app.widgets.math_block import MathBlock
 
 
@@ -18,9 +19,9 @@ class ProseView(Vertical):
         self.text = text
 
     def compose(self) -> ComposeResult:
-        math = self.app.math
-        for piece in split_prose(self.text, math.inline):
+        text = asciify(self.text) if self.app.ascii else self.text
+        for piece in split_prose(text, self.app.math.inline):
             if isinstance(piece, DisplayMath):
-                yield MathBlock(math.display(piece.latex))
+                yield MathBlock(latex=piece.latex)
             else:
                 yield Markdown(piece.text, open_links=False)

@@ -16,4 +16,4 @@ class StepIndicator(Static):
         dots = "".join(
             glyphs.dot_done if i <= index else glyphs.dot_todo for i in range(len(titles))
         )
-        self.update(f"Step {index + 1}/{len(titles)} {dots}  {titles[index]}")
+        self.update(self.app.plain(f"Step {index + 1}/{len(titles)} {dots}  {titles[index]}"))

@@ -52,7 +52,7 @@ class VerdictView(Static):
     def _set(self, kind: str, text: str) -> None:
         for name in ("pending", "note", "correct", "incorrect", "unreadable"):
             self.set_class(name == kind, f"-{name}")
-        self.update(text)
+        self.update(self.app.plain(text))
 
 
 def _details(details: dict[str, Any]) -> list[str]:
