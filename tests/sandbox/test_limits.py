@@ -10,7 +10,7 @@ import uuid
 import pytest
 import torch
 
-from tutor.grading.sandbox import Limits, RunStatus
+from tutor.grading.sandbox import FunctionCall, Limits, RunStatus
 
 
 def test_snippet_output_and_values_come_back(sandbox):
@@ -203,7 +203,7 @@ def test_a_bad_request_does_not_stop_the_fork_server(sandbox):
     garbage = b"CEW1 this is not a frame"
     with sandbox._lock:
         sandbox._sock.sendall(struct.pack("<Q", len(garbage)) + garbage)
-        header, result, output = sandbox._receive()
+        [(header, result, output)] = sandbox._receive()
     assert header["error"].startswith("WireError")
     assert sandbox.run_snippet("print(2)").stdout == "2\n"
     assert sandbox.starts == 1
@@ -214,3 +214,17 @@ def test_tensor_subclass_result_is_refused(sandbox):
     run = sandbox.run_function(code, "f", {})
     assert run.cases[0].raised is not None
     assert "subclass" in run.cases[0].raised.message
+
+
+def test_runs_side_by_side_are_independent(sandbox):
+    calls = [
+        FunctionCall("def f():\n    while True:\n        pass\n", "f", {}),
+        FunctionCall("def f(x):\n    return x + 1\n", "f", {"x": 1}),
+        FunctionCall(
+            "def f():\n    return F.cross_entropy(1, 2)\n", "f", {}, forbid=["F.cross_entropy"]
+        ),
+    ]
+    looping, adding, cheating = sandbox.run_functions(calls)
+    assert looping.status is RunStatus.LIMIT
+    assert adding.status is RunStatus.OK and adding.cases[0].value == 2
+    assert cheating.status is RunStatus.FORBIDDEN

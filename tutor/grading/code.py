@@ -16,7 +16,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from tutor.grading.compare import mismatch
-from tutor.grading.sandbox import Raised, RunResult, RunStatus, Sandbox, default_sandbox
+from tutor.grading.sandbox import (
+    FunctionCall,
+    Raised,
+    RunResult,
+    RunStatus,
+    Sandbox,
+    default_sandbox,
+)
 from tutor.grading.verdict import Status, Verdict
 from tutor.pack.model import CodeExercise
 
@@ -64,8 +71,7 @@ def grade_code(
     if not source.strip():
         return Verdict(Status.UNREADABLE, feedback="No code was given.")
     cases = draw_cases(exercise, seed)
-    expected = _pack_outcomes(box, exercise, exercise.reference, seed, cases, "the reference")
-    run = box.run_function(
+    learner_call = FunctionCall(
         source,
         exercise.entry,
         [case.args for case in cases],
@@ -73,6 +79,13 @@ def grade_code(
         compare=exercise.compare,
         filename=LEARNER_FILE,
     )
+    # The reference runs beside the learner's code (its outcomes are cached per seed).
+    run, expected = _run_with_pack_code(
+        box, learner_call, exercise, [(exercise.reference, "the reference")], seed, cases
+    )
+    if isinstance(expected[0], PackCodeError):
+        raise expected[0]
+    expected = expected[0]
     details: dict[str, Any] = {"cases": len(cases), "protections": run.protections}
     early = _run_verdict(run, exercise, details)
     if early is not None:
@@ -139,11 +152,8 @@ def _outcomes(run: RunResult) -> list[Any]:
 _cache: OrderedDict[tuple, list[Any]] = OrderedDict()
 
 
-def _pack_outcomes(
-    box: Sandbox, exercise: CodeExercise, code: str, seed: int, cases: list[Case], what: str
-) -> list[Any]:
-    """Outcomes of pack code (reference or misconception) on the cases, cached per seed."""
-    key = (
+def _key(exercise: CodeExercise, code: str, seed: int) -> tuple:
+    return (
         code,
         exercise.entry,
         exercise.compare,
@@ -152,40 +162,71 @@ def _pack_outcomes(
         exercise.cases,
         seed,
     )
-    if key in _cache:
-        _cache.move_to_end(key)
-        return _cache[key]
-    run = box.run_function(
-        code,
-        exercise.entry,
-        [case.args for case in cases],
-        compare=exercise.compare,
-        filename="<pack code>",
-    )
-    if run.status is not RunStatus.OK or run.raised is not None or len(run.cases) != len(cases):
-        reason = run.message or (str(run.raised) if run.raised else "no result")
-        raise PackCodeError(f"{what} of exercise `{exercise.id}` failed: {reason}")
-    outcomes = _outcomes(run)
-    _cache[key] = outcomes
-    if len(_cache) > _CACHE_SIZE:
-        _cache.popitem(last=False)
-    return outcomes
+
+
+def _run_with_pack_code(
+    box: Sandbox,
+    call: FunctionCall | None,
+    exercise: CodeExercise,
+    pack_code: list[tuple[str, str]],
+    seed: int,
+    cases: list[Case],
+) -> tuple[RunResult | None, list[list[Any] | PackCodeError]]:
+    """Run `call` and the not-yet-cached pack code side by side, one child each.
+
+    Returns the call's result and, for each (code, what) of `pack_code`, its
+    outcomes per case or the PackCodeError saying why it failed.
+    """
+    missing = [(code, what) for code, what in pack_code if _key(exercise, code, seed) not in _cache]
+    calls = [] if call is None else [call]
+    calls += [
+        FunctionCall(
+            code,
+            exercise.entry,
+            [case.args for case in cases],
+            compare=exercise.compare,
+            filename="<pack code>",
+        )
+        for code, _ in missing
+    ]
+    results = box.run_functions(calls) if calls else []
+    learner = results.pop(0) if call is not None else None
+    failures: dict[str, PackCodeError] = {}
+    for (code, what), run in zip(missing, results, strict=True):
+        if run.status is not RunStatus.OK or run.raised is not None or len(run.cases) != len(cases):
+            reason = run.message or (str(run.raised) if run.raised else "no result")
+            failures[code] = PackCodeError(f"{what} of exercise `{exercise.id}` failed: {reason}")
+            continue
+        _cache[_key(exercise, code, seed)] = _outcomes(run)
+        if len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    outcomes: list[list[Any] | PackCodeError] = []
+    for code, _ in pack_code:
+        key = _key(exercise, code, seed)
+        if key in _cache:
+            _cache.move_to_end(key)
+            outcomes.append(_cache[key])
+        else:
+            outcomes.append(failures[code])
+    return learner, outcomes
 
 
 def _misconception(box: Sandbox, exercise: CodeExercise, seed: int, cases: list[Case], got):
     """The first known-wrong variant whose outputs the learner's match on every case."""
-    for known in exercise.misconceptions:
-        if not known.code:
-            continue
-        try:
-            wrong = _pack_outcomes(box, exercise, known.code, seed, cases, "a misconception")
-        except PackCodeError:
+    known = [m for m in exercise.misconceptions if m.code]
+    if not known:
+        return None
+    _, outcomes = _run_with_pack_code(
+        box, None, exercise, [(m.code, "a misconception") for m in known], seed, cases
+    )
+    for mistake, wrong in zip(known, outcomes, strict=True):
+        if isinstance(wrong, PackCodeError):
             continue
         if all(
             not isinstance(w, Raised) and mismatch(w, g, exercise.tolerance) is None
             for w, g in zip(wrong, got, strict=True)
         ):
-            return known
+            return mistake
     return None
 
 

@@ -6,11 +6,17 @@ fresh working directory, an unprivileged user, no network, a clean
 environment). Importing this package does not import torch.
 """
 
-from tutor.grading.sandbox.client import Sandbox, SandboxUnavailable, default_sandbox
+from tutor.grading.sandbox.client import (
+    FunctionCall,
+    Sandbox,
+    SandboxUnavailable,
+    default_sandbox,
+)
 from tutor.grading.sandbox.limits import CaseOutcome, Limits, Raised, RunResult, RunStatus
 
 __all__ = [
     "CaseOutcome",
+    "FunctionCall",
     "Limits",
     "Raised",
     "RunResult",

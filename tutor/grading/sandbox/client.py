@@ -20,6 +20,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from tutor.grading.sandbox import wire
@@ -27,8 +28,22 @@ from tutor.grading.sandbox.forbid import check_source
 from tutor.grading.sandbox.limits import CaseOutcome, Limits, Raised, RunResult, RunStatus
 
 _LEN = struct.Struct("<Q")
+_COUNT = struct.Struct("<I")
 _REPLY = struct.Struct("<IQQ")
 START_TIMEOUT = 120.0  # torch's first import on a cold page cache is slow
+
+
+@dataclass
+class FunctionCall:
+    """One `run_function` to make; several can run side by side with `run_functions`."""
+
+    source: str
+    entry: str
+    cases: Sequence[Mapping[str, Any]] | Mapping[str, Any]
+    forbid: Sequence[str] = ()
+    compare: str = "result"
+    filename: str = "<your code>"
+    limits: Limits | None = None
 
 
 class SandboxUnavailable(RuntimeError):
@@ -138,23 +153,36 @@ class Sandbox:
         Values come back as tensors, numbers, tuples, lists and dicts; an
         exception raised by the function is data in its `CaseOutcome`.
         """
-        if isinstance(cases, Mapping):
-            cases = [cases]
-        forbid = list(forbid)
-        hit = check_source(source, forbid, entry)
-        if hit:
-            return RunResult(RunStatus.FORBIDDEN, message=f"forbidden: {hit}")
-        job = {
-            "kind": "function",
-            "source": source,
-            "entry": entry,
-            "cases": [dict(case) for case in cases],
-            "compare": compare,
-            "compare_uses_forbidden": check_source(compare, forbid) is not None,
-            "forbid": forbid,
-            "filename": filename,
-        }
-        return self._run(job, limits or self.limits)
+        call = FunctionCall(source, entry, cases, forbid, compare, filename, limits)
+        return self.run_functions([call])[0]
+
+    def run_functions(self, calls: Sequence[FunctionCall]) -> list[RunResult]:
+        """Several independent calls, each in its own child, run side by side."""
+        results: list[RunResult | None] = [None] * len(calls)
+        jobs: list[tuple[int, dict[str, Any], Limits]] = []
+        for index, call in enumerate(calls):
+            cases = [call.cases] if isinstance(call.cases, Mapping) else call.cases
+            forbid = list(call.forbid)
+            hit = check_source(call.source, forbid, call.entry)
+            if hit:
+                results[index] = RunResult(RunStatus.FORBIDDEN, message=f"forbidden: {hit}")
+                continue
+            job = {
+                "kind": "function",
+                "source": call.source,
+                "entry": call.entry,
+                "cases": [dict(case) for case in cases],
+                "compare": call.compare,
+                "compare_uses_forbidden": check_source(call.compare, forbid) is not None,
+                "forbid": forbid,
+                "filename": call.filename,
+            }
+            jobs.append((index, job, call.limits or self.limits))
+        if jobs:
+            ran = self._run([(job, limits) for _, job, limits in jobs])
+            for (index, _, _), result in zip(jobs, ran, strict=True):
+                results[index] = result
+        return [result for result in results if result is not None]
 
     def run_snippet(
         self,
@@ -177,10 +205,11 @@ class Sandbox:
             "forbid": forbid,
             "filename": filename,
         }
-        return self._run(job, limits or self.limits)
+        return self._run([(job, limits or self.limits)])[0]
 
-    def _run(self, job: dict[str, Any], limits: Limits) -> RunResult:
-        body = wire.encode({"job": job, "limits": limits.to_json()})
+    def _run(self, jobs: list[tuple[dict[str, Any], Limits]]) -> list[RunResult]:
+        runs = [{"job": job, "limits": limits.to_json()} for job, limits in jobs]
+        body = wire.encode({"runs": runs})
         with self._lock:
             for attempt in range(2):
                 self._ensure_started()
@@ -191,27 +220,38 @@ class Sandbox:
                     if attempt:
                         raise
                     continue
-                reply = self._receive()
-                if reply is None:
+                replies = self._receive()
+                if replies is None:
                     self._stop()
-                    return RunResult(
-                        RunStatus.CRASHED, message="the sandbox stopped during the run"
-                    )
-                return interpret(*reply, limits)
+                    message = "the sandbox stopped during the run"
+                    return [RunResult(RunStatus.CRASHED, message=message) for _ in jobs]
+                if len(replies) != len(jobs):  # the server refused the whole request
+                    replies = [replies[0]] * len(jobs)
+                return [
+                    interpret(*reply, limits)
+                    for reply, (_, limits) in zip(replies, jobs, strict=True)
+                ]
         raise AssertionError("unreachable")
 
-    def _receive(self) -> tuple[dict, bytes, bytes] | None:
-        head = _recv_exact(self._sock, _REPLY.size)
+    def _receive(self) -> list[tuple[dict, bytes, bytes]] | None:
+        head = _recv_exact(self._sock, _COUNT.size)
         if head is None:
             return None
-        header_len, result_len, output_len = _REPLY.unpack(head)
-        body = _recv_exact(self._sock, header_len + result_len + output_len)
-        if body is None:
-            return None
-        header = json.loads(body[:header_len])
-        result = body[header_len : header_len + result_len]
-        output = body[header_len + result_len :]
-        return header, result, output
+        (count,) = _COUNT.unpack(head)
+        replies = []
+        for _ in range(count):
+            head = _recv_exact(self._sock, _REPLY.size)
+            if head is None:
+                return None
+            header_len, result_len, output_len = _REPLY.unpack(head)
+            body = _recv_exact(self._sock, header_len + result_len + output_len)
+            if body is None:
+                return None
+            header = json.loads(body[:header_len])
+            result = body[header_len : header_len + result_len]
+            output = body[header_len + result_len :]
+            replies.append((header, result, output))
+        return replies
 
 
 def _recv_exact(sock: socket.socket, size: int) -> bytes | None:

@@ -31,6 +31,7 @@ from tutor.grading.sandbox.limits import Limits
 
 _LEN = struct.Struct("<Q")
 PR_SET_CHILD_SUBREAPER = 36
+COUNT = struct.Struct("<I")  # replies in one message
 REPLY = struct.Struct("<IQQ")  # header length, result length, output length
 
 
@@ -110,20 +111,112 @@ def serve(sock: socket.socket) -> None:
                 return
             try:
                 request = wire.decode(body, max_bytes=1 << 32)
-                header, result, output = run(request, base)
+                replies = run_all(request["runs"], base)
             except Exception as error:  # a bad request must not end the server
-                header, result, output = {"error": f"{type(error).__name__}: {error}"}, b"", b""
-            text = json.dumps(header).encode()
-            sock.sendall(REPLY.pack(len(text), len(result), len(output)) + text + result + output)
+                replies = [({"error": f"{type(error).__name__}: {error}"}, b"", b"")]
+            message = bytearray(COUNT.pack(len(replies)))
+            for header, result, output in replies:
+                text = json.dumps(header).encode()
+                message += REPLY.pack(len(text), len(result), len(output)) + text + result + output
+            sock.sendall(message)
     finally:
         shutil.rmtree(base, ignore_errors=True)
 
 
-def run(request: dict[str, Any], base: str) -> tuple[dict[str, Any], bytes, bytes]:
+class Child:
+    """One forked run being watched: its pipes, what they carried, its deadline."""
+
+    def __init__(self, pid: int, limits: Limits, workdir: str, fds: tuple[int, int, int]) -> None:
+        self.pid, self.limits, self.workdir = pid, limits, workdir
+        self.started = time.monotonic()
+        self.deadline = self.started + limits.wall_seconds
+        self.res_r, self.out_r, self.ctl_r = fds
+        self.buffers = {fd: bytearray() for fd in fds}
+        self.caps = {self.res_r: limits.result_bytes + 64, self.out_r: limits.output_bytes}
+        self.caps[self.ctl_r] = 4096
+        self.overflow = dict.fromkeys(fds, False)
+        self.open = set(fds)
+        self.exited = self.timed_out = self.too_large = False
+        try:
+            self.pidfd: int | None = os.pidfd_open(pid)
+        except (AttributeError, OSError):  # kernels before 5.3: poll for the exit instead
+            self.pidfd = None
+
+    @property
+    def done(self) -> bool:
+        return self.exited or self.timed_out or self.too_large
+
+    def pump(self, fd: int) -> bool:
+        """Read once from fd; False at EOF or when nothing is waiting."""
+        try:
+            chunk = os.read(fd, 1 << 16)
+        except BlockingIOError:
+            return False
+        except OSError:
+            chunk = b""
+        if not chunk:
+            self.open.discard(fd)
+            return False
+        room = self.caps[fd] - len(self.buffers[fd])
+        if len(chunk) > room:
+            self.overflow[fd] = True
+            chunk = chunk[: max(room, 0)]
+        self.buffers[fd].extend(chunk)
+        if self.overflow[self.res_r]:
+            self.too_large = True
+        return True
+
+    def poll_exit(self) -> None:
+        if self.pidfd is None and os.waitid(
+            os.P_PID, self.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT
+        ):
+            self.exited = True
+
+    def finish(self) -> tuple[dict[str, Any], bytes, bytes]:
+        if not self.exited:
+            _kill(self.pid, signal.SIGKILL)
+        # Drain what is already in the pipes; a grandchild may keep them open, so never block.
+        for fd in self.buffers:
+            while self.pump(fd):
+                pass
+        _, status, usage = os.wait4(self.pid, 0)
+        wall = time.monotonic() - self.started
+        _sweep(self.pid, _netns(bytes(self.buffers[self.ctl_r])))
+        for fd in (*self.buffers, self.pidfd):
+            if fd is not None:
+                os.close(fd)
+        shutil.rmtree(self.workdir, ignore_errors=True)
+        control = _control(bytes(self.buffers[self.ctl_r]))
+        header = {
+            "exit": os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else None,
+            "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
+            "timed_out": self.timed_out,
+            "result_too_large": self.too_large,
+            "output_truncated": self.overflow[self.out_r],
+            "wall": wall,
+            "cpu": usage.ru_utime + usage.ru_stime,
+            "protections": control.get("protections", []),
+        }
+        result = b"" if self.too_large else bytes(self.buffers[self.res_r])
+        return header, result, bytes(self.buffers[self.out_r])
+
+
+def run_all(runs: list[dict[str, Any]], base: str) -> list[tuple[dict[str, Any], bytes, bytes]]:
+    """Fork every run at once (they are independent), then watch them all."""
+    children: list[Child] = []
+    try:
+        for run in runs:
+            children.append(fork_child(run["job"], Limits.from_json(run["limits"]), base))
+        watch(children)
+    finally:
+        replies = [child.finish() for child in children]
+        _reap()
+    return replies
+
+
+def fork_child(job: dict[str, Any], limits: Limits, base: str) -> Child:
     from tutor.grading.sandbox.harness import run_child
 
-    limits = Limits.from_json(request["limits"])
-    job = request["job"]
     if job.get("forbid"):
         locate(job["forbid"])  # once here, inherited by every child
     workdir = tempfile.mkdtemp(dir=base)
@@ -134,7 +227,6 @@ def run(request: dict[str, Any], base: str) -> tuple[dict[str, Any], bytes, byte
     res_r, res_w = os.pipe()
     out_r, out_w = os.pipe()
     ctl_r, ctl_w = os.pipe()
-    started = time.monotonic()
     pid = os.fork()
     if pid == 0:  # the child: never returns
         code = 70
@@ -158,94 +250,44 @@ def run(request: dict[str, Any], base: str) -> tuple[dict[str, Any], bytes, byte
         os.setpgid(pid, pid)
     for fd in (res_w, out_w, ctl_w):
         os.close(fd)
-    try:
-        return _watch(pid, limits, started, res_r, out_r, ctl_r)
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-
-
-def _watch(pid: int, limits: Limits, started: float, res_r: int, out_r: int, ctl_r: int):
-    deadline = started + limits.wall_seconds
-    buffers = {res_r: bytearray(), out_r: bytearray(), ctl_r: bytearray()}
-    caps = {res_r: limits.result_bytes + 64, out_r: limits.output_bytes, ctl_r: 4096}
-    overflow = {res_r: False, out_r: False, ctl_r: False}
-    selector = selectors.DefaultSelector()
-    for fd in buffers:
+    for fd in (res_r, out_r, ctl_r):
         os.set_blocking(fd, False)
-        selector.register(fd, selectors.EVENT_READ)
-    try:
-        pidfd: int | None = os.pidfd_open(pid)
-        selector.register(pidfd, selectors.EVENT_READ)
-    except (AttributeError, OSError):  # kernels before 5.3: poll for the exit instead
-        pidfd = None
-    timed_out = False
-    too_large = False
-    exited = False
-    while not exited:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            timed_out = True
-            break
-        wait = min(remaining, 1.0 if pidfd is not None else 0.005)
-        for key, _ in selector.select(wait):
-            if key.fd == pidfd:
-                exited = True
-            else:
-                _pump(key.fd, buffers, caps, overflow, selector)
-        if pidfd is None and os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT):
-            exited = True
-        if overflow[res_r]:
-            too_large = True
-            break
-    if not exited:
-        _kill(pid, signal.SIGKILL)
-    # Drain what is already in the pipes; a grandchild may keep them open, so never block.
-    for fd in buffers:
-        while _pump(fd, buffers, caps, overflow, None):
-            pass
-    _, status, usage = os.wait4(pid, 0)
-    wall = time.monotonic() - started
-    netns = _netns(bytes(buffers[ctl_r]))
-    _sweep(pid, netns)
-    _reap()
-    selector.close()
-    for fd in (res_r, out_r, ctl_r, pidfd):
-        if fd is not None:
-            os.close(fd)
-    control = _control(bytes(buffers[ctl_r]))
-    header = {
-        "exit": os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else None,
-        "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
-        "timed_out": timed_out,
-        "result_too_large": too_large,
-        "output_truncated": overflow[out_r],
-        "wall": wall,
-        "cpu": usage.ru_utime + usage.ru_stime,
-        "protections": control.get("protections", []),
-    }
-    result = b"" if too_large else bytes(buffers[res_r])
-    return header, result, bytes(buffers[out_r])
+    return Child(pid, limits, workdir, (res_r, out_r, ctl_r))
 
 
-def _pump(fd, buffers, caps, overflow, selector) -> bool:
-    """Read once from fd; False at EOF or when nothing is waiting."""
-    try:
-        chunk = os.read(fd, 1 << 16)
-    except BlockingIOError:
-        return False
-    except OSError:
-        chunk = b""
-    if not chunk:
-        if selector is not None:
-            with contextlib.suppress(KeyError, ValueError):
-                selector.unregister(fd)
-        return False
-    room = caps[fd] - len(buffers[fd])
-    if len(chunk) > room:
-        overflow[fd] = True
-        chunk = chunk[: max(room, 0)]
-    buffers[fd].extend(chunk)
-    return True
+def watch(children: list[Child]) -> None:
+    """Read every child's pipes until each has exited, timed out or sent too much."""
+    while True:
+        live = [child for child in children if not child.done]
+        if not live:
+            return
+        now = time.monotonic()
+        for child in live:
+            if now >= child.deadline:
+                child.timed_out = True
+        live = [child for child in live if not child.done]
+        if not live:
+            return
+        owners: dict[int, tuple[Child, str]] = {}
+        for child in live:
+            for fd in child.open:
+                owners[fd] = (child, "pipe")
+            if child.pidfd is not None:
+                owners[child.pidfd] = (child, "exit")
+        polling = any(child.pidfd is None for child in live)
+        wait = min(child.deadline for child in live) - now
+        wait = min(wait, 0.005 if polling else 1.0)
+        with selectors.DefaultSelector() as selector:
+            for fd in owners:
+                selector.register(fd, selectors.EVENT_READ)
+            for key, _ in selector.select(max(wait, 0)):
+                child, kind = owners[key.fd]
+                if kind == "exit":
+                    child.exited = True
+                else:
+                    child.pump(key.fd)
+        for child in live:
+            child.poll_exit()
 
 
 def _control(raw: bytes) -> dict[str, Any]:
