@@ -124,7 +124,7 @@ def test_first_word_may_be_a_pack_dir(tmp_path: Path, monkeypatch) -> None:
     opened = {}
 
     class FakeApp:
-        def __init__(self, pack, learner):
+        def __init__(self, pack, learner, store=None):
             opened.update(pack=pack.id, learner=learner)
 
         def run(self, mouse: bool) -> None:

@@ -89,18 +89,26 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON."
 @click.version_option(__version__, prog_name="ce-tutor")
 @learner_option
 @click.option("--no-mouse", is_flag=True, help="Do not capture the mouse (less traffic over SSH).")
+@click.option(
+    "--db",
+    metavar="URL",
+    envvar="CE_TUTOR_DB",
+    help="The progress store: a postgresql:// URL or a SQLite file (env CE_TUTOR_DB).",
+)
 @click.pass_context
-def cli(ctx: click.Context, learner: str | None, no_mouse: bool) -> None:
+def cli(ctx: click.Context, learner: str | None, no_mouse: bool, db: str | None) -> None:
     """A terminal tutor for entropy, KL divergence and cross-entropy.
 
     Run `ce-tutor` for the built-in lessons, or `ce-tutor PACK_DIR` for another pack.
     """
+    ctx.meta["db"] = db
     if ctx.invoked_subcommand is not None:
         return
     pack = _open_pack(ctx.meta.get("pack_dir"))
     from tutor.app.tutor_app import TutorApp
 
-    TutorApp(pack, learner=learner or default_learner()).run(mouse=not no_mouse)
+    store = _open_progress(db)
+    TutorApp(pack, learner=learner or default_learner(), store=store).run(mouse=not no_mouse)
 
 
 @cli.command("list")
@@ -274,6 +282,103 @@ def derive(name: str | None, list_all: bool, ascii_only: bool) -> None:
 def _terminal_is_utf8() -> bool:
     encoding = getattr(sys.stdout, "encoding", None) or ""
     return encoding.lower().replace("-", "") == "utf8"
+
+
+def _open_progress(db: str | None):
+    """The progress store (`--db`, `CE_TUTOR_DB`, else the data folder); errors as one line."""
+    from tutor.progress.store import StoreError, open_store
+
+    try:
+        return open_store(url=db)
+    except StoreError as error:
+        _fail(str(error))
+
+
+def _gradebook(pack: Pack, db: str | None, learner: str | None):
+    """Grade rows and positions for one pack (and one learner if given)."""
+    from tutor.progress.gradebook import LessonOutline, grade_rows
+
+    lessons = [LessonOutline(le.id, tuple(e.id for e in le.exercises)) for le in pack.lessons]
+    with _open_progress(db) as store:
+        attempts = store.attempts(learner=learner, pack_id=pack.id)
+        learners = [learner] if learner else store.learners(pack.id)
+        positions = {
+            key: step
+            for key, step in store.positions(pack.id).items()
+            if learner is None or key[0] == learner
+        }
+    return lessons, grade_rows(attempts, lessons, pack.id, pack.version, learners), positions
+
+
+@cli.command()
+@pack_option
+@click.option("--learner", metavar="L", help="Only this learner (default: everyone).")
+@json_option
+@click.pass_context
+def progress(ctx: click.Context, pack_dir: str | None, learner: str | None, as_json: bool) -> None:
+    """The class's progress: learners × lessons (exercises solved, score, attempts, step)."""
+    from dataclasses import asdict
+
+    from tutor.progress.gradebook import lesson_summaries, progress_table
+
+    pack = _open_pack(pack_dir)
+    lessons, rows, positions = _gradebook(pack, ctx.meta.get("db"), learner)
+    summaries = lesson_summaries(rows, lessons, positions)
+    if as_json:
+        click.echo(json.dumps([asdict(s) for s in summaries], indent=2))
+        return
+    if not summaries:
+        click.echo(f"No progress recorded yet for {pack.id}.")
+        return
+    learners = len({s.learner for s in summaries})
+    click.echo(f"{pack.id} {pack.version} · {learners} learner(s)\n")
+    click.echo(progress_table(summaries), nl=False)
+
+
+@cli.command()
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "json"]), required=True, help="csv or json."
+)
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), metavar="F", help="Write to F."
+)
+@pack_option
+@click.option("--learner", metavar="L", help="Only this learner (default: everyone).")
+@click.pass_context
+def export(
+    ctx: click.Context, fmt: str, out: Path | None, pack_dir: str | None, learner: str | None
+) -> None:
+    """The gradebook: one row per learner and exercise (best score, attempts, mistakes)."""
+    from tutor.progress.gradebook import to_csv, to_json
+
+    pack = _open_pack(pack_dir)
+    _, rows, _ = _gradebook(pack, ctx.meta.get("db"), learner)
+    text = to_csv(rows) if fmt == "csv" else to_json(rows)
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as error:
+        _fail(f"cannot write {out}: {error.strerror or error}")
+    click.echo(f"{len(rows)} row(s) written to {out}", err=True)
+
+
+@cli.command("new-pack")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), metavar="DIR")
+def new_pack(directory: Path) -> None:
+    """Write a small pack that validates clean, to start from."""
+    from tutor.pack.starter import StarterExists, write_starter_pack
+
+    try:
+        files = write_starter_pack(directory)
+    except StarterExists as error:
+        _fail(str(error))
+    except OSError as error:
+        _fail(f"cannot write {directory}: {error.strerror or error}")
+    for path in files:
+        click.echo(f"wrote {path}")
+    click.echo(f"next: edit the lesson, then `ce-tutor validate {directory}`")
 
 
 def main() -> None:

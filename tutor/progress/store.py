@@ -24,6 +24,10 @@ from tutor.progress.errors import StoreError
 from tutor.progress.schema import SCHEMA_VERSION
 
 DB_VARIABLE = "CE_TUTOR_DB"
+# Rows that are not graded attempts: an answer the reader could not parse, and the
+# app's record that a solution was shown (status "solution", score 0).
+SOLUTION_STATUS = "solution"
+NOT_ATTEMPTS = frozenset({"unreadable", SOLUTION_STATUS})
 FILE_NAME = "progress.sqlite3"
 
 __all__ = [
@@ -187,11 +191,11 @@ class ProgressStore:
         return Position(*rows[0]) if rows else None
 
     def exercise_states(self, learner: str, pack_id: str) -> dict[tuple[str, str], ExerciseState]:
-        """(lesson_id, exercise_id) -> attempts, solved, best score (unreadable answers skipped)."""
+        """(lesson_id, exercise_id) -> attempts, solved, best score (NOT_ATTEMPTS rows skipped)."""
         rows = self._backend.read(
             "SELECT lesson_id, exercise_id, COUNT(*),"
             " MAX(CASE WHEN status = 'correct' THEN 1 ELSE 0 END), MAX(score) FROM attempts"
-            " WHERE learner = ? AND pack_id = ? AND status != 'unreadable'"
+            " WHERE learner = ? AND pack_id = ? AND status NOT IN ('unreadable', 'solution')"
             " GROUP BY lesson_id, exercise_id",
             (learner, pack_id),
         )
