@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 
@@ -11,3 +13,19 @@ def private_home(tmp_path, monkeypatch):
     home = tmp_path / "ce-tutor-home"
     monkeypatch.setenv("CE_TUTOR_HOME", str(home))
     return home
+
+
+# In CI every service is installed and started (`.ci/services.sh`), so a test
+# that would skip for want of one (PostgreSQL, sshd, tmux) must fail instead:
+# a green run must not hide a missing service.
+REQUIRE_SERVICES = "CE_TUTOR_REQUIRE_SERVICES"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and os.environ.get(REQUIRE_SERVICES) and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = f"{REQUIRE_SERVICES} is set, but this test skipped: {reason}"
