@@ -47,7 +47,7 @@ async def exercise(pilot, screen, exercise_id: str) -> ExerciseView:
     return view
 
 
-async def verdict_after(pilot, view: ExerciseView, timeout: float = 60.0) -> str:
+async def verdict_after(pilot, view: ExerciseView, timeout: float = 120.0) -> str:
     """Wait for the verdict (or note) that follows an answer and return its text."""
     verdict = view.query_one(VerdictView)
     await wait_until(pilot, lambda: not view.grading and not verdict.has_class("-pending"), timeout)

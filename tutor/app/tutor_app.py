@@ -18,6 +18,7 @@ from tutor.app.math_text import MathText
 from tutor.app.session import LearnerSession
 from tutor.app.terminal import asciify, unicode_terminal
 from tutor.app.themes import THEMES
+from tutor.app.widgets.ascii_scrollbar import use_ascii_scrollbars
 from tutor.pack.model import Pack
 from tutor.progress.store import ProgressStore, open_store
 
@@ -55,6 +56,7 @@ class TutorApp(App):
         self.theme = THEMES["dark"].name
         if self.ascii:
             self.add_class("-ascii")
+            use_ascii_scrollbars(True)
 
     def _set_pack(self, pack: Pack) -> None:
         self.pack = pack
@@ -74,6 +76,8 @@ class TutorApp(App):
 
     def on_unmount(self) -> None:
         self.grading.close()
+        if self.ascii:
+            use_ascii_scrollbars(False)
 
     # moving between screens
 

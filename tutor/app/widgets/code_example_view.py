@@ -27,7 +27,7 @@ def highlighted(code: str, dark: bool) -> Syntax:
 class CodeExampleView(Vertical, can_focus=True):
     """Shows the code and the lesson's claimed output; `r` runs it for real."""
 
-    BINDINGS = [Binding("r", "run", "Run example")]
+    BINDINGS = [Binding("r", "run", "Run")]
 
     def __init__(self, example: CodeExample, **kwargs):
         super().__init__(classes="code-example", **kwargs)
@@ -38,7 +38,9 @@ class CodeExampleView(Vertical, can_focus=True):
         if self.example.output is not None:
             yield Static("Output, as the lesson states it:", classes="output-label", markup=False)
             yield Static(self.example.output.rstrip("\n"), classes="output", markup=False)
-        yield Static("", classes="run-result", markup=False)
+        result = Static("", classes="run-result", markup=False)
+        result.display = False
+        yield result
 
     def on_focus(self) -> None:
         self.border_title = f"{self.app.glyphs.pointer} example {self.app.glyphs.bullet} r runs it"
@@ -52,6 +54,7 @@ class CodeExampleView(Vertical, can_focus=True):
     def action_run(self) -> None:
         result = self.query_one(".run-result", Static)
         result.update(f"{self.app.glyphs.pending} running")
+        result.display = True
         self._run()
 
     @work(thread=True, exclusive=True, group="run-example")
@@ -64,11 +67,14 @@ class CodeExampleView(Vertical, can_focus=True):
             text = f"The example could not be run: {error}"
         else:
             text = self._describe(run.output, run.problem)
-        self.app.call_from_thread(self.query_one(".run-result", Static).update, text)
+        self.app.call_from_thread(
+            self.query_one(".run-result", Static).update, self.app.plain(text)
+        )
 
     def _describe(self, output: str, problem: str | None) -> str:
         glyphs = self.app.glyphs
-        lines = ["Output, run just now:", output.rstrip("\n") or "(nothing printed)"]
+        shown = output.rstrip("\n") or "(nothing printed)"
+        lines = ["Output, run just now:", "\n".join("  " + line for line in shown.split("\n"))]
         if problem:
             lines.append(f"The run did not end normally: {problem}")
         claimed = self.example.output

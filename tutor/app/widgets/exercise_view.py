@@ -148,7 +148,7 @@ class ExerciseView(Vertical):
             self.attempts += 1
         if verdict.status is Status.CORRECT:
             self.solved = True
-        verdict_view.show_verdict(verdict)
+        verdict_view.show_verdict(verdict, echo=not isinstance(self.exercise, ChoiceExercise))
         out_of_attempts = not self.solved and self.attempts >= self.exercise.attempts
         if out_of_attempts and not self.solution_shown and self.exercise.solution:
             self.show_solution()

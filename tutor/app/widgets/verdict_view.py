@@ -23,6 +23,7 @@ class VerdictView(Static):
 
     def __init__(self, **kwargs):
         super().__init__("", markup=False, **kwargs)
+        self.display = False
 
     def show_pending(self, text: str) -> None:
         self._set("pending", f"{self.app.glyphs.pending} {text}")
@@ -30,14 +31,15 @@ class VerdictView(Static):
     def show_note(self, text: str) -> None:
         self._set("note", text)
 
-    def show_verdict(self, verdict: Verdict) -> None:
+    def show_verdict(self, verdict: Verdict, echo: bool = True) -> None:
+        """`echo=False` leaves out how the answer was read (a choice shows its own pick)."""
         glyphs = self.app.glyphs
         mark = {
             Status.CORRECT: glyphs.correct,
             Status.UNREADABLE: glyphs.unreadable,
         }.get(verdict.status, glyphs.incorrect)
         lines = [f"{mark} {_HEADLINES[verdict.status]}"]
-        if verdict.read_as and verdict.status is not Status.UNREADABLE:
+        if echo and verdict.read_as and verdict.status is not Status.UNREADABLE:
             lines.append(f"Read as: {verdict.read_as}")
         if verdict.feedback:
             lines.append(verdict.feedback)
@@ -53,6 +55,7 @@ class VerdictView(Static):
         for name in ("pending", "note", "correct", "incorrect", "unreadable"):
             self.set_class(name == kind, f"-{name}")
         self.update(self.app.plain(text))
+        self.display = True
 
 
 def _details(details: dict[str, Any]) -> list[str]:

@@ -1,0 +1,53 @@
+"""The key screens at 80x24, pinned as SVG snapshots (regenerate with --snapshot-update).
+
+Snapshots depend on the exact Textual version (pinned in the test extra).
+"""
+
+from __future__ import annotations
+
+from tests.app.helpers import exercise, open_step, verdict_after, wait_until
+from tutor.app.screens.keys import KeysScreen
+
+SIZE = (80, 24)
+
+
+def test_home(snap_compare, make_app) -> None:
+    assert snap_compare(make_app(), terminal_size=SIZE)
+
+
+def test_home_in_ascii(snap_compare, make_app) -> None:
+    assert snap_compare(make_app(ascii=True), terminal_size=SIZE)
+
+
+def test_keys(snap_compare, make_app) -> None:
+    app = make_app()
+
+    async def open_keys(pilot) -> None:
+        await pilot.press("question_mark")
+        await wait_until(pilot, lambda: isinstance(app.screen, KeysScreen))
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=open_keys)
+
+
+def test_choice_answered_wrong(snap_compare, make_app) -> None:
+    app = make_app()
+
+    async def answer(pilot) -> None:
+        screen = await open_step(pilot, app, "Choice")
+        view = await exercise(pilot, screen, "pick")
+        view.focus_answer()
+        await pilot.press("2", "enter")
+        await verdict_after(pilot, view)
+        await pilot.press("h")
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=answer)
+
+
+def test_lesson_step_in_ascii(snap_compare, make_app) -> None:
+    app = make_app(ascii=True)
+
+    async def open_choice(pilot) -> None:
+        screen = await open_step(pilot, app, "Choice")
+        await exercise(pilot, screen, "pick")
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=open_choice)
