@@ -5,7 +5,9 @@ Run: `python benchmarks/code_bench.py [--runs 30] [--fresh-runs 5]`.
 Measured in one run, on the same machine and exercise (the cross-entropy of
 lesson-format.md: 3 random cases and 2 edge cases, forbidden calls checked):
 
-- warm: `grade_code` with the fork server already started; the reference's
+- warm: `grade_code` with the fork server already started, submissions
+  `--pause` seconds apart (the server forks its spare children in between;
+  "back to back" shows the cost without that pause); the reference's
   outputs are cached per seed after the first grade (a learner resubmitting),
   and "cold reference" clears that cache first (a learner's first submission);
 - service: the same through `GradingClient` (JSON over a pipe to the service);
@@ -78,9 +80,11 @@ def exercise() -> CodeExercise:
     )
 
 
-def timed(fn, runs: int) -> list[float]:
+def timed(fn, runs: int, pause: float = 0.0) -> list[float]:
+    """Wall time per call; `pause` (not timed) stands for the learner's think time."""
     times = []
     for _ in range(runs):
+        time.sleep(pause)
         start = time.perf_counter()
         fn()
         times.append(time.perf_counter() - start)
@@ -109,6 +113,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--fresh-runs", type=int, default=5)
+    parser.add_argument(
+        "--pause",
+        type=float,
+        default=0.2,
+        help="seconds between submissions (the fork server forks its spares then)",
+    )
     options = parser.parse_args()
     ex = exercise()
 
@@ -125,8 +135,9 @@ def main() -> None:
         assert grade_code(ex, SOURCE, 1, sandbox=sandbox).correct
 
     resubmission()  # warm-up
-    cold = timed(first_submission, options.runs)
-    warm = timed(resubmission, options.runs)
+    cold = timed(first_submission, options.runs, options.pause)
+    warm = timed(resubmission, options.runs, options.pause)
+    burst = timed(resubmission, options.runs)
     sandbox.close()
 
     from tutor.grading.service import GradingClient
@@ -160,6 +171,10 @@ def main() -> None:
     print(
         f"warm grade, reference run too p50 {p50_cold * 1000:7.1f} ms   "
         f"p95 {pct(cold, 0.95) * 1000:7.1f} ms   (n={len(cold)})"
+    )
+    print(
+        f"back to back, no pause        p50 {statistics.median(burst) * 1000:7.1f} ms   "
+        f"p95 {pct(burst, 0.95) * 1000:7.1f} ms   (n={len(burst)})"
     )
     print(
         f"through GradingClient         p50 {statistics.median(service) * 1000:7.1f} ms   "

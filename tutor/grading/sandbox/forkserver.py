@@ -31,6 +31,7 @@ from tutor.grading.sandbox.limits import Limits
 
 _LEN = struct.Struct("<Q")
 PR_SET_CHILD_SUBREAPER = 36
+SPARES = 2  # children kept forked ahead: a learner's run and the reference's
 COUNT = struct.Struct("<I")  # replies in one message
 REPLY = struct.Struct("<IQQ")  # header length, result length, output length
 
@@ -100,7 +101,9 @@ def recv_exact(sock: socket.socket, size: int) -> bytes | None:
 def serve(sock: socket.socket) -> None:
     base = tempfile.mkdtemp(prefix="ce-tutor-sandbox-")
     os.chmod(base, 0o711)  # the unprivileged child must reach its own directory
+    pool = SparePool(base)
     try:
+        pool.fill()
         while True:
             head = recv_exact(sock, _LEN.size)
             if head is None:
@@ -109,9 +112,10 @@ def serve(sock: socket.socket) -> None:
             body = recv_exact(sock, size)
             if body is None:
                 return
+            leftovers: list[Child] = []
             try:
                 request = wire.decode(body, max_bytes=1 << 32)
-                replies = run_all(request["runs"], base)
+                replies = run_all(request["runs"], pool, leftovers)
             except Exception as error:  # a bad request must not end the server
                 replies = [({"error": f"{type(error).__name__}: {error}"}, b"", b"")]
             message = bytearray(COUNT.pack(len(replies)))
@@ -119,8 +123,63 @@ def serve(sock: socket.socket) -> None:
                 text = json.dumps(header).encode()
                 message += REPLY.pack(len(text), len(result), len(output)) + text + result + output
             sock.sendall(message)
+            # After replying, off the learner's clock: sweep up, then fork the next spares.
+            for child in leftovers:
+                child.clean_up()
+            _reap()
+            pool.fill()
     finally:
+        pool.close()
         shutil.rmtree(base, ignore_errors=True)
+
+
+class Spare:
+    """A child forked ahead of time, waiting for its job on a pipe.
+
+    Forking this parent costs tens of milliseconds (its page tables are
+    large); forking spares between requests takes that off the learner's wait.
+    """
+
+    def __init__(self, pid: int, workdir: str, job_w: int, fds: tuple[int, int, int]) -> None:
+        self.pid, self.workdir, self.job_w, self.fds = pid, workdir, job_w, fds
+
+    def start(self, run: dict[str, Any], limits: Limits) -> Child:
+        frame = wire.encode(run)
+        view = memoryview(_LEN.pack(len(frame)) + frame)
+        while view:  # the spare is blocked reading: a blocking write cannot stall for long
+            view = view[os.write(self.job_w, view) :]
+        os.close(self.job_w)
+        return Child(self.pid, limits, self.workdir, self.fds)
+
+    def discard(self) -> None:
+        with contextlib.suppress(OSError):
+            os.close(self.job_w)  # it reads EOF and exits
+        for fd in self.fds:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(self.pid, 0)
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+class SparePool:
+    """Keeps SPARES children forked and waiting."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.spares: list[Spare] = []
+
+    def fill(self) -> None:
+        while len(self.spares) < SPARES:
+            self.spares.append(fork_spare(self.base))
+
+    def take(self) -> Spare:
+        return self.spares.pop(0) if self.spares else fork_spare(self.base)
+
+    def close(self) -> None:
+        for spare in self.spares:
+            spare.discard()
+        self.spares.clear()
 
 
 class Child:
@@ -136,15 +195,20 @@ class Child:
         self.caps[self.ctl_r] = 4096
         self.overflow = dict.fromkeys(fds, False)
         self.open = set(fds)
-        self.exited = self.timed_out = self.too_large = False
+        self.exited = self.timed_out = self.too_large = self.reaped = False
         try:
             self.pidfd: int | None = os.pidfd_open(pid)
         except (AttributeError, OSError):  # kernels before 5.3: poll for the exit instead
             self.pidfd = None
 
     @property
+    def result_complete(self) -> bool:
+        """The child closed its result pipe after writing: no need to wait for its exit."""
+        return self.res_r not in self.open and bool(self.buffers[self.res_r])
+
+    @property
     def done(self) -> bool:
-        return self.exited or self.timed_out or self.too_large
+        return self.exited or self.timed_out or self.too_large or self.result_complete
 
     def pump(self, fd: int) -> bool:
         """Read once from fd; False at EOF or when nothing is waiting."""
@@ -173,52 +237,77 @@ class Child:
             self.exited = True
 
     def finish(self) -> tuple[dict[str, Any], bytes, bytes]:
+        early = not self.exited and self.result_complete and not self.timed_out
         if not self.exited:
             _kill(self.pid, signal.SIGKILL)
+        _kill(-self.pid, signal.SIGKILL)  # its process group, at once; the rest in clean_up
         # Drain what is already in the pipes; a grandchild may keep them open, so never block.
         for fd in self.buffers:
             while self.pump(fd):
                 pass
-        _, status, usage = os.wait4(self.pid, 0)
         wall = time.monotonic() - self.started
-        _sweep(self.pid, _netns(bytes(self.buffers[self.ctl_r])))
+        status, cpu = None, 0.0
+        if not early:
+            # A child that sent its whole result is reaped after the reply (its exit,
+            # tearing down a torch-sized address space, is off the learner's clock).
+            _, status, usage = os.wait4(self.pid, 0)
+            self.reaped = True
+            cpu = usage.ru_utime + usage.ru_stime
         for fd in (*self.buffers, self.pidfd):
             if fd is not None:
                 os.close(fd)
-        shutil.rmtree(self.workdir, ignore_errors=True)
         control = _control(bytes(self.buffers[self.ctl_r]))
         header = {
-            "exit": os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else None,
-            "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
+            "exit": _exit_code(status),
+            "signal": os.WTERMSIG(status)
+            if status is not None and os.WIFSIGNALED(status)
+            else None,
             "timed_out": self.timed_out,
             "result_too_large": self.too_large,
             "output_truncated": self.overflow[self.out_r],
             "wall": wall,
-            "cpu": usage.ru_utime + usage.ru_stime,
+            "cpu": cpu,
             "protections": control.get("protections", []),
         }
         result = b"" if self.too_large else bytes(self.buffers[self.res_r])
         return header, result, bytes(self.buffers[self.out_r])
 
+    def clean_up(self) -> None:
+        """Reap the child, kill what it left in its network namespace, remove its directory."""
+        if not self.reaped:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(self.pid, 0)
+            self.reaped = True
+        _sweep(self.pid, _netns(bytes(self.buffers[self.ctl_r])))
+        shutil.rmtree(self.workdir, ignore_errors=True)
 
-def run_all(runs: list[dict[str, Any]], base: str) -> list[tuple[dict[str, Any], bytes, bytes]]:
-    """Fork every run at once (they are independent), then watch them all."""
-    children: list[Child] = []
+
+def run_all(
+    runs: list[dict[str, Any]], pool: SparePool, leftovers: list[Child]
+) -> list[tuple[dict[str, Any], bytes, bytes]]:
+    """Start every run at once (they are independent), then watch them all."""
+    children = leftovers
     try:
         for run in runs:
-            children.append(fork_child(run["job"], Limits.from_json(run["limits"]), base))
+            if run["job"].get("forbid"):
+                locate(run["job"]["forbid"])  # cached here, inherited by later spares
+            limits = Limits.from_json(run["limits"])
+            spare = pool.take()
+            try:
+                child = spare.start(run, limits)
+            except OSError:  # the spare died while waiting: fork a fresh one
+                spare.discard()
+                child = fork_spare(pool.base).start(run, limits)
+            children.append(child)
         watch(children)
     finally:
         replies = [child.finish() for child in children]
-        _reap()
     return replies
 
 
-def fork_child(job: dict[str, Any], limits: Limits, base: str) -> Child:
+def fork_spare(base: str) -> Spare:
     from tutor.grading.sandbox.harness import run_child
 
-    if job.get("forbid"):
-        locate(job["forbid"])  # once here, inherited by every child
     workdir = tempfile.mkdtemp(dir=base)
     uid_owned = False
     if os.getuid() == 0:
@@ -227,12 +316,13 @@ def fork_child(job: dict[str, Any], limits: Limits, base: str) -> Child:
     res_r, res_w = os.pipe()
     out_r, out_w = os.pipe()
     ctl_r, ctl_w = os.pipe()
+    job_r, job_w = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: never returns
         code = 70
         try:
             os.setpgid(0, 0)
-            keep = {res_w, out_w, ctl_w}
+            keep = {res_w, out_w, ctl_w, job_r}
             devnull = os.open(os.devnull, os.O_RDONLY)
             os.dup2(devnull, 0)
             os.dup2(out_w, 1)
@@ -242,17 +332,36 @@ def fork_child(job: dict[str, Any], limits: Limits, base: str) -> Child:
                     with contextlib.suppress(OSError):
                         os.close(fd)
             signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-            run_child(job, limits, workdir, res_w, ctl_w, uid_owned)
+            frame = _read_job(job_r)
+            if frame is None:  # the server closed the pool
+                code = 0
+                return
+            run = wire.decode(frame, max_bytes=1 << 32)
+            run_child(run["job"], Limits.from_json(run["limits"]), workdir, res_w, ctl_w, uid_owned)
             code = 0
         finally:
             os._exit(code)
     with contextlib.suppress(OSError):
         os.setpgid(pid, pid)
-    for fd in (res_w, out_w, ctl_w):
+    for fd in (res_w, out_w, ctl_w, job_r):
         os.close(fd)
     for fd in (res_r, out_r, ctl_r):
         os.set_blocking(fd, False)
-    return Child(pid, limits, workdir, (res_r, out_r, ctl_r))
+    return Spare(pid, workdir, job_w, (res_r, out_r, ctl_r))
+
+
+def _read_job(fd: int) -> bytes | None:
+    def exact(size: int) -> bytes | None:
+        data = bytearray()
+        while len(data) < size:
+            chunk = os.read(fd, size - len(data))
+            if not chunk:
+                return None
+            data.extend(chunk)
+        return bytes(data)
+
+    head = exact(_LEN.size)
+    return None if head is None else exact(_LEN.unpack(head)[0])
 
 
 def watch(children: list[Child]) -> None:
@@ -288,6 +397,12 @@ def watch(children: list[Child]) -> None:
                     child.pump(key.fd)
         for child in live:
             child.poll_exit()
+
+
+def _exit_code(status: int | None) -> int | None:
+    if status is None:
+        return 0  # it had sent its whole result; how it then exits is of no interest
+    return os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else None
 
 
 def _control(raw: bytes) -> dict[str, Any]:
