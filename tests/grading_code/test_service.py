@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 
 import pytest
 
@@ -148,3 +149,31 @@ def test_client_never_imports_torch():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert json.loads(out.stdout.replace("'", '"')) == []
+
+
+def _alive(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().split(")")[-1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_an_app_killed_abruptly_leaves_no_service_behind():
+    code = (
+        "import os, sys\n"
+        "from tutor.grading.service import GradingClient\n"
+        "client = GradingClient()\n"
+        "client.wait_ready()\n"
+        "pid = client.pid\n"
+        "kids = open(f'/proc/{pid}/task/{pid}/children').read().split()\n"
+        "print(pid, *kids, flush=True)\n"
+        "os._exit(0)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    pids = [int(p) for p in out.stdout.split()]
+    assert len(pids) >= 2  # the service and its fork server
+    deadline = time.monotonic() + 10
+    while any(_alive(p) for p in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_alive(p) for p in pids)
