@@ -144,6 +144,7 @@ def test_client_never_imports_torch():
     code = (
         "import sys\n"
         "from tutor.grading.service import GradingClient\n"
+        "import tutor.grading.sandbox\n"
         "GradingClient()\n"
         "print(sorted(m for m in ('torch', 'numpy', 'sympy') if m in sys.modules))\n"
     )

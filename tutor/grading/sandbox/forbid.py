@@ -211,17 +211,21 @@ class Guards:
         guards = self
 
         if isinstance(original, type):
+            try:
 
-            class Guarded(original):  # type: ignore[misc, valid-type]
-                def __init__(self, *args, **kwargs):
-                    if guards.armed:
-                        guards.hits.append(shown)
-                        raise ForbiddenCall(shown)
-                    super().__init__(*args, **kwargs)
+                class Guarded(original):  # type: ignore[misc, valid-type]
+                    def __init__(self, *args, **kwargs):
+                        if guards.armed:
+                            guards.hits.append(shown)
+                            raise ForbiddenCall(shown)
+                        super().__init__(*args, **kwargs)
 
-            Guarded.__name__ = original.__name__
-            Guarded.__qualname__ = original.__qualname__
-            return Guarded
+            except TypeError:  # a class that cannot be subclassed: guard its calls instead
+                pass
+            else:
+                Guarded.__name__ = original.__name__
+                Guarded.__qualname__ = original.__qualname__
+                return Guarded
 
         def guard(*args, **kwargs):
             if guards.armed:
