@@ -22,6 +22,8 @@ from tutor.app.widgets.ascii_scrollbar import use_ascii_scrollbars
 from tutor.pack.model import Pack
 from tutor.progress.store import ProgressStore, open_store
 
+START_DELAY = 0.5  # seconds after mounting before the grading service and warm imports start
+
 
 class TutorApp(App):
     """The ce-tutor app on one pack, for one learner."""
@@ -67,8 +69,8 @@ class TutorApp(App):
         from tutor.app.screens.home import HomeScreen
 
         self.push_screen(HomeScreen())
-        # after the first frame: the grading service's torch import runs in its own process
-        self.call_after_refresh(self._start_grading)
+        # well after the first frame: background work must not delay the first paint
+        self.set_timer(START_DELAY, self._start_grading)
 
     def _start_grading(self) -> None:
         self.run_worker(self.grading.start, thread=True, name="grading-start", group="grading")

@@ -148,7 +148,9 @@ class ExerciseView(Vertical):
             self.attempts += 1
         if verdict.status is Status.CORRECT:
             self.solved = True
-        verdict_view.show_verdict(verdict, echo=not isinstance(self.exercise, ChoiceExercise))
+        # a choice shows its pick and a formula its live preview: no need to echo those
+        echo = not isinstance(self.exercise, (ChoiceExercise, FormulaExercise))
+        verdict_view.show_verdict(verdict, echo=echo)
         out_of_attempts = not self.solved and self.attempts >= self.exercise.attempts
         if out_of_attempts and not self.solution_shown and self.exercise.solution:
             self.show_solution()

@@ -17,6 +17,8 @@ from tutor.app.widgets.line_answer import LineAnswer
 from tutor.app.widgets.math_block import MathBlock
 from tutor.pack.model import FormulaExercise
 
+PREVIEW_DELAY = 0.12  # seconds of quiet typing before the preview is redrawn
+
 
 class FormulaAnswer(Vertical):
     """An input line and, below it, how the formula reads so far."""
@@ -35,10 +37,14 @@ class FormulaAnswer(Vertical):
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
         self._generation += 1
-        self._preview(event.value, self._generation)
+        # wait for a pause in typing: one preview per burst, not one per key, over SSH
+        generation = self._generation
+        self.set_timer(PREVIEW_DELAY, lambda: self._preview(event.value, generation))
 
     @work(thread=True, exclusive=True, group="formula-preview")
     def _preview(self, text: str, generation: int) -> None:
+        if generation != self._generation:
+            return
         label, body = read_as(text, self.exercise, self.app.ascii)
         self.app.call_from_thread(self._show, label, body, generation)
 

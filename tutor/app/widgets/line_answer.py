@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual.binding import Binding
 from textual.widgets import Input
 
 from tutor.app.widgets.answered import Answered
@@ -9,6 +10,8 @@ from tutor.app.widgets.answered import Answered
 
 class LineAnswer(Input):
     """Enter submits; an empty line is not sent."""
+
+    BINDINGS = [Binding("enter", "submit", "Answer")]
 
     def __init__(self, placeholder: str, **kwargs):
         super().__init__(placeholder=placeholder, select_on_focus=False, **kwargs)

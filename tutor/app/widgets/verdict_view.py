@@ -40,7 +40,11 @@ class VerdictView(Static):
         }.get(verdict.status, glyphs.incorrect)
         lines = [f"{mark} {_HEADLINES[verdict.status]}"]
         if echo and verdict.read_as and verdict.status is not Status.UNREADABLE:
-            lines.append(f"Read as: {verdict.read_as}")
+            if "\n" in verdict.read_as:  # 2-D math keeps its own lines
+                lines.append("Read as:")
+                lines.extend("  " + line for line in verdict.read_as.split("\n"))
+            else:
+                lines.append(f"Read as: {verdict.read_as}")
         if verdict.feedback:
             lines.append(verdict.feedback)
         if verdict.mistake:
