@@ -126,6 +126,7 @@ def serve(sock: socket.socket) -> None:
             # After replying, off the learner's clock: sweep up, then fork the next spares.
             for child in leftovers:
                 child.clean_up()
+            _kill_orphans({spare.pid for spare in pool.spares})
             _reap()
             pool.fill()
     finally:
@@ -438,6 +439,40 @@ def _sweep(pid: int, netns: int) -> None:
         if not found:
             return
         time.sleep(0.005)
+
+
+def _kill_orphans(keep: set[int]) -> None:
+    """Kill every child of ours but the spares.
+
+    We are a child subreaper, so a process that escaped its run's process
+    group (setsid) is re-parented to us once its parent dies: this finds it
+    even where no network namespace marks it.
+    """
+    for _ in range(20):
+        found = False
+        for pid in _children():
+            if pid not in keep:
+                found = True
+                _kill(pid, signal.SIGKILL)
+        _reap()
+        if not found:
+            return
+        time.sleep(0.002)
+
+
+def _children() -> list[int]:
+    pids: list[int] = []
+    try:
+        tasks = os.listdir("/proc/self/task")
+    except OSError:
+        return pids
+    for tid in tasks:
+        try:
+            with open(f"/proc/self/task/{tid}/children") as handle:
+                pids.extend(int(pid) for pid in handle.read().split())
+        except OSError:
+            continue
+    return pids
 
 
 def _reap() -> None:
