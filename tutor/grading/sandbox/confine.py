@@ -37,14 +37,27 @@ def _libc() -> ctypes.CDLL:
     return libc
 
 
-def confine(workdir: str, limits: Limits, uid_owned: bool) -> list[str]:
-    """Apply every protection this OS allows; return the names of those applied."""
+def confine(
+    workdir: str, limits: Limits, uid_owned: bool, *, as_root_first: bool = True
+) -> list[str]:
+    """Apply every protection this OS allows; return the names of those applied.
+
+    Started as root, the child makes its namespaces while still root (that
+    works where unprivileged user namespaces are disabled, as under some
+    AppArmor policies), then becomes `nobody`, which also clears every
+    capability. Otherwise it makes a user namespace of its own to get them.
+    """
     applied = ["wall"]
     libc = _libc()
     os.chdir(workdir)
     applied.append("tmpdir")
     _set_limits(limits, applied)
-    if os.getuid() == 0 and uid_owned:
+    root = os.getuid() == 0 and uid_owned
+    if root and as_root_first and libc.unshare(CLONE_NEWNET | CLONE_NEWNS) == 0:
+        applied.append("network")
+        if _private_scratch(libc):
+            applied.append("scratch")
+    if root:
         try:
             os.setgroups([])
             os.setgid(NOBODY)
@@ -55,12 +68,13 @@ def confine(workdir: str, limits: Limits, uid_owned: bool) -> list[str]:
     if "user" in applied or os.getuid() != 0:
         # The NPROC limit counts the user's processes; for root it is void.
         applied.append("processes")
-    libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)  # lets us write our own uid_map
-    if _unshare(libc):
-        applied.append("network")
-        if _private_scratch(libc):
-            applied.append("scratch")
-    libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+    if "network" not in applied:
+        libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)  # lets us write our own uid_map
+        if _unshare_user(libc):
+            applied.append("network")
+            if _private_scratch(libc):
+                applied.append("scratch")
+        libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
     if _drop_capabilities(libc):
         applied.append("capabilities")
     if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0:
@@ -103,10 +117,11 @@ def _processes_of(uid: int) -> int:
     return count
 
 
-def _unshare(libc: ctypes.CDLL) -> bool:
+def _unshare_user(libc: ctypes.CDLL) -> bool:
+    """New user, network and mount namespaces, as an unprivileged process."""
     uid, gid = os.getuid(), os.getgid()
     if libc.unshare(CLONE_NEWUSER | CLONE_NEWNET | CLONE_NEWNS) != 0:
-        return libc.unshare(CLONE_NEWNET) == 0  # a privileged caller may still get this
+        return False
     try:
         _write("/proc/self/setgroups", "deny")
         _write("/proc/self/uid_map", f"{uid} {uid} 1")
