@@ -70,7 +70,7 @@ def terminal(tmp_path):
 
 def test_answer_a_choice_in_a_real_terminal(terminal) -> None:
     home = terminal.wait_for("Every block")
-    assert "▶" in home and "0/5 exercises" in home
+    assert "▶" in home and "0/6 exercises" in home
     terminal.keys("Enter")
     terminal.wait_for("Step 1/7")
     terminal.keys("n", "n")

@@ -26,7 +26,7 @@ async def test_home_lists_lessons_with_progress_and_a_pointer(make_app) -> None:
         assert isinstance(app.screen, HomeScreen)
         prompts = _prompts(app.screen.query_one(MarkedOptionList))
         assert prompts[0].startswith("▶ ") and "Every block" in prompts[0]
-        assert "░" * 12 + " 0/5 exercises" in prompts[0]
+        assert "░" * 12 + " 0/6 exercises" in prompts[0]
         assert "Other lesson packs" in prompts[-1]
         assert not any("Continue" in p for p in prompts)  # nothing to continue yet
 
@@ -63,7 +63,7 @@ async def test_ascii_terminal_gets_ascii_math_and_glyphs(make_app) -> None:
     app = make_app(ascii=True)
     async with app.run_test(size=(80, 24)) as pilot:
         first = _prompts(app.screen.query_one(MarkedOptionList))[0]
-        assert first.startswith("> ") and "-" * 12 + " 0/5" in first
+        assert first.startswith("> ") and "-" * 12 + " 0/6" in first
         screen = await open_step(pilot, app, "Math and an example")
         await wait_until(pilot, lambda: bool(screen.query(MathBlock)))
         display = text_of(screen.query_one(MathBlock).query_one(Static))
