@@ -25,7 +25,7 @@ class HomeScreen(Screen):
         yield TitleBar(self.app.pack.title)
         yield Static(self.app.plain(self._summary()), id="home-title", markup=False)
         yield MarkedOptionList(self._entries(), pointer=self.app.glyphs.pointer, id="lesson-list")
-        yield Footer(show_command_palette=False)
+        yield Footer(show_command_palette=False, compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#lesson-list").focus()

@@ -46,7 +46,7 @@ class LessonScreen(Screen):
         yield TitleBar(self.lesson.title)
         yield StepIndicator(id="step-indicator")
         yield VerticalScroll(id="step-body")
-        yield Footer(show_command_palette=False)
+        yield Footer(show_command_palette=False, compact=True)
 
     def on_mount(self) -> None:
         self._show_step()

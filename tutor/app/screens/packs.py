@@ -36,7 +36,7 @@ class PacksScreen(Screen):
             )
         yield MarkedOptionList(entries, pointer=self.app.glyphs.pointer, id="pack-list")
         yield Static("", id="pack-problem", markup=False)
-        yield Footer(show_command_palette=False)
+        yield Footer(show_command_palette=False, compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#pack-list").focus()
