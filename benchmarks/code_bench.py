@@ -1,190 +1,41 @@
 """Warm code grading against a fresh `python -c 'import torch; …'` per submission.
 
-Run: `python benchmarks/code_bench.py [--runs 30] [--fresh-runs 5]`.
-
-Measured in one run, on the same machine and exercise (the cross-entropy of
-lesson-format.md: 3 random cases and 2 edge cases, forbidden calls checked):
-
-- warm: `grade_code` with the fork server already started, submissions
-  `--pause` seconds apart (the server forks its spare children in between;
-  "back to back" shows the cost without that pause); the reference's
-  outputs are cached per seed after the first grade (a learner resubmitting),
-  and "cold reference" clears that cache first (a learner's first submission);
-- service: the same through `GradingClient` (JSON over a pipe to the service);
-- fresh: the usual autograder way, one new interpreter per submission that
-  imports torch, runs the reference and the learner's function and compares.
+Run: `python benchmarks/code_bench.py [--runs 30] [--fresh-runs 5] [--pause 0.2]`.
+What is measured is described in `tutor.bench.code` (shared with `ce-tutor bench`).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import statistics
-import subprocess
-import sys
-import tempfile
-import textwrap
-import time
-from pathlib import Path
 
-from tutor.grading import code as code_grader
-from tutor.grading.code import grade_code
-from tutor.grading.sandbox import Sandbox
-from tutor.pack.model import CodeExercise, Location, Tolerance
-
-SOURCE = (
-    "def cross_entropy(logits, target):\n"
-    "    shifted = logits - logits.max(1, keepdim=True).values\n"
-    "    log_probs = shifted - shifted.exp().sum(1, keepdim=True).log()\n"
-    "    return -log_probs[torch.arange(len(target)), target].mean()\n"
-)
-REFERENCE = "def cross_entropy(logits, target):\n    return F.cross_entropy(logits, target)\n"
-ARGS = {"logits": "randn(5, 4)", "target": "randint(0, 4, shape=(5,))"}
-EDGES = [
-    {"logits": "1000 * randn(3, 6)", "target": "randint(0, 6, shape=(3,))"},
-    {"logits": "randn(1, 2)", "target": "randint(0, 2, shape=(1,))"},
-]
-FORBID = ["F.cross_entropy", "nn.CrossEntropyLoss", "F.nll_loss"]
-
-FRESH = textwrap.dedent(
-    """
-    import torch, torch.nn.functional as F
-    ns = {"torch": torch, "F": F}
-    exec(compile(REFERENCE, "<ref>", "exec"), ref := dict(ns))
-    exec(compile(SOURCE, "<learner>", "exec"), mine := dict(ns))
-    g = torch.Generator().manual_seed(1)
-    ok = True
-    for shape, scale in [((5, 4), 1), ((5, 4), 1), ((5, 4), 1), ((3, 6), 1000), ((1, 2), 1)]:
-        logits = scale * torch.randn(*shape, generator=g)
-        target = torch.randint(0, shape[1], (shape[0],), generator=g)
-        want = ref["cross_entropy"](logits, target)
-        got = mine["cross_entropy"](logits, target)
-        ok &= got.shape == want.shape and torch.allclose(got, want, rtol=1e-5, atol=1e-6)
-    print(ok)
-    """
-)
-
-
-def exercise() -> CodeExercise:
-    return CodeExercise(
-        id="write-cross-entropy",
-        prompt="",
-        location=Location(Path("bench.md"), 1),
-        entry="cross_entropy",
-        reference=REFERENCE,
-        args=ARGS,
-        cases=3,
-        edge_cases=EDGES,
-        tolerance=Tolerance(rel=1e-5, abs=1e-6),
-        forbid=FORBID,
-    )
-
-
-def timed(fn, runs: int, pause: float = 0.0) -> list[float]:
-    """Wall time per call; `pause` (not timed) stands for the learner's think time."""
-    times = []
-    for _ in range(runs):
-        time.sleep(pause)
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return times
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
-def lesson_pack(root: Path) -> None:
-    (root / "pack.toml").write_text('id = "bench"\ntitle = "Bench"\nversion = "0.1.0"\n')
-    body = textwrap.indent(REFERENCE, "  ")
-    edges = "\n".join("  - {" + ", ".join(f"{k}: {v}" for k, v in e.items()) + "}" for e in EDGES)
-    (root / "01-ce.md").write_text(
-        "---\nid: ce\ntitle: CE\n---\n\n## Write it\n\n```exercise\nid: write-ce\ntype: code\n"
-        "prompt: Write it.\nentry: cross_entropy\nargs:\n"
-        + "".join(f"  {k}: {v}\n" for k, v in ARGS.items())
-        + f"cases: 3\nedge_cases:\n{edges}\nreference: |\n{body}"
-        + f"forbid: [{', '.join(FORBID)}]\n```\n"
-    )
+from tutor.bench.code import measure
+from tutor.bench.stats import median, percentile, ratio
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--fresh-runs", type=int, default=5)
-    parser.add_argument(
-        "--pause",
-        type=float,
-        default=0.2,
-        help="seconds between submissions (the fork server forks its spares then)",
-    )
+    parser.add_argument("--pause", type=float, default=0.2,
+                        help="seconds between submissions (the fork server forks its spares then)")  # fmt: skip
     options = parser.parse_args()
-    ex = exercise()
-
-    start = time.perf_counter()
-    sandbox = Sandbox()
-    sandbox.start()
-    startup = time.perf_counter() - start
-
-    def first_submission():
-        code_grader._cache.clear()
-        assert grade_code(ex, SOURCE, 1, sandbox=sandbox).correct
-
-    def resubmission():
-        assert grade_code(ex, SOURCE, 1, sandbox=sandbox).correct
-
-    resubmission()  # warm-up
-    cold = timed(first_submission, options.runs, options.pause)
-    warm = timed(resubmission, options.runs, options.pause)
-    burst = timed(resubmission, options.runs)
-    sandbox.close()
-
-    from tutor.grading.service import GradingClient
-
-    with tempfile.TemporaryDirectory() as folder:
-        lesson_pack(Path(folder))
-        client = GradingClient()
-        client.start()
-        client.wait_ready()
-        client.grade(folder, "ce", "write-ce", SOURCE, "ada")
-        service = timed(lambda: client.grade(folder, "ce", "write-ce", SOURCE, "ada"), options.runs)
-        client.close()
-
-    program = f"REFERENCE = {REFERENCE!r}\nSOURCE = {SOURCE!r}\n{FRESH}"
-
-    def fresh():
-        out = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True)
-        assert out.stdout.strip() == "True", out.stderr
-
-    fresh_times = timed(fresh, options.fresh_runs)
-
-    p50_warm, p50_cold = statistics.median(warm), statistics.median(cold)
-    p50_fresh = statistics.median(fresh_times)
+    f = measure(options.runs, options.fresh_runs, options.pause)
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"load average (1, 5, 15 min): {load} on {os.cpu_count()} cores")
-    print(f"fork server start (torch import, once): {startup * 1000:8.0f} ms")
-    print(
-        f"warm grade, reference cached  p50 {p50_warm * 1000:7.1f} ms   "
-        f"p95 {pct(warm, 0.95) * 1000:7.1f} ms   (n={len(warm)})"
-    )
-    print(
-        f"warm grade, reference run too p50 {p50_cold * 1000:7.1f} ms   "
-        f"p95 {pct(cold, 0.95) * 1000:7.1f} ms   (n={len(cold)})"
-    )
-    print(
-        f"back to back, no pause        p50 {statistics.median(burst) * 1000:7.1f} ms   "
-        f"p95 {pct(burst, 0.95) * 1000:7.1f} ms   (n={len(burst)})"
-    )
-    print(
-        f"through GradingClient         p50 {statistics.median(service) * 1000:7.1f} ms   "
-        f"p95 {pct(service, 0.95) * 1000:7.1f} ms   (n={len(service)})"
-    )
-    print(f"fresh python + import torch   p50 {p50_fresh * 1000:7.1f} ms   (n={len(fresh_times)})")
-    print(
-        f"speed-up vs fresh: {p50_fresh / p50_warm:5.1f}x (reference cached), "
-        f"{p50_fresh / p50_cold:5.1f}x (reference run too)   goal >= 8x, p50 <= 150 ms"
-    )
+    print(f"fork server start (torch import, once): {f.startup_s * 1000:8.0f} ms")
+    for label, times in [
+        ("warm grade, reference cached ", f.warm_ms),
+        ("warm grade, reference run too", f.cold_ms),
+        ("back to back, no pause       ", f.burst_ms),
+        ("through GradingClient        ", f.service_ms),
+        ("fresh python + import torch  ", f.fresh_ms),
+    ]:
+        print(f"{label} p50 {median(times):7.1f} ms   p95 {percentile(times, 0.95):7.1f} ms   "
+              f"(n={len(times)})")  # fmt: skip
+    print(f"speed-up vs fresh: {f.speedup:5.1f}x (reference cached), "
+          f"{ratio(median(f.fresh_ms), median(f.cold_ms)):5.1f}x (reference run too)   "
+          "goal >= 8x, p50 <= 150 ms")  # fmt: skip
 
 
 if __name__ == "__main__":

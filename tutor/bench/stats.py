@@ -1,0 +1,69 @@
+"""Percentiles, ratios and the goals the figures are held to."""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """The `q` quantile (0..1) by linear interpolation; NaN for no values."""
+    if not values:
+        return math.nan
+    ordered = sorted(values)
+    position = q * (len(ordered) - 1)
+    low = math.floor(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values) if values else math.nan
+
+
+def ratio(numerator: float, denominator: float) -> float:
+    """numerator / denominator; NaN where either is missing or the denominator is not positive."""
+    if not (math.isfinite(numerator) and math.isfinite(denominator)) or denominator <= 0:
+        return math.nan
+    return numerator / denominator
+
+
+def ms(seconds: Sequence[float]) -> list[float]:
+    return [s * 1000 for s in seconds]
+
+
+@dataclass(frozen=True)
+class Goal:
+    """A figure's bound: `at_most` or `at_least` `bound`."""
+
+    key: str
+    bound: float
+    at_most: bool = True
+
+    def met(self, value: float) -> bool | None:
+        """True or False; None when the figure could not be measured."""
+        if value is None or not math.isfinite(value):
+            return None
+        return value <= self.bound if self.at_most else value >= self.bound
+
+    def text(self) -> str:
+        sign = "≤" if self.at_most else "≥"
+        return f"{sign} {self.bound:g}"
+
+
+GOALS: dict[str, Goal] = {
+    goal.key: goal
+    for goal in (
+        Goal("first_frame_ratio", 1.5),
+        Goal("formula_grade_p95_ms", 50),
+        Goal("code_grade_warm_p50_ms", 150),
+        Goal("code_grade_speedup", 8, at_most=False),
+        Goal("validate_builtin_s", 15),
+        Goal("bytes_per_keystroke_p50", 2048),
+        Goal("ui_rss_mb", 150),
+        Goal("learners_p95_ms", 1000),
+        Goal("learners_on_this_machine", 50, at_most=False),
+    )
+}
