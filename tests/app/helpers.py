@@ -10,6 +10,7 @@ from textual.widgets import Static
 from tutor.app.screens.lesson import LessonScreen
 from tutor.app.widgets.exercise_view import ExerciseView
 from tutor.app.widgets.verdict_view import VerdictView
+from tutor.progress.store import open_store
 
 
 async def wait_until(pilot, condition: Callable[[], bool], timeout: float = 30.0) -> None:
@@ -52,3 +53,19 @@ async def verdict_after(pilot, view: ExerciseView, timeout: float = 120.0) -> st
     verdict = view.query_one(VerdictView)
     await wait_until(pilot, lambda: not view.grading and not verdict.has_class("-pending"), timeout)
     return text_of(verdict)
+
+
+def attempts_of(exercise_id: str) -> list[tuple[str, str | None, bool]]:
+    return [
+        (a.status, a.mistake, a.solution_shown)
+        for a in open_store().attempts(learner="ada")
+        if a.exercise_id == exercise_id
+    ]
+
+
+async def type_and_submit(pilot, view, text: str) -> str:
+    view.focus_answer()
+    await pilot.pause()
+    await pilot.press(*text)
+    await pilot.press("enter")
+    return await verdict_after(pilot, view)

@@ -141,6 +141,7 @@ class ExerciseView(Vertical):
         verdict_view = self.query_one(VerdictView)
         if isinstance(outcome, str):
             verdict_view.show_note(outcome)
+            self.call_after_refresh(verdict_view.scroll_visible, animate=False)
             return
         verdict = outcome
         self.app.session.record_attempt(self.lesson, self.exercise, answer, verdict)
@@ -151,6 +152,7 @@ class ExerciseView(Vertical):
         # a choice shows its pick and a formula its live preview: no need to echo those
         echo = not isinstance(self.exercise, (ChoiceExercise, FormulaExercise))
         verdict_view.show_verdict(verdict, echo=echo)
+        self.call_after_refresh(verdict_view.scroll_visible, animate=False)
         out_of_attempts = not self.solved and self.attempts >= self.exercise.attempts
         if out_of_attempts and not self.solution_shown and self.exercise.solution:
             self.show_solution()
