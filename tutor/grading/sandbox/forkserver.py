@@ -39,6 +39,8 @@ REPLY = struct.Struct("<IQQ")  # header length, result length, output length
 # Imported before forking: children run as an unprivileged user, who may not be
 # able to read the interpreter's own library (e.g. a pyenv Python under /root).
 PRELOAD = (
+    "torch._subclasses.schema_check_mode",  # imported lazily when a tensor with grad_fn prints
+    "torch.distributions",
     "bisect",
     "collections",
     "copy",
@@ -78,9 +80,16 @@ def warm() -> None:
     import torch.nn.functional as F
 
     # Touch the common code paths once so children find them paged in.
+    # Children run as nobody and may not be able to read the installation (a venv
+    # in a 0700 folder), so every module torch imports lazily on these paths must
+    # be imported here: printing a tensor with a grad_fn, for one.
     logits = torch.randn(4, 3, requires_grad=True)
-    F.cross_entropy(logits, torch.tensor([0, 1, 2, 0])).backward()
+    loss = F.cross_entropy(logits, torch.tensor([0, 1, 2, 0]))
+    repr(loss), repr(logits), repr(torch.tensor([1, 2])), repr(torch.tensor([True]))
+    loss.backward()
     torch.log_softmax(logits.detach(), 1).gather(1, torch.zeros(4, 1, dtype=torch.long))
+    with contextlib.suppress(RuntimeError):
+        F.cross_entropy(logits, torch.tensor([0.0, 1.0, 2.0, 0.0]))  # the error path too
     for name in PRELOAD:
         with contextlib.suppress(ImportError):
             importlib.import_module(name)
