@@ -321,6 +321,12 @@ def _exercise_lesson(body: str) -> str:
             "01-x.md:14: `y: randint(0, K, shape=(3,))`: column 12: unknown name 'K'",
         ),
         (
+            _exercise_lesson(
+                "id: e\ntype: number\nprompt: p\nreference: r\nhints:\n  - Note: quote me"
+            ),
+            "01-x.md:13: `hints` must be a list of text items (an item containing `: ` must be quoted",
+        ),
+        (
             "---\nid: x\ntitle: X\n---\n\n## S\n\n```output\n1\n```\n",
             "01-x.md:8: an `output` block must directly follow a `python` block",
         ),

@@ -13,26 +13,36 @@ def read_choice(exercise: ChoiceExercise, answer: str) -> list[int] | str:
 
     Accepts 1-based numbers (`2`), letters (`b`), several separated by commas
     or spaces for `multiple` exercises (`1,3`), or a choice's exact text.
+    Numbers and letters are read as positions first, so a choice whose text
+    is `1` is still picked by its position, as the app shows it.
     """
     text = answer.strip()
     if not text:
         return "no choice given"
     count = len(exercise.choices)
-    for index, choice in enumerate(exercise.choices):
-        if text.casefold() == choice.text.strip().casefold():
-            return [index]
-    picks: list[int] = []
-    for token in re.split(r"[,\s]+", text):
-        if token.isdigit() and 1 <= int(token) <= count:
-            picks.append(int(token) - 1)
-        elif len(token) == 1 and token.isalpha() and ord(token.lower()) - ord("a") < count:
-            picks.append(ord(token.lower()) - ord("a"))
-        else:
-            return f"`{token}` is not one of the choices: give 1–{count} or a–{chr(ord('a') + count - 1)}"
-    picks = sorted(set(picks))
+    picks = _positions(text, count)
+    if picks is None:
+        for index, choice in enumerate(exercise.choices):
+            if text.casefold() == choice.text.strip().casefold():
+                return [index]
+        last = chr(ord("a") + count - 1)
+        return f"`{text}` is not one of the choices: give 1–{count}, a–{last}, or a choice's text"
     if len(picks) > 1 and not exercise.multiple:
         return "pick exactly one choice"
     return picks
+
+
+def _positions(text: str, count: int) -> list[int] | None:
+    """`2`, `b`, `1,3`, `a c` as 0-based positions, or None if any token is not one."""
+    picks: set[int] = set()
+    for token in re.split(r"[,\s]+", text):
+        if token.isdigit() and 1 <= int(token) <= count:
+            picks.add(int(token) - 1)
+        elif len(token) == 1 and token.isalpha() and 0 <= ord(token.lower()) - ord("a") < count:
+            picks.add(ord(token.lower()) - ord("a"))
+        else:
+            return None
+    return sorted(picks)
 
 
 def grade_choice(exercise: ChoiceExercise, answer: str) -> Verdict:

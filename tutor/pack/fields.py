@@ -85,7 +85,14 @@ class Fields:
         if not isinstance(value, list) or not all(
             isinstance(item, (str, int, float)) and not isinstance(item, bool) for item in value
         ):
-            self.problem(key, f"`{key}` must be a list of text items")
+            hint = ""
+            if isinstance(value, list) and any(isinstance(item, dict) for item in value):
+                hint = " (an item containing `: ` must be quoted, or written as a `>` block)"
+            elif isinstance(value, list) and any(isinstance(item, bool) for item in value):
+                hint = f"; {BOOLEAN_HINT}"
+            elif isinstance(value, str):
+                hint = f" (write `{key}:` then one `- item` per line)"
+            self.problem(key, f"`{key}` must be a list of text items{hint}")
             return []
         return [str(item).rstrip("\n") for item in value]
 
