@@ -70,6 +70,9 @@ class ExerciseView(Vertical):
             self.query_one(VerdictView).show_note(
                 f"{self.app.glyphs.correct} You solved this before; answer again to practise."
             )
+        if _has_params(self.exercise):
+            waiting = f"{self.app.glyphs.pending} drawing your own numbers for this exercise"
+            self.query_one(".prompt", Vertical).mount(Static(waiting, classes="drawing"))
         self._present()
 
     @work(thread=True, exclusive=True, group="present")
@@ -85,6 +88,7 @@ class ExerciseView(Vertical):
 
     def _show_exercise(self, shown: dict[str, Any], problem: str | None) -> None:
         prompt = self.query_one(".prompt", Vertical)
+        prompt.query(".drawing").remove()
         prompt.mount(ProseView(shown["prompt"]))
         if problem is not None and _has_params(self.exercise):
             prompt.mount(
