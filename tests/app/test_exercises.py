@@ -11,8 +11,10 @@ from tests.app.helpers import (
     open_step,
     text_of,
     verdict_after,
+    wait_until,
 )
 from tutor.app.widgets.choice_answer import ChoiceAnswer
+from tutor.app.widgets.exercise_view import ExerciseView
 from tutor.app.widgets.hint_list import HintList
 from tutor.progress.store import open_store
 
@@ -77,3 +79,52 @@ async def test_the_solution_appears_after_the_attempts_run_out(make_app) -> None
         assert text_of(hints).endswith("Solution: Class indices.")
         assert "2 tried, 0 left" in str(view.border_title)
     assert [s for s, _, _ in attempts_of("pick")] == ["incorrect", "incorrect", "solution"]
+
+
+MULTIPLE = """\
+---
+id: several
+title: Several right choices
+---
+
+## Pick all
+
+```exercise
+id: all-right
+type: choice
+multiple: true
+prompt: Which are probability targets for logits of shape (2, 3)?
+choices:
+  - text: a float tensor of shape (2, 3) whose rows sum to one
+    correct: true
+  - text: a one-hot float tensor of shape (2, 3)
+    correct: true
+  - text: a long tensor of shape (2,)
+    feedback: Those are class indices.
+    tag: indices-vs-probabilities
+```
+"""
+
+
+async def test_several_right_choices_are_toggled_with_space(make_app, tmp_path) -> None:
+    from tests.pack.helpers import write_pack
+    from tutor.pack.loader import load_pack
+
+    pack, errors = load_pack(write_pack(tmp_path / "pack", {"01-several.md": MULTIPLE}))
+    assert errors == []
+    app = make_app(pack=pack)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: app.screen.query(ExerciseView))
+        view = app.screen.query_one(ExerciseView)
+        await wait_until(pilot, lambda: bool(view.query(ChoiceAnswer)))
+        choices = view.query_one(ChoiceAnswer)
+        view.focus_answer()
+        await pilot.press("space", "enter")  # only the first: right so far, one missing
+        partial = await verdict_after(pilot, view)
+        assert partial.startswith("✗") and "1 more choice is correct" in partial
+        await pilot.press("2", "space")
+        assert choices.picked == {0, 1}
+        assert "[x]" in str(choices.get_option_at_index(1).prompt)
+        await pilot.press("enter")
+        assert (await verdict_after(pilot, view)).startswith("✓ Correct.")
