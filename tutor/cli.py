@@ -381,6 +381,43 @@ def new_pack(directory: Path) -> None:
     click.echo(f"next: edit the lesson, then `ce-tutor validate {directory}`")
 
 
+@cli.command()
+@json_option
+@click.option(
+    "--learners", default=50, show_default=True, metavar="N", help="Class size to simulate."
+)
+@click.option(
+    "--quick", is_flag=True, help="Fewer repetitions and a class of 3: about two minutes."
+)
+def bench(as_json: bool, learners: int, quick: bool) -> None:
+    """Measure this machine: first frame, grading times, memory, a class of N learners."""
+    from tutor.bench.run import Plan, run_bench
+    from tutor.bench.run import as_json as figures_json
+
+    plan = Plan(learners=3 if quick and learners == 50 else learners, quick=quick)
+    if as_json:
+        figures, notes = run_bench(plan)
+        click.echo(json.dumps({**figures_json(figures), "notes": notes}, indent=2))
+        return
+    from tutor.bench.report import print_table, run_with_progress
+
+    figures, notes = run_with_progress(plan)
+    if not print_table(figures, notes, plan):
+        sys.exit(1)
+
+
+@cli.command()
+@click.option("--ascii", "ascii_only", is_flag=True, help="Marks as OK/FAIL instead of ✓/✗.")
+@click.pass_context
+def doctor(ctx: click.Context, ascii_only: bool) -> None:
+    """Check this installation before teaching: torch, sandbox, terminal, data folder, store."""
+    from tutor.doctor import print_checks, run_checks
+
+    checks = run_checks(db=ctx.meta.get("db"))
+    if not print_checks(checks, ascii_only=ascii_only or not _terminal_is_utf8()):
+        sys.exit(1)
+
+
 def main() -> None:
     try:
         cli()

@@ -1,0 +1,272 @@
+"""A class on this machine: N learners, each in the real app in its own pseudo-terminal.
+
+Each simulated learner opens `ce-tutor` on the benchmark's pack in an 80x24
+pty (its own data folder, so its own store), waits until the class is
+seated, then answers a number, a formula and a code exercise with the keys a
+learner would press (code through `$EDITOR`, as over SSH). A grading's
+latency is from the Enter (or ctrl+r) to the verdict's headline arriving on
+the terminal: the app's whole path, its grading service included. Each app
+starts its own grading service, which starts its own fork server: both
+import torch, so a learner costs two torch processes. Memory is summed as
+PSS over every process of every learner (shared library pages split
+between their users, so the sum is what the class really takes).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import shlex
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tutor.bench.app import BENCH_PACK, HOME_TEXT, resume_at
+from tutor.bench.stats import percentile
+from tutor.bench.terminal import (
+    Pty,
+    ce_tutor,
+    cpu_seconds,
+    descendants,
+    environment,
+    mem_available_mb,
+    pss_mb,
+)
+
+VERDICTS = (
+    b"Correct.",
+    b"Not quite.",
+    b"Could not read",
+    b"hit a limit",
+    b"raised an error",
+    b"forbids",
+    b"not available here",
+    b"Grading failed",
+)
+FORMULA = "-sum(p*log(q))"
+CODE = (
+    "def cross_entropy(logits, target):\n"
+    "    shifted = logits - logits.max(1, keepdim=True).values\n"
+    "    log_probs = shifted - shifted.exp().sum(1, keepdim=True).log()\n"
+    "    return -log_probs[torch.arange(len(target)), target].mean()\n"
+)
+READY_TIMEOUT = 900.0  # seconds for every learner's service to have imported torch
+ANSWER_TIMEOUT = 120.0
+
+
+@dataclass
+class Grading:
+    kind: str  # number, formula, code
+    ms: float
+    headline: str  # the verdict's headline as the terminal showed it
+
+
+@dataclass
+class LearnerRun:
+    name: str
+    gradings: list[Grading] = field(default_factory=list)
+    problem: str | None = None
+    home_s: float = math.nan  # launch to home screen
+
+
+@dataclass
+class ClassFigures:
+    learners: int
+    seated_s: float  # launch until every app's grading service sat idle
+    runs: list[LearnerRun]
+    total_pss_mb: float
+    app_pss_mb: float  # the apps alone (Textual)
+    mem_drop_mb: float  # MemAvailable before launch minus during the class
+
+    @property
+    def latencies_ms(self) -> list[float]:
+        return [g.ms for run in self.runs for g in run.gradings]
+
+    @property
+    def p95_ms(self) -> float:
+        return percentile(self.latencies_ms, 0.95)
+
+    @property
+    def p50_ms(self) -> float:
+        return percentile(self.latencies_ms, 0.5)
+
+    @property
+    def problems(self) -> list[str]:
+        found = [f"{run.name}: {run.problem}" for run in self.runs if run.problem]
+        found += [
+            f"{run.name} {g.kind}: {g.headline}"
+            for run in self.runs
+            for g in run.gradings
+            if g.headline != "Correct."
+        ]
+        return found
+
+    @property
+    def held(self) -> bool:
+        """Every learner got every verdict right, within a p95 of 1 s."""
+        return not self.problems and self.p95_ms <= 1000
+
+
+def _number_answer(learner: str, pack_dir: Path) -> str:
+    """The learner's own right answer (their q is drawn from their name)."""
+    import math as _math
+
+    from tutor.numeric.params import draw_params, seed_for
+    from tutor.pack.loader import load_pack
+
+    pack, _ = load_pack(pack_dir)
+    lesson = pack.lesson("class")
+    exercise = lesson.exercise("your-surprise")
+    q = float(draw_params(exercise.params, seed_for(pack.id, lesson.id, exercise.id, learner))["q"])
+    return f"{-_math.log(q):.6f}"
+
+
+class _Learner:
+    """One learner's session, driven from a thread of the benchmark."""
+
+    def __init__(self, name: str, folder: Path, pack_dir: Path, answer_file: Path):
+        self.run = LearnerRun(name)
+        self._mark = 0
+        self.folder, self.pack_dir = folder, pack_dir
+        self.number = _number_answer(name, pack_dir)
+        resume_at(str(folder), name, pack_dir, "Number")
+        env = environment(str(folder), EDITOR=f"cp {shlex.quote(str(answer_file))}")
+        env.pop("VISUAL", None)
+        self.pty = Pty(ce_tutor(pack_dir, name), env)
+
+    def wait_home(self) -> None:
+        try:
+            self.run.home_s = self.pty.wait_for(HOME_TEXT, timeout=READY_TIMEOUT)
+        except TimeoutError as error:
+            self.run.problem = f"no home screen: {error}"
+
+    def answer_all(self, start_after: float, think: Callable[[], float]) -> None:
+        if self.run.problem:
+            return
+        try:
+            time.sleep(start_after)
+            self._go(b"c")  # continue where the bookmark is: the number step
+            self._submit("number", b"surprise in nats", self.number.encode(), b"\r")
+            time.sleep(think())
+            self._go(b"\x1b", b"n")  # leave the field, then the next step
+            self._submit("formula", b"Write the cross-entropy", FORMULA.encode(), b"\r")
+            time.sleep(think())
+            self._go(b"\x1b", b"n")
+            self._submit("code", b"ctrl+r submit", b"\x0f", b"\x12", settle=1.0)
+        except TimeoutError as error:
+            self.run.problem = str(error)
+
+    def _go(self, *keys: bytes) -> None:
+        """Press keys one at a time (an escape and a letter together would read as alt+letter)."""
+        self.pty.quiet(silence=0.2, limit=5)  # what came during the think time is old
+        self._mark = len(self.pty.output)
+        for key in keys:
+            self.pty.send(key)
+            self.pty.quiet(silence=0.2, limit=5)
+
+    def _submit(
+        self, kind: str, step_text: bytes, typed: bytes, submit: bytes, settle: float = 0.3
+    ) -> None:
+        mark = self._mark
+        self.pty.wait_for(step_text, timeout=ANSWER_TIMEOUT, since=mark)
+        self.pty.quiet(silence=0.3, limit=5)
+        self.pty.send(b"\t")  # into the answer field
+        self.pty.quiet(silence=0.2, limit=5)
+        self.pty.send(typed)
+        self.pty.quiet(silence=settle, limit=10)  # the preview (or $EDITOR) has settled
+        mark = len(self.pty.output)
+        self.pty.send(submit)
+        start = time.perf_counter()
+        deadline = start + ANSWER_TIMEOUT
+        while True:
+            seen = bytes(self.pty.output[mark:])
+            found = next((v for v in VERDICTS if v in seen), None)
+            if found:
+                break
+            if time.perf_counter() > deadline:
+                raise TimeoutError(f"no verdict for the {kind} answer")
+            self.pty.read(0.005)
+        elapsed = (time.perf_counter() - start) * 1000
+        self.run.gradings.append(Grading(kind, elapsed, found.decode()))
+
+    def pids(self) -> list[int]:
+        return [self.pty.process.pid, *descendants(self.pty.process.pid)]
+
+    def close(self) -> None:
+        self.pty.close()
+
+
+def _tree_cpu(learners: list[_Learner]) -> tuple[float, int]:
+    pids = [pid for learner in learners for pid in learner.pids()]
+    return sum(cpu_seconds(pid) for pid in pids), len(pids)
+
+
+def _wait_seated(learners: list[_Learner], tick: Callable[[str], None]) -> None:
+    """Until every app has its service and fork server, and the class's CPU use has settled."""
+    deadline = time.monotonic() + READY_TIMEOUT
+    previous, _ = _tree_cpu(learners)
+    calm = 0
+    while time.monotonic() < deadline:
+        time.sleep(1.0)
+        now, count = _tree_cpu(learners)
+        busy = now - previous  # cores used over the last second
+        previous = now
+        seated = all(len(learner.pids()) >= 3 for learner in learners if not learner.run.problem)
+        tick(f"{count} processes, {busy:.1f} cores busy")
+        calm = calm + 1 if seated and busy < 0.3 else 0
+        if calm >= 2:
+            return
+
+
+def run_class(
+    n: int,
+    pack_dir: Path = BENCH_PACK,
+    seed: int = 1,
+    tick: Callable[[str], None] = lambda _: None,
+) -> ClassFigures:
+    """Seat `n` learners, let each answer three exercises, measure; everything is closed after."""
+    rng = random.Random(seed)
+    spread = max(2.0, n / 10)  # about ten learners a second start answering
+    before = mem_available_mb()
+    with tempfile.TemporaryDirectory(prefix="ce-tutor-class-") as root:
+        answer = Path(root) / "answer.py"
+        answer.write_text(CODE)
+        learners: list[_Learner] = []
+        try:
+            start = time.perf_counter()
+            for i in range(n):
+                folder = Path(root) / f"learner-{i:03d}"
+                folder.mkdir()
+                learners.append(_Learner(f"learner-{i:03d}", folder, pack_dir, answer))
+                tick(f"launched {i + 1}/{n}")
+            homes = [threading.Thread(target=lr.wait_home) for lr in learners]
+            for thread in homes:
+                thread.start()
+            for thread in homes:
+                thread.join()
+            _wait_seated(learners, tick)
+            seated = time.perf_counter() - start
+            low_memory = mem_available_mb()
+            tick("answering")
+            threads = [
+                threading.Thread(
+                    target=lr.answer_all,
+                    args=(rng.uniform(0, spread), lambda: rng.uniform(0.5, 2.0)),
+                )
+                for lr in learners
+            ]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            pids = [pid for lr in learners for pid in lr.pids()]
+            total = sum(pss_mb(pid) for pid in pids)
+            apps = sum(pss_mb(lr.pty.process.pid) for lr in learners)
+            low_memory = min(low_memory, mem_available_mb())
+        finally:
+            for learner in learners:
+                learner.close()
+    return ClassFigures(n, seated, [lr.run for lr in learners], total, apps, before - low_memory)

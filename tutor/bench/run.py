@@ -1,0 +1,189 @@
+"""One `ce-tutor bench` run: every figure, its goal, and the table or JSON that reports them."""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from tutor.bench.stats import GOALS, median, percentile
+
+# (key, label, unit) in the order the table shows them
+FIGURES: list[tuple[str, str, str]] = [
+    ("first_frame_s", "first frame of the home screen", "s"),
+    ("first_frame_ratio", "  ÷ a bare Textual app's first frame", "×"),
+    ("formula_grade_p50_ms", "formula grading p50", "ms"),
+    ("formula_grade_p95_ms", "formula grading p95", "ms"),
+    ("formula_agreement", "  right verdicts on the answer pairs", "%"),
+    ("mathverify_p50_ms", "  math-verify p50 (scalar pairs)", "ms"),
+    ("mathverify_agreement", "  math-verify right verdicts (scalar pairs)", "%"),
+    ("formula_agreement_scalar", "  ce-tutor right verdicts (same pairs)", "%"),
+    ("code_grade_warm_p50_ms", "code grading, warm worker, p50", "ms"),
+    ("code_grade_fresh_p50_ms", "  fresh python + import torch, p50", "ms"),
+    ("code_grade_speedup", "  speed-up (fresh ÷ warm)", "×"),
+    ("number_grade_p95_ms", "number grading p95", "ms"),
+    ("validate_builtin_s", "ce-tutor validate, built-in pack", "s"),
+    ("bytes_per_keystroke_p50", "bytes per keystroke, typing a formula", "B"),
+    ("ui_rss_mb", "app memory (RSS) before any code", "MB"),
+    ("service_rss_mb", "  its grading service (RSS, torch)", "MB"),
+    ("learners", "learners simulated", ""),
+    ("learners_seated_s", "  until all were seated (services up)", "s"),
+    ("learners_p50_ms", "  grading latency p50 under that load", "ms"),
+    ("learners_p95_ms", "  grading latency p95 under that load", "ms"),
+    ("learners_failed", "  answers without a right verdict", ""),
+    ("learners_total_mb", "  memory of the class (PSS)", "MB"),
+    ("learners_per_learner_mb", "  per learner: app + service + fork server", "MB"),
+    ("learners_on_this_machine", "largest class held with p95 ≤ 1 s", ""),
+]
+
+
+@dataclass
+class Plan:
+    """How much to measure; `quick` trades precision for about a minute."""
+
+    learners: int = 50
+    quick: bool = False
+
+    @property
+    def frames(self) -> int:
+        return 2 if self.quick else 5
+
+    @property
+    def formula_repeat(self) -> int:
+        return 1 if self.quick else 5
+
+    @property
+    def number_runs(self) -> int:
+        return 30 if self.quick else 200
+
+    @property
+    def code_runs(self) -> tuple[int, int]:
+        return (5, 2) if self.quick else (20, 3)
+
+    def stages(self) -> list[str]:
+        return ["app", "typing", "formula", "number", "code", "validate", "class"]
+
+
+def validate_builtin_s() -> float:
+    """`ce-tutor validate` on the built-in pack, in its own process (imports included)."""
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "tutor", "validate"], capture_output=True, text=True
+    )
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        raise RuntimeError(f"validate failed: {done.stdout[-500:]}{done.stderr[-500:]}")
+    return elapsed
+
+
+def _percent(part: int | None, whole: int) -> float:
+    return math.nan if part is None or not whole else 100.0 * part / whole
+
+
+def run_bench(
+    plan: Plan,
+    stage: Callable[[str], None] = lambda _: None,
+    tick: Callable[[str], None] = lambda _: None,
+) -> tuple[dict[str, float], list[str]]:
+    """Every figure by key, and notes (disagreements, failures) to print under the table."""
+    from tutor.bench import app, code, formula, learners, number
+
+    figures: dict[str, float] = {}
+    notes: list[str] = []
+
+    stage("app")
+    frames = app.first_frames(plan.frames)
+    figures["first_frame_s"] = frames.first_frame_s
+    figures["first_frame_ratio"] = frames.ratio
+
+    stage("typing")
+    typing = app.typing_and_memory()
+    figures["bytes_per_keystroke_p50"] = typing.bytes_per_keystroke_p50
+    figures["ui_rss_mb"] = typing.ui_rss_mb
+    figures["service_rss_mb"] = typing.service_rss_mb
+
+    stage("formula")
+    f = formula.measure(plan.formula_repeat)
+    figures["formula_grade_p50_ms"] = f.p50_ms
+    figures["formula_grade_p95_ms"] = f.p95_ms
+    figures["formula_agreement"] = _percent(f.agree, f.pairs)
+    figures["mathverify_p50_ms"] = median(f.mv_times_ms)
+    figures["mathverify_p95_ms"] = percentile(f.mv_times_ms, 0.95)
+    figures["mathverify_agreement"] = _percent(f.mv_agree, f.mv_tried)
+    figures["formula_agreement_scalar"] = _percent(f.mv_ours_agree, f.mv_tried)
+    notes += [f"formula disagrees: {miss}" for miss in f.misses]
+    if f.mv_agree is None:
+        notes.append("math-verify is not installed: pip install math-verify")
+
+    stage("number")
+    times = next(iter(number.measure(plan.number_runs, parts=False).values()))
+    figures["number_grade_p95_ms"] = percentile(times, 0.95)
+
+    stage("code")
+    runs, fresh_runs = plan.code_runs
+    c = code.measure(runs, fresh_runs)
+    figures["code_grade_warm_p50_ms"] = c.warm_p50_ms
+    figures["code_grade_fresh_p50_ms"] = median(c.fresh_ms)
+    figures["code_grade_speedup"] = c.speedup
+
+    stage("validate")
+    figures["validate_builtin_s"] = validate_builtin_s()
+
+    stage("class")
+    held = 0
+    size = plan.learners
+    first = None
+    while size >= 1:
+        result = learners.run_class(size, tick=tick)
+        first = first or result
+        if result.held:
+            held = size
+            break
+        notes += [f"with {size} learners: {problem}" for problem in result.problems[:5]]
+        notes.append(
+            f"{size} learners: p95 {result.p95_ms:.0f} ms, "
+            f"{len(result.problems)} answer(s) without a right verdict"
+        )
+        if plan.quick or size == 1:
+            break
+        size //= 2  # halve until a class is held (at most a few rounds)
+    assert first is not None
+    figures["learners"] = first.learners
+    figures["learners_seated_s"] = first.seated_s
+    figures["learners_p50_ms"] = first.p50_ms
+    figures["learners_p95_ms"] = first.p95_ms
+    figures["learners_failed"] = len(first.problems)
+    figures["learners_total_mb"] = first.total_pss_mb
+    figures["learners_per_learner_mb"] = first.total_pss_mb / max(1, first.learners)
+    figures["learners_on_this_machine"] = held
+    return figures, notes
+
+
+def as_json(figures: dict[str, float]) -> dict[str, float | None]:
+    """JSON has no NaN: a figure that could not be measured is null."""
+    return {
+        key: (None if isinstance(v, float) and not math.isfinite(v) else round(v, 3))
+        for key, v in figures.items()
+    }
+
+
+def goal_text(key: str, figures: dict[str, float], learners: int) -> tuple[str, bool | None]:
+    goal = GOALS.get(key)
+    if goal is None:
+        return "", None
+    if key == "learners_on_this_machine":
+        # the goal is the class asked for (50 by default)
+        met = figures.get(key, 0) >= learners
+        return f"≥ {learners}", met
+    return goal.text(), goal.met(figures.get(key, math.nan))
+
+
+def format_value(value: float, unit: str) -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "—"
+    if unit in ("ms", "MB", "B", "%") or float(value).is_integer():
+        return f"{value:,.0f}" if abs(value) >= 10 or float(value).is_integer() else f"{value:.1f}"
+    return f"{value:.2f}"

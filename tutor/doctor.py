@@ -1,0 +1,260 @@
+"""`ce-tutor doctor`: is this installation ready for a class? Each check says what to fix.
+
+The checks run the real things: torch is imported in a child process, the
+sandbox runs a loop, a memory hog, a network attempt and a write outside its
+folder, the data folder is written to, the store is opened and asked its
+schema. Nothing here imports torch into the calling process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+
+
+class Outcome(str, Enum):
+    OK = "ok"
+    WARN = "warn"  # works, but a class would notice
+    FAIL = "fail"
+
+
+@dataclass
+class Check:
+    name: str
+    outcome: Outcome
+    detail: str
+    fix: str = ""
+    essential: bool = True  # a failure here makes `doctor` exit 1
+
+    @property
+    def blocking(self) -> bool:
+        return self.outcome is Outcome.FAIL and self.essential
+
+
+def check_torch(python: str | None = None, timeout: float = 180.0) -> Check:
+    """torch imports in a fresh interpreter (as the grading service will do it)."""
+    code = "import time; t = time.perf_counter(); import torch; print(torch.__version__, time.perf_counter() - t)"
+    try:
+        done = subprocess.run(
+            [python or sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout
+        )
+    except subprocess.TimeoutExpired:
+        return Check("torch", Outcome.FAIL, f"importing torch took over {timeout:.0f} s",
+                     "check the disk and the CPU load; a cold import should take seconds")  # fmt: skip
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["unknown error"])[-1]
+        return Check("torch", Outcome.FAIL, f"torch does not import: {last}",
+                     "pip install torch --index-url https://download.pytorch.org/whl/cpu")  # fmt: skip
+    version, seconds = done.stdout.split()[-2:]
+    return Check("torch", Outcome.OK, f"torch {version} imports ({float(seconds):.1f} s)")
+
+
+LOOP = "while True:\n    pass\n"
+HOG = "x = bytearray(2**33)\nprint('allocated')\n"
+NETWORK = (
+    "import socket\n"
+    "try:\n"
+    "    socket.create_connection(('127.0.0.1', {port}), timeout=1)\n"
+    "    print('connected')\n"
+    "except OSError as error:\n"
+    "    print('refused', error.errno)\n"
+)
+ESCAPE = (
+    "try:\n"
+    "    open({path!r}, 'w').write('escaped')\n"
+    "    print('written')\n"
+    "except OSError as error:\n"
+    "    print('refused', type(error).__name__)\n"
+)
+
+
+def _listening() -> tuple[socket.socket, threading.Thread, list]:
+    """A local port that records whether anyone connected."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    server.settimeout(3.0)
+    accepted: list = []
+
+    def accept() -> None:
+        with contextlib.suppress(OSError):
+            accepted.append(server.accept())
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    return server, thread, accepted
+
+
+def check_sandbox(sandbox_factory: Callable[[], object] | None = None) -> list[Check]:
+    """Hostile code through the real sandbox; one line per protection that held or not."""
+    from tutor.grading.sandbox import Limits, RunStatus, Sandbox, SandboxUnavailable
+
+    make = sandbox_factory or (lambda: Sandbox(limits=Limits(cpu_seconds=1, wall_seconds=3.0)))
+    sandbox = make()
+    try:
+        try:
+            sandbox.start()
+        except SandboxUnavailable as error:
+            return [Check("sandbox", Outcome.FAIL, f"the sandbox does not start: {error}",
+                          "run `ce-tutor doctor` again after checking torch imports")]  # fmt: skip
+        checks = []
+        run = sandbox.run_snippet(LOOP)
+        checks.append(
+            Check("sandbox: time", Outcome.OK, f"an endless loop was stopped ({run.message})")
+            if run.status is RunStatus.LIMIT
+            else Check(
+                "sandbox: time",
+                Outcome.FAIL,
+                f"an endless loop ended as {run.status.value}",
+                "the fork server could not set RLIMIT_CPU; report this platform",
+            )  # fmt: skip
+        )
+        run = sandbox.run_snippet(HOG)
+        checks.append(
+            Check("sandbox: memory", Outcome.OK, f"an 8 GB allocation was refused ({run.message})")
+            if run.status is RunStatus.LIMIT and "allocated" not in run.stdout
+            else Check(
+                "sandbox: memory",
+                Outcome.FAIL,
+                f"an 8 GB allocation ended as {run.status.value}",
+                "RLIMIT_AS is not enforced here (a container with its own limits?)",
+            )  # fmt: skip
+        )
+        server, thread, accepted = _listening()
+        port = server.getsockname()[1]
+        run = sandbox.run_snippet(NETWORK.format(port=port))
+        server.close()
+        thread.join(timeout=4)
+        if run.stdout.startswith("refused") and not accepted:
+            checks.append(Check("sandbox: network", Outcome.OK,
+                                "a connection to this machine was refused"))  # fmt: skip
+        else:
+            checks.append(Check("sandbox: network", Outcome.WARN,
+                                "learner code can open network connections",
+                                "allow user namespaces (sysctl kernel.unprivileged_userns_clone=1) "
+                                "or run the tutor as root, which confines then drops to nobody",
+                                essential=False))  # fmt: skip
+        target = Path(tempfile.gettempdir()) / f"ce-tutor-doctor-{uuid.uuid4().hex}"
+        run = sandbox.run_snippet(ESCAPE.format(path=str(target)))
+        escaped = target.exists()
+        with contextlib.suppress(OSError):
+            target.unlink()
+        if run.stdout.startswith("refused") or not escaped:
+            checks.append(Check("sandbox: files", Outcome.OK,
+                                "a write outside the sandbox's folder did not land"))  # fmt: skip
+        else:
+            checks.append(Check("sandbox: files", Outcome.WARN,
+                                f"learner code wrote {target}",
+                                "the sandbox has no private /tmp here (no user namespace); "
+                                "keep learners' data folders private (0700)", essential=False))  # fmt: skip
+        return checks
+    finally:
+        sandbox.close()
+
+
+def check_terminal(env: dict[str, str] | None = None) -> list[Check]:
+    """Colours and UTF-8 as the app will see them; the app falls back, so these only warn."""
+    env = dict(os.environ if env is None else env)
+    term, colorterm = env.get("TERM", ""), env.get("COLORTERM", "")
+    locale = env.get("LC_ALL") or env.get("LC_CTYPE") or env.get("LANG") or ""
+    checks = []
+    if not term or term == "dumb":
+        checks.append(Check("terminal: colours", Outcome.WARN, f"TERM is {term or 'unset'}",
+                            "set TERM=xterm-256color (ssh -t passes the client's TERM)",
+                            essential=False))  # fmt: skip
+    elif colorterm in ("truecolor", "24bit"):
+        checks.append(Check("terminal: colours", Outcome.OK, f"TERM={term}, 24-bit colour"))
+    elif "256color" in term:
+        checks.append(Check("terminal: colours", Outcome.OK,
+                            f"TERM={term}, 256 colours (COLORTERM unset: themes are approximated)"))  # fmt: skip
+    else:
+        checks.append(Check("terminal: colours", Outcome.WARN, f"TERM={term}: few colours",
+                            "set TERM=xterm-256color if the terminal supports it",
+                            essential=False))  # fmt: skip
+    if "utf-8" in locale.lower() or "utf8" in locale.lower():
+        checks.append(Check("terminal: UTF-8", Outcome.OK, f"locale {locale}"))
+    else:
+        checks.append(Check("terminal: UTF-8", Outcome.WARN,
+                            f"locale {locale or 'unset'} is not UTF-8: the app draws ASCII",
+                            "export LANG=C.UTF-8 (and `SendEnv LANG` over SSH)",
+                            essential=False))  # fmt: skip
+    return checks
+
+
+def check_data_dir(directory: Path | None = None) -> Check:
+    """The data folder exists (or can be made) and takes a file."""
+    from tutor.progress.identity import data_dir
+
+    folder = directory or data_dir()
+    probe = folder / f".doctor-{os.getpid()}"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe.write_bytes(b"ok")
+        probe.unlink()
+    except OSError as error:
+        return Check("data folder", Outcome.FAIL, f"{folder} is not writable: {error.strerror}",
+                     f"make it writable by this user, or point CE_TUTOR_HOME at a folder "
+                     f"that is (now: {folder})")  # fmt: skip
+    return Check("data folder", Outcome.OK, f"{folder} is writable")
+
+
+def check_store(db: str | None = None) -> Check:
+    """The progress store opens and answers (`--db`, CE_TUTOR_DB, or the data folder's file)."""
+    from tutor.progress.store import StoreError, open_store, store_location
+
+    where = store_location(url=db)
+    shown = str(where).split("@")[-1] if "://" in str(where) else str(where)  # no password
+    start = time.perf_counter()
+    try:
+        with open_store(url=db) as store:
+            version = store.schema_version()
+            dialect = store.dialect
+    except StoreError as error:
+        return Check("progress store", Outcome.FAIL, str(error),
+                     "fix --db / CE_TUTOR_DB, or move the file aside")  # fmt: skip
+    except Exception as error:  # noqa: BLE001 - a driver's error, shown as one line
+        return Check("progress store", Outcome.FAIL, f"{type(error).__name__}: {error}",
+                     "check --db / CE_TUTOR_DB and that the database is up")  # fmt: skip
+    elapsed = (time.perf_counter() - start) * 1000
+    return Check("progress store", Outcome.OK,
+                 f"{dialect} at {shown} answers (schema {version}, {elapsed:.0f} ms)")  # fmt: skip
+
+
+def run_checks(db: str | None = None, sandbox: bool = True) -> list[Check]:
+    checks = [check_torch()]
+    if sandbox and checks[0].outcome is Outcome.OK:
+        checks += check_sandbox()
+    checks += check_terminal()
+    checks.append(check_data_dir())
+    checks.append(check_store(db))
+    return checks
+
+
+def format_check(check: Check, ascii_only: bool = False) -> str:
+    marks = {Outcome.OK: ("✓", "ok"), Outcome.WARN: ("!", "warn"), Outcome.FAIL: ("✗", "FAIL")}
+    mark = marks[check.outcome][1 if ascii_only else 0]
+    line = f"{mark} {check.name}: {check.detail}"
+    if check.fix and check.outcome is not Outcome.OK:
+        line += f"\n    fix: {check.fix}"
+    return line
+
+
+def print_checks(checks: list[Check], ascii_only: bool = False) -> bool:
+    """Print one line per check; returns False if an essential check failed."""
+    for check in checks:
+        print(format_check(check, ascii_only), flush=True)
+    blocking = [c for c in checks if c.blocking]
+    if blocking:
+        print(f"{len(blocking)} essential check(s) failed: fix them before the class.")
+    return not blocking
