@@ -54,9 +54,16 @@ class ExpressionError(Exception):
 
 
 def _take(x: torch.Tensor, index: torch.Tensor | int, dim: int = -1) -> torch.Tensor:
-    """`take(logits, target)`: each row's entry at its class index (not torch.take, which is flat)."""
+    """`take(logits, target)`: each row's entry at its class index (not torch.take, which is flat).
+
+    A scalar index selects one entry along `dim` (`take(logits, 0)`: column 0);
+    an index with as many dimensions as `x` picks entries (`take(w, target)`:
+    `w[target]`); an index with one dimension fewer picks one per row.
+    """
     if isinstance(index, int) or (isinstance(index, torch.Tensor) and index.ndim == 0):
         return x.select(dim, int(index))
+    if index.ndim == x.ndim:
+        return x[index.long()] if x.ndim == 1 else x.gather(dim, index.long())
     return x.gather(dim, index.long().unsqueeze(dim)).squeeze(dim)
 
 

@@ -110,11 +110,16 @@ def _mean(x: Any, dim: int | None = None) -> Any:
 
 
 def _take(x: Any, index: Any, dim: int = -1) -> Any:
+    """Same semantics as the torch side's `take` (see `tutor.numeric.expressions`)."""
     arr = _as_array(x)
     idx = np.asarray(index, dtype=np.int64)
     if idx.ndim == 0:
-        return _scalar(np.take(arr, int(idx), axis=dim))
-    return np.take_along_axis(arr, np.expand_dims(idx, dim), dim).squeeze(dim)
+        picked = np.take(arr, int(idx), axis=dim)
+    elif idx.ndim == arr.ndim:
+        picked = np.take(arr, idx, axis=dim)
+    else:
+        picked = np.take_along_axis(arr, np.expand_dims(idx, dim), dim).squeeze(dim)
+    return _scalar(picked) if not isinstance(picked, np.ndarray) or picked.ndim == 0 else picked
 
 
 def _onehot(index: Any, size: int) -> Any:
