@@ -8,10 +8,10 @@ reason a learner can read, or None when the values agree.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from tutor.grading.sandbox import Raised
+from tutor.numeric.answers import within
 from tutor.pack.model import Tolerance
 
 
@@ -61,20 +61,8 @@ def mismatch(expected: Any, got: Any, tolerance: Tolerance) -> str | None:
 
 
 def _close(e: float, g: float, tol: Tolerance) -> bool:
-    if math.isnan(e) or math.isnan(g):
-        return math.isnan(e) and math.isnan(g)
-    if math.isinf(e) or math.isinf(g):
-        return e == g
-    diff = abs(g - e)
-    if diff == 0:
-        return True
-    if tol.abs is not None and diff <= tol.abs:
-        return True
-    if tol.rel is not None and diff <= tol.rel * abs(e):
-        return True
-    if tol.sig is not None and e != 0:
-        return diff <= 0.5 * 10 ** (math.floor(math.log10(abs(e))) - tol.sig + 1)
-    return False
+    """One number against another: the same rule as number exercises use."""
+    return within(g, e, tol)
 
 
 def _close_tensors(expected: Any, got: Any, tol: Tolerance) -> bool:
