@@ -26,14 +26,18 @@ class PlotView(PlotextPlot):
         xs, curves, problems = curves_of(block)
         plt = self.plt
         plt.clear_figure()
-        if self.app.ascii:
+        ascii = self.app.ascii
+        if ascii:  # plotext's frame and dots are box-drawing glyphs: leave them out
             plt.theme("clear")
+            plt.frame(False)
+            plt.xaxes(False, False)
+            plt.yaxes(False, False)
         for label, ys in curves:
-            plt.plot(xs, ys, label=label, marker="dot" if self.app.ascii else "braille")
+            plt.plot(xs, ys, label=label, marker="*" if ascii else "braille")
         title = block.title or ", ".join(block.y)
         if problems:
             title += "  (" + "; ".join(problems) + ")"
-        plt.title(title)
+        plt.title(self.app.plain(title))
         plt.xlabel(block.x)
 
 
