@@ -27,6 +27,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from tutor.numeric.text_error import ColumnError
+
 MAX_TEXT = 600
 MAX_NODES = 300
 MAX_DEPTH = 40
@@ -38,16 +40,8 @@ Value = Any
 Env = Mapping[str, Value]
 
 
-class ExpressionError(Exception):
+class ExpressionError(ColumnError):
     """An expression that cannot be read or evaluated; `column` is 1-based."""
-
-    def __init__(self, message: str, column: int = 0) -> None:
-        super().__init__(message)
-        self.message = message
-        self.column = column
-
-    def __str__(self) -> str:
-        return f"column {self.column}: {self.message}" if self.column else self.message
 
 
 # ---------------------------------------------------------------- the whitelist

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Union
 
+from tutor.numeric.text_error import ColumnError
+
 if TYPE_CHECKING:  # torch is imported lazily: the loader must stay light
     import torch
 
@@ -33,16 +35,8 @@ MAX_LITERAL = 1e12
 MAX_INT_POWER = 64
 
 
-class ParamError(Exception):
+class ParamError(ColumnError):
     """A generator that cannot be read or drawn; `column` is 1-based (0 when unknown)."""
-
-    def __init__(self, message: str, column: int = 0) -> None:
-        super().__init__(message)
-        self.message = message
-        self.column = column
-
-    def __str__(self) -> str:
-        return f"column {self.column}: {self.message}" if self.column else self.message
 
 
 # ---------------------------------------------------------------- the tree

@@ -1,0 +1,15 @@
+"""An error in author-written text that points at a column."""
+
+from __future__ import annotations
+
+
+class ColumnError(Exception):
+    """A message about a piece of text; `column` is 1-based (0 when unknown)."""
+
+    def __init__(self, message: str, column: int = 0) -> None:
+        super().__init__(message)
+        self.message = message
+        self.column = column
+
+    def __str__(self) -> str:
+        return f"column {self.column}: {self.message}" if self.column else self.message
