@@ -8,6 +8,8 @@ services and moves between screens.
 
 from __future__ import annotations
 
+import threading
+
 from textual.app import App
 from textual.binding import Binding
 
@@ -74,7 +76,8 @@ class TutorApp(App):
 
     def _start_grading(self) -> None:
         self.run_worker(self.grading.start, thread=True, name="grading-start", group="grading")
-        self.run_worker(_warm_imports, thread=True, name="warm-imports", group="warm")
+        # a daemon thread: quitting in the first seconds must not wait for imports
+        threading.Thread(target=_warm_imports, name="warm-imports", daemon=True).start()
 
     def on_unmount(self) -> None:
         self.grading.close()

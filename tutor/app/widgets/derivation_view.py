@@ -7,8 +7,10 @@ the proof is done; until then a step says it is being checked.
 
 from __future__ import annotations
 
-from textual import work
-from textual.app import ComposeResult
+import contextlib
+import threading
+
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Static
@@ -41,7 +43,7 @@ class DerivationView(Vertical, can_focus=True):
 
     def on_mount(self) -> None:
         self.border_title = self._title()
-        self._prepare()
+        self._start_proof()
 
     def _title(self) -> str:
         derivation = self._derivation()
@@ -60,28 +62,33 @@ class DerivationView(Vertical, can_focus=True):
             steps=tuple(Step(s.expr, s.reason) for s in self.block.steps),
         )
 
-    @work(thread=True, exclusive=True, group="derivation")
-    def _prepare(self) -> None:
+    def _start_proof(self) -> None:
+        # A daemon thread, not a Textual worker: a proof cannot be interrupted, and
+        # quitting the app (or leaving the step) must never wait for one to finish.
+        app = self.app
+        threading.Thread(target=self._prepare, args=(app,), daemon=True).start()
+
+    def _prepare(self, app: App) -> None:
         from tutor.symbolic.derivations import prove
+
+        def report(callback, *args) -> None:
+            with contextlib.suppress(RuntimeError):  # the app has already gone
+                app.call_from_thread(callback, *args)
 
         derivation = self._derivation()
         if derivation is None:
-            self.app.call_from_thread(self._failed, f"no built-in derivation {self.block.use!r}")
+            report(self._failed, f"no built-in derivation {self.block.use!r}")
             return
-        ascii = self.app.ascii
-        unproved = [
-            self._render_steps(derivation, k, None, ascii) for k in range(len(derivation.steps))
-        ]
-        self.app.call_from_thread(self._ready, unproved, False)
+        count = len(derivation.steps)
+        unproved = [self._render_steps(derivation, k, None, app.ascii) for k in range(count)]
+        report(self._ready, unproved, False)
         try:
             results = prove(derivation)
         except Exception as error:  # noqa: BLE001 - shown as "not checked", never raised
-            self.app.call_from_thread(self._failed, f"could not be checked: {error}")
+            report(self._failed, f"could not be checked: {error}")
             return
-        proved = [
-            self._render_steps(derivation, k, results, ascii) for k in range(len(derivation.steps))
-        ]
-        self.app.call_from_thread(self._ready, proved, True)
+        proved = [self._render_steps(derivation, k, results, app.ascii) for k in range(count)]
+        report(self._ready, proved, True)
 
     @staticmethod
     def _render_steps(derivation, k: int, results, ascii: bool) -> str:
