@@ -5,7 +5,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.command import CommandPalette, DiscoveryHit, Hit, Hits, Provider, SearchIcon
+
+
+class TutorPalette(CommandPalette):
+    """The command palette with a plain pointer for its search icon.
+
+    Textual's magnifier is a wide emoji: its width is ambiguous in some
+    terminals and it is not ASCII at all.
+    """
+
+    def __init__(self, icon: str, placeholder: str):
+        super().__init__(id="--command-palette", placeholder=placeholder)
+        self._icon = icon
+
+    def on_mount(self) -> None:
+        self.query_one(SearchIcon).icon = self._icon
 
 
 class TutorCommands(Provider):

@@ -130,6 +130,12 @@ class TutorApp(App):
 
         self.push_screen(PacksScreen())
 
+    def action_command_palette(self) -> None:
+        from tutor.app.commands import TutorPalette
+
+        if self.use_command_palette and not TutorPalette.is_open(self):
+            self.push_screen(TutorPalette(self.glyphs.pointer, self.plain("lesson, theme, keys…")))
+
     def get_system_commands(self, screen):  # the palette offers our commands only
         return iter(())
 
