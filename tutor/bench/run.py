@@ -29,13 +29,14 @@ FIGURES: list[tuple[str, str, str]] = [
     ("bytes_per_keystroke_p50", "bytes per keystroke, typing a formula", "B"),
     ("ui_rss_mb", "app memory (RSS) before any code", "MB"),
     ("service_rss_mb", "  its grading service (RSS, torch)", "MB"),
-    ("learners", "learners simulated", ""),
+    ("learners", "learners seated (asked: --learners)", ""),
     ("learners_seated_s", "  until all were seated (services up)", "s"),
     ("learners_p50_ms", "  grading latency p50 under that load", "ms"),
     ("learners_p95_ms", "  grading latency p95 under that load", "ms"),
     ("learners_failed", "  answers without a right verdict", ""),
     ("learners_total_mb", "  memory of the class (PSS)", "MB"),
     ("learners_per_learner_mb", "  per learner: app + service + fork server", "MB"),
+    ("learners_memory_bound", "  learners the free memory holds at that size", ""),
     ("learners_on_this_machine", "largest class held with p95 ≤ 1 s", ""),
 ]
 
@@ -139,25 +140,33 @@ def run_bench(
     while size >= 1:
         result = learners.run_class(size, tick=tick)
         first = first or result
-        if result.held:
-            held = size
+        notes += [f"with {result.seated} learners: {p}" for p in result.problems[:5]]
+        if result.memory_limited:
+            notes.append(
+                f"memory: only {result.seated} of {size} learners could be seated "
+                f"({result.total_pss_mb / max(1, result.seated):.0f} MB each, app + grading "
+                "service + fork server; 4 GB kept free)"
+            )
+        if result.answered_in_time:
+            held = result.seated
             break
-        notes += [f"with {size} learners: {problem}" for problem in result.problems[:5]]
         notes.append(
-            f"{size} learners: p95 {result.p95_ms:.0f} ms, "
-            f"{len(result.problems)} answer(s) without a right verdict"
+            f"{result.seated} learners: p95 {result.p95_ms:.0f} ms, "
+            f"{len(result.problems)} answer(s) without a right verdict in time"
         )
-        if plan.quick or size == 1:
-            break
-        size //= 2  # halve until a class is held (at most a few rounds)
+        if plan.quick or size == 1 or size < plan.learners:
+            break  # one smaller class at most: the default run stays bounded
+        size = max(1, result.seated // 2)
     assert first is not None
-    figures["learners"] = first.learners
+    figures["learners"] = first.seated
     figures["learners_seated_s"] = first.seated_s
     figures["learners_p50_ms"] = first.p50_ms
     figures["learners_p95_ms"] = first.p95_ms
     figures["learners_failed"] = len(first.problems)
     figures["learners_total_mb"] = first.total_pss_mb
-    figures["learners_per_learner_mb"] = first.total_pss_mb / max(1, first.learners)
+    per_learner = first.total_pss_mb / max(1, first.seated)
+    figures["learners_per_learner_mb"] = per_learner
+    figures["learners_memory_bound"] = first.mem_before_mb // per_learner if per_learner else 0
     figures["learners_on_this_machine"] = held
     return figures, notes
 
