@@ -11,6 +11,12 @@ from tutor.app.terminal import asciify
 from tutor.app.widgets.math_block import MathBlock
 
 
+class AsciiMarkdown(Markdown):
+    """Markdown whose list bullets are ASCII, for terminals that are not UTF-8."""
+
+    BULLETS = ["* ", "- ", "+ ", "* ", "- "]
+
+
 class ProseView(Vertical):
     """A piece of lesson Markdown, `$…$` and `$$…$$` included, as the terminal shows it."""
 
@@ -24,4 +30,5 @@ class ProseView(Vertical):
             if isinstance(piece, DisplayMath):
                 yield MathBlock(latex=piece.latex)
             else:
-                yield Markdown(piece.text, open_links=False)
+                kind = AsciiMarkdown if self.app.ascii else Markdown
+                yield kind(piece.text, open_links=False)
