@@ -49,6 +49,9 @@ def check_torch(python: str | None = None, timeout: float = 180.0) -> Check:
         done = subprocess.run(
             [python or sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout
         )
+    except OSError as error:
+        return Check("torch", Outcome.FAIL, f"cannot run {python or sys.executable}: {error.strerror}",
+                     "reinstall ce-tutor into a working Python environment")  # fmt: skip
     except subprocess.TimeoutExpired:
         return Check("torch", Outcome.FAIL, f"importing torch took over {timeout:.0f} s",
                      "check the disk and the CPU load; a cold import should take seconds")  # fmt: skip

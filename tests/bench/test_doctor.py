@@ -1,0 +1,94 @@
+"""`ce-tutor doctor`'s checks, each tried where it passes and where it fails."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from click.testing import CliRunner
+
+from tutor import doctor
+from tutor.cli import cli
+from tutor.doctor import Check, Outcome
+
+
+def test_terminal_checks_read_term_colorterm_and_the_locale() -> None:
+    good = doctor.check_terminal(
+        {"TERM": "xterm-256color", "COLORTERM": "truecolor", "LANG": "C.UTF-8"}
+    )
+    assert [c.outcome for c in good] == [Outcome.OK, Outcome.OK]
+    assert "24-bit" in good[0].detail
+    bad = doctor.check_terminal({"TERM": "dumb", "LANG": "C"})
+    assert [c.outcome for c in bad] == [Outcome.WARN, Outcome.WARN]
+    assert "TERM=xterm-256color" in bad[0].fix and "UTF-8" in bad[1].fix
+    assert not any(c.blocking for c in bad)  # the app falls back to ASCII: not essential
+    lc_all = doctor.check_terminal({"TERM": "xterm", "LANG": "C", "LC_ALL": "en_US.UTF-8"})
+    assert lc_all[1].outcome is Outcome.OK  # LC_ALL wins over LANG, as in libc
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes anywhere")
+def test_a_read_only_data_folder_fails_with_a_fix(tmp_path) -> None:
+    folder = tmp_path / "data"
+    folder.mkdir()
+    folder.chmod(0o500)
+    try:
+        check = doctor.check_data_dir(folder)
+    finally:
+        folder.chmod(0o700)
+    assert check.blocking and "CE_TUTOR_HOME" in check.fix
+
+
+def test_a_data_folder_that_cannot_exist_fails_and_a_good_one_passes(tmp_path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    bad = doctor.check_data_dir(blocker / "data")
+    assert bad.blocking and str(blocker / "data") in bad.detail
+    good = doctor.check_data_dir(tmp_path / "new" / "data")
+    assert good.outcome is Outcome.OK and not list((tmp_path / "new" / "data").iterdir())
+
+
+def test_the_store_check_opens_the_store_and_reports_a_broken_one(tmp_path) -> None:
+    good = doctor.check_store(str(tmp_path / "p.sqlite3"))
+    assert good.outcome is Outcome.OK and "schema" in good.detail
+    broken = tmp_path / "broken.sqlite3"
+    broken.write_bytes(b"this is not a database" * 100)
+    bad = doctor.check_store(str(broken))
+    assert bad.blocking and str(broken) in bad.detail
+    assert broken.read_bytes() == b"this is not a database" * 100  # left untouched
+
+
+def test_a_password_in_the_url_is_never_printed() -> None:
+    check = doctor.check_store("postgresql://ce:s3cret@127.0.0.1:1/class")
+    assert check.outcome is Outcome.FAIL
+    assert "s3cret" not in doctor.format_check(check)
+
+
+def test_torch_check_reports_a_python_without_torch() -> None:
+    ok = doctor.check_torch()
+    assert ok.outcome is Outcome.OK and "torch" in ok.detail
+    missing = doctor.check_torch(python="/nonexistent/python")
+    assert missing.blocking
+
+
+def test_check_lines_in_unicode_and_ascii() -> None:
+    fail = Check("data folder", Outcome.FAIL, "/x is not writable", "chmod it")
+    assert doctor.format_check(fail) == "✗ data folder: /x is not writable\n    fix: chmod it"
+    assert doctor.format_check(fail, ascii_only=True).startswith("FAIL data folder")
+    ok = Check("torch", Outcome.OK, "torch 2 imports", "never shown")
+    assert doctor.format_check(ok, ascii_only=True) == "ok torch: torch 2 imports"
+
+
+def test_the_command_exits_1_when_something_essential_fails(tmp_path, monkeypatch) -> None:
+    # torch and the sandbox are tried above and in tests/faults; here, the command's verdict
+    monkeypatch.setattr(doctor, "check_sandbox", lambda: [])
+    monkeypatch.setattr(doctor, "check_torch", lambda: Check("torch", Outcome.OK, "imports"))
+    broken = tmp_path / "broken.sqlite3"
+    broken.write_bytes(b"garbage" * 200)
+    monkeypatch.setenv("CE_TUTOR_HOME", str(tmp_path))
+    result = CliRunner().invoke(cli, ["--db", str(broken), "doctor", "--ascii"])
+    assert result.exit_code == 1, result.output
+    assert "FAIL progress store" in result.output and "ok torch" in result.output
+    assert "essential check(s) failed" in result.output
+    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "fine.sqlite3"), "doctor", "--ascii"])
+    assert result.exit_code == 0, result.output
+    assert "FAIL" not in result.output
