@@ -1,0 +1,43 @@
+"""The benchmark's own machinery, for real: a learner in a pty, and the whole `bench --json`."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+
+import pytest
+
+from tutor.bench.learners import run_class
+from tutor.bench.run import FIGURES
+
+
+def test_one_learner_answers_three_exercises_through_the_app() -> None:
+    """The keys the simulated learner presses still reach a verdict in today's app."""
+    figures = run_class(1)
+    assert figures.problems == []
+    [learner] = figures.runs
+    assert [g.kind for g in learner.gradings] == ["number", "formula", "code"]
+    assert all(g.headline == "Correct." for g in learner.gradings)
+    assert all(0 < g.ms < 60_000 for g in learner.gradings)
+    # app, grading service and fork server were all counted, and are gone now
+    assert figures.total_pss_mb > figures.app_pss_mb > 10
+
+
+@pytest.mark.bench_e2e
+def test_bench_json_quick_gives_every_figure_as_a_number(tmp_path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "tutor", "bench", "--json", "--quick"],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    figures = json.loads(done.stdout)
+    for key, _, _ in FIGURES:
+        if key.startswith("mathverify") or key == "formula_agreement_scalar":
+            continue  # only where math-verify is installed
+        assert isinstance(figures[key], int | float) and math.isfinite(figures[key]), key
+    assert figures["learners"] >= 1 and figures["formula_agreement"] == 100
