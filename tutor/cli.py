@@ -395,13 +395,13 @@ def bench(as_json: bool, learners: int, quick: bool) -> None:
     from tutor.bench.run import as_json as figures_json
 
     plan = Plan(learners=3 if quick and learners == 50 else learners, quick=quick)
-    if as_json:
-        figures, notes = run_bench(plan)
-        click.echo(json.dumps({**figures_json(figures), "notes": notes}, indent=2))
-        return
     from tutor.bench.report import print_table, run_with_progress
 
-    figures, notes = run_with_progress(plan)
+    # the progress bar goes to stderr, so `--json` output stays one object
+    figures, notes = run_with_progress(plan) if sys.stderr.isatty() else run_bench(plan)
+    if as_json:
+        click.echo(json.dumps({**figures_json(figures), "notes": notes}, indent=2))
+        return
     if not print_table(figures, notes, plan):
         sys.exit(1)
 
