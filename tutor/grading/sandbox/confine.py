@@ -16,7 +16,17 @@ import resource
 
 from tutor.grading.sandbox.limits import Limits
 
-NOBODY = 65534
+# As root, each run becomes a user of its own: uid RUN_UID_BASE + its pid. Runs
+# that shared `nobody` could signal one another (a learner's kill(-1) would end
+# every other learner's run) and would share one RLIMIT_NPROC count.
+RUN_UID_BASE = 1_900_000_000
+
+
+def run_uid(pid: int | None = None) -> int:
+    """The unprivileged uid (and gid) a run with this pid drops to; unique while it lives."""
+    return RUN_UID_BASE + (os.getpid() if pid is None else pid)
+
+
 CLONE_NEWNS = 0x00020000
 CLONE_NEWUSER = 0x10000000
 CLONE_NEWNET = 0x40000000
@@ -44,8 +54,8 @@ def confine(
 
     Started as root, the child makes its namespaces while still root (that
     works where unprivileged user namespaces are disabled, as under some
-    AppArmor policies), then becomes `nobody`, which also clears every
-    capability. Otherwise it makes a user namespace of its own to get them.
+    AppArmor policies), then becomes a uid of its own (`run_uid`), which also
+    clears every capability. `workdir` is handed to that uid. Otherwise it makes a user namespace of its own to get them.
     """
     applied = ["wall"]
     libc = _libc()
@@ -58,13 +68,16 @@ def confine(
         if _private_scratch(libc):
             applied.append("scratch")
     if root:
+        # Fail closed: learner code never runs as root (kill(-1) would end the machine).
+        uid = run_uid()
         try:
+            os.chown(".", uid, uid)  # the work directory; its path may sit under a fresh /tmp
             os.setgroups([])
-            os.setgid(NOBODY)
-            os.setuid(NOBODY)
-            applied.append("user")
-        except OSError:
-            pass
+            os.setgid(uid)
+            os.setuid(uid)
+        except OSError as error:
+            raise PermissionError(f"could not become an unprivileged user: {error}") from None
+        applied.append("user")
     if "user" in applied or os.getuid() != 0:
         # The NPROC limit counts the user's processes; for root it is void.
         applied.append("processes")

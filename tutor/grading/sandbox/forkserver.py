@@ -25,7 +25,6 @@ import time
 from typing import Any
 
 from tutor.grading.sandbox import wire
-from tutor.grading.sandbox.confine import NOBODY
 from tutor.grading.sandbox.forbid import locate
 from tutor.grading.sandbox.limits import Limits
 
@@ -80,7 +79,7 @@ def warm() -> None:
     import torch.nn.functional as F
 
     # Touch the common code paths once so children find them paged in.
-    # Children run as nobody and may not be able to read the installation (a venv
+    # Children run unprivileged and may not be able to read the installation (a venv
     # in a 0700 folder), so every module torch imports lazily on these paths must
     # be imported here: printing a tensor with a grad_fn, for one.
     logits = torch.randn(4, 3, requires_grad=True)
@@ -319,10 +318,7 @@ def fork_spare(base: str) -> Spare:
     from tutor.grading.sandbox.harness import run_child
 
     workdir = tempfile.mkdtemp(dir=base)
-    uid_owned = False
-    if os.getuid() == 0:
-        os.chown(workdir, NOBODY, NOBODY)
-        uid_owned = True
+    uid_owned = os.getuid() == 0  # the child hands it to its own uid (confine.run_uid)
     res_r, res_w = os.pipe()
     out_r, out_w = os.pipe()
     ctl_r, ctl_w = os.pipe()
@@ -440,7 +436,9 @@ def _sweep(pid: int, netns: int) -> None:
             if not entry.isdigit():
                 continue
             try:
-                if os.stat(f"/proc/{entry}/ns/net").st_ino == netns:
+                # A namespace's inode number is reused once it is gone, maybe by another
+                # fork server's child at this very moment: kill only our own descendants.
+                if os.stat(f"/proc/{entry}/ns/net").st_ino == netns and _ours(int(entry)):
                     found = True
                     _kill(int(entry), signal.SIGKILL)
             except OSError:
@@ -448,6 +446,23 @@ def _sweep(pid: int, netns: int) -> None:
         if not found:
             return
         time.sleep(0.005)
+
+
+def _ours(pid: int) -> bool:
+    """Whether `pid` descends from this fork server (walking up the parent chain)."""
+    me = os.getpid()
+    for _ in range(64):
+        try:
+            with open(f"/proc/{pid}/stat") as handle:
+                # the command name may hold spaces and parentheses: split after the last `)`
+                pid = int(handle.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            return False
+        if pid == me:
+            return True
+        if pid <= 1:
+            return False
+    return False
 
 
 def _kill_orphans(keep: set[int]) -> None:
