@@ -128,3 +128,18 @@ async def test_several_right_choices_are_toggled_with_space(make_app, tmp_path) 
         assert "[x]" in str(choices.get_option_at_index(1).prompt)
         await pilot.press("enter")
         assert (await verdict_after(pilot, view)).startswith("✓ Correct.")
+
+
+async def test_hints_and_a_shown_solution_survive_a_restart(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_step(pilot, app, "Choice")
+        view = await exercise(pilot, screen, "pick")
+        await pilot.press("h", "s")
+    again = make_app()
+    async with again.run_test(size=(80, 24)) as pilot:
+        screen = await open_step(pilot, again, "Choice")
+        view = await exercise(pilot, screen, "pick")
+        hints = text_of(view.query_one(HintList))
+        assert "Hint 1/2: Look at the dtype." in hints and "Solution: Class indices." in hints
+        assert "Hint 2/2" not in hints

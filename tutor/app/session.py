@@ -64,8 +64,12 @@ class LearnerSession:
         ]
         charged = [a for a in rows if a.status in CHARGED]
         shown = any(a.solution_shown or a.status == SOLUTION_SHOWN for a in rows)
+        key = (lesson.id, exercise.id)
         if shown:
-            self._solutions.add((lesson.id, exercise.id))
+            self._solutions.add(key)
+        # hints seen before a recorded answer stay seen after a restart
+        seen = max((a.hints_used for a in rows), default=0)
+        self._hints[key] = max(self._hints.get(key, 0), min(seen, len(exercise.hints)))
         return ExerciseHistory(
             attempts=len(charged),
             solved=any(a.status == "correct" for a in rows),
