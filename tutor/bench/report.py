@@ -17,7 +17,7 @@ STAGE_TEXT = {
 }
 
 
-def run_with_progress(plan: Plan, ascii_only: bool = False):
+def run_with_progress(plan: Plan):
     """Run the bench with a Rich progress bar on stderr; returns (figures, notes)."""
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -27,11 +27,9 @@ def run_with_progress(plan: Plan, ascii_only: bool = False):
     columns = [TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn()]
     with Progress(*columns, console=console, transient=True) as progress:
         task = progress.add_task("starting", total=len(stages))
-        done = {"count": 0}
 
         def stage(name: str) -> None:
             progress.update(task, completed=stages.index(name), description=STAGE_TEXT[name])
-            done["count"] = stages.index(name)
 
         def tick(detail: str) -> None:
             progress.update(task, description=f"{STAGE_TEXT['class']}: {detail}")
