@@ -116,8 +116,10 @@ class DerivationView(Vertical, can_focus=True):
         self._show()
 
     def _show(self) -> None:
-        block = self.query_one(".steps", MathBlock)
-        keys = self.query_one(".derivation-keys", Static)
+        blocks, keys_lines = self.query(".steps"), self.query(".derivation-keys")
+        if not blocks or not keys_lines:
+            return  # being removed: the learner left the step while the proof ran
+        block, keys = blocks.first(MathBlock), keys_lines.first(Static)
         total = len(self.renderings)
         if self.renderings:
             block.update(self.app.plain(self.renderings[min(self.revealed, total) - 1]))

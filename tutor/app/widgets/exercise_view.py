@@ -73,10 +73,17 @@ class ExerciseView(Vertical):
         if _has_params(self.exercise):
             waiting = f"{self.app.glyphs.pending} drawing your own numbers for this exercise"
             self.query_one(".prompt", Vertical).mount(Static(waiting, classes="drawing"))
-        self._present()
+            self._present_in_worker()
+        else:
+            # nothing to draw: shown at once, so Tab right after the step appears finds it
+            self._show_exercise(*self._presentation())
 
     @work(thread=True, exclusive=True, group="present")
-    def _present(self) -> None:
+    def _present_in_worker(self) -> None:
+        self.app.call_from_thread(self._show_exercise, *self._presentation())
+
+    def _presentation(self) -> tuple[dict[str, Any], str | None]:
+        """The exercise as this learner sees it, and why it could not be, if it could not."""
         try:
             shown = self.app.grading.present(self.lesson, self.exercise)
             problem = None
@@ -84,7 +91,7 @@ class ExerciseView(Vertical):
             shown, problem = _unfilled(self.exercise), str(error)
         except Exception as error:  # noqa: BLE001 - a broken service must not break the lesson
             shown, problem = _unfilled(self.exercise), f"the grading service failed: {error}"
-        self.app.call_from_thread(self._show_exercise, shown, problem)
+        return shown, problem
 
     def _show_exercise(self, shown: dict[str, Any], problem: str | None) -> None:
         prompt = self.query_one(".prompt", Vertical)
