@@ -8,7 +8,6 @@ both a source checkout and a plain `pip install .` find it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib.metadata import entry_points
 from pathlib import Path
 
 ENTRY_POINT_GROUP = "ce_tutor.packs"
@@ -39,6 +38,8 @@ def installed_packs() -> list[PackSource]:
     `course = "course_pack"` (the package folder holds `pack.toml`) or
     `course = "course_pack:pack_dir"`.
     """
+    from importlib.metadata import entry_points  # costly to import: only when packs are listed
+
     sources = [PackSource("built-in", builtin_pack_dir(), "built-in")]
     for entry in entry_points(group=ENTRY_POINT_GROUP):
         try:

@@ -43,7 +43,12 @@ class YamlProblem(Exception):
 
 
 class _LineLoader(yaml.SafeLoader):
-    pass
+    """The safe loader, with lines kept; its error messages point where the problem is."""
+
+
+class _FastLineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """libyaml's safe loader when present: several times faster, but its errors point
+    at the end of a broken construct, so a failed parse is redone by `_LineLoader`."""
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
@@ -70,12 +75,17 @@ def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> LineLis
     return result
 
 
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+for _loader in (_LineLoader, _FastLineLoader):
+    _loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+    _loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
 
 def load_yaml(text: str) -> Any:
     """Parse YAML text; raise `YamlProblem` with a 1-based line on any error."""
+    try:
+        return yaml.load(text, Loader=_FastLineLoader)  # noqa: S506 - a safe loader
+    except yaml.YAMLError:
+        pass  # parse again below for a message that points at the problem
     try:
         return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
     except YamlProblem:
