@@ -171,7 +171,8 @@ class _Learner:
             )
             time.sleep(think())
             self._go(b"\x1b", b"n")
-            self._submit("code", b"ctrl+r submit", b"\x0f", b"\x12", settle=1.0)
+            # ctrl+o: $EDITOR (cp) writes the answer; submit once the editor shows it
+            self._submit("code", b"ctrl+r submit", b"\x0f", b"\x12", shown="keepdim=True")
         except TimeoutError as error:
             self.run.problem = str(error)
 
@@ -271,7 +272,9 @@ def run_class(
             while len(learners) < n:
                 batch = min(BATCH, n - len(learners))
                 if learners:
-                    per_learner = max(0.0, before - mem_available_mb()) / len(learners)
+                    # a learner grows after seating (the app reads formulas with sympy):
+                    # project with a margin rather than find out from the OOM killer
+                    per_learner = 1.3 * max(0.0, before - mem_available_mb()) / len(learners)
                     if mem_available_mb() - batch * per_learner < reserve_mb:
                         memory_limited = True
                         break
