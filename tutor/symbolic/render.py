@@ -101,41 +101,116 @@ def _read_for_display(latex: str) -> Formula | None:
 
 
 def linear(latex: str, *, ascii: bool = False) -> str:
-    """A one-line Unicode (or ASCII) form of any LaTeX, without backslashes."""
-    text = latex
-    text = re.sub(
-        r"\\(?:mathrm|operatorname|text|mathit|mathbf|textrm|mathcal|boldsymbol)\s*\{([^{}]*)\}",
-        r"\1",
-        text,
-    )
-    text = re.sub(r"\\[dt]?frac\s*\{([^{}]*)\}\s*\{([^{}]*)\}", _fraction, text)
-    text = re.sub(r"\\sqrt\s*\{([^{}]*)\}", r"√(\1)", text)
-    for macro in sorted(_MACROS, key=len, reverse=True):
-        end = r"(?![A-Za-z])" if macro[-1].isalpha() else ""
-        text = re.sub(re.escape(macro) + end, lambda _m, m=macro: _spaced(_MACROS[m]), text)
-    text = re.sub(r"\\([A-Za-z]+)", lambda m: _GREEK_LETTERS.get(m.group(1), m.group(1)), text)
-    try:
-        from pylatexenc.latex2text import LatexNodes2Text
+    """A one-line Unicode (or ASCII) form of any LaTeX, without backslashes.
 
-        text = LatexNodes2Text().latex_to_text(text) if "\\" in text else text
-    except Exception:  # noqa: BLE001 - pylatexenc is a nicety; the regexes above already did most
-        pass
-    text = text.replace("\\", "")
-    text = re.sub(r"_\{([^{}]*)\}", r"_\1", text)
-    text = re.sub(r"\^\{([^{}]*)\}", r"^\1", text)
-    text = text.replace("{", "").replace("}", "")
+    Braces are matched, so nested forms read right: `\\frac{e^{z_k}}{\\sum_j e^{z_j}}`
+    becomes `eᶻᵏ/(Σⱼ eᶻʲ)`-like text — `e^(z_k)/(Σ_j e^(z_j))` here.
+    """
+    text = _Linear(latex, ascii=ascii).convert()
+    # a fraction is set off by spaces only where it touches a word: `1/N Σ`, but `-1/N`
+    text = re.sub(rf"(?<=[\w)]){_OPEN}", " ", text).replace(_OPEN, "")
+    text = re.sub(rf"{_CLOSE}(?=[\w(Σ𝔼√])", " ", text).replace(_CLOSE, "")
     text = re.sub(r"\s+", " ", text).strip()
     return to_ascii(text) if ascii else text
 
 
+_SUBSCRIPTS = dict(
+    zip("0123456789+-=()aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ", strict=True)
+)
+_SUPERSCRIPTS = dict(zip("0123456789+-=()n", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿ", strict=True))
+_OPEN, _CLOSE = "\x01", "\x02"  # where a fraction begins and ends, until spacing is decided
+_TEXT_MACROS = {
+    "mathrm",
+    "operatorname",
+    "text",
+    "mathit",
+    "mathbf",
+    "textrm",
+    "mathcal",
+    "boldsymbol",
+}
+
+
+class _Linear:
+    """A small brace-aware reader of LaTeX that writes linear Unicode math."""
+
+    def __init__(self, latex: str, *, ascii: bool = False) -> None:
+        self.text, self.pos, self.ascii = latex, 0, ascii
+
+    def convert(self, stop: str = "") -> str:
+        out: list[str] = []
+        while self.pos < len(self.text):
+            char = self.text[self.pos]
+            if char in stop:
+                break
+            self.pos += 1
+            if char == "{":
+                out.append(self.convert("}"))
+                self.pos += 1  # the closing brace
+            elif char == "}":
+                continue  # unbalanced: drop it
+            elif char in "_^":
+                out.append(self._script(self._argument(), char))
+            elif char == "\\":
+                out.append(self._macro())
+            else:
+                out.append(char)
+        return "".join(out)
+
+    def _argument(self) -> str:
+        """The next brace group, macro or single character, converted."""
+        while self.pos < len(self.text) and self.text[self.pos] == " ":
+            self.pos += 1
+        if self.pos >= len(self.text):
+            return ""
+        char = self.text[self.pos]
+        self.pos += 1
+        if char == "{":
+            inner = self.convert("}")
+            self.pos += 1
+            return inner
+        if char == "\\":
+            return self._macro().strip()
+        return char
+
+    def _macro(self) -> str:
+        match = re.match(r"[A-Za-z]+|.", self.text[self.pos :])
+        if not match:
+            return ""
+        name = match.group(0)
+        self.pos += len(name)
+        if name in ("frac", "dfrac", "tfrac"):
+            top, bottom = self._argument(), self._argument()
+            return f"{_OPEN}{_grouped(top)}/{_grouped(bottom)}{_CLOSE}"
+        if name == "sqrt":
+            return f"√({self._argument()})"
+        if name in _TEXT_MACROS:
+            return self._argument()
+        if name == "mathbb":
+            return {"E": "𝔼", "R": "ℝ", "N": "ℕ"}.get(self._argument(), "")
+        macro = _MACROS.get("\\" + name)
+        if macro is not None:
+            scripted = self.text[self.pos : self.pos + 1] in ("_", "^")
+            return macro if scripted else _spaced(macro)
+        return _GREEK_LETTERS.get(name, name)
+
+    def _script(self, body: str, mark: str) -> str:
+        """`x_k` as xₖ where Unicode has the glyphs (not in ASCII mode), else `_k`, `^(C-1)`."""
+        table = _SUBSCRIPTS if mark == "_" else _SUPERSCRIPTS
+        if body and not self.ascii and all(c in table for c in body):
+            return "".join(table[c] for c in body)
+        if len(body) <= 1 or (mark == "_" and re.fullmatch(r"[A-Za-z0-9]+", body)):
+            return f"{mark}{body}"
+        return f"{mark}({body})"
+
+
+def _grouped(part: str) -> str:
+    part = part.strip()
+    return part if re.fullmatch(r"[\w.]+|[A-Za-z]+\([^()]*\)", part) else f"({part})"
+
+
 def _spaced(symbol: str) -> str:
     return f"{symbol} " if symbol.isascii() and symbol.isalpha() else symbol
-
-
-def _fraction(match: re.Match[str]) -> str:
-    parts = [p.strip() for p in match.groups()]
-    wrapped = [p if re.fullmatch(r"[\w.]+", p) else f"({p})" for p in parts]
-    return f" {wrapped[0]}/{wrapped[1]}"
 
 
 def to_ascii(text: str) -> str:
