@@ -16,6 +16,7 @@ from tests.app.helpers import (
 from tutor.app.widgets.choice_answer import ChoiceAnswer
 from tutor.app.widgets.exercise_view import ExerciseView
 from tutor.app.widgets.hint_list import HintList
+from tutor.grading import learner_seed
 from tutor.progress.store import open_store
 
 
@@ -62,6 +63,10 @@ async def test_hints_one_at_a_time_then_the_solution_on_request(make_app) -> Non
     assert attempts_of("pick") == [("solution", None, True), ("correct", None, True)]
     recorded = [a for a in open_store().attempts(learner="ada") if a.status == "correct"]
     assert recorded[0].hints_used == 2
+    # the variant's seed is kept, so the attempt can be re-graded later
+    exercise_ = next(e for lesson_ in app.pack.lessons for e in lesson_.exercises if e.id == "pick")
+    lesson = next(lesson_ for lesson_ in app.pack.lessons if lesson_.exercise("pick"))
+    assert recorded[0].seed == learner_seed(app.pack, lesson, exercise_, "ada")
 
 
 async def test_the_solution_appears_after_the_attempts_run_out(make_app) -> None:

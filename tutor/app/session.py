@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from tutor.grading import learner_seed
 from tutor.grading.verdict import Status, Verdict
 from tutor.pack.model import Exercise, Lesson, Pack
 from tutor.progress.store import Attempt, ExerciseState, Position, ProgressStore
@@ -126,4 +127,5 @@ class LearnerSession:
             hints_used=self.hints_used(lesson, exercise),
             solution_shown=self.solution_shown(lesson, exercise),
             created_at=time.time(),
+            seed=learner_seed(self.pack, lesson, exercise, self.learner),  # to re-grade later
         )
