@@ -172,7 +172,7 @@ class _Learner:
             time.sleep(think())
             self._go(b"\x1b", b"n")
             # ctrl+o: $EDITOR (cp) writes the answer; submit once the editor shows it
-            self._submit("code", b"ctrl+r submit", b"\x0f", b"\x12", shown="keepdim=True")
+            self._submit("code", b"ctrl+r submit", b"\x0f", b"\x12", shown="log_probs")
         except TimeoutError as error:
             self.run.problem = str(error)
 
