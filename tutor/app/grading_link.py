@@ -12,9 +12,6 @@ Every method here may block: call them from a thread worker.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -23,7 +20,6 @@ from tutor.grading.verdict import GraderNotAvailable, Verdict
 from tutor.pack.model import ChoiceExercise, CodeExample, Exercise, Lesson, Pack
 
 NO_SERVICE = "the grading service has not landed in this build"
-SHOW_TIMEOUT = 120.0  # seconds: a cold torch import on a loaded machine
 
 
 @dataclass(frozen=True)
@@ -44,8 +40,6 @@ class GradingLink:
         self._owns_client = client is None  # a client handed in is closed by its owner
         self._lock = threading.Lock()
         self._problem: str | None = None
-        self._shown: dict[tuple[str, str], dict[str, Any]] = {}
-        self._show_lock = threading.Lock()
 
     # the service's life
 
@@ -98,36 +92,7 @@ class GradingLink:
         if not exercise_params(exercise):
             # nothing to draw, so nothing that needs torch: answer here, at once
             return present_exercise(self.pack, lesson, exercise, self.learner)
-        service = self._service()
-        if hasattr(service, "show"):
-            return service.show(self.pack.root, lesson.id, exercise.id, self.learner)
-        return self._show_by_command(lesson, exercise)
-
-    def _show_by_command(self, lesson: Lesson, exercise: Exercise) -> dict[str, Any]:
-        """`ce-tutor show --json` in a child process: torch stays out of the app.
-
-        A stopgap while the service has no `show` request: each call pays
-        torch's import in the child, so results are cached and calls are
-        serialised (one torch-sized child at a time).
-        """
-        key = (lesson.id, exercise.id)
-        with self._show_lock:
-            if key not in self._shown:
-                command = [
-                    sys.executable, "-m", "tutor", "show", f"{lesson.id}/{exercise.id}",
-                    "--pack", str(self.pack.root), "--learner", self.learner, "--json",
-                ]  # fmt: skip
-                try:
-                    done = subprocess.run(
-                        command, capture_output=True, text=True, timeout=SHOW_TIMEOUT
-                    )
-                except subprocess.TimeoutExpired:
-                    raise GraderNotAvailable("drawing your numbers took too long") from None
-                if done.returncode != 0:
-                    last = (done.stderr.strip().splitlines() or ["unknown error"])[-1]
-                    raise GraderNotAvailable(f"could not draw your numbers: {last}")
-                self._shown[key] = json.loads(done.stdout)
-            return self._shown[key]
+        return self._service().show(self.pack.root, lesson.id, exercise.id, self.learner)
 
     def run_example(self, example: CodeExample) -> ExampleRun:
         run = self._service().run_example(example.code)
