@@ -165,7 +165,7 @@ class _Learner:
             self._submit("number", b"surprise in nats", self.number.encode(), b"\r")
             time.sleep(think())
             self._go(b"\x1b", b"n")  # leave the field, then the next step
-            # a learner reads the "read as" preview (drawn 2-D, its sum running from i = 0) before pressing Enter
+            # a learner reads the "read as" preview (drawn 2-D, the sum from i = 0) before Enter
             self._submit(
                 "formula", b"Write the cross-entropy", FORMULA.encode(), b"\r", shown="i = 0"
             )
@@ -181,7 +181,13 @@ class _Learner:
         self.pty.quiet(silence=0.2, limit=5)  # what came during the think time is old
         self._mark = len(self.pty.output)
         for key in keys:
+            before = len(self.pty.output)
             self.pty.send(key)
+            # the app answers each key with a redraw; on a starved machine an escape and the
+            # next letter read together would be alt+letter, so wait for the redraw first
+            deadline = time.perf_counter() + ANSWER_TIMEOUT
+            while len(self.pty.output) == before and time.perf_counter() < deadline:
+                self.pty.read(0.05)
             self.pty.quiet(silence=0.2, limit=5)
 
     def _submit(
