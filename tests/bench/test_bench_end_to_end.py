@@ -15,7 +15,7 @@ from tutor.bench.run import FIGURES
 
 def test_one_learner_answers_three_exercises_through_the_app() -> None:
     """The keys the simulated learner presses still reach a verdict in today's app."""
-    figures = run_class(1)
+    figures = run_class(1, think_s=(0.1, 0.1), arrivals_per_s=0)
     assert figures.problems == []
     [learner] = figures.runs
     assert [g.kind for g in learner.gradings] == ["number", "formula", "code"]

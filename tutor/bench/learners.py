@@ -259,6 +259,8 @@ def run_class(
     seed: int = 1,
     tick: Callable[[str], None] = lambda _: None,
     reserve_mb: float = RESERVE_MB,
+    think_s: tuple[float, float] = (0.5, 2.0),
+    arrivals_per_s: float = 10.0,
 ) -> ClassFigures:
     """Seat up to `n` learners, let each answer three exercises, measure; all closed after.
 
@@ -302,11 +304,12 @@ def run_class(
             seated = time.perf_counter() - start
             low_memory = mem_available_mb()
             tick(f"{len(learners)} learners answering")
-            spread = max(2.0, len(learners) / 10)  # about ten learners a second start answering
+            # learners start answering at about `arrivals_per_s`, and think between answers
+            spread = len(learners) / arrivals_per_s if arrivals_per_s else 0.0
             threads = [
                 threading.Thread(
                     target=lr.answer_all,
-                    args=(rng.uniform(0, spread), lambda: rng.uniform(0.5, 2.0)),
+                    args=(rng.uniform(0, spread), lambda: rng.uniform(*think_s)),
                 )
                 for lr in learners
             ]
