@@ -146,7 +146,7 @@ def check_sandbox(sandbox_factory: Callable[[], object] | None = None) -> list[C
             checks.append(Check("sandbox: network", Outcome.WARN,
                                 "learner code can open network connections",
                                 "allow user namespaces (sysctl kernel.unprivileged_userns_clone=1) "
-                                "or run the tutor as root, which confines then drops to nobody",
+                                "or run the tutor as root, which confines each run, then drops it to a uid of its own",
                                 essential=False))  # fmt: skip
         target = Path(tempfile.gettempdir()) / f"ce-tutor-doctor-{uuid.uuid4().hex}"
         run = sandbox.run_snippet(ESCAPE.format(path=str(target)))
