@@ -7,6 +7,17 @@ import os
 import pytest
 
 
+@pytest.fixture(scope="session")
+def sandbox():
+    """One fork server per test process: it pays torch's import once."""
+    from tutor.grading.sandbox import Limits, Sandbox
+
+    box = Sandbox(limits=Limits(cpu_seconds=1, wall_seconds=3.0))
+    box.start()
+    yield box
+    box.close()
+
+
 @pytest.fixture(autouse=True)
 def private_home(tmp_path, monkeypatch):
     """Progress written by a test goes to its own folder, never the user's."""

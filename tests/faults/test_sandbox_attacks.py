@@ -15,20 +15,11 @@ from pathlib import Path
 import pytest
 
 from tutor.grading.code import grade_code
-from tutor.grading.sandbox import Limits, Sandbox
 from tutor.grading.verdict import Status
 from tutor.pack.model import CodeExercise, Location, Tolerance
 
 HERE = Location(Path("lesson.md"), 1)
 WRONG = "def total(x):\n    return x.sum() + 1\n"
-
-
-@pytest.fixture(scope="module")
-def sandbox():
-    box = Sandbox(limits=Limits(cpu_seconds=1, wall_seconds=3.0))
-    box.start()
-    yield box
-    box.close()
 
 
 @pytest.fixture

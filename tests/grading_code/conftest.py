@@ -2,21 +2,11 @@ from pathlib import Path
 
 import pytest
 
-from tutor.grading.sandbox import Limits, Sandbox
 from tutor.pack.model import CodeExercise, Location, Misconception, PredictExercise, Tolerance
 
 HERE = Location(Path("lesson.md"), 1)
 
 REFERENCE = "def cross_entropy(logits, target):\n    return F.cross_entropy(logits, target)\n"
-
-
-@pytest.fixture(scope="session")
-def sandbox():
-    """One fork server per test process: it pays torch's import once."""
-    box = Sandbox(limits=Limits(cpu_seconds=1, wall_seconds=3.0))
-    box.start()
-    yield box
-    box.close()
 
 
 @pytest.fixture
