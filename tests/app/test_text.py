@@ -51,3 +51,11 @@ def test_progress_bars() -> None:
     assert UNICODE.bar(1, 4, width=8) == "██░░░░░░"
     assert ASCII.bar(4, 4, width=4) == "####"
     assert ASCII.bar(0, 0, width=3) == "---"
+
+
+def test_key_display_is_ascii_on_a_terminal_that_is_not_utf8(make_app) -> None:
+    from textual.binding import Binding
+
+    enter = Binding("enter", "submit", "Answer")
+    assert make_app(ascii=True).get_key_display(enter) == "enter"
+    assert make_app(ascii=False).get_key_display(enter) == "⏎"

@@ -84,6 +84,13 @@ class TutorApp(App):
         if self.ascii:
             use_ascii_scrollbars(False)
 
+    def get_key_display(self, binding) -> str:
+        """Textual shows Enter as ⏎; a terminal that is not UTF-8 gets `enter`."""
+        shown = super().get_key_display(binding)
+        if self.ascii and not shown.isascii():
+            return "enter" if "⏎" in shown else asciify(shown)
+        return shown
+
     # moving between screens
 
     def open_lesson(self, lesson_id: str) -> None:
