@@ -19,7 +19,7 @@ from tutor.pack.loader import PackNotFound, load_pack
 from tutor.pack.model import Exercise, Lesson, Pack
 from tutor.progress.identity import default_learner
 
-_VALUE_OPTIONS = {"--learner", "--pack", "--db"}
+_VALUE_OPTIONS = {"--learner", "--pack", "--db", "--grading-socket"}
 
 
 class _TutorGroup(click.Group):
@@ -95,8 +95,21 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON."
     envvar="CE_TUTOR_DB",
     help="The progress store: a postgresql:// URL or a SQLite file (env CE_TUTOR_DB).",
 )
+@click.option(
+    "--grading-socket",
+    metavar="PATH",
+    envvar="CE_TUTOR_GRADING_SOCKET",
+    help="The class's grading service (`ce-tutor serve`); default: /run/ce-tutor/grading.sock "
+    "if it exists, else a private service for this session.",
+)
 @click.pass_context
-def cli(ctx: click.Context, learner: str | None, no_mouse: bool, db: str | None) -> None:
+def cli(
+    ctx: click.Context,
+    learner: str | None,
+    no_mouse: bool,
+    db: str | None,
+    grading_socket: str | None,
+) -> None:
     """A terminal tutor for entropy, KL divergence and cross-entropy.
 
     Run `ce-tutor` for the built-in lessons, or `ce-tutor PACK_DIR` for another pack.
@@ -105,10 +118,14 @@ def cli(ctx: click.Context, learner: str | None, no_mouse: bool, db: str | None)
     if ctx.invoked_subcommand is not None:
         return
     pack = _open_pack(ctx.meta.get("pack_dir"))
+    from tutor.app.grading_link import GradingLink
     from tutor.app.tutor_app import TutorApp
+    from tutor.grading.client import class_socket
 
     store = _open_progress(db)
-    TutorApp(pack, learner=learner or default_learner(), store=store).run(mouse=not no_mouse)
+    learner = learner or default_learner()
+    link = GradingLink(pack, learner, socket_path=class_socket(grading_socket))
+    TutorApp(pack, learner=learner, store=store, grading=link).run(mouse=not no_mouse)
 
 
 @cli.command("list")
@@ -404,6 +421,68 @@ def bench(as_json: bool, learners: int, quick: bool) -> None:
         return
     if not print_table(figures, notes, plan):
         sys.exit(1)
+
+
+@cli.command()
+@click.option(
+    "--socket",
+    "socket_path",
+    type=click.Path(path_type=Path),
+    metavar="PATH",
+    help="Where to listen (default: /run/ce-tutor/grading.sock as root, else in the data folder).",
+)
+@click.option(
+    "--pack",
+    "pack_dirs",
+    multiple=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="A pack to serve besides the installed ones (repeat for several).",
+)
+@click.option(
+    "--sandboxes",
+    default=3,
+    show_default=True,
+    type=click.IntRange(1, 8),
+    help="Fork servers running learners' code side by side.",
+)
+@click.option(
+    "--mode",
+    default="666",
+    show_default=True,
+    metavar="OCTAL",
+    help="The socket's permissions: who on this machine may connect.",
+)
+def serve(socket_path: Path | None, pack_dirs: tuple[Path, ...], sandboxes: int, mode: str) -> None:
+    """Run one grading service for a whole class (learners connect with --grading-socket).
+
+    Each learner's app then stays a light Textual process: torch, sympy and
+    the sandbox live once, here. Runs in the foreground until Ctrl-C or SIGTERM.
+    """
+    import os
+
+    from tutor.grading.client import CLASS_SOCKET
+    from tutor.grading.protocol import GradingFailed
+    from tutor.grading.sandbox import configure_default_sandbox
+    from tutor.grading.service import serve_shared
+    from tutor.pack.discovery import installed_packs
+    from tutor.progress.identity import data_dir
+
+    try:
+        permissions = int(mode, 8)
+    except ValueError:
+        _fail(f"--mode takes octal permissions such as 660, not {mode!r}")
+    if socket_path is None:
+        socket_path = CLASS_SOCKET if os.geteuid() == 0 else data_dir() / "grading.sock"
+    for root in pack_dirs:
+        _open_pack(str(root))  # a broken pack is refused now, not in front of the class
+    packs = [*(source.root for source in installed_packs()), *pack_dirs]
+    configure_default_sandbox(sandboxes)
+    click.echo(f"serving {len(packs)} pack(s) at {socket_path}", err=True)
+    try:
+        serve_shared(socket_path, packs, mode=permissions)
+    except GradingFailed as error:
+        _fail(str(error))
 
 
 @cli.command()

@@ -45,7 +45,7 @@ def test_pack() -> Pack:
 @pytest.fixture(scope="session")
 def service():
     """One real grading service (torch in its own process) for the whole session."""
-    from tutor.grading.service import GradingClient
+    from tutor.grading.client import GradingClient
 
     client = GradingClient()
     client.start()

@@ -7,7 +7,9 @@ starts the service once for all of them.
 from __future__ import annotations
 
 import math
+import os
 import re
+from pathlib import Path
 
 from textual.widgets import Input, Static, TextArea
 
@@ -22,6 +24,8 @@ from tests.app.helpers import (
 )
 from tutor.app.widgets.code_example_view import CodeExampleView
 from tutor.app.widgets.math_block import MathBlock
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 async def test_number_right_and_wrong(make_app, service) -> None:
@@ -127,3 +131,69 @@ async def test_a_learners_own_numbers_are_drawn_outside_the_app(make_app, servic
         view.focus_answer()
         await pilot.press(*f"{-math.log(q):.4f}", "enter")
         assert (await verdict_after(pilot, view)).startswith("✓ Correct.")
+
+
+async def test_a_derivation_is_drawn_and_proved_by_the_service(make_app, service) -> None:
+    from tutor.app.widgets.derivation_view import DerivationView
+
+    app = make_app(client=service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_step(pilot, app, "A derivation and a plot")
+        view = screen.query_one(DerivationView)
+        await wait_until(pilot, lambda: view.proved, timeout=90)
+        await pilot.press("d")
+        shown = view.query_one(".steps", MathBlock).text
+        assert "✓ proved" in shown or "≈" in shown
+        assert view.problem is None and view.step_count == 3
+
+
+def test_the_app_never_imports_sympy_when_a_service_draws(tmp_path) -> None:
+    """A whole formula, derivation and plot session: sympy stays in the service."""
+    import subprocess
+    import sys
+    import textwrap
+
+    script = textwrap.dedent(
+        """
+        import asyncio, os, sys
+        from tests.app.conftest import PACK_DIR
+        from tests.app.helpers import exercise, open_step, text_of, wait_until
+        from textual.widgets import Static
+        from tutor.app.grading_link import GradingLink
+        from tutor.app.tutor_app import TutorApp
+        from tutor.app.widgets.derivation_view import DerivationView
+        from tutor.app.widgets.plot_view import PlotView
+        from tutor.pack.loader import load_pack
+
+        async def main():
+            pack, _ = load_pack(PACK_DIR)
+            app = TutorApp(pack, learner="ada", grading=GradingLink(pack, "ada"))
+            async with app.run_test(size=(80, 24)) as pilot:
+                screen = await open_step(pilot, app, "A derivation and a plot")
+                view = screen.query_one(DerivationView)
+                await wait_until(pilot, lambda: view.proved, timeout=120)
+                await wait_until(pilot, lambda: bool(screen.query(PlotView)))
+                await pilot.press("escape")
+                screen = await open_step(pilot, app, "Formula")
+                view = await exercise(pilot, screen, "ce-formula")
+                view.focus_answer()
+                await pilot.press(*"-sum(p*log(q))")
+                label = view.query_one(".preview-label", Static)
+                await wait_until(pilot, lambda: text_of(label) == "Read as:", timeout=60)
+            print("sympy" in sys.modules, "torch" in sys.modules)
+
+        asyncio.run(main())
+        """
+    )
+    env = {**os.environ, "CE_TUTOR_HOME": str(tmp_path)}
+    env.pop("CE_TUTOR_GRADING_SOCKET", None)
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=PROJECT_ROOT,
+        env=env,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split() == ["False", "False"]

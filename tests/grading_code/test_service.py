@@ -10,7 +10,8 @@ import time
 
 import pytest
 
-from tutor.grading.service import GradingClient, GradingFailed
+from tutor.grading.client import GradingClient
+from tutor.grading.protocol import GradingFailed
 from tutor.grading.verdict import Status
 
 LESSON = textwrap.dedent(
@@ -143,7 +144,7 @@ def test_learner_code_cannot_take_the_service_down(client, pack):
 def test_client_never_imports_torch():
     code = (
         "import sys\n"
-        "from tutor.grading.service import GradingClient\n"
+        "from tutor.grading.client import GradingClient\n"
         "import tutor.grading.sandbox\n"
         "GradingClient()\n"
         "print(sorted(m for m in ('torch', 'numpy', 'sympy') if m in sys.modules))\n"
@@ -163,7 +164,7 @@ def _alive(pid):
 def test_an_app_killed_abruptly_leaves_no_service_behind():
     code = (
         "import os, sys\n"
-        "from tutor.grading.service import GradingClient\n"
+        "from tutor.grading.client import GradingClient\n"
         "client = GradingClient()\n"
         "client.wait_ready()\n"
         "pid = client.pid\n"

@@ -7,6 +7,11 @@ lives, started in the background when the app opens. Until that service
 exists, or for a type its graders do not cover, the answer is refused with
 `GraderNotAvailable` and the app says so plainly; a verdict is never faked.
 
+It also draws math for the app (lesson formulas, the read-as preview,
+derivations): sympy lives in the service, not in every learner's app. With
+no service at all (a test's offline client), drawing falls back to the
+symbolic engine in this process, so the lesson still reads right.
+
 Every method here may block: call them from a thread worker.
 """
 
@@ -14,10 +19,19 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from tutor.grading.verdict import GraderNotAvailable, Verdict
-from tutor.pack.model import ChoiceExercise, CodeExample, Exercise, Lesson, Pack
+from tutor.pack.model import (
+    ChoiceExercise,
+    CodeExample,
+    Derivation,
+    Exercise,
+    FormulaExercise,
+    Lesson,
+    Pack,
+)
 
 NO_SERVICE = "the grading service has not landed in this build"
 
@@ -33,9 +47,16 @@ class ExampleRun:
 class GradingLink:
     """Grades answers, presents exercises and runs examples for the app."""
 
-    def __init__(self, pack: Pack, learner: str, client: Any | None = None):
+    def __init__(
+        self,
+        pack: Pack,
+        learner: str,
+        client: Any | None = None,
+        socket_path: Path | None = None,
+    ):
         self.pack = pack
         self.learner = learner
+        self.socket_path = socket_path  # the class's shared service; None: start a private one
         self._client = client
         self._owns_client = client is None  # a client handed in is closed by its owner
         self._lock = threading.Lock()
@@ -49,11 +70,11 @@ class GradingLink:
             if self._client is not None:
                 return
             try:
-                from tutor.grading.service import GradingClient
+                from tutor.grading.client import GradingClient
             except ImportError:
                 self._problem = NO_SERVICE
                 return
-            self._client = GradingClient()
+            self._client = GradingClient(socket_path=self.socket_path)
         self._client.start()
 
     def close(self) -> None:
@@ -98,3 +119,63 @@ class GradingLink:
         run = self._service().run_example(example.code)
         problem = None if run.status == "ok" else (run.message or run.status)
         return ExampleRun(run.shown, problem)
+
+    # drawing math: in the service when there is one
+
+    def draw_math(self, latex: str, ascii: bool) -> str:
+        """A lesson's display math, 2-D."""
+        client = self._drawing_client("draw_math")
+        if client is not None:
+            return client.draw_math(latex, ascii)
+        from tutor.grading.drawing import draw_math
+
+        return draw_math(latex, ascii)
+
+    def read_as(
+        self, lesson: Lesson, exercise: FormulaExercise, text: str, ascii: bool
+    ) -> tuple[str, str]:
+        """(label, 2-D drawing) of how a formula answer reads so far."""
+        if not text.strip():
+            return "Read as: (type a formula)", ""
+        client = self._drawing_client("read_as")
+        if client is not None:
+            return client.read_as(self.pack.root, lesson.id, exercise.id, text, ascii)
+        from tutor.grading.drawing import read_as
+
+        return read_as(text, exercise.symbols, ascii)
+
+    def derivation(
+        self, lesson: Lesson, block: Derivation, ascii: bool, prove: bool
+    ) -> dict[str, Any]:
+        """title, renderings (the first k + 1 steps each), proved, problem."""
+        client = self._drawing_client("derivation")
+        if client is not None:
+            return client.derivation(self.pack.root, lesson.id, block.location.line, ascii, prove)
+        from tutor.grading.drawing import draw_derivation_steps, engine_derivation
+
+        derivation = engine_derivation(block)
+        if derivation is None:
+            problem = f"no built-in derivation {block.use!r}"
+            return {"title": block.title, "renderings": [], "proved": False, "problem": problem}
+        results, problem = None, None
+        if prove:
+            from tutor.symbolic.derivations import prove as prove_steps
+
+            try:
+                results = prove_steps(derivation)
+            except Exception as error:  # noqa: BLE001 - shown as "not checked"
+                problem = f"could not be checked: {error}"
+        return {
+            "title": derivation.title or block.title or "Derivation",
+            "renderings": draw_derivation_steps(derivation, results, ascii),
+            "proved": results is not None,
+            "problem": problem,
+        }
+
+    def _drawing_client(self, method: str) -> Any | None:
+        """The service's client if it draws math; None: draw here (no service in this build)."""
+        try:
+            client = self._service()
+        except GraderNotAvailable:
+            return None
+        return client if hasattr(client, method) else None

@@ -50,10 +50,10 @@ class TutorApp(App):
         super().__init__()
         self.ascii = (not unicode_terminal()) if ascii is None else ascii
         self.glyphs: Glyphs = ASCII if self.ascii else UNICODE
-        self.math = MathText(ascii=self.ascii)
         self.store = store or open_store()
         self.learner = learner
         self.grading = grading or GradingLink(pack, learner)
+        self.math = MathText(self.grading.draw_math, ascii=self.ascii)
         self._set_pack(pack)
         for theme in THEMES.values():
             self.register_theme(theme)
@@ -151,10 +151,9 @@ def _warm_imports() -> None:
     """Import what a lesson needs while the learner reads the home screen.
 
     Opening the first lesson then shows it at once instead of paying the
-    imports of the lesson widgets, plotext and sympy on the Enter key.
+    imports of the lesson widgets and plotext on the Enter key. Not sympy:
+    the grading service draws the math.
     """
-    import sympy  # noqa: F401
-
     import tutor.app.screens.lesson  # noqa: F401
     import tutor.app.widgets.plot_view  # noqa: F401
     import tutor.symbolic.render  # noqa: F401

@@ -123,9 +123,9 @@ def _ms(seconds: list[float]) -> list[float]:
 
 def measure(runs: int = 30, fresh_runs: int = 5, pause: float = 0.2) -> CodeFigures:
     from tutor.grading import code as code_grader
+    from tutor.grading.client import GradingClient
     from tutor.grading.code import grade_code
     from tutor.grading.sandbox import Sandbox
-    from tutor.grading.service import GradingClient
 
     ex = exercise()
     start = time.perf_counter()

@@ -1,127 +1,242 @@
-"""The grading service: one process that holds torch and the sandbox, and a client for the app.
+"""The grading service: the one process that holds torch, sympy and the sandbox.
 
-`python -m tutor.grading.service` reads JSON requests, one per line, on
-stdin and answers each with one JSON line on stdout:
+It answers the requests of `tutor.grading.protocol` on a Unix socket, one
+thread per connection. It runs in one of two ways:
 
-    {"op": "grade", "id": 1, "pack": "<pack dir>", "lesson": "l", "exercise": "e",
-     "answer": "...", "learner": "ada"}
-        -> {"id": 1, "ok": true, "verdict": {...Verdict.to_json()...}}
-    {"op": "run_example", "id": 2, "code": "print(torch.ones(2))"}
-        -> {"id": 2, "ok": true, "example": {"status": "ok", "stdout": "...", "raised": null}}
-    {"op": "show", "id": 3, "pack": ..., "lesson": ..., "exercise": ..., "learner": ...}
-        -> {"id": 3, "ok": true, "shown": {...present_exercise(...)...}}
-    {"op": "ping", "id": 4} -> {"id": 4, "ok": true}
+- **private** (`python -m tutor.grading.service --private --socket S`): started
+  by one learner's app (`GradingClient()`), it prints a ready line on stdout
+  and ends when its stdin closes, i.e. when the app is gone, however it went.
+- **shared** (`ce-tutor serve`): one per class or machine, started by the
+  instructor; every learner's app connects to it (`--grading-socket`). A
+  learner then costs one light Textual process instead of two torch
+  processes and a sympy import (≈ 417 MB and ≈ 7 s of CPU each, measured
+  by `ce-tutor bench`). It grades only the packs it was started with (and
+  the installed ones), so a learner cannot make it load files of their
+  choosing.
 
-A failure to grade is an answer too: `{"ok": false, "error": "...", "kind": "..."}`.
-`GradingClient` runs that process for the Textual app (from a thread
-worker): it never imports torch itself, and restarts the service if it dies.
+Engine work (reading formulas, mpmath sampling, sympy's printer) runs under
+one lock: mpmath's precision and sympy's Unicode flag are process globals,
+and the GIL would serialise it anyway. Runs in the sandbox wait outside the
+lock, so a slow learner's code never holds up another learner's formula.
 """
 
 from __future__ import annotations
 
+import argparse
 import contextlib
-import json
 import os
-import select
-import subprocess
+import signal
+import socket
+import socketserver
 import sys
 import threading
 import time
-from dataclasses import dataclass
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
-from tutor.grading.verdict import GraderNotAvailable, Status, Verdict
+from tutor.grading.protocol import MAX_LINE, ExampleRun, GradingFailed, decode, encode
+from tutor.grading.verdict import GraderNotAvailable, Verdict
 
-START_TIMEOUT = 120.0  # torch's import on a cold page cache, twice (service and fork server)
-REQUEST_TIMEOUT = 60.0
-
-
-class GradingFailed(RuntimeError):
-    """The service could not grade (unknown exercise, broken pack code, service gone)."""
-
-    def __init__(self, message: str, kind: str = "error") -> None:
-        super().__init__(message)
-        self.kind = kind
+MAX_CONNECTIONS = 256  # one per learner thread; more is refused, not queued without end
+MEMO_SIZE = 4096  # drawings kept per kind
 
 
-@dataclass
-class ExampleRun:
-    """A lesson's `python` example, run in the sandbox."""
+class Memo:
+    """A small least-recently-used cache (drawings are asked for by every learner alike)."""
 
-    status: str  # ok, limit, crashed, forbidden
-    stdout: str = ""
-    raised: str | None = None  # "RuntimeError: ..." if the example raised
-    message: str = ""  # why the run did not end ok
+    def __init__(self, size: int = MEMO_SIZE) -> None:
+        self.size = size
+        self._items: OrderedDict[Any, Any] = OrderedDict()
+        self._lock = threading.Lock()
 
-    @property
-    def shown(self) -> str:
-        text = self.stdout.rstrip("\n")
-        if self.raised:
-            text = f"{text}\n{self.raised}" if text else self.raised
-        return text
-
-
-# ------------------------------------------------------------------------------- the service
+    def get(self, key: Any, make: Callable[[], Any]) -> Any:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        value = make()
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return value
 
 
 class Service:
-    """Answers requests in the process that owns torch and the sandbox."""
+    """Answers requests; safe to call from many threads at once."""
 
-    def __init__(self) -> None:
+    def __init__(self, packs: Iterable[Path] | None = None, shared: bool = False) -> None:
         from tutor.grading.sandbox import default_sandbox
 
+        self.shared = shared
+        # None: any pack (a private service works for its own user only)
+        self.allowed: set[Path] | None = (
+            None if packs is None else {Path(p).resolve() for p in packs}
+        )
         self.sandbox = default_sandbox()
+        self.engine = threading.Lock()
+        self.ready = threading.Event()
+        self.requests = 0
+        self.started = time.time()
         self._packs: dict[Path, tuple[float, Any]] = {}
+        self._packs_lock = threading.Lock()
+        self._drawings = Memo()
+        self._proofs = Memo(256)
 
     def start(self) -> None:
+        """Import torch and sympy, start the sandbox: seconds, once."""
         starter = threading.Thread(target=self.sandbox.start, daemon=True)
         starter.start()  # the fork server imports torch while we do the same here
         import torch
 
         torch.set_num_threads(1)  # grading compares small tensors; keep the CPU for children
-        warm_formula_engine()
+        with self.engine:
+            warm_engines()
         starter.join()
+        self.ready.set()
+
+    # -- requests -------------------------------------------------------------------------------
 
     def handle(self, request: dict[str, Any]) -> dict[str, Any]:
         op = request.get("op")
         reply: dict[str, Any] = {"id": request.get("id")}
+        self.requests += 1
         try:
-            if op == "grade":
-                reply["verdict"] = self.grade(request).to_json()
-            elif op == "show":
-                reply["shown"] = self.show(request)
-            elif op == "run_example":
-                reply["example"] = self.run_example(str(request["code"])).__dict__
-            elif op == "ping":
-                pass
-            else:
+            handler = self._OPS.get(str(op))
+            if handler is None:
                 raise GradingFailed(f"unknown op {op!r}", "request")
+            reply.update(handler(self, request))
             reply["ok"] = True
         except GraderNotAvailable as error:
             reply.update(ok=False, error=str(error), kind="not-available")
         except GradingFailed as error:
             reply.update(ok=False, error=str(error), kind=error.kind)
+        except (KeyError, TypeError, ValueError) as error:
+            reply.update(ok=False, error=f"bad request: {error!r}", kind="request")
         except Exception as error:  # the service must outlive any one request
             reply.update(ok=False, error=f"{type(error).__name__}: {error}", kind="error")
         return reply
 
-    def grade(self, request: dict[str, Any]) -> Verdict:
+    def grade(self, request: dict[str, Any]) -> dict[str, Any]:
         from tutor.grading import grade
 
         pack, lesson, exercise = self._find(request)
         answer, learner = str(request.get("answer", "")), str(request.get("learner", ""))
-        return grade(pack, lesson, exercise, answer, learner)
+        # code and predict answers wait on the sandbox: never while holding the engine
+        lock = contextlib.nullcontext() if exercise.type in ("code", "predict") else self.engine
+        with lock:
+            verdict: Verdict = grade(pack, lesson, exercise, answer, learner)
+        return {"verdict": verdict.to_json()}
 
     def show(self, request: dict[str, Any]) -> dict[str, Any]:
         """The exercise as this learner sees it (their drawn numbers filled in)."""
         from tutor.grading.presentation import present_exercise
 
         pack, lesson, exercise = self._find(request)
-        return present_exercise(pack, lesson, exercise, str(request.get("learner", "")))
+        with self.engine:
+            return {"shown": present_exercise(pack, lesson, exercise, str(request["learner"]))}
+
+    def run_example(self, request: dict[str, Any]) -> dict[str, Any]:
+        run = self.sandbox.run_snippet(str(request["code"]), filename="<example>")
+        raised = str(run.raised) if run.raised else None
+        return {"example": ExampleRun(run.status.value, run.stdout, raised, run.message).__dict__}
+
+    def draw_math(self, request: dict[str, Any]) -> dict[str, Any]:
+        from tutor.grading.drawing import draw_math
+
+        latex, ascii = str(request["latex"]), bool(request.get("ascii"))
+        if len(latex) > MAX_LINE // 16:
+            raise GradingFailed("that formula is too long to draw", "request")
+        return {
+            "text": self._drawings.get(
+                ("math", latex, ascii), self._engine(draw_math, latex, ascii)
+            )
+        }
+
+    def read_as(self, request: dict[str, Any]) -> dict[str, Any]:
+        from tutor.grading.drawing import read_as
+
+        _pack, _lesson, exercise = self._find(request)
+        if exercise.type != "formula":
+            raise GradingFailed(f"`{exercise.id}` is not a formula exercise", "request")
+        text, ascii = str(request["text"]), bool(request.get("ascii"))
+        key = ("read", id(exercise), text, ascii)
+        label, body = self._drawings.get(key, self._engine(read_as, text, exercise.symbols, ascii))
+        return {"label": label, "body": body}
+
+    def derivation(self, request: dict[str, Any]) -> dict[str, Any]:
+        """A lesson's derivation drawn step by step; proved too when `prove` is asked."""
+        from tutor.grading.drawing import draw_derivation_steps, engine_derivation
+
+        block = self._derivation_block(request)
+        derivation = engine_derivation(block)
+        if derivation is None:
+            return {
+                "title": block.title,
+                "renderings": [],
+                "proved": False,
+                "problem": f"no built-in derivation {block.use!r}",
+            }
+        ascii, prove = bool(request.get("ascii")), bool(request.get("prove"))
+        results, problem = None, None
+        if prove:
+            try:
+                results = self.proof(derivation)
+            except Exception as error:  # noqa: BLE001 - shown as "not checked"
+                problem = f"could not be checked: {error}"
+        key = ("derivation", repr(derivation), ascii, results is not None)
+        renderings = self._drawings.get(
+            key, self._engine(draw_derivation_steps, derivation, results, ascii)
+        )
+        title = derivation.title or block.title or "Derivation"
+        return {
+            "title": title,
+            "renderings": renderings,
+            "proved": results is not None,
+            "problem": problem,
+        }
+
+    def proof(self, derivation) -> list:
+        """Each step proved against the one before; once per derivation per service."""
+        from tutor.symbolic.derivations import prove
+
+        return self._proofs.get(repr(derivation), self._engine(prove, derivation))
+
+    def ping(self, request: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "service": {
+                "pid": os.getpid(),
+                "shared": self.shared,
+                "ready": self.ready.is_set(),
+                "requests": self.requests,
+                "uptime_s": round(time.time() - self.started, 1),
+                "packs": None if self.allowed is None else sorted(map(str, self.allowed)),
+            }
+        }
+
+    _OPS: dict[str, Callable[[Service, dict[str, Any]], dict[str, Any]]] = {
+        "grade": grade,
+        "show": show,
+        "run_example": run_example,
+        "draw_math": draw_math,
+        "read_as": read_as,
+        "derivation": derivation,
+        "ping": ping,
+    }
+
+    # -- helpers --------------------------------------------------------------------------------
+
+    def _engine(self, function: Callable[..., Any], *args: Any) -> Callable[[], Any]:
+        def run() -> Any:
+            with self.engine:
+                return function(*args)
+
+        return run
 
     def _find(self, request: dict[str, Any]) -> tuple[Any, Any, Any]:
-        pack = self._pack(Path(str(request["pack"])))
+        pack = self.pack(Path(str(request["pack"])))
         lesson = pack.lesson(str(request["lesson"]))
         if lesson is None:
             raise GradingFailed(f"no lesson `{request['lesson']}` in {pack.root}", "request")
@@ -130,30 +245,65 @@ class Service:
             raise GradingFailed(f"no exercise `{request['exercise']}` in `{lesson.id}`", "request")
         return pack, lesson, exercise
 
-    def run_example(self, code: str) -> ExampleRun:
-        run = self.sandbox.run_snippet(code, filename="<example>")
-        raised = str(run.raised) if run.raised else None
-        return ExampleRun(run.status.value, run.stdout, raised, run.message)
+    def _derivation_block(self, request: dict[str, Any]):
+        from tutor.pack.model import Derivation
 
-    def _pack(self, root: Path) -> Any:
+        pack = self.pack(Path(str(request["pack"])))
+        lesson = pack.lesson(str(request["lesson"]))
+        if lesson is None:
+            raise GradingFailed(f"no lesson `{request['lesson']}` in {pack.root}", "request")
+        line = int(request["line"])
+        for step in lesson.steps:
+            for block in step.blocks:
+                if isinstance(block, Derivation) and block.location.line == line:
+                    return block
+        raise GradingFailed(f"no derivation at line {line} of `{lesson.id}`", "request")
+
+    def pack(self, root: Path) -> Any:
         """Packs are loaded once, and again when a file in them changes."""
         from tutor.pack.loader import load_pack
 
         root = root.resolve()
+        if self.allowed is not None and root not in self.allowed:
+            raise GradingFailed(
+                f"this grading service does not serve the pack at {root}; "
+                "start it with `ce-tutor serve --pack DIR`",
+                "request",
+            )
         stamp = max((p.stat().st_mtime for p in root.rglob("*") if p.is_file()), default=0.0)
-        cached = self._packs.get(root)
-        if cached is None or cached[0] != stamp:
-            pack, _errors = load_pack(root)
-            self._packs[root] = (stamp, pack)
-        return self._packs[root][1]
+        with self._packs_lock:
+            cached = self._packs.get(root)
+            if cached is None or cached[0] != stamp:
+                pack, _errors = load_pack(root)
+                self._packs[root] = (stamp, pack)
+            return self._packs[root][1]
+
+    def prove_all(self) -> None:
+        """Prove every derivation of the served packs ahead of the learners (shared service)."""
+        from tutor.grading.drawing import engine_derivation
+        from tutor.pack.model import Derivation
+
+        for root in sorted(self.allowed or ()):
+            with contextlib.suppress(Exception):
+                pack = self.pack(root)
+                for lesson in pack.lessons:
+                    for step in lesson.steps:
+                        for block in step.blocks:
+                            derivation = (
+                                engine_derivation(block) if isinstance(block, Derivation) else None
+                            )
+                            if derivation is not None:
+                                with contextlib.suppress(Exception):
+                                    self.proof(derivation)
 
 
-def warm_formula_engine() -> None:
-    """Import sympy and build the formula engine's caches before the first answer.
+def warm_engines() -> None:
+    """Import sympy and build the formula engine's and printer's caches before the first answer.
 
     Otherwise a learner's first formula answer pays ~2 s of imports and
     set-up (measured by `ce-tutor bench`); here it is paid while they read.
     """
+    from tutor.grading.drawing import draw_math, read_as
     from tutor.grading.formula import grade_formula
     from tutor.pack.model import FormulaExercise, Location
     from tutor.symbolic.domain import SymbolKind, SymbolSpec
@@ -167,222 +317,170 @@ def warm_formula_engine() -> None:
         symbols=symbols,
     )
     grade_formula(exercise, "sum(p*log(1/q))")
+    read_as("-sum(p*log(q))", symbols)
+    draw_math(r"H(p, q) = -\sum_i p_i \log q_i")
 
 
-def serve(stdin: IO[str], stdout: IO[str]) -> None:
-    service = Service()
-    service.start()
-    stdout.write(json.dumps({"ready": True, "pid": os.getpid()}) + "\n")
-    stdout.flush()
-    for line in stdin:
-        if not line.strip():
-            continue
+# ---------------------------------------------------------------------------------- the server
+
+
+class _Connection(socketserver.StreamRequestHandler):
+    """One client (one learner's app thread): requests answered in order, one at a time."""
+
+    server: _Server
+
+    def handle(self) -> None:
+        service = self.server.service
+        with self.server.count_lock:
+            self.server.connections += 1
+            over = self.server.connections > MAX_CONNECTIONS
         try:
-            request = json.loads(line)
-            if not isinstance(request, dict):
-                raise ValueError("a request is a JSON object")
-        except ValueError as error:
-            reply = {"id": None, "ok": False, "error": f"bad request: {error}", "kind": "request"}
-        else:
-            reply = service.handle(request)
-        stdout.write(json.dumps(reply) + "\n")
-        stdout.flush()
-
-
-def main() -> None:
-    # Replies go on a private copy of stdout; anything else printing (a library's
-    # warning) lands on stderr and cannot corrupt the protocol.
-    replies = os.fdopen(os.dup(1), "w", encoding="utf-8")
-    os.dup2(2, 1)
-    sys.stdout = sys.stderr
-    serve(sys.stdin, replies)
-
-
-# -------------------------------------------------------------------------------- the client
-
-
-class GradingClient:
-    """The app's handle on the grading service; safe to call from one or several threads.
-
-    Example::
-
-        client = GradingClient()
-        client.start()                      # returns at once; torch loads in the service
-        verdict = client.grade(pack_dir, "cross-entropy", "write-ce", source, "ada")
-        client.close()
-    """
-
-    def __init__(self, python: str | None = None, env: dict[str, str] | None = None) -> None:
-        self.python = python or sys.executable
-        self.env = env
-        self._process: subprocess.Popen | None = None
-        self._lock = threading.Lock()
-        self._next_id = 0
-        self._ready = False
-        self.starts = 0
-
-    def start(self) -> None:
-        """Launch the service in the background (it loads torch); does not wait for it."""
-        with self._lock:
-            if not self._alive():
-                self._launch()
-
-    def wait_ready(self, timeout: float = START_TIMEOUT) -> None:
-        with self._lock:
-            self._ensure(timeout)
-
-    @property
-    def pid(self) -> int | None:
-        return self._process.pid if self._process else None
-
-    def grade(
-        self, pack: str | Path, lesson: str, exercise: str, answer: str, learner: str
-    ) -> Verdict:
-        """The verdict for one answer, graded in the service."""
-        reply = self._ask(
-            {
-                "op": "grade",
-                "pack": str(Path(pack).resolve()),
-                "lesson": lesson,
-                "exercise": exercise,
-                "answer": answer,
-                "learner": learner,
-            }
-        )
-        data = reply["verdict"]
-        return Verdict(
-            status=Status(data["status"]),
-            score=float(data.get("score", 0.0)),
-            feedback=str(data.get("feedback", "")),
-            mistake=data.get("mistake"),
-            read_as=data.get("read_as"),
-            details=dict(data.get("details") or {}),
-        )
-
-    def show(self, pack: str | Path, lesson: str, exercise: str, learner: str) -> dict[str, Any]:
-        """The exercise as this learner sees it: prompt with their numbers, params, choices."""
-        request = {
-            "op": "show",
-            "pack": str(Path(pack).resolve()),
-            "lesson": lesson,
-            "exercise": exercise,
-            "learner": learner,
-        }
-        return self._ask(request)["shown"]
-
-    def run_example(self, code: str) -> ExampleRun:
-        """Run a lesson's `python` example in the service's sandbox."""
-        data = self._ask({"op": "run_example", "code": code})["example"]
-        return ExampleRun(**data)
-
-    def ping(self) -> bool:
-        return bool(self._ask({"op": "ping"}).get("ok"))
-
-    def close(self) -> None:
-        with self._lock:
-            self._stop()
-
-    # -- internals --------------------------------------------------------------------------
-
-    def _ask(self, request: dict[str, Any]) -> dict[str, Any]:
-        with self._lock:
-            for attempt in range(2):
-                self._ensure(START_TIMEOUT)
-                self._next_id += 1
-                request["id"] = self._next_id
-                try:
-                    reply = self._exchange(request)
-                except (OSError, EOFError, TimeoutError) as error:
-                    self._stop()  # dead or stuck: the next attempt starts a new service
-                    if attempt:
-                        raise GradingFailed(
-                            f"the grading service failed: {error}", "service"
-                        ) from None
-                    continue
-                if not reply.get("ok"):
-                    if reply.get("kind") == "not-available":
-                        raise GraderNotAvailable(reply.get("error", ""))
-                    raise GradingFailed(
-                        reply.get("error", "unknown error"), reply.get("kind", "error")
-                    )
-                return reply
-        raise AssertionError("unreachable")
-
-    def _exchange(self, request: dict[str, Any]) -> dict[str, Any]:
-        assert self._process is not None and self._process.stdin and self._process.stdout
-        self._process.stdin.write(json.dumps(request) + "\n")
-        self._process.stdin.flush()
-        while True:
-            reply = json.loads(self._read_line(REQUEST_TIMEOUT))
-            if reply.get("id") == request["id"]:
-                return reply
-
-    def _read_line(self, timeout: float) -> str:
-        assert self._process is not None and self._process.stdout
-        stream = self._process.stdout
-        deadline = time.monotonic() + timeout
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise TimeoutError("no answer from the grading service")
-            ready, _, _ = select.select([stream], [], [], remaining)
-            if ready:
-                line = stream.readline()
+            if over:
+                self._reply(
+                    {
+                        "id": None,
+                        "ok": False,
+                        "kind": "busy",
+                        "error": "the grading service has too many connections",
+                    }
+                )
+                return
+            service.ready.wait()
+            while True:
+                line = self.rfile.readline(MAX_LINE + 1)
                 if not line:
-                    raise EOFError("the grading service stopped")
-                return line
+                    return
+                if len(line) > MAX_LINE:
+                    self._reply(
+                        {
+                            "id": None,
+                            "ok": False,
+                            "kind": "request",
+                            "error": f"a request is at most {MAX_LINE} bytes",
+                        }
+                    )
+                    return  # the rest of that line is not worth reading
+                if not line.strip():
+                    continue
+                try:
+                    request = decode(line)
+                except ValueError as error:
+                    reply = {
+                        "id": None,
+                        "ok": False,
+                        "error": f"bad request: {error}",
+                        "kind": "request",
+                    }
+                else:
+                    reply = service.handle(request)
+                self._reply(reply)
+        except (BrokenPipeError, ConnectionResetError):
+            return  # the app went away mid-answer
+        finally:
+            with self.server.count_lock:
+                self.server.connections -= 1
 
-    def _alive(self) -> bool:
-        return self._process is not None and self._process.poll() is None
+    def _reply(self, reply: dict[str, Any]) -> None:
+        self.wfile.write(encode(reply))
+        self.wfile.flush()
 
-    def _launch(self) -> None:
-        env = dict(self.env if self.env is not None else os.environ)
-        env.setdefault("OMP_NUM_THREADS", "1")
-        self._process = subprocess.Popen(
-            [self.python, "-m", "tutor.grading.service"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-            bufsize=1,
-            env=env,
-            start_new_session=True,  # Ctrl-C in the terminal is the app's, not the service's
-        )
-        self._ready = False
-        self.starts += 1
 
-    def _ensure(self, timeout: float) -> None:
-        if not self._alive():
-            self._stop()
-            self._launch()
-        if not self._ready:
-            try:
-                hello = json.loads(self._read_line(timeout))
-            except (OSError, EOFError, TimeoutError, ValueError) as error:
-                self._stop()
-                raise GradingFailed(
-                    f"the grading service did not start: {error}", "service"
-                ) from None
-            if not hello.get("ready"):
-                self._stop()
-                raise GradingFailed("the grading service did not start", "service")
-            self._ready = True
+class _Server(socketserver.ThreadingUnixStreamServer):
+    daemon_threads = True  # a stuck connection never keeps the service from stopping
 
-    def _stop(self) -> None:
-        process, self._process, self._ready = self._process, None, False
-        if process is None:
-            return
-        if process.stdin:
-            # The service ends at EOF, and its fork server with it.
-            with contextlib.suppress(OSError):
-                process.stdin.close()
+    def __init__(self, path: Path, service: Service) -> None:
+        self.service = service
+        self.connections = 0
+        self.count_lock = threading.Lock()
+        super().__init__(str(path), _Connection)
+
+
+def bind(path: Path, service: Service, mode: int) -> _Server:
+    """Listen at `path`; refuse if another service already answers there."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists() or path.is_symlink():
+        if answering(path):
+            raise GradingFailed(f"a grading service already answers at {path}", "request")
+        path.unlink()  # left behind by a service that died
+    server = _Server(path, service)
+    os.chmod(path, mode)
+    return server
+
+
+def answering(path: Path) -> bool:
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+        probe.settimeout(2.0)
         try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        if process.stdout:
-            process.stdout.close()
+            probe.connect(str(path))
+        except OSError:
+            return False
+    return True
+
+
+def _close(server: _Server, path: Path) -> None:
+    """Stop answering, remove the socket, end the fork servers."""
+    server.shutdown()
+    server.server_close()
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()
+    server.service.sandbox.close()
+
+
+def serve_shared(
+    path: Path,
+    packs: Iterable[Path],
+    mode: int = 0o666,
+    say: Callable[[str], None] = lambda text: print(text, file=sys.stderr, flush=True),
+    stop: threading.Event | None = None,
+) -> None:
+    """`ce-tutor serve`: run the class's service in the foreground until SIGTERM or Ctrl-C."""
+    service = Service(packs, shared=True)
+    server = bind(path, service, mode)
+    stop = stop or threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        with contextlib.suppress(ValueError):  # not the main thread (tests): rely on `stop`
+            signal.signal(signum, lambda *_: stop.set())
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        say(f"loading torch and sympy; learners may connect to {path} already")
+        began = time.monotonic()
+        service.start()
+        say(f"ready in {time.monotonic() - began:.1f} s: pid {os.getpid()}, socket {path}")
+        service.prove_all()
+        say("every derivation of the served packs is proved")
+        stop.wait()
+    finally:
+        _close(server, path)
+        say("grading service stopped")
+
+
+def serve_private(path: Path) -> None:
+    """The app's own service: a ready line on stdout, then serve until stdin closes."""
+    service = Service()
+    server = bind(path, service, 0o600)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    service.start()
+    replies = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    os.dup2(2, 1)  # anything else printing lands on stderr, never on the ready line
+    sys.stdout = sys.stderr
+    replies.write(encode({"ready": True, "pid": os.getpid(), "socket": str(path)}).decode())
+    replies.flush()
+    try:
+        while sys.stdin.buffer.read(4096):
+            pass  # nothing is sent on stdin: it only tells us the app is alive
+    finally:
+        _close(server, path)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m tutor.grading.service")
+    parser.add_argument("--socket", required=True, type=Path)
+    parser.add_argument("--private", action="store_true", help="end when stdin closes")
+    args = parser.parse_args(argv)
+    if not args.private:
+        parser.error("a shared service is started with `ce-tutor serve`")
+    serve_private(args.socket)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ import torch
 
 from tutor.numeric.expressions import ExpressionError, parse_expression
 from tutor.symbolic.domain import SymbolKind, SymbolSpec
-from tutor.symbolic.interpret import Numeric, evaluate
+from tutor.symbolic.evaluation import Numeric, evaluate
 from tutor.symbolic.reader import Unreadable, read_formula
 from tutor.symbolic.sampling import sample, trial_sizes
 from tutor.symbolic.tree import SymbolTable

@@ -33,7 +33,8 @@ import sympy as sp
 
 from tutor.symbolic.bounded import NOT_DONE, run_bounded
 from tutor.symbolic.domain import SymbolKind
-from tutor.symbolic.interpret import Numeric, concrete_env, evaluate, to_sympy
+from tutor.symbolic.evaluation import Numeric, evaluate
+from tutor.symbolic.interpret import concrete_env, to_sympy
 from tutor.symbolic.reader import Formula
 from tutor.symbolic.sampling import sample, trial_sizes
 from tutor.symbolic.tree import Call, Node, SymbolTable, symbols_used, used_sizes, walk

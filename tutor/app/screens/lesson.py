@@ -92,7 +92,7 @@ class LessonScreen(Screen):
         if isinstance(block, Exercise):
             return ExerciseView(self.lesson, block, numbers[id(block)])
         if isinstance(block, Derivation):
-            return DerivationView(block)
+            return DerivationView(self.lesson, block)
         if isinstance(block, Plot):
             from tutor.app.widgets.plot_view import PlotView  # plotext is slow to import
 

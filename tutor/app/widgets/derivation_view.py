@@ -1,8 +1,9 @@
 """A derivation revealed step by step, each step with its reason and its proof mark.
 
-Each step is proved equal to the one before by the symbolic engine, in a
-thread worker (a step may take up to a second), so the marks appear when
-the proof is done; until then a step says it is being checked.
+Each step is proved equal to the one before by the symbolic engine, in
+the grading service (a step may take up to a second; a shared service
+proves each derivation once for the class), so the marks appear when the
+proof is done; until then the block says it is being checked.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from textual.widgets import Static
 
 from tutor.app.widgets.math_block import MathBlock
 from tutor.pack.model import Derivation as DerivationBlock
+from tutor.pack.model import Lesson
 
 
 class DerivationView(Vertical, can_focus=True):
@@ -24,9 +26,11 @@ class DerivationView(Vertical, can_focus=True):
 
     BINDINGS = [Binding("d", "reveal", "Next derivation step")]
 
-    def __init__(self, block: DerivationBlock, **kwargs):
+    def __init__(self, lesson: Lesson, block: DerivationBlock, **kwargs):
         super().__init__(classes="derivation", **kwargs)
+        self.lesson = lesson
         self.block = block
+        self.title = block.title or (block.use or "Derivation")
         self.revealed = 1
         self.renderings: list[str] = []  # renderings[k]: the first k + 1 steps
         self.problem: str | None = None
@@ -34,33 +38,19 @@ class DerivationView(Vertical, can_focus=True):
 
     @property
     def step_count(self) -> int:
-        derivation = self._derivation()
-        return len(derivation.steps) if derivation is not None else len(self.block.steps)
+        return len(self.renderings) or len(self.block.steps)
 
     def compose(self) -> ComposeResult:
         yield MathBlock(f"{self.app.glyphs.pending} reading the derivation", classes="steps")
         yield Static("", classes="derivation-keys", markup=False)
 
     def on_mount(self) -> None:
-        self.border_title = self._title()
+        self._set_title(self.title)
         self._start_proof()
 
-    def _title(self) -> str:
-        derivation = self._derivation()
-        name = (derivation.title if derivation else "") or self.block.title or "Derivation"
-        return self.app.plain(f"{name} {self.app.glyphs.bullet} d: next step")
-
-    def _derivation(self):
-        from tutor.symbolic.derivations import BUILTIN_DERIVATIONS, Derivation, Step
-
-        if self.block.use:
-            return BUILTIN_DERIVATIONS.get(self.block.use)
-        return Derivation(
-            name="",
-            title=self.block.title,
-            symbols=self.block.symbols,
-            steps=tuple(Step(s.expr, s.reason) for s in self.block.steps),
-        )
+    def _set_title(self, title: str) -> None:
+        self.title = title
+        self.border_title = self.app.plain(f"{title} {self.app.glyphs.bullet} d: next step")
 
     def _start_proof(self) -> None:
         # A daemon thread, not a Textual worker: a proof cannot be interrupted, and
@@ -69,42 +59,28 @@ class DerivationView(Vertical, can_focus=True):
         threading.Thread(target=self._prepare, args=(app,), daemon=True).start()
 
     def _prepare(self, app: App) -> None:
-        from tutor.symbolic.derivations import prove
+        """Drawn first (fast), then drawn again with each step's proof mark."""
 
         def report(callback, *args) -> None:
             with contextlib.suppress(RuntimeError):  # the app has already gone
                 app.call_from_thread(callback, *args)
 
-        derivation = self._derivation()
-        if derivation is None:
-            report(self._failed, f"no built-in derivation {self.block.use!r}")
-            return
-        count = len(derivation.steps)
-        unproved = [self._render_steps(derivation, k, None, app.ascii) for k in range(count)]
-        report(self._ready, unproved, False)
-        try:
-            results = prove(derivation)
-        except Exception as error:  # noqa: BLE001 - shown as "not checked", never raised
-            report(self._failed, f"could not be checked: {error}")
-            return
-        proved = [self._render_steps(derivation, k, results, app.ascii) for k in range(count)]
-        report(self._ready, proved, True)
+        for prove in (False, True):
+            try:
+                drawn = app.grading.derivation(self.lesson, self.block, app.ascii, prove)
+            except Exception as error:  # noqa: BLE001 - shown as "not checked", never raised
+                report(self._failed, f"could not be checked: {error}")
+                return
+            if drawn.get("problem") or not drawn["renderings"]:
+                report(self._failed, drawn.get("problem") or "nothing to show")
+                return
+            report(self._ready, drawn["title"], drawn["renderings"], drawn["proved"])
 
-    @staticmethod
-    def _render_steps(derivation, k: int, results, ascii: bool) -> str:
-        from dataclasses import replace
-
-        from tutor.symbolic.derivations import render_derivation
-
-        part = replace(derivation, steps=derivation.steps[: k + 1])
-        marks = results[: k + 1] if results is not None else None
-        text = render_derivation(part, marks, ascii=ascii)
-        # the title is the border's; drop it and the blank line after it
-        return "\n".join(text.split("\n")[2:]).rstrip()
-
-    def _ready(self, renderings: list[str], proved: bool) -> None:
+    def _ready(self, title: str, renderings: list[str], proved: bool) -> None:
         if not self.is_attached:
             return  # the learner moved on while the proof ran
+        if title != self.title:
+            self._set_title(title)
         self.renderings = renderings
         self.proved = proved
         self._show()

@@ -117,7 +117,7 @@ class ExerciseView(Vertical):
         if isinstance(exercise, NumberExercise):
             return LineAnswer("a number, e.g. 1.2914", classes="number-answer")
         if isinstance(exercise, FormulaExercise):
-            return FormulaAnswer(exercise)
+            return FormulaAnswer(self.lesson, exercise)
         if isinstance(exercise, CodeExercise):
             return CodeAnswer(shown.get("starter") or exercise.starter)
         if isinstance(exercise, PredictExercise):

@@ -2,8 +2,9 @@
 
 The preview is how STACK and PrairieLearn keep a typo from being mistaken
 for a wrong idea: the learner sees what the reader made of their text
-before they submit. It is computed in a thread worker (sympy is imported
-on first use, never at start), so typing never waits for it.
+before they submit. The grading service reads and draws it (sympy lives
+there), from a thread worker after a pause in typing, so typing never
+waits for it.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from textual.widgets import Input, Static
 
 from tutor.app.widgets.line_answer import LineAnswer
 from tutor.app.widgets.math_block import MathBlock
-from tutor.pack.model import FormulaExercise
+from tutor.pack.model import FormulaExercise, Lesson
 
 PREVIEW_DELAY = 0.12  # seconds of quiet typing before the preview is redrawn
 
@@ -23,8 +24,9 @@ PREVIEW_DELAY = 0.12  # seconds of quiet typing before the preview is redrawn
 class FormulaAnswer(Vertical):
     """An input line and, below it, how the formula reads so far."""
 
-    def __init__(self, exercise: FormulaExercise, **kwargs):
+    def __init__(self, lesson: Lesson, exercise: FormulaExercise, **kwargs):
         super().__init__(classes="formula-answer", **kwargs)
+        self.lesson = lesson
         self.exercise = exercise
         self._generation = 0
 
@@ -45,7 +47,10 @@ class FormulaAnswer(Vertical):
     def _preview(self, text: str, generation: int) -> None:
         if generation != self._generation:
             return
-        label, body = read_as(text, self.exercise, self.app.ascii)
+        try:
+            label, body = self.app.grading.read_as(self.lesson, self.exercise, text, self.app.ascii)
+        except Exception as error:  # noqa: BLE001 - the answer can still be submitted
+            label, body = f"Read as: (no preview: {error})", ""
         self.app.call_from_thread(self._show, label, body, generation)
 
     def _show(self, label: str, body: str, generation: int) -> None:
@@ -54,20 +59,3 @@ class FormulaAnswer(Vertical):
         self.query_one(".preview-label", Static).update(label)
         block = self.query_one(".preview", MathBlock)
         block.update(body)
-
-
-def read_as(text: str, exercise: FormulaExercise, ascii: bool) -> tuple[str, str]:
-    """(label, 2-D rendering) of how `text` reads against the exercise's symbols."""
-    if not text.strip():
-        return "Read as: (type a formula)", ""
-    from tutor.symbolic.reader import Unreadable, read_formula
-    from tutor.symbolic.render import render_formula
-    from tutor.symbolic.tree import SymbolTable
-
-    formula = read_formula(text, SymbolTable.of(exercise.symbols))
-    if isinstance(formula, Unreadable):
-        return f"Cannot read yet: {formula.message}", ""
-    try:
-        return "Read as:", render_formula(formula, ascii=ascii)
-    except Exception as error:  # noqa: BLE001 - a printer failure must not lose the input
-        return f"Read, but cannot draw it: {error}", ""

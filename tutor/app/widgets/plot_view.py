@@ -46,7 +46,7 @@ def curves_of(block: Plot) -> tuple[list[float], list[tuple[str, list[float]]], 
     import numpy as np
 
     from tutor.symbolic.domain import SymbolKind, SymbolSpec
-    from tutor.symbolic.interpret import Numeric, evaluate
+    from tutor.symbolic.evaluation import Numeric, evaluate
     from tutor.symbolic.reader import Unreadable, read_formula
     from tutor.symbolic.tree import SymbolTable
 
