@@ -219,9 +219,9 @@ def test_too_large_a_result_is_a_limit(sandbox):
 
 def test_a_bad_request_does_not_stop_the_fork_server(sandbox):
     garbage = b"CEW1 this is not a frame"
-    with sandbox._lock:
-        sandbox._sock.sendall(struct.pack("<Q", len(garbage)) + garbage)
-        [(header, result, output)] = sandbox._receive()
+    with sandbox._borrow() as server:
+        server.sock.sendall(struct.pack("<Q", len(garbage)) + garbage)
+        [(header, result, output)] = server.receive()
     assert header["error"].startswith("WireError")
     assert sandbox.run_snippet("print(2)").stdout == "2\n"
     assert sandbox.starts == 1

@@ -1,7 +1,7 @@
 """Running pack and learner code away from the tutor's process.
 
-`Sandbox` starts a fork server that imports torch once and forks a confined
-child per run (CPU, wall-clock, memory, process and file-size limits, a
+`Sandbox` starts one or more fork servers that import torch once and fork a
+confined child per run (CPU, wall-clock, memory, process and file-size limits, a
 fresh working directory, an unprivileged user, no network, a clean
 environment). Importing this package does not import torch.
 """
@@ -10,6 +10,7 @@ from tutor.grading.sandbox.client import (
     FunctionCall,
     Sandbox,
     SandboxUnavailable,
+    configure_default_sandbox,
     default_sandbox,
 )
 from tutor.grading.sandbox.limits import CaseOutcome, Limits, Raised, RunResult, RunStatus
@@ -23,5 +24,6 @@ __all__ = [
     "RunStatus",
     "Sandbox",
     "SandboxUnavailable",
+    "configure_default_sandbox",
     "default_sandbox",
 ]

@@ -1,11 +1,11 @@
-"""`Sandbox`: the caller's handle on the fork server.
+"""`Sandbox`: the caller's handle on its fork servers.
 
-It starts `python -m tutor.grading.sandbox.forkserver` once (paying torch's
-import once), sends it jobs, and turns the fork server's report and the
+It starts `python -m tutor.grading.sandbox.forkserver` once per server
+(paying torch's import once each), sends each batch to an idle one, and turns the fork server's report and the
 child's frame into a `RunResult`. The child's bytes are decoded with
 `wire.decode`, which runs nothing; a forged or broken frame becomes
-`crashed`, never an exception in the caller. If the fork server dies, the
-next run starts a new one.
+`crashed`, never an exception in the caller. If a fork server dies, the
+next run it is given starts a new one.
 """
 
 from __future__ import annotations
@@ -19,7 +19,9 @@ import struct
 import subprocess
 import sys
 import threading
-from collections.abc import Mapping, Sequence
+from collections import deque
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,50 +52,32 @@ class SandboxUnavailable(RuntimeError):
     """The fork server could not be started."""
 
 
-class Sandbox:
-    """Runs pack and learner code in confined, short-lived children.
+class _ForkServer:
+    """One `python -m tutor.grading.sandbox.forkserver` process and its socket.
 
-    Example::
-
-        sandbox = Sandbox()
-        result = sandbox.run_snippet("print(torch.ones(2).sum())")
-        result.stdout  # 'tensor(2.)\\n'
+    It answers one request at a time, so its lock is held for a whole
+    exchange; a `Sandbox` hands each batch to one idle server.
     """
 
-    def __init__(self, limits: Limits | None = None, python: str | None = None) -> None:
-        self.limits = limits or Limits()
-        self.python = python or sys.executable
-        self._lock = threading.Lock()
-        self._process: subprocess.Popen | None = None
-        self._sock: socket.socket | None = None
-        self.starts = 0  # how many fork servers were started (restarts show up here)
-
-    # -- life cycle ---------------------------------------------------------------------------
-
-    def start(self) -> None:
-        """Start the fork server now (it imports torch: seconds, once)."""
-        with self._lock:
-            self._ensure_started()
+    def __init__(self, python: str) -> None:
+        self.python = python
+        self.lock = threading.Lock()
+        self.process: subprocess.Popen | None = None
+        self.sock: socket.socket | None = None
+        self.starts = 0
 
     @property
     def running(self) -> bool:
-        return self._process is not None and self._process.poll() is None
+        return self.process is not None and self.process.poll() is None
 
-    def close(self) -> None:
-        with self._lock:
-            self._stop()
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid if self.running else None
 
-    def __enter__(self) -> Sandbox:
-        self.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def _ensure_started(self) -> None:
-        if self.running and self._sock is not None:
+    def ensure_started(self) -> None:
+        if self.running and self.sock is not None:
             return
-        self._stop()
+        self.stop()
         ours, theirs = socket.socketpair()
         env = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
         try:
@@ -106,6 +90,9 @@ class Sandbox:
                 env=env,
                 start_new_session=True,  # a terminal's Ctrl-C goes to the app, not here
             )
+        except OSError as error:  # no such interpreter: the same failure as one that dies
+            ours.close()
+            raise SandboxUnavailable(f"the sandbox's fork server did not start: {error}") from error
         finally:
             theirs.close()
         ours.settimeout(START_TIMEOUT)
@@ -119,21 +106,176 @@ class Sandbox:
             ours.close()
             raise SandboxUnavailable("the sandbox's fork server did not start")
         ours.settimeout(None)
-        self._process, self._sock = process, ours
+        self.process, self.sock = process, ours
         self.starts += 1
 
-    def _stop(self) -> None:
-        if self._sock is not None:
-            self._sock.close()
-            self._sock = None
-        if self._process is not None:
-            if self._process.poll() is None:
+    def stop(self) -> None:
+        if self.sock is not None:
+            self.sock.close()
+            self.sock = None
+        if self.process is not None:
+            if self.process.poll() is None:
                 try:
-                    self._process.wait(timeout=2)  # it exits when the socket closes
+                    self.process.wait(timeout=2)  # it exits when the socket closes
                 except subprocess.TimeoutExpired:
-                    self._process.send_signal(signal.SIGKILL)
-                    self._process.wait()
-            self._process = None
+                    self.process.send_signal(signal.SIGKILL)
+                    self.process.wait()
+            self.process = None
+
+    def exchange(self, body: bytes) -> list[tuple[dict, bytes, bytes]] | None:
+        """Send one request and read its replies; None if the server died during the run.
+
+        Call with `lock` held. A server found dead before the request is
+        started anew and the request resent once.
+        """
+        try:
+            for attempt in range(2):
+                self.ensure_started()
+                try:
+                    self.sock.sendall(_LEN.pack(len(body)) + body)
+                except OSError:
+                    self.stop()  # it was dead before this job: start anew and resend once
+                    if attempt:
+                        raise
+                    continue
+                replies = self.receive()
+                if replies is None:
+                    self.stop()
+                return replies
+        except BaseException:
+            # Interrupted half-way (Ctrl-C, a failed start): the stream may hold half a
+            # reply, so this server must not answer the next request. Start anew then.
+            self.stop()
+            raise
+        raise AssertionError("unreachable")
+
+    def receive(self) -> list[tuple[dict, bytes, bytes]] | None:
+        head = _recv_exact(self.sock, _COUNT.size)
+        if head is None:
+            return None
+        (count,) = _COUNT.unpack(head)
+        replies = []
+        for _ in range(count):
+            head = _recv_exact(self.sock, _REPLY.size)
+            if head is None:
+                return None
+            header_len, result_len, output_len = _REPLY.unpack(head)
+            body = _recv_exact(self.sock, header_len + result_len + output_len)
+            if body is None:
+                return None
+            header = json.loads(body[:header_len])
+            result = body[header_len : header_len + result_len]
+            output = body[header_len + result_len :]
+            replies.append((header, result, output))
+        return replies
+
+
+class Sandbox:
+    """Runs pack and learner code in confined, short-lived children.
+
+    With `servers=n` it owns n fork servers and runs up to n batches at once
+    (one learner's endless loop no longer holds up the others' grading); a
+    batch waits only when every server is busy. Each server costs a torch
+    import at start and its resident memory.
+
+    Example::
+
+        sandbox = Sandbox()
+        result = sandbox.run_snippet("print(torch.ones(2).sum())")
+        result.stdout  # 'tensor(2.)\\n'
+    """
+
+    def __init__(
+        self, limits: Limits | None = None, python: str | None = None, *, servers: int = 1
+    ) -> None:
+        if servers < 1:
+            raise ValueError(f"a sandbox needs at least one fork server, not {servers}")
+        self.limits = limits or Limits()
+        self.python = python or sys.executable
+        self._servers = [_ForkServer(self.python) for _ in range(servers)]
+        # Idle servers, first in first out: sequential runs take turns, so a server
+        # that died is found (and started anew) on its turn, not at the next rush.
+        self._idle: deque[_ForkServer] = deque(self._servers)
+        self._available = threading.Condition()
+
+    # -- life cycle ---------------------------------------------------------------------------
+
+    @property
+    def servers(self) -> int:
+        return len(self._servers)
+
+    @property
+    def starts(self) -> int:
+        """How many fork servers were started over all servers (restarts show up here)."""
+        return sum(server.starts for server in self._servers)
+
+    @property
+    def pids(self) -> list[int | None]:
+        """Each fork server's process id, None for one not running."""
+        return [server.pid for server in self._servers]
+
+    @property
+    def busy(self) -> int:
+        """How many fork servers are running a batch right now."""
+        with self._available:
+            return len(self._servers) - len(self._idle)
+
+    def start(self) -> None:
+        """Start every fork server now (each imports torch: seconds, once).
+
+        The first starts here; the others start in threads side by side, and
+        this returns when all are up (or raises the first failure).
+        """
+        first, *others = self._servers
+        with first.lock:
+            first.ensure_started()
+        failures: list[BaseException] = []
+
+        def start_one(server: _ForkServer) -> None:
+            try:
+                with server.lock:
+                    server.ensure_started()
+            except BaseException as error:  # reported to the caller below
+                failures.append(error)
+
+        threads = [threading.Thread(target=start_one, args=(server,)) for server in others]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        if failures:
+            raise failures[0]
+
+    @property
+    def running(self) -> bool:
+        return all(server.running for server in self._servers)
+
+    def close(self) -> None:
+        for server in self._servers:
+            with server.lock:  # waits for a batch in flight on it
+                server.stop()
+
+    def __enter__(self) -> Sandbox:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _borrow(self) -> Iterator[_ForkServer]:
+        """An idle fork server, for this caller alone until the block ends (even by a raise)."""
+        with self._available:
+            while not self._idle:
+                self._available.wait()
+            server = self._idle.popleft()
+        try:
+            with server.lock:
+                yield server
+        finally:
+            with self._available:
+                self._idle.append(server)
+                self._available.notify()
 
     # -- runs ---------------------------------------------------------------------------------
 
@@ -210,48 +352,14 @@ class Sandbox:
     def _run(self, jobs: list[tuple[dict[str, Any], Limits]]) -> list[RunResult]:
         runs = [{"job": job, "limits": limits.to_json()} for job, limits in jobs]
         body = wire.encode({"runs": runs})
-        with self._lock:
-            for attempt in range(2):
-                self._ensure_started()
-                try:
-                    self._sock.sendall(_LEN.pack(len(body)) + body)
-                except OSError:
-                    self._stop()  # it was dead before this job: start anew and resend once
-                    if attempt:
-                        raise
-                    continue
-                replies = self._receive()
-                if replies is None:
-                    self._stop()
-                    message = "the sandbox stopped during the run"
-                    return [RunResult(RunStatus.CRASHED, message=message) for _ in jobs]
-                if len(replies) != len(jobs):  # the server refused the whole request
-                    replies = [replies[0]] * len(jobs)
-                return [
-                    interpret(*reply, limits)
-                    for reply, (_, limits) in zip(replies, jobs, strict=True)
-                ]
-        raise AssertionError("unreachable")
-
-    def _receive(self) -> list[tuple[dict, bytes, bytes]] | None:
-        head = _recv_exact(self._sock, _COUNT.size)
-        if head is None:
-            return None
-        (count,) = _COUNT.unpack(head)
-        replies = []
-        for _ in range(count):
-            head = _recv_exact(self._sock, _REPLY.size)
-            if head is None:
-                return None
-            header_len, result_len, output_len = _REPLY.unpack(head)
-            body = _recv_exact(self._sock, header_len + result_len + output_len)
-            if body is None:
-                return None
-            header = json.loads(body[:header_len])
-            result = body[header_len : header_len + result_len]
-            output = body[header_len + result_len :]
-            replies.append((header, result, output))
-        return replies
+        with self._borrow() as server:
+            replies = server.exchange(body)
+        if replies is None:
+            message = "the sandbox stopped during the run"
+            return [RunResult(RunStatus.CRASHED, message=message) for _ in jobs]
+        if len(replies) != len(jobs):  # the server refused the whole request
+            replies = [replies[0]] * len(jobs)
+        return [interpret(*reply, limits) for reply, (_, limits) in zip(replies, jobs, strict=True)]
 
 
 def _recv_exact(sock: socket.socket, size: int) -> bytes | None:
@@ -348,8 +456,39 @@ def _raised(data: Any) -> Raised:
     )
 
 
+SERVERS_VARIABLE = "CE_TUTOR_SANDBOX_SERVERS"
+MAX_SERVERS = 8  # each is a torch-sized process; more than this is a mistake, not a class
+
 _default: Sandbox | None = None
+_default_servers: int | None = None  # set by configure_default_sandbox
 _default_lock = threading.Lock()
+
+
+def servers_from_env(value: str | None) -> int:
+    """How many fork servers `CE_TUTOR_SANDBOX_SERVERS` asks for: 1..8, 1 if unset or unreadable."""
+    try:
+        count = int((value or "").strip())
+    except ValueError:
+        return 1
+    return min(max(count, 1), MAX_SERVERS)
+
+
+def configure_default_sandbox(servers: int) -> None:
+    """Choose the default sandbox's number of fork servers; call before `default_sandbox()`.
+
+    It wins over `CE_TUTOR_SANDBOX_SERVERS`. Once the default exists its
+    servers are running, so asking for another count then is an error.
+    """
+    global _default_servers
+    if not 1 <= servers <= MAX_SERVERS:
+        raise ValueError(f"servers must be 1..{MAX_SERVERS}, not {servers}")
+    with _default_lock:
+        if _default is not None and _default.servers != servers:
+            raise RuntimeError(
+                f"the default sandbox already exists with {_default.servers} fork server(s);"
+                " configure it before its first use"
+            )
+        _default_servers = servers
 
 
 def default_sandbox() -> Sandbox:
@@ -357,6 +496,7 @@ def default_sandbox() -> Sandbox:
     global _default
     with _default_lock:
         if _default is None:
-            _default = Sandbox()
+            servers = _default_servers or servers_from_env(os.environ.get(SERVERS_VARIABLE))
+            _default = Sandbox(servers=servers)
             atexit.register(_default.close)
         return _default
