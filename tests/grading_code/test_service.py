@@ -35,7 +35,7 @@ LESSON = textwrap.dedent(
       target: randint(0, 3, shape=(4,))
     cases: 2
     edge_cases:
-      - {logits: 1000 * randn(2, 5), target: randint(0, 5, shape=(2,))}
+      - {logits: "1000 * randn(2, 5)", target: "randint(0, 5, shape=(2,))"}
     reference: |
       def cross_entropy(logits, target):
           return F.cross_entropy(logits, target)

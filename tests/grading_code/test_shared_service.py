@@ -1,0 +1,238 @@
+"""One grading service for a class: `ce-tutor serve`, reached by many clients over its socket."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.grading_code.test_service import GOOD, LESSON
+from tutor.grading.client import GradingClient
+from tutor.grading.protocol import MAX_LINE, GradingFailed, decode, encode
+from tutor.grading.verdict import Status
+
+FORMULA_LESSON = """\
+---
+id: kl
+title: KL
+---
+
+## A formula
+
+```exercise
+id: ce-formula
+type: formula
+prompt: Write the cross-entropy of q relative to p.
+symbols:
+  p: {kind: distribution, size: K}
+  q: {kind: distribution, size: K}
+answer: -sum(p*log(q))
+```
+
+## A derivation
+
+```derivation
+title: Cross-entropy splits
+symbols:
+  p: {kind: distribution, size: K}
+  q: {kind: distribution, size: K}
+steps:
+  - expr: -sum(p*log(q))
+    reason: the definition
+  - expr: -sum(p*log(p)) + sum(p*log(p/q))
+    reason: add and subtract sum(p log p)
+```
+"""
+
+LOOP = "def cross_entropy(logits, target):\n    while True:\n        pass\n"
+
+
+def _pack(root: Path, lessons: dict[str, str], pack_id: str) -> Path:
+    root.mkdir()
+    (root / "pack.toml").write_text(f'id = "{pack_id}"\ntitle = "T"\nversion = "0.1.0"\n')
+    for name, text in lessons.items():
+        (root / name).write_text(text)
+    return root
+
+
+@pytest.fixture(scope="module")
+def packs(tmp_path_factory):
+    base = tmp_path_factory.mktemp("shared")
+    served = _pack(base / "served", {"01-ce.md": LESSON, "02-kl.md": FORMULA_LESSON}, "served")
+    other = _pack(base / "other", {"01-ce.md": LESSON}, "other")
+    return served, other
+
+
+def _start(socket_path: Path, *packs: Path, sandboxes: int = 2) -> subprocess.Popen:
+    args = [sys.executable, "-m", "tutor", "serve", "--socket", str(socket_path)]
+    for pack in packs:
+        args += ["--pack", str(pack)]
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    return subprocess.Popen(
+        [*args, "--sandboxes", str(sandboxes)],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+        env=env,
+    )
+
+
+def _wait_ready(server: subprocess.Popen, socket_path: Path) -> list[str]:
+    """The service's log up to its ready line."""
+    lines = []
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        line = server.stderr.readline()
+        if not line:
+            raise AssertionError(f"the service ended: {''.join(lines)}")
+        lines.append(line)
+        if line.startswith("ready in"):
+            assert socket_path.exists()
+            return lines
+    raise AssertionError("the service was not ready in time")
+
+
+@pytest.fixture(scope="module")
+def shared(packs, tmp_path_factory):
+    served, _ = packs
+    socket_path = tmp_path_factory.mktemp("sock") / "grading.sock"
+    server = _start(socket_path, served)
+    _wait_ready(server, socket_path)
+    yield socket_path
+    server.send_signal(signal.SIGTERM)
+    server.wait(timeout=30)
+
+
+def test_many_clients_grade_side_by_side_in_one_service(shared, packs):
+    served, _ = packs
+    clients = [GradingClient(socket_path=shared) for _ in range(6)]
+    verdicts: list[Status] = []
+
+    def learner(client: GradingClient, name: str) -> None:
+        verdicts.append(client.grade(served, "ce", "write-ce", GOOD, name).status)
+        verdicts.append(client.grade(served, "kl", "ce-formula", "sum(p*log(1/q))", name).status)
+
+    threads = [threading.Thread(target=learner, args=(c, f"l{i}")) for i, c in enumerate(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert verdicts == [Status.CORRECT] * 12
+    pids = {client.ping()["pid"] for client in clients}
+    assert len(pids) == 1 and all(client.pid is None for client in clients)  # no private ones
+    assert clients[0].ping()["shared"] is True
+    for client in clients:
+        client.close()
+
+
+def test_a_learners_endless_loop_holds_up_nobody_else(shared, packs):
+    served, _ = packs
+    looping, other = GradingClient(socket_path=shared), GradingClient(socket_path=shared)
+    finished: list[tuple[str, float]] = []
+
+    def run_loop() -> None:
+        verdict = looping.grade(served, "ce", "write-ce", LOOP, "slow")
+        finished.append(("loop", time.monotonic()))
+        assert verdict.status is Status.LIMIT
+
+    thread = threading.Thread(target=run_loop)
+    thread.start()
+    time.sleep(0.5)  # the loop is in a sandbox by now
+    assert other.grade(served, "kl", "ce-formula", "-sum(p*log(q))", "fast").correct
+    finished.append(("formula", time.monotonic()))
+    assert other.grade(served, "ce", "write-ce", GOOD, "fast").correct  # a second fork server
+    finished.append(("code", time.monotonic()))
+    thread.join(timeout=120)
+    assert [name for name, _ in finished] == ["formula", "code", "loop"]
+
+
+def test_the_service_draws_math_previews_and_proved_derivations(shared, packs):
+    served, _ = packs
+    client = GradingClient(socket_path=shared)
+    drawn = client.draw_math(r"-\sum_i p_i \log q_i")
+    assert "\\" not in drawn and len(drawn.splitlines()) >= 2  # 2-D, no raw LaTeX
+    assert client.draw_math(r"\frac{a}{b}", ascii=True).isascii()
+    label, body = client.read_as(served, "kl", "ce-formula", "-sum(p*log(q")
+    assert label.startswith("Cannot read yet") and body == ""
+    label, body = client.read_as(served, "kl", "ce-formula", "-sum(p*log(q))")
+    assert label == "Read as:" and "log" in body
+    line = FORMULA_LESSON.splitlines().index("```derivation") + 2  # its first line inside
+    derivation = client.derivation(served, "kl", line, prove=True)
+    assert derivation["title"] == "Cross-entropy splits" and derivation["proved"]
+    assert len(derivation["renderings"]) == 2 and "✓" in derivation["renderings"][1]
+    with pytest.raises(GradingFailed, match="no derivation at line 3"):
+        client.derivation(served, "kl", 3)
+    client.close()
+
+
+def test_a_pack_the_service_was_not_started_with_is_refused(shared, packs):
+    _, other = packs
+    client = GradingClient(socket_path=shared)
+    with pytest.raises(GradingFailed, match="does not serve the pack") as refused:
+        client.grade(other, "ce", "write-ce", GOOD, "ada")
+    assert refused.value.kind == "request"
+    client.close()
+
+
+def test_bad_and_oversized_requests_get_an_answer_not_a_crash(shared):
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.settimeout(30)
+        sock.connect(str(shared))
+        reader = sock.makefile("rb")
+        sock.sendall(b"[1, 2]\n")
+        assert decode(reader.readline())["kind"] == "request"
+        sock.sendall(encode({"op": "grade", "id": 7}))  # no pack
+        reply = decode(reader.readline())
+        assert (reply["id"], reply["ok"], reply["kind"]) == (7, False, "request")
+        sock.sendall(b"x" * (MAX_LINE + 10) + b"\n")
+        reply = decode(reader.readline())
+        assert reply["kind"] == "request" and "at most" in reply["error"]
+        assert reader.readline() == b""  # and that connection is closed
+    assert GradingClient(socket_path=shared).ping()["ready"]  # the service lives on
+
+
+def test_a_shared_service_that_is_not_there_is_reported_not_started(tmp_path, packs):
+    served, _ = packs
+    client = GradingClient(socket_path=tmp_path / "nobody.sock")
+    began = time.monotonic()
+    with pytest.raises(GradingFailed, match="class's grading service .* is not answering"):
+        client.grade(served, "ce", "write-ce", GOOD, "ada")
+    assert time.monotonic() - began < 10 and client.pid is None and client.starts == 0
+
+
+def test_a_second_service_on_the_same_socket_is_refused_and_stop_cleans_up(tmp_path, packs):
+    served, _ = packs
+    socket_path = tmp_path / "grading.sock"
+    first = _start(socket_path, served, sandboxes=1)
+    try:
+        _wait_ready(first, socket_path)
+        second = _start(socket_path, served, sandboxes=1)
+        _, err = second.communicate(timeout=120)
+        assert second.returncode == 2 and "already answers" in err
+        assert GradingClient(socket_path=socket_path).ping()["pid"] == first.pid
+    finally:
+        first.send_signal(signal.SIGTERM)
+        first.wait(timeout=30)
+    assert first.returncode == 0 and not socket_path.exists()
+
+
+def test_a_socket_left_by_a_dead_service_is_replaced(tmp_path, packs):
+    served, _ = packs
+    socket_path = tmp_path / "grading.sock"
+    stale = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    stale.bind(str(socket_path))
+    stale.close()  # the file stays, nobody listens
+    server = _start(socket_path, served, sandboxes=1)
+    try:
+        _wait_ready(server, socket_path)
+        assert GradingClient(socket_path=socket_path).ping()["pid"] == server.pid
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
