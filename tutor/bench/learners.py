@@ -5,18 +5,27 @@ pty (its own data folder, so its own store), waits until the class is
 seated, then answers a number, a formula and a code exercise with the keys a
 learner would press (code through `$EDITOR`, as over SSH). A grading's
 latency is from the Enter (or ctrl+r) to the verdict's headline arriving on
-the terminal: the app's whole path, its grading service included. Each app
-starts its own grading service, which starts its own fork server: both
-import torch, so a learner costs two torch processes. Memory is summed as
-PSS over every process of every learner (shared library pages split
-between their users, so the sum is what the class really takes).
+the terminal: the app's whole path, the grading service included.
+
+The class is hosted as the README tells an instructor to: one shared
+grading service (`ce-tutor serve`, with its fork servers) for everyone,
+each app connected to it by `CE_TUTOR_GRADING_SOCKET`. (An app on its own
+starts a private service instead: two torch processes per learner, which
+is what held this machine to fewer than 22 learners before.) Memory is
+summed as PSS over every process of the class and of the service (shared
+library pages split between their users, so the sum is what the class
+really takes).
 """
 
 from __future__ import annotations
 
 import math
+import os
 import random
 import shlex
+import signal
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -53,7 +62,7 @@ CODE = (
     "    log_probs = shifted - shifted.exp().sum(1, keepdim=True).log()\n"
     "    return -log_probs[torch.arange(len(target)), target].mean()\n"
 )
-READY_TIMEOUT = 900.0  # seconds for every learner's service to have imported torch
+READY_TIMEOUT = 900.0  # seconds for the service to import torch and every app to be seated
 ANSWER_TIMEOUT = 120.0
 BATCH = 5  # learners seated at a time; memory is checked between batches
 RESERVE_MB = 4096.0  # left free for everything else on the machine
@@ -79,11 +88,13 @@ class ClassFigures:
     learners: int
     seated_s: float  # launch until every app's grading service sat idle
     runs: list[LearnerRun]
-    total_pss_mb: float
+    total_pss_mb: float  # the apps and the shared grading service
     app_pss_mb: float  # the apps alone (Textual)
     mem_drop_mb: float  # MemAvailable before launch minus during the class
     mem_before_mb: float = math.nan  # MemAvailable before the first learner was seated
     memory_limited: bool = False  # seating stopped before `learners`: memory would run out
+    service_pss_mb: float = 0.0  # the shared grading service and its fork servers
+    service_cpu_s: float = 0.0  # CPU the service used while the class answered
 
     @property
     def seated(self) -> int:
@@ -140,13 +151,17 @@ def _number_answer(learner: str, pack_dir: Path) -> str:
 class _Learner:
     """One learner's session, driven from a thread of the benchmark."""
 
-    def __init__(self, name: str, folder: Path, pack_dir: Path, answer_file: Path):
+    def __init__(self, name: str, folder: Path, pack_dir: Path, answer_file: Path, service: Path):
         self.run = LearnerRun(name)
         self._mark = 0
         self.folder, self.pack_dir = folder, pack_dir
         self.number = _number_answer(name, pack_dir)
         resume_at(str(folder), name, pack_dir, "Number")
-        env = environment(str(folder), EDITOR=f"cp {shlex.quote(str(answer_file))}")
+        env = environment(
+            str(folder),
+            EDITOR=f"cp {shlex.quote(str(answer_file))}",
+            CE_TUTOR_GRADING_SOCKET=str(service),
+        )
         env.pop("VISUAL", None)
         self.pty = Pty(ce_tutor(pack_dir, name), env)
 
@@ -231,24 +246,68 @@ class _Learner:
         self.pty.close()
 
 
-def _tree_cpu(learners: list[_Learner]) -> tuple[float, int]:
-    pids = [pid for learner in learners for pid in learner.pids()]
-    return sum(cpu_seconds(pid) for pid in pids), len(pids)
+class SharedService:
+    """`ce-tutor serve` for the class, as an instructor starts it; stopped with SIGTERM."""
+
+    def __init__(self, folder: Path, pack_dir: Path, sandboxes: int = 3) -> None:
+        self.socket = folder / "grading.sock"
+        argv = [sys.executable, "-m", "tutor", "serve", "--socket", str(self.socket)]
+        argv += ["--pack", str(pack_dir), "--sandboxes", str(sandboxes), "--mode", "600"]
+        env = {**os.environ, "CE_TUTOR_HOME": str(folder)}
+        self.process = subprocess.Popen(
+            argv, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=env
+        )
+        self.log: list[str] = []
+
+    def wait_ready(self) -> float:
+        """Seconds until it said it is ready (torch and sympy imported, fork servers up)."""
+        began = time.monotonic()
+        while time.monotonic() - began < READY_TIMEOUT:
+            line = self.process.stderr.readline()
+            if not line:
+                raise RuntimeError("the grading service ended: " + " ".join(self.log))
+            self.log.append(line.strip())
+            if line.startswith("ready in"):
+                return time.monotonic() - began
+        raise TimeoutError("the grading service was not ready in time")
+
+    def pids(self) -> list[int]:
+        return [self.process.pid, *descendants(self.process.pid)]
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process.stderr.close()
 
 
-def _wait_seated(learners: list[_Learner], tick: Callable[[str], None]) -> None:
-    """Until every app has its service and fork server, and the class's CPU use has settled."""
+def _tree_cpu(pids: list[int]) -> float:
+    return sum(cpu_seconds(pid) for pid in pids)
+
+
+def _wait_seated(
+    learners: list[_Learner], service: SharedService, tick: Callable[[str], None]
+) -> None:
+    """Until the class's CPU use has settled (every app drawn, the service idle)."""
     deadline = time.monotonic() + READY_TIMEOUT
-    previous, _ = _tree_cpu(learners)
+
+    def pids() -> list[int]:
+        return [pid for learner in learners for pid in learner.pids()] + service.pids()
+
+    previous = _tree_cpu(pids())
     calm = 0
     while time.monotonic() < deadline:
         time.sleep(1.0)
-        now, count = _tree_cpu(learners)
+        now_pids = pids()
+        now = _tree_cpu(now_pids)
         busy = now - previous  # cores used over the last second
         previous = now
-        seated = all(len(learner.pids()) >= 3 for learner in learners if not learner.run.problem)
-        tick(f"{count} processes, {busy:.1f} cores busy")
-        calm = calm + 1 if seated and busy < 0.3 else 0
+        tick(f"{len(now_pids)} processes, {busy:.1f} cores busy")
+        calm = calm + 1 if busy < 0.3 else 0
         if calm >= 2:
             return
 
@@ -269,19 +328,22 @@ def run_class(
     rather than push the machine into swap or the OOM killer.
     """
     rng = random.Random(seed)
-    before = mem_available_mb()
     memory_limited = False
     with tempfile.TemporaryDirectory(prefix="ce-tutor-class-") as root:
         answer = Path(root) / "answer.py"
         answer.write_text(CODE)
         learners: list[_Learner] = []
+        start = time.perf_counter()
+        tick("starting the class's grading service")
+        service = SharedService(Path(root), pack_dir)
         try:
-            start = time.perf_counter()
+            service.wait_ready()
+            before = mem_available_mb()  # the service is up: what is left is for learners
             while len(learners) < n:
                 batch = min(BATCH, n - len(learners))
                 if learners:
-                    # a learner grows after seating (the app reads formulas with sympy):
-                    # project with a margin rather than find out from the OOM killer
+                    # a learner grows after seating (lesson widgets, plotext): project
+                    # with a margin rather than find out from the OOM killer
                     per_learner = 1.3 * max(0.0, before - mem_available_mb()) / len(learners)
                     if mem_available_mb() - batch * per_learner < reserve_mb:
                         memory_limited = True
@@ -291,7 +353,7 @@ def run_class(
                     name = f"learner-{len(learners):03d}"
                     folder = Path(root) / name
                     folder.mkdir()
-                    learner = _Learner(name, folder, pack_dir, answer)
+                    learner = _Learner(name, folder, pack_dir, answer, service.socket)
                     learners.append(learner)
                     new.append(learner)
                 tick(f"seating {len(learners)}/{n}")
@@ -300,7 +362,9 @@ def run_class(
                     thread.start()
                 for thread in homes:
                     thread.join()
-                _wait_seated(learners, lambda text: tick(f"seating {len(learners)}/{n}: {text}"))
+                _wait_seated(
+                    learners, service, lambda text: tick(f"seating {len(learners)}/{n}: {text}")
+                )
             seated = time.perf_counter() - start
             low_memory = mem_available_mb()
             tick(f"{len(learners)} learners answering")
@@ -313,24 +377,28 @@ def run_class(
                 )
                 for lr in learners
             ]
+            service_cpu = _tree_cpu(service.pids())
             for thread in threads:
                 thread.start()
             for thread in threads:
                 thread.join()
-            pids = [pid for lr in learners for pid in lr.pids()]
-            total = sum(pss_mb(pid) for pid in pids)
-            apps = sum(pss_mb(lr.pty.process.pid) for lr in learners)
+            service_cpu = _tree_cpu(service.pids()) - service_cpu
+            apps = sum(pss_mb(pid) for lr in learners for pid in lr.pids())
+            service_pss = sum(pss_mb(pid) for pid in service.pids())
             low_memory = min(low_memory, mem_available_mb())
         finally:
             for learner in learners:
                 learner.close()
+            service.close()
     return ClassFigures(
         n,
         seated,
         [lr.run for lr in learners],
-        total,
+        apps + service_pss,
         apps,
         before - low_memory,
         before,
         memory_limited,
+        service_pss,
+        service_cpu,
     )

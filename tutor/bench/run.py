@@ -30,12 +30,13 @@ FIGURES: list[tuple[str, str, str]] = [
     ("ui_rss_mb", "app memory (RSS) before any code", "MB"),
     ("service_rss_mb", "  its grading service (RSS, torch)", "MB"),
     ("learners", "learners seated (asked: --learners)", ""),
-    ("learners_seated_s", "  until all were seated (services up)", "s"),
+    ("learners_seated_s", "  until all were seated (service up)", "s"),
     ("learners_p50_ms", "  grading latency p50 under that load", "ms"),
     ("learners_p95_ms", "  grading latency p95 under that load", "ms"),
     ("learners_failed", "  answers without a right verdict", ""),
     ("learners_total_mb", "  memory of the class (PSS)", "MB"),
-    ("learners_per_learner_mb", "  per learner: app + service + fork server", "MB"),
+    ("learners_service_mb", "  of which the shared grading service", "MB"),
+    ("learners_per_learner_mb", "  per learner: their app", "MB"),
     ("learners_memory_bound", "  learners the free memory holds at that size", ""),
     ("learners_on_this_machine", "largest class held with p95 ≤ 1 s", ""),
 ]
@@ -144,8 +145,8 @@ def run_bench(
         if result.memory_limited:
             notes.append(
                 f"memory: only {result.seated} of {size} learners could be seated "
-                f"({result.total_pss_mb / max(1, result.seated):.0f} MB each, app + grading "
-                "service + fork server; 4 GB kept free)"
+                f"({result.app_pss_mb / max(1, result.seated):.0f} MB each besides the "
+                f"service's {result.service_pss_mb:.0f} MB; 4 GB kept free)"
             )
         if result.answered_in_time:
             held = result.seated
@@ -164,7 +165,8 @@ def run_bench(
     figures["learners_p95_ms"] = first.p95_ms
     figures["learners_failed"] = len(first.problems)
     figures["learners_total_mb"] = first.total_pss_mb
-    per_learner = first.total_pss_mb / max(1, first.seated)
+    figures["learners_service_mb"] = first.service_pss_mb
+    per_learner = first.app_pss_mb / max(1, first.seated)
     figures["learners_per_learner_mb"] = per_learner
     figures["learners_memory_bound"] = first.mem_before_mb // per_learner if per_learner else 0
     figures["learners_on_this_machine"] = held
