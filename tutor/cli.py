@@ -115,6 +115,7 @@ def cli(
     Run `ce-tutor` for the built-in lessons, or `ce-tutor PACK_DIR` for another pack.
     """
     ctx.meta["db"] = db
+    ctx.meta["grading_socket"] = grading_socket
     if ctx.invoked_subcommand is not None:
         return
     pack = _open_pack(ctx.meta.get("pack_dir"))
@@ -492,7 +493,7 @@ def doctor(ctx: click.Context, ascii_only: bool) -> None:
     """Check this installation before teaching: torch, sandbox, terminal, data folder, store."""
     from tutor.doctor import print_checks, run_checks
 
-    checks = run_checks(db=ctx.meta.get("db"))
+    checks = run_checks(db=ctx.meta.get("db"), grading_socket=ctx.meta.get("grading_socket"))
     if not print_checks(checks, ascii_only=ascii_only or not _terminal_is_utf8()):
         sys.exit(1)
 

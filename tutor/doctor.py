@@ -234,13 +234,52 @@ def check_store(db: str | None = None) -> Check:
                  f"{dialect} at {shown} answers (schema {version}, {elapsed:.0f} ms)")  # fmt: skip
 
 
-def run_checks(db: str | None = None, sandbox: bool = True) -> list[Check]:
+def check_grading_service(socket_path: str | Path | None = None) -> Check:
+    """The class's shared grading service answers, or there is none (each app has its own)."""
+    from tutor.grading.client import GradingClient, class_socket
+    from tutor.grading.protocol import GradingFailed
+
+    path = class_socket(socket_path)
+    if path is None:
+        return Check(
+            "grading service",
+            Outcome.WARN,
+            "none shared: each learner's app starts its own (two torch processes each)",
+            "for a class, run `ce-tutor serve` (README: The class's grading service)",
+            essential=False,
+        )
+    client = GradingClient(socket_path=path)
+    try:
+        about = client.ping()
+    except GradingFailed as error:
+        return Check(
+            "grading service",
+            Outcome.FAIL,
+            str(error),
+            "start it (`systemctl start ce-tutor` or `ce-tutor serve`), or unset "
+            "CE_TUTOR_GRADING_SOCKET to let each app grade on its own",
+        )
+    finally:
+        client.close()
+    packs = about.get("packs") or []
+    return Check(
+        "grading service",
+        Outcome.OK,
+        f"shared at {path}: pid {about.get('pid')}, up {about.get('uptime_s')} s, "
+        f"{about.get('requests')} requests, {len(packs)} pack(s)",
+    )
+
+
+def run_checks(
+    db: str | None = None, sandbox: bool = True, grading_socket: str | None = None
+) -> list[Check]:
     checks = [check_torch()]
     if sandbox and checks[0].outcome is Outcome.OK:
         checks += check_sandbox()
     checks += check_terminal()
     checks.append(check_data_dir())
     checks.append(check_store(db))
+    checks.append(check_grading_service(grading_socket))
     return checks
 
 

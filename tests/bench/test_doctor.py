@@ -92,3 +92,42 @@ def test_the_command_exits_1_when_something_essential_fails(tmp_path, monkeypatc
     result = CliRunner().invoke(cli, ["--db", str(tmp_path / "fine.sqlite3"), "doctor", "--ascii"])
     assert result.exit_code == 0, result.output
     assert "FAIL" not in result.output
+
+
+def test_grading_service_check_without_with_and_with_a_dead_shared_service(tmp_path) -> None:
+    import json
+    import socket
+    import threading
+
+    none = doctor.check_grading_service(None)
+    assert none.outcome is Outcome.WARN and not none.essential and "ce-tutor serve" in none.fix
+
+    dead = tmp_path / "dead.sock"
+    stale = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    stale.bind(str(dead))
+    stale.close()
+    check = doctor.check_grading_service(dead)
+    assert check.outcome is Outcome.FAIL and check.blocking and "not answering" in check.detail
+
+    live = tmp_path / "live.sock"
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(str(live))
+    server.listen(1)
+
+    def answer_one_ping() -> None:
+        connection, _ = server.accept()
+        with connection, connection.makefile("rb") as reader:
+            request = json.loads(reader.readline())
+            about = {"pid": 4242, "uptime_s": 3.0, "requests": 7, "packs": ["/a", "/b"]}
+            reply = {"id": request["id"], "ok": True, "service": about}
+            connection.sendall((json.dumps(reply) + "\n").encode())
+
+    thread = threading.Thread(target=answer_one_ping)
+    thread.start()
+    check = doctor.check_grading_service(live)
+    thread.join(timeout=10)
+    server.close()
+    assert check.outcome is Outcome.OK
+    assert (
+        "pid 4242" in check.detail and "7 requests" in check.detail and "2 pack(s)" in check.detail
+    )
