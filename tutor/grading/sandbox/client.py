@@ -224,7 +224,9 @@ class Sandbox:
         """Start every fork server now (each imports torch: seconds, once).
 
         The first starts here; the others start in threads side by side, and
-        this returns when all are up (or raises the first failure).
+        this returns when all are up (or raises the first failure). Side by
+        side is faster even on 2 cores: 3 servers took about 6 s, against
+        about 8.6 s one after another (1 server: about 3 s).
         """
         first, *others = self._servers
         with first.lock:
