@@ -223,16 +223,25 @@ def test_a_second_service_on_the_same_socket_is_refused_and_stop_cleans_up(tmp_p
     assert first.returncode == 0 and not socket_path.exists()
 
 
-def test_a_socket_left_by_a_dead_service_is_replaced(tmp_path, packs):
+def test_a_service_killed_and_started_again_is_found_by_the_same_client(tmp_path, packs):
+    """`systemctl restart` mid-class: the socket file is left behind, apps keep their client."""
     served, _ = packs
     socket_path = tmp_path / "grading.sock"
-    stale = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    stale.bind(str(socket_path))
-    stale.close()  # the file stays, nobody listens
-    server = _start(socket_path, served, sandboxes=1)
+    first = _start(socket_path, served, sandboxes=1)
+    _wait_ready(first, socket_path)
+    client = GradingClient(socket_path=socket_path)
+    assert client.ping()["pid"] == first.pid
+    first.kill()  # no clean-up: the socket file stays, nobody listens
+    first.wait(timeout=30)
+    assert socket_path.exists()
+    with pytest.raises(GradingFailed, match="not answering"):
+        client.ping()
+    second = _start(socket_path, served, sandboxes=1)
     try:
-        _wait_ready(server, socket_path)
-        assert GradingClient(socket_path=socket_path).ping()["pid"] == server.pid
+        _wait_ready(second, socket_path)
+        assert client.ping()["pid"] == second.pid
+        assert client.grade(served, "kl", "ce-formula", "-sum(p*log(q))", "ada").correct
     finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
+        second.send_signal(signal.SIGTERM)
+        second.wait(timeout=30)
+        client.close()

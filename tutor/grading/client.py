@@ -191,9 +191,9 @@ class GradingClient:
                     self._drop_connections()
                     if not self.shared and self._dying():
                         self._stop()  # dead: the next attempt starts a new one
-                if attempt or self.shared:
+                if attempt:
                     raise GradingFailed(self._failure(error), "service") from None
-                continue
+                continue  # once more on a new connection (a shared service may have restarted)
             with self._lock:
                 self._idle.append(connection)
             if not reply.get("ok"):

@@ -162,7 +162,7 @@ class Service:
         if exercise.type != "formula":
             raise GradingFailed(f"`{exercise.id}` is not a formula exercise", "request")
         text, ascii = str(request["text"]), bool(request.get("ascii"))
-        key = ("read", id(exercise), text, ascii)
+        key = ("read", repr(sorted(exercise.symbols.items())), text, ascii)
         label, body = self._drawings.get(key, self._engine(read_as, text, exercise.symbols, ascii))
         return {"label": label, "body": body}
 
