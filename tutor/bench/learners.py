@@ -95,6 +95,7 @@ class ClassFigures:
     memory_limited: bool = False  # seating stopped before `learners`: memory would run out
     service_pss_mb: float = 0.0  # the shared grading service and its fork servers
     service_cpu_s: float = 0.0  # CPU the service used while the class answered
+    apps_cpu_s: float = 0.0  # CPU the apps used while the class answered
 
     @property
     def seated(self) -> int:
@@ -377,12 +378,14 @@ def run_class(
                 )
                 for lr in learners
             ]
-            service_cpu = _tree_cpu(service.pids())
+            app_pids = [pid for lr in learners for pid in lr.pids()]
+            service_cpu, apps_cpu = _tree_cpu(service.pids()), _tree_cpu(app_pids)
             for thread in threads:
                 thread.start()
             for thread in threads:
                 thread.join()
             service_cpu = _tree_cpu(service.pids()) - service_cpu
+            apps_cpu = _tree_cpu(app_pids) - apps_cpu
             apps = sum(pss_mb(pid) for lr in learners for pid in lr.pids())
             service_pss = sum(pss_mb(pid) for pid in service.pids())
             low_memory = min(low_memory, mem_available_mb())
@@ -401,4 +404,5 @@ def run_class(
         memory_limited,
         service_pss,
         service_cpu,
+        apps_cpu,
     )

@@ -5,8 +5,9 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
+from tutor.app.widgets.key_bar import KeyBar
 from tutor.app.widgets.marked_option_list import MarkedOptionList
 from tutor.app.widgets.title_bar import TitleBar
 from tutor.pack.model import Lesson
@@ -25,7 +26,7 @@ class HomeScreen(Screen):
         yield TitleBar(self.app.pack.title)
         yield Static(self.app.plain(self._summary()), id="home-title", markup=False)
         yield MarkedOptionList(self._entries(), pointer=self.app.glyphs.pointer, id="lesson-list")
-        yield Footer(show_command_palette=False, compact=True)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#lesson-list").focus()

@@ -8,11 +8,12 @@ from textual.containers import VerticalScroll
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Input, Static, TextArea
+from textual.widgets import Input, Static, TextArea
 
 from tutor.app.widgets.code_example_view import CodeExampleView
 from tutor.app.widgets.derivation_view import DerivationView
 from tutor.app.widgets.exercise_view import ExerciseView
+from tutor.app.widgets.key_bar import KeyBar
 from tutor.app.widgets.prose_view import ProseView
 from tutor.app.widgets.step_indicator import StepIndicator
 from tutor.app.widgets.title_bar import TitleBar
@@ -46,7 +47,7 @@ class LessonScreen(Screen):
         yield TitleBar(self.lesson.title)
         yield StepIndicator(id="step-indicator")
         yield VerticalScroll(id="step-body")
-        yield Footer(show_command_palette=False, compact=True)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self._show_step()

@@ -5,8 +5,9 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
+from tutor.app.widgets.key_bar import KeyBar
 from tutor.app.widgets.marked_option_list import MarkedOptionList
 from tutor.app.widgets.title_bar import TitleBar
 from tutor.pack.discovery import PackSource, installed_packs
@@ -36,7 +37,7 @@ class PacksScreen(Screen):
             )
         yield MarkedOptionList(entries, pointer=self.app.glyphs.pointer, id="pack-list")
         yield Static("", id="pack-problem", markup=False)
-        yield Footer(show_command_palette=False, compact=True)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#pack-list").focus()
