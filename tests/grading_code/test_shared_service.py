@@ -127,7 +127,10 @@ def test_many_clients_grade_side_by_side_in_one_service(shared, packs):
     assert verdicts == [Status.CORRECT] * 12
     pids = {client.ping()["pid"] for client in clients}
     assert len(pids) == 1 and all(client.pid is None for client in clients)  # no private ones
-    assert clients[0].ping()["shared"] is True
+    about = clients[0].ping()
+    assert about["shared"] is True
+    grades = about["timings"]["grade"]
+    assert grades["count"] >= 12 and 0 < grades["p50_ms"] <= grades["p95_ms"]
     for client in clients:
         client.close()
 
@@ -187,6 +190,8 @@ def test_bad_and_oversized_requests_get_an_answer_not_a_crash(shared):
         sock.connect(str(shared))
         reader = sock.makefile("rb")
         sock.sendall(b"[1, 2]\n")
+        assert decode(reader.readline())["kind"] == "request"
+        sock.sendall(encode({"op": ["grade"], "id": 6}))  # not even a name
         assert decode(reader.readline())["kind"] == "request"
         sock.sendall(encode({"op": "grade", "id": 7}))  # no pack
         reply = decode(reader.readline())

@@ -96,6 +96,7 @@ class ClassFigures:
     service_pss_mb: float = 0.0  # the shared grading service and its fork servers
     service_cpu_s: float = 0.0  # CPU the service used while the class answered
     apps_cpu_s: float = 0.0  # CPU the apps used while the class answered
+    service_grade_p95_ms: float = math.nan  # inside the service, per grade request
 
     @property
     def seated(self) -> int:
@@ -275,6 +276,17 @@ class SharedService:
     def pids(self) -> list[int]:
         return [self.process.pid, *descendants(self.process.pid)]
 
+    def grade_p95_ms(self) -> float:
+        """p95 of the service's own time per grade (the rest of a latency is the app's)."""
+        from tutor.grading.client import GradingClient
+
+        client = GradingClient(socket_path=self.socket)
+        try:
+            timings = client.ping().get("timings", {})
+        finally:
+            client.close()
+        return float(timings.get("grade", {}).get("p95_ms", math.nan))
+
     def close(self) -> None:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
@@ -388,6 +400,7 @@ def run_class(
             apps_cpu = _tree_cpu(app_pids) - apps_cpu
             apps = sum(pss_mb(pid) for lr in learners for pid in lr.pids())
             service_pss = sum(pss_mb(pid) for pid in service.pids())
+            service_grade_p95 = service.grade_p95_ms()
             low_memory = min(low_memory, mem_available_mb())
         finally:
             for learner in learners:
@@ -405,4 +418,5 @@ def run_class(
         service_pss,
         service_cpu,
         apps_cpu,
+        service_grade_p95,
     )

@@ -28,10 +28,11 @@ import os
 import signal
 import socket
 import socketserver
+import statistics
 import sys
 import threading
 import time
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -80,6 +81,7 @@ class Service:
         self.ready = threading.Event()
         self.requests = 0
         self.started = time.time()
+        self.timings: dict[str, deque[float]] = {}  # op -> recent durations, ms
         self._packs: dict[Path, tuple[float, Any]] = {}
         self._packs_lock = threading.Lock()
         self._drawings = Memo()
@@ -103,6 +105,15 @@ class Service:
         op = request.get("op")
         reply: dict[str, Any] = {"id": request.get("id")}
         self.requests += 1
+        began = time.perf_counter()
+        try:
+            return self._handle(op, request, reply)
+        finally:
+            if isinstance(op, str) and op in self._OPS:  # a client cannot grow this table
+                took = (time.perf_counter() - began) * 1000
+                self.timings.setdefault(op, deque(maxlen=1000)).append(took)
+
+    def _handle(self, op: Any, request: dict[str, Any], reply: dict[str, Any]) -> dict[str, Any]:
         try:
             handler = self._OPS.get(str(op))
             if handler is None:
@@ -213,6 +224,7 @@ class Service:
                 "requests": self.requests,
                 "uptime_s": round(time.time() - self.started, 1),
                 "packs": None if self.allowed is None else sorted(map(str, self.allowed)),
+                "timings": {op: _summary(list(times)) for op, times in self.timings.items()},
             }
         }
 
@@ -295,6 +307,12 @@ class Service:
                             if derivation is not None:
                                 with contextlib.suppress(Exception):
                                     self.proof(derivation)
+
+
+def _summary(times: list[float]) -> dict[str, float]:
+    """How long the service took per request of one kind, over the last 1000."""
+    p95 = statistics.quantiles(times, n=20)[18] if len(times) > 1 else times[0]
+    return {"count": len(times), "p50_ms": statistics.median(times), "p95_ms": p95}
 
 
 def warm_engines() -> None:
