@@ -40,5 +40,7 @@ def test_bench_json_quick_gives_every_figure_as_a_number(tmp_path) -> None:
     for key, _, _ in FIGURES:
         if key.startswith("mathverify") or key == "formula_agreement_scalar":
             continue  # only where math-verify is installed
+        if key == "learners_stress_p95_ms":
+            continue  # not in --quick
         assert isinstance(figures[key], int | float) and math.isfinite(figures[key]), key
     assert figures["learners"] >= 1 and figures["formula_agreement"] == 100

@@ -62,6 +62,11 @@ CODE = (
     "    log_probs = shifted - shifted.exp().sum(1, keepdim=True).log()\n"
     "    return -log_probs[torch.arange(len(target)), target].mean()\n"
 )
+# A learner's pace: seconds of reading and typing between answers, and how fast the class
+# arrives. Brisk for people (an answer every ~20 s each: 50 learners give ~2.5 answers a
+# second); STRESS is no person's pace, every answer of the class within ~10 s.
+CLASS_PACE = ((10.0, 30.0), 2.0)
+STRESS_PACE = ((0.5, 2.0), 10.0)
 READY_TIMEOUT = 900.0  # seconds for the service to import torch and every app to be seated
 ANSWER_TIMEOUT = 120.0
 BATCH = 5  # learners seated at a time; memory is checked between batches
@@ -331,8 +336,8 @@ def run_class(
     seed: int = 1,
     tick: Callable[[str], None] = lambda _: None,
     reserve_mb: float = RESERVE_MB,
-    think_s: tuple[float, float] = (0.5, 2.0),
-    arrivals_per_s: float = 10.0,
+    think_s: tuple[float, float] = CLASS_PACE[0],
+    arrivals_per_s: float = CLASS_PACE[1],
 ) -> ClassFigures:
     """Seat up to `n` learners, let each answer three exercises, measure; all closed after.
 

@@ -33,6 +33,8 @@ FIGURES: list[tuple[str, str, str]] = [
     ("learners_seated_s", "  until all were seated (service up)", "s"),
     ("learners_p50_ms", "  grading latency p50 under that load", "ms"),
     ("learners_p95_ms", "  grading latency p95 under that load", "ms"),
+    ("learners_service_grade_p95_ms", "  of which in the grading service, p95", "ms"),
+    ("learners_stress_p95_ms", "  p95 at a stress pace (no person's)", "ms"),
     ("learners_failed", "  answers without a right verdict", ""),
     ("learners_total_mb", "  memory of the class (PSS)", "MB"),
     ("learners_service_mb", "  of which the shared grading service", "MB"),
@@ -139,7 +141,7 @@ def run_bench(
     size = plan.learners
     first = None
     while size >= 1:
-        result = learners.run_class(size, tick=tick)
+        result = learners.run_class(size, tick=tick)  # at a class's pace (learners.CLASS_PACE)
         first = first or result
         notes += [f"with {result.seated} learners: {p}" for p in result.problems[:5]]
         if result.memory_limited:
@@ -159,7 +161,19 @@ def run_bench(
             break  # one smaller class at most: the default run stays bounded
         size = max(1, result.seated // 2)
     assert first is not None
+    figures["learners_stress_p95_ms"] = math.nan
+    if held and not plan.quick:
+        (think, arrivals) = learners.STRESS_PACE
+        stress = learners.run_class(held, tick=tick, think_s=think, arrivals_per_s=arrivals)
+        figures["learners_stress_p95_ms"] = stress.p95_ms
+        notes.append(
+            f"stress pace ({held} learners, think {think[0]:g}–{think[1]:g} s, "
+            f"{arrivals:g} arrivals/s): p50 {stress.p50_ms:.0f} ms, p95 {stress.p95_ms:.0f} ms, "
+            f"apps' CPU {stress.apps_cpu_s:.0f} s; {len(stress.problems)} answer(s) without "
+            "a right verdict"
+        )
     figures["learners"] = first.seated
+    figures["learners_service_grade_p95_ms"] = first.service_grade_p95_ms
     figures["learners_seated_s"] = first.seated_s
     figures["learners_p50_ms"] = first.p50_ms
     figures["learners_p95_ms"] = first.p95_ms
