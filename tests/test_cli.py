@@ -125,8 +125,8 @@ def test_first_word_may_be_a_pack_dir(tmp_path: Path, monkeypatch) -> None:
     opened = {}
 
     class FakeApp:
-        def __init__(self, pack, learner, store=None):
-            opened.update(pack=pack.id, learner=learner)
+        def __init__(self, pack, learner, store=None, grading=None):
+            opened.update(pack=pack.id, learner=learner, socket=grading.socket_path)
 
         def run(self, mouse: bool) -> None:
             opened["mouse"] = mouse
@@ -134,10 +134,17 @@ def test_first_word_may_be_a_pack_dir(tmp_path: Path, monkeypatch) -> None:
     import tutor.app.tutor_app
 
     monkeypatch.setattr(tutor.app.tutor_app, "TutorApp", FakeApp)
+    monkeypatch.delenv("CE_TUTOR_GRADING_SOCKET", raising=False)
+    monkeypatch.setattr("tutor.grading.client.CLASS_SOCKET", tmp_path / "no-class.sock")
     root = write_pack(tmp_path / "p", {"01-a.md": CLEAN_LESSON})
     result = run("--learner", "ada", str(root), "--no-mouse")
     assert result.exit_code == 0, result.output
-    assert opened == {"pack": "test-pack", "learner": "ada", "mouse": False}
+    assert opened == {"pack": "test-pack", "learner": "ada", "mouse": False, "socket": None}
+    # the class's service: named by the option, or by the environment
+    result = run("--grading-socket", "/srv/class.sock", str(root))
+    assert result.exit_code == 0 and opened["socket"] == Path("/srv/class.sock")
+    monkeypatch.setenv("CE_TUTOR_GRADING_SOCKET", "/srv/env.sock")
+    assert run(str(root)).exit_code == 0 and opened["socket"] == Path("/srv/env.sock")
 
 
 def test_derive_lists_the_builtin_derivations() -> None:
