@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -271,3 +272,37 @@ def test_the_machines_class_socket_is_used_only_when_a_socket_is_there(tmp_path,
         assert grading_client.class_socket() == Path("/from-env.sock")
     finally:
         listener.close()
+
+
+def test_code_in_the_sandbox_cannot_use_the_service_it_runs_for(packs):
+    """The class's socket is in /run, outside the sandbox's private /tmp: refuse its runs."""
+    import shutil
+    import tempfile
+
+    served, _ = packs
+    if not os.access("/run", os.W_OK):
+        pytest.skip("needs a folder outside /tmp the sandbox can see (/run, as root)")
+    folder = Path(tempfile.mkdtemp(prefix="ce-tutor-test-", dir="/run"))
+    folder.chmod(0o755)
+    socket_path = folder / "grading.sock"
+    server = _start(socket_path, served, sandboxes=1)
+    try:
+        _wait_ready(server, socket_path)
+        client = GradingClient(socket_path=socket_path)
+        probe = (
+            "import socket\n"
+            "s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)\n"
+            f"s.connect({str(socket_path)!r})\n"
+            's.sendall(b\'{"op": "ping", "id": 1}\\n\')\n'
+            "print(s.makefile().readline())\n"
+        )
+        run = client.run_example(probe)
+        assert run.status == "ok", run
+        reply = json.loads(run.stdout)
+        assert reply["ok"] is False and reply["kind"] == "refused"
+        assert client.ping()["ready"]  # the app itself is still served
+        client.close()
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+        shutil.rmtree(folder, ignore_errors=True)

@@ -134,7 +134,7 @@ def measure(runs: int = 30, fresh_runs: int = 5, pause: float = 0.2) -> CodeFigu
     startup = time.perf_counter() - start
 
     def first_submission():
-        code_grader._cache.clear()
+        code_grader._reference_outcomes.clear()
         assert grade_code(ex, SOURCE, 1, sandbox=sandbox).correct
 
     def resubmission():

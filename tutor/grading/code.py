@@ -11,11 +11,11 @@ reference code.
 from __future__ import annotations
 
 import hashlib
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
 from tutor.grading.compare import mismatch
+from tutor.grading.memo import Memo
 from tutor.grading.sandbox import (
     FunctionCall,
     Raised,
@@ -149,7 +149,7 @@ def _outcomes(run: RunResult) -> list[Any]:
     return [case.raised if case.raised is not None else case.value for case in run.cases]
 
 
-_cache: OrderedDict[tuple, list[Any]] = OrderedDict()
+_reference_outcomes = Memo(_CACHE_SIZE)  # pack code's outcomes per case, per seed
 
 
 def _key(exercise: CodeExercise, code: str, seed: int) -> tuple:
@@ -177,7 +177,12 @@ def _run_with_pack_code(
     Returns the call's result and, for each (code, what) of `pack_code`, its
     outcomes per case or the PackCodeError saying why it failed.
     """
-    missing = [(code, what) for code, what in pack_code if _key(exercise, code, seed) not in _cache]
+    known = {}
+    for code, _ in pack_code:
+        cached = _reference_outcomes.get(_key(exercise, code, seed))
+        if cached is not None:
+            known[code] = cached
+    missing = [(code, what) for code, what in pack_code if code not in known]
     calls = [] if call is None else [call]
     calls += [
         FunctionCall(
@@ -197,17 +202,11 @@ def _run_with_pack_code(
             reason = run.message or (str(run.raised) if run.raised else "no result")
             failures[code] = PackCodeError(f"{what} of exercise `{exercise.id}` failed: {reason}")
             continue
-        _cache[_key(exercise, code, seed)] = _outcomes(run)
-        if len(_cache) > _CACHE_SIZE:
-            _cache.popitem(last=False)
-    outcomes: list[list[Any] | PackCodeError] = []
-    for code, _ in pack_code:
-        key = _key(exercise, code, seed)
-        if key in _cache:
-            _cache.move_to_end(key)
-            outcomes.append(_cache[key])
-        else:
-            outcomes.append(failures[code])
+        known[code] = _outcomes(run)
+        _reference_outcomes.put(_key(exercise, code, seed), known[code])
+    outcomes: list[list[Any] | PackCodeError] = [
+        known[code] if code in known else failures[code] for code, _ in pack_code
+    ]
     return learner, outcomes
 
 

@@ -12,10 +12,10 @@ quotes its message.
 from __future__ import annotations
 
 import re
-from collections import OrderedDict
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from tutor.grading.memo import Memo
 from tutor.grading.sandbox import RunStatus, Sandbox, default_sandbox
 from tutor.grading.verdict import Status, Verdict
 from tutor.pack.model import PredictExercise
@@ -45,14 +45,14 @@ class Outcome:
         return text
 
 
-_cache: OrderedDict[tuple, Outcome] = OrderedDict()
+_outcomes: Memo = Memo(256)  # (code, params, seed) -> Outcome
 
 
 def run_snippet_outcome(exercise: PredictExercise, seed: int, sandbox: Sandbox) -> Outcome:
     key = (exercise.code, tuple(exercise.params.items()), seed if exercise.params else 0)
-    if key in _cache:
-        _cache.move_to_end(key)
-        return _cache[key]
+    cached = _outcomes.get(key)
+    if cached is not None:
+        return cached
     env = {}
     if exercise.params:
         from tutor.numeric.params import draw_params
@@ -63,9 +63,7 @@ def run_snippet_outcome(exercise: PredictExercise, seed: int, sandbox: Sandbox) 
         raise SnippetError(f"the snippet of `{exercise.id}` did not run: {run.message}")
     raised = run.raised
     outcome = Outcome(run.stdout, raised.type if raised else None, raised.message if raised else "")
-    _cache[key] = outcome
-    if len(_cache) > 256:
-        _cache.popitem(last=False)
+    _outcomes.put(key, outcome)
     return outcome
 
 

@@ -29,40 +29,21 @@ import signal
 import socket
 import socketserver
 import statistics
+import struct
 import sys
 import threading
 import time
-from collections import OrderedDict, deque
+from collections import deque
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from tutor.grading.memo import Memo
 from tutor.grading.protocol import MAX_LINE, ExampleRun, GradingFailed, decode, encode
 from tutor.grading.verdict import GraderNotAvailable, Verdict
 
 MAX_CONNECTIONS = 256  # one per learner thread; more is refused, not queued without end
-MEMO_SIZE = 4096  # drawings kept per kind
-
-
-class Memo:
-    """A small least-recently-used cache (drawings are asked for by every learner alike)."""
-
-    def __init__(self, size: int = MEMO_SIZE) -> None:
-        self.size = size
-        self._items: OrderedDict[Any, Any] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: Any, make: Callable[[], Any]) -> Any:
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]
-        value = make()
-        with self._lock:
-            self._items[key] = value
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-        return value
+MEMO_SIZE = 4096  # drawings kept
 
 
 class Service:
@@ -84,7 +65,7 @@ class Service:
         self.timings: dict[str, deque[float]] = {}  # op -> recent durations, ms
         self._packs: dict[Path, tuple[float, Any]] = {}
         self._packs_lock = threading.Lock()
-        self._drawings = Memo()
+        self._drawings = Memo(MEMO_SIZE)
         self._proofs = Memo(256)
 
     def start(self) -> None:
@@ -161,7 +142,7 @@ class Service:
         if len(latex) > MAX_LINE // 16:
             raise GradingFailed("that formula is too long to draw", "request")
         return {
-            "text": self._drawings.get(
+            "text": self._drawings.get_or_make(
                 ("math", latex, ascii), self._engine(draw_math, latex, ascii)
             )
         }
@@ -174,7 +155,9 @@ class Service:
             raise GradingFailed(f"`{exercise.id}` is not a formula exercise", "request")
         text, ascii = str(request["text"]), bool(request.get("ascii"))
         key = ("read", repr(sorted(exercise.symbols.items())), text, ascii)
-        label, body = self._drawings.get(key, self._engine(read_as, text, exercise.symbols, ascii))
+        label, body = self._drawings.get_or_make(
+            key, self._engine(read_as, text, exercise.symbols, ascii)
+        )
         return {"label": label, "body": body}
 
     def derivation(self, request: dict[str, Any]) -> dict[str, Any]:
@@ -198,7 +181,7 @@ class Service:
             except Exception as error:  # noqa: BLE001 - shown as "not checked"
                 problem = f"could not be checked: {error}"
         key = ("derivation", repr(derivation), ascii, results is not None)
-        renderings = self._drawings.get(
+        renderings = self._drawings.get_or_make(
             key, self._engine(draw_derivation_steps, derivation, results, ascii)
         )
         title = derivation.title or block.title or "Derivation"
@@ -213,7 +196,7 @@ class Service:
         """Each step proved against the one before; once per derivation per service."""
         from tutor.symbolic.derivations import prove
 
-        return self._proofs.get(repr(derivation), self._engine(prove, derivation))
+        return self._proofs.get_or_make(repr(derivation), self._engine(prove, derivation))
 
     def ping(self, request: dict[str, Any]) -> dict[str, Any]:
         return {
@@ -342,6 +325,33 @@ def warm_engines() -> None:
 # ---------------------------------------------------------------------------------- the server
 
 
+def from_a_sandbox(connection: socket.socket, sandbox: Any) -> bool:
+    """Is the peer code running in our sandbox? It may not use the service it runs for.
+
+    Learner code can reach a Unix socket outside its private /tmp (the
+    class's is in /run). As root each run has a uid of its own; otherwise a
+    run is a descendant of one of our fork servers.
+    """
+    from tutor.grading.sandbox.confine import RUN_UID_BASE
+
+    creds = connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("iII"))
+    pid, uid, _gid = struct.unpack("iII", creds)
+    if uid >= RUN_UID_BASE:
+        return True
+    servers = {server for server in sandbox.pids if server}
+    for _ in range(64):  # up the parent chain, bounded
+        if pid in servers:
+            return True
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            return False
+        pid = int(stat.rsplit(")", 1)[1].split()[1])
+        if pid <= 1:
+            return False
+    return False
+
+
 class _Connection(socketserver.StreamRequestHandler):
     """One client (one learner's app thread): requests answered in order, one at a time."""
 
@@ -353,6 +363,16 @@ class _Connection(socketserver.StreamRequestHandler):
             self.server.connections += 1
             over = self.server.connections > MAX_CONNECTIONS
         try:
+            if from_a_sandbox(self.request, service.sandbox):
+                self._reply(
+                    {
+                        "id": None,
+                        "ok": False,
+                        "kind": "refused",
+                        "error": "code in the sandbox may not use the grading service",
+                    }
+                )
+                return
             if over:
                 self._reply(
                     {
