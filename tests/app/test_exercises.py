@@ -5,11 +5,14 @@ The other types, graded by the real service, are in test_graded_by_service.py.
 
 from __future__ import annotations
 
+from textual.widgets import Input
+
 from tests.app.helpers import (
     attempts_of,
     exercise,
     open_step,
     text_of,
+    type_and_submit,
     verdict_after,
     wait_until,
 )
@@ -148,3 +151,47 @@ async def test_hints_and_a_shown_solution_survive_a_restart(make_app) -> None:
         hints = text_of(view.query_one(HintList))
         assert "Hint 1/2: Look at the dtype." in hints and "Solution: Class indices." in hints
         assert "Hint 2/2" not in hints
+
+
+async def test_checking_is_said_only_when_a_verdict_takes_a_while(make_app) -> None:
+    """A quick verdict replaces nothing; a slow one is announced, then shown."""
+    import threading
+
+    from tutor.app.widgets.verdict_view import VerdictView
+    from tutor.grading.verdict import Status, Verdict
+
+    release = threading.Event()
+
+    class SlowClient:
+        def start(self) -> None:
+            pass
+
+        def close(self) -> None:
+            release.set()
+
+        def show(self, *args):
+            raise AssertionError("nothing to show from the service here")
+
+        def grade(self, pack, lesson, exercise, answer, learner):
+            if answer == "slow":
+                release.wait(30)
+            return Verdict(Status.INCORRECT, feedback="no")
+
+    app = make_app(client=SlowClient())
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_step(pilot, app, "Number")
+        view = await exercise(pilot, screen, "half-surprise")
+        verdict = view.query_one(VerdictView)
+        announced: list[str] = []
+        show_pending = verdict.show_pending
+        verdict.show_pending = lambda text: (announced.append(text), show_pending(text))
+        quick = await type_and_submit(pilot, view, "0.1")
+        await pilot.pause(0.3)  # past the delay: a quick verdict is never followed by "checking"
+        assert quick.startswith("✗") and announced == []
+        view.query_one(Input).clear()
+        view.focus_answer()
+        await pilot.press(*"slow", "enter")
+        await wait_until(pilot, lambda: verdict.has_class("-pending"))
+        assert "checking your answer" in text_of(verdict) and announced
+        release.set()
+        assert (await verdict_after(pilot, view)).startswith("✗")

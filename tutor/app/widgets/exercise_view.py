@@ -35,6 +35,8 @@ from tutor.pack.model import (
     PredictExercise,
 )
 
+PENDING_DELAY = 0.15  # seconds before "checking your answer" is shown
+
 
 class ExerciseView(Vertical):
     """Shows one exercise and runs its loop: answer → verdict → record."""
@@ -131,8 +133,14 @@ class ExerciseView(Vertical):
         if self.grading:
             return
         self.grading = True
-        self.query_one(VerdictView).show_pending("checking your answer")
+        # Most verdicts come back within this: saying "checking" first would only cost
+        # the terminal (and a class's CPU) one more redraw per answer.
+        self.set_timer(PENDING_DELAY, self._show_pending)
         self._grade(message.answer)
+
+    def _show_pending(self) -> None:
+        if self.grading:
+            self.query_one(VerdictView).show_pending("checking your answer")
 
     @work(thread=True, exclusive=True, group="grade")
     def _grade(self, answer: str) -> None:
