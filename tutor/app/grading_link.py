@@ -151,26 +151,9 @@ class GradingLink:
         client = self._drawing_client("derivation")
         if client is not None:
             return client.derivation(self.pack.root, lesson.id, block.location.line, ascii, prove)
-        from tutor.grading.drawing import draw_derivation_steps, engine_derivation
+        from tutor.grading.drawing import derivation_view
 
-        derivation = engine_derivation(block)
-        if derivation is None:
-            problem = f"no built-in derivation {block.use!r}"
-            return {"title": block.title, "renderings": [], "proved": False, "problem": problem}
-        results, problem = None, None
-        if prove:
-            from tutor.symbolic.derivations import prove as prove_steps
-
-            try:
-                results = prove_steps(derivation)
-            except Exception as error:  # noqa: BLE001 - shown as "not checked"
-                problem = f"could not be checked: {error}"
-        return {
-            "title": derivation.title or block.title or "Derivation",
-            "renderings": draw_derivation_steps(derivation, results, ascii),
-            "proved": results is not None,
-            "problem": problem,
-        }
+        return derivation_view(block, ascii, prove)
 
     def _drawing_client(self, method: str) -> Any | None:
         """The service's client if it draws math; None: draw here (no service in this build)."""

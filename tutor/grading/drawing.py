@@ -71,3 +71,25 @@ def draw_derivation_steps(derivation, results=None, ascii: bool = False) -> list
         text = render_derivation(part, marks, ascii=ascii)
         renderings.append("\n".join(text.split("\n")[2:]).rstrip())
     return renderings
+
+
+def derivation_view(block: DerivationBlock, ascii: bool = False, prove: bool = False) -> dict:
+    """What the app shows of a derivation: title, renderings per step, proved, problem."""
+    derivation = engine_derivation(block)
+    if derivation is None:
+        problem = f"no built-in derivation {block.use!r}"
+        return {"title": block.title, "renderings": [], "proved": False, "problem": problem}
+    results, problem = None, None
+    if prove:
+        from tutor.symbolic.derivations import prove as prove_steps
+
+        try:
+            results = prove_steps(derivation)
+        except Exception as error:  # noqa: BLE001 - shown as "not checked", never raised
+            problem = f"could not be checked: {error}"
+    return {
+        "title": derivation.title or block.title or "Derivation",
+        "renderings": draw_derivation_steps(derivation, results, ascii),
+        "proved": results is not None,
+        "problem": problem,
+    }

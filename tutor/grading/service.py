@@ -66,7 +66,6 @@ class Service:
         self._packs: dict[Path, tuple[float, Any]] = {}
         self._packs_lock = threading.Lock()
         self._drawings = Memo(MEMO_SIZE)
-        self._proofs = Memo(256)
 
     def start(self) -> None:
         """Import torch and sympy, start the sandbox: seconds, once."""
@@ -162,41 +161,15 @@ class Service:
 
     def derivation(self, request: dict[str, Any]) -> dict[str, Any]:
         """A lesson's derivation drawn step by step; proved too when `prove` is asked."""
-        from tutor.grading.drawing import draw_derivation_steps, engine_derivation
-
         block = self._derivation_block(request)
-        derivation = engine_derivation(block)
-        if derivation is None:
-            return {
-                "title": block.title,
-                "renderings": [],
-                "proved": False,
-                "problem": f"no built-in derivation {block.use!r}",
-            }
-        ascii, prove = bool(request.get("ascii")), bool(request.get("prove"))
-        results, problem = None, None
-        if prove:
-            try:
-                results = self.proof(derivation)
-            except Exception as error:  # noqa: BLE001 - shown as "not checked"
-                problem = f"could not be checked: {error}"
-        key = ("derivation", repr(derivation), ascii, results is not None)
-        renderings = self._drawings.get_or_make(
-            key, self._engine(draw_derivation_steps, derivation, results, ascii)
-        )
-        title = derivation.title or block.title or "Derivation"
-        return {
-            "title": title,
-            "renderings": renderings,
-            "proved": results is not None,
-            "problem": problem,
-        }
+        return self.derivation_view(block, bool(request.get("ascii")), bool(request.get("prove")))
 
-    def proof(self, derivation) -> list:
-        """Each step proved against the one before; once per derivation per service."""
-        from tutor.symbolic.derivations import prove
+    def derivation_view(self, block: Any, ascii: bool, prove: bool) -> dict[str, Any]:
+        """Drawn (and proved) once per block for the whole class."""
+        from tutor.grading.drawing import derivation_view
 
-        return self._proofs.get_or_make(repr(derivation), self._engine(prove, derivation))
+        key = ("derivation", repr(block), ascii, prove)
+        return self._drawings.get_or_make(key, self._engine(derivation_view, block, ascii, prove))
 
     def ping(self, request: dict[str, Any]) -> dict[str, Any]:
         return {
@@ -275,21 +248,15 @@ class Service:
 
     def prove_all(self) -> None:
         """Prove every derivation of the served packs ahead of the learners (shared service)."""
-        from tutor.grading.drawing import engine_derivation
         from tutor.pack.model import Derivation
 
         for root in sorted(self.allowed or ()):
             with contextlib.suppress(Exception):
-                pack = self.pack(root)
-                for lesson in pack.lessons:
+                for lesson in self.pack(root).lessons:
                     for step in lesson.steps:
                         for block in step.blocks:
-                            derivation = (
-                                engine_derivation(block) if isinstance(block, Derivation) else None
-                            )
-                            if derivation is not None:
-                                with contextlib.suppress(Exception):
-                                    self.proof(derivation)
+                            if isinstance(block, Derivation):
+                                self.derivation_view(block, ascii=False, prove=True)
 
 
 def _summary(times: list[float]) -> dict[str, float]:
