@@ -70,6 +70,11 @@ def decode(line: bytes) -> dict[str, Any]:
     return message
 
 
+def failure(error: str, kind: str, id: Any = None) -> dict[str, Any]:
+    """A reply saying why a request was not answered."""
+    return {"id": id, "ok": False, "error": error, "kind": kind}
+
+
 def verdict_from_json(data: dict[str, Any]) -> Verdict:
     return Verdict(
         status=Status(data["status"]),

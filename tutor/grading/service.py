@@ -39,10 +39,10 @@ from pathlib import Path
 from typing import Any
 
 from tutor.grading.memo import Memo
-from tutor.grading.protocol import MAX_LINE, ExampleRun, GradingFailed, decode, encode
+from tutor.grading.protocol import MAX_LINE, ExampleRun, GradingFailed, decode, encode, failure
 from tutor.grading.verdict import GraderNotAvailable, Verdict
 
-MAX_CONNECTIONS = 256  # one per learner thread; more is refused, not queued without end
+MAX_CONNECTIONS = 1024  # a few per learner (one per app thread asking); more are refused
 MEMO_SIZE = 4096  # drawings kept
 
 
@@ -83,32 +83,29 @@ class Service:
 
     def handle(self, request: dict[str, Any]) -> dict[str, Any]:
         op = request.get("op")
-        reply: dict[str, Any] = {"id": request.get("id")}
         self.requests += 1
         began = time.perf_counter()
         try:
-            return self._handle(op, request, reply)
+            return {**self._answer(op, request), "id": request.get("id")}
         finally:
             if isinstance(op, str) and op in self._OPS:  # a client cannot grow this table
                 took = (time.perf_counter() - began) * 1000
                 self.timings.setdefault(op, deque(maxlen=1000)).append(took)
 
-    def _handle(self, op: Any, request: dict[str, Any], reply: dict[str, Any]) -> dict[str, Any]:
+    def _answer(self, op: Any, request: dict[str, Any]) -> dict[str, Any]:
+        handler = self._OPS.get(op) if isinstance(op, str) else None
         try:
-            handler = self._OPS.get(str(op))
             if handler is None:
                 raise GradingFailed(f"unknown op {op!r}", "request")
-            reply.update(handler(self, request))
-            reply["ok"] = True
+            return {**handler(self, request), "ok": True}
         except GraderNotAvailable as error:
-            reply.update(ok=False, error=str(error), kind="not-available")
+            return failure(str(error), "not-available")
         except GradingFailed as error:
-            reply.update(ok=False, error=str(error), kind=error.kind)
+            return failure(str(error), error.kind)
         except (KeyError, TypeError, ValueError) as error:
-            reply.update(ok=False, error=f"bad request: {error!r}", kind="request")
+            return failure(f"bad request: {error!r}", "request")
         except Exception as error:  # the service must outlive any one request
-            reply.update(ok=False, error=f"{type(error).__name__}: {error}", kind="error")
-        return reply
+            return failure(f"{type(error).__name__}: {error}", "error")
 
     def grade(self, request: dict[str, Any]) -> dict[str, Any]:
         from tutor.grading import grade
@@ -332,23 +329,11 @@ class _Connection(socketserver.StreamRequestHandler):
         try:
             if from_a_sandbox(self.request, service.sandbox):
                 self._reply(
-                    {
-                        "id": None,
-                        "ok": False,
-                        "kind": "refused",
-                        "error": "code in the sandbox may not use the grading service",
-                    }
+                    failure("code in the sandbox may not use the grading service", "refused")
                 )
                 return
             if over:
-                self._reply(
-                    {
-                        "id": None,
-                        "ok": False,
-                        "kind": "busy",
-                        "error": "the grading service has too many connections",
-                    }
-                )
+                self._reply(failure("the grading service has too many connections", "busy"))
                 return
             service.ready.wait()
             while True:
@@ -356,26 +341,14 @@ class _Connection(socketserver.StreamRequestHandler):
                 if not line:
                     return
                 if len(line) > MAX_LINE:
-                    self._reply(
-                        {
-                            "id": None,
-                            "ok": False,
-                            "kind": "request",
-                            "error": f"a request is at most {MAX_LINE} bytes",
-                        }
-                    )
+                    self._reply(failure(f"a request is at most {MAX_LINE} bytes", "request"))
                     return  # the rest of that line is not worth reading
                 if not line.strip():
                     continue
                 try:
                     request = decode(line)
                 except ValueError as error:
-                    reply = {
-                        "id": None,
-                        "ok": False,
-                        "error": f"bad request: {error}",
-                        "kind": "request",
-                    }
+                    reply = failure(f"bad request: {error}", "request")
                 else:
                     reply = service.handle(request)
                 self._reply(reply)
