@@ -163,3 +163,14 @@ def test_derive_prints_proved_steps_with_reasons() -> None:
 def test_derive_unknown_name_is_a_bad_call() -> None:
     result = run("derive", "kl-as-ce-minus-entropie")
     assert result.exit_code == 2 and "did you mean `kl-as-ce-minus-entropy`" in result.output
+
+
+def test_serve_refuses_a_broken_pack_before_loading_anything(tmp_path: Path) -> None:
+    root = write_pack(tmp_path / "p", {"01-a.md": "---\nid: a\n---\n\n## s\n\nNo title above.\n"})
+    sock = tmp_path / "grading.sock"
+    result = run("serve", "--socket", str(sock), "--pack", str(root))
+    assert result.exit_code == 2
+    assert "front matter is missing the required key `title`" in result.output
+    assert "has problems" in result.output and not sock.exists()
+    result = run("serve", "--socket", str(sock), "--mode", "rw-rw-rw-")
+    assert result.exit_code == 2 and "octal" in result.output and not sock.exists()
