@@ -306,3 +306,15 @@ def test_code_in_the_sandbox_cannot_use_the_service_it_runs_for(packs):
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_an_answer_too_large_to_send_is_refused_and_the_next_one_still_graded(shared, packs):
+    """Refused by the client, with the limit named: the service would cut the connection."""
+    served, _ = packs
+    client = GradingClient(socket_path=shared)
+    huge = "def cross_entropy(logits, target):\n" + "    x = 1\n" * 200_000
+    with pytest.raises(GradingFailed, match="at most") as refused:
+        client.grade(served, "ce", "write-ce", huge, "ada")
+    assert refused.value.kind == "request"
+    assert client.grade(served, "ce", "write-ce", GOOD, "ada").correct
+    client.close()

@@ -178,6 +178,10 @@ class GradingClient:
     # -- internals ----------------------------------------------------------------------------
 
     def _ask(self, request: dict[str, Any]) -> dict[str, Any]:
+        if len(encode(request)) > MAX_LINE:  # the service would refuse it mid-send
+            raise GradingFailed(
+                f"too large to grade: a request is at most {MAX_LINE} bytes", "request"
+            )
         for attempt in range(2):
             connection = self._connection()
             with self._lock:
@@ -194,8 +198,11 @@ class GradingClient:
                 if attempt:
                     raise GradingFailed(self._failure(error), "service") from None
                 continue  # once more on a new connection (a shared service may have restarted)
-            with self._lock:
-                self._idle.append(connection)
+            if reply.get("id") == request["id"]:
+                with self._lock:
+                    self._idle.append(connection)
+            else:
+                connection.close()  # a refusal of the connection itself: the service closes it
             if not reply.get("ok"):
                 if reply.get("kind") == "not-available":
                     raise GraderNotAvailable(reply.get("error", ""))

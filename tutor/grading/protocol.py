@@ -19,7 +19,9 @@ over a Unix socket:
 A failure is an answer too: `{"ok": false, "error": "...", "kind": "..."}`,
 where kind is `request` (a bad or refused request), `not-available` (no
 grader for that type), `busy` (the service is at its limit of
-connections) or `error`.
+connections), `refused` (a connection from the sandbox) or `error`. A
+reply whose `id` is not the request's (null) is about the connection,
+which the service closes after it.
 """
 
 from __future__ import annotations
