@@ -17,6 +17,7 @@ import pytest
 from tests.grading_code.test_service import GOOD, LESSON
 from tutor.grading.client import GradingClient
 from tutor.grading.protocol import MAX_LINE, GradingFailed, decode, encode
+from tutor.grading.service import READY
 from tutor.grading.verdict import Status
 
 FORMULA_LESSON = """\
@@ -94,7 +95,7 @@ def _wait_ready(server: subprocess.Popen, socket_path: Path) -> list[str]:
         if not line:
             raise AssertionError(f"the service ended: {''.join(lines)}")
         lines.append(line)
-        if line.startswith("ready in"):
+        if line.startswith(READY):
             assert socket_path.exists()
             return lines
     raise AssertionError("the service was not ready in time")

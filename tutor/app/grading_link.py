@@ -135,13 +135,13 @@ class GradingLink:
         self, lesson: Lesson, exercise: FormulaExercise, text: str, ascii: bool
     ) -> tuple[str, str]:
         """(label, 2-D drawing) of how a formula answer reads so far."""
+        from tutor.grading.drawing import NOTHING_TYPED, read_as
+
         if not text.strip():
-            return "Read as: (type a formula)", ""
+            return NOTHING_TYPED, ""  # no round trip for an empty line
         client = self._drawing_client("read_as")
         if client is not None:
             return client.read_as(self.pack.root, lesson.id, exercise.id, text, ascii)
-        from tutor.grading.drawing import read_as
-
         return read_as(text, exercise.symbols, ascii)
 
     def derivation(

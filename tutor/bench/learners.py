@@ -44,6 +44,7 @@ from tutor.bench.terminal import (
     mem_available_mb,
     pss_mb,
 )
+from tutor.grading.service import READY
 
 VERDICTS = (
     b"Correct.",
@@ -274,7 +275,7 @@ class SharedService:
             if not line:
                 raise RuntimeError("the grading service ended: " + " ".join(self.log))
             self.log.append(line.strip())
-            if line.startswith("ready in"):
+            if line.startswith(READY):
                 return time.monotonic() - began
         raise TimeoutError("the grading service was not ready in time")
 

@@ -13,6 +13,8 @@ from dataclasses import replace
 from tutor.pack.model import Derivation as DerivationBlock
 from tutor.symbolic.domain import SymbolSpec
 
+NOTHING_TYPED = "Read as: (type a formula)"  # the preview's label before any text
+
 
 def draw_math(latex: str, ascii: bool = False) -> str:
     """A lesson's display math, 2-D where the reader understands it (no trailing spaces)."""
@@ -29,7 +31,7 @@ def read_as(text: str, symbols: dict[str, SymbolSpec], ascii: bool = False) -> t
     wrong idea: the learner sees what the reader made of their text first.
     """
     if not text.strip():
-        return "Read as: (type a formula)", ""
+        return NOTHING_TYPED, ""
     from tutor.symbolic.reader import Unreadable, read_formula
     from tutor.symbolic.render import render_formula
     from tutor.symbolic.tree import SymbolTable

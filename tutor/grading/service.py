@@ -42,6 +42,7 @@ from tutor.grading.memo import Memo
 from tutor.grading.protocol import MAX_LINE, ExampleRun, GradingFailed, decode, encode, failure
 from tutor.grading.verdict import GraderNotAvailable, Verdict
 
+READY = "ready in"  # how `ce-tutor serve`'s line saying it is ready begins (stderr)
 MAX_CONNECTIONS = 1024  # a few per learner (one per app thread asking); more are refused
 MEMO_SIZE = 4096  # drawings kept
 
@@ -424,7 +425,7 @@ def serve_shared(
         say(f"loading torch and sympy; learners may connect to {path} already")
         began = time.monotonic()
         service.start()
-        say(f"ready in {time.monotonic() - began:.1f} s: pid {os.getpid()}, socket {path}")
+        say(f"{READY} {time.monotonic() - began:.1f} s: pid {os.getpid()}, socket {path}")
         service.prove_all()
         say("every derivation of the served packs is proved")
         stop.wait()

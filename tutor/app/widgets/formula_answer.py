@@ -16,6 +16,7 @@ from textual.widgets import Input, Static
 
 from tutor.app.widgets.line_answer import LineAnswer
 from tutor.app.widgets.math_block import MathBlock
+from tutor.grading.drawing import NOTHING_TYPED
 from tutor.pack.model import FormulaExercise, Lesson
 
 PREVIEW_DELAY = 0.12  # seconds of quiet typing before the preview is redrawn
@@ -33,7 +34,7 @@ class FormulaAnswer(Vertical):
     def compose(self) -> ComposeResult:
         names = ", ".join(self.exercise.symbols) or "the symbols"
         yield LineAnswer(f"a formula over {names}, in plain math or LaTeX")
-        yield Static("Read as: (type a formula)", classes="preview-label", markup=False)
+        yield Static(NOTHING_TYPED, classes="preview-label", markup=False)
         yield MathBlock("", classes="preview")
 
     def on_input_changed(self, event: Input.Changed) -> None:
