@@ -6,11 +6,13 @@ import os
 import shutil
 import sqlite3
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
 
 from tutor.progress.schema import SCHEMA_VERSION
+from tutor.progress.sqlite_backend import retry_while_busy
 from tutor.progress.store import (
     Attempt,
     ExerciseState,
@@ -194,6 +196,53 @@ def test_the_file_is_in_wal_mode_and_passes_integrity_check(tmp_path: Path) -> N
     with sqlite3.connect(path) as db:
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def _busy(message: str = "database is locked") -> sqlite3.OperationalError:
+    error = sqlite3.OperationalError(message)
+    error.sqlite_errorname = "SQLITE_BUSY"
+    return error
+
+
+def test_a_switch_refused_as_busy_at_once_is_retried_until_it_goes_through() -> None:
+    # SQLite refuses `PRAGMA journal_mode = WAL` at once, without busy_timeout, when
+    # processes race to open a new file (seen in CI: 1 of 20 writers failed in 0.04 s)
+    calls, pauses = [], []
+
+    def switch() -> str:
+        calls.append(1)
+        if len(calls) < 4:
+            raise _busy()
+        return "wal"
+
+    assert retry_while_busy(switch, timeout_s=5, sleep=pauses.append) == "wal"
+    assert len(calls) == 4
+    assert len(pauses) == 3 and pauses[0] < pauses[-1]  # backing off
+
+
+def test_busy_for_longer_than_the_timeout_is_reported() -> None:
+    pauses: list[float] = []
+
+    def always_busy() -> None:
+        raise _busy()
+
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        retry_while_busy(
+            always_busy, timeout_s=0.05, sleep=lambda s: (pauses.append(s), time.sleep(s))
+        )
+    assert 0 < sum(pauses) <= 0.05 * 1.5
+
+
+def test_an_error_other_than_busy_is_not_retried() -> None:
+    calls = []
+
+    def corrupt() -> None:
+        calls.append(1)
+        raise sqlite3.DatabaseError("file is not a database")
+
+    with pytest.raises(sqlite3.DatabaseError):
+        retry_while_busy(corrupt, timeout_s=5, sleep=lambda s: None)
+    assert len(calls) == 1
 
 
 def _open_as(path: Path, uid: int | None) -> tuple[int, str]:

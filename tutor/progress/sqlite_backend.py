@@ -12,21 +12,56 @@ Why these settings:
 - The version is read before anything is written, so a newer or foreign
   file is refused without touching a byte (switching to WAL rewrites the
   header, so it comes after the check).
+- Switching a new file to WAL is retried by hand: when several processes
+  open a new file at once, SQLite answers the switch with "database is
+  locked" at once, without waiting on busy_timeout (it avoids a deadlock
+  between two connections that both hold a read lock and want to write).
 """
 
 from __future__ import annotations
 
+import random
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from tutor.progress.errors import StoreError
 from tutor.progress.schema import OWN_TABLES, SCHEMA_VERSION, migration
 
 BUSY_TIMEOUT_S = 60.0
+
+T = TypeVar("T")
+
+
+def is_busy(error: sqlite3.Error) -> bool:
+    return getattr(error, "sqlite_errorname", "").startswith(("SQLITE_BUSY", "SQLITE_LOCKED"))
+
+
+def retry_while_busy(
+    attempt: Callable[[], T],
+    timeout_s: float = BUSY_TIMEOUT_S,
+    sleep: Callable[[float], None] = time.sleep,
+) -> T:
+    """Call `attempt` until it is not refused as busy, for up to `timeout_s`.
+
+    For the statements SQLite refuses at once rather than waiting on
+    busy_timeout. Pauses grow from 5 ms to 250 ms, jittered so that racing
+    processes do not retry in step.
+    """
+    deadline = time.monotonic() + timeout_s
+    pause = 0.005
+    while True:
+        try:
+            return attempt()
+        except sqlite3.Error as error:
+            if not is_busy(error) or time.monotonic() + pause > deadline:
+                raise
+        sleep(pause * random.uniform(0.5, 1.5))
+        pause = min(pause * 2, 0.25)
 
 
 def _explain(path: Path, error: sqlite3.Error) -> StoreError:
@@ -45,7 +80,7 @@ def _explain(path: Path, error: sqlite3.Error) -> StoreError:
         )
     if name == "SQLITE_FULL":
         return StoreError(f"the disk holding {path} is full; the last answer was not saved")
-    if name.startswith("SQLITE_BUSY") or name.startswith("SQLITE_LOCKED"):
+    if is_busy(error):
         return StoreError(
             f"{path} stayed locked for {BUSY_TIMEOUT_S:.0f} s by another process ({error})"
         )
@@ -111,7 +146,7 @@ class SQLiteBackend:
                     f"{', '.join(sorted(tables))}); it was left untouched — "
                     "give ce-tutor its own file"
                 )
-        db.execute("PRAGMA journal_mode = WAL")
+        retry_while_busy(lambda: db.execute("PRAGMA journal_mode = WAL"))
         db.execute("PRAGMA synchronous = FULL")
 
     def schema_version(self) -> int:
