@@ -13,11 +13,11 @@ from pathlib import Path
 import click
 
 from tutor import __version__
+from tutor.pack.cache import load_pack_cached
 from tutor.pack.discovery import builtin_pack_dir
-from tutor.pack.errors import PackError
-from tutor.pack.loader import PackNotFound, load_pack
+from tutor.pack.errors import PackError, PackNotFound
 from tutor.pack.model import Exercise, Lesson, Pack
-from tutor.progress.identity import default_learner
+from tutor.progress.identity import cache_dir, default_learner
 
 _VALUE_OPTIONS = {"--learner", "--pack", "--db", "--grading-socket"}
 
@@ -52,7 +52,7 @@ def _open_pack(pack_dir: str | None) -> Pack:
     """Load a pack for use; a broken pack is refused with its problems."""
     root = Path(pack_dir) if pack_dir else builtin_pack_dir()
     try:
-        pack, errors = load_pack(root)
+        pack, errors = load_pack_cached(root, cache_dir())
     except PackNotFound as error:
         _fail(str(error))
     if errors:
@@ -243,6 +243,7 @@ def validate(pack_dir: str | None, quick: bool) -> None:
     references and known-wrong variants in the sandbox, printed outputs re-run.
     """
     from tutor.grading.pack_checks import check_pack
+    from tutor.pack.loader import load_pack
 
     root = Path(pack_dir) if pack_dir else builtin_pack_dir()
     try:

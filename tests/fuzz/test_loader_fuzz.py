@@ -8,8 +8,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tutor.pack.errors import PackError
-from tutor.pack.loader import PackNotFound, load_pack
+from tutor.pack.errors import PackError, PackNotFound
+from tutor.pack.loader import load_pack
 from tutor.pack.model import Exercise, Pack
 
 SEED_PACK = Path(__file__).resolve().parents[2] / "tutor" / "bench" / "pack"

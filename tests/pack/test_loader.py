@@ -8,7 +8,8 @@ import pytest
 
 from tests.pack.helpers import CLEAN_LESSON, write_pack
 from tutor.pack.discovery import builtin_pack_dir
-from tutor.pack.loader import PackNotFound, load_pack
+from tutor.pack.errors import PackNotFound
+from tutor.pack.loader import load_pack
 from tutor.pack.model import (
     ChoiceExercise,
     CodeExample,

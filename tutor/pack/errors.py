@@ -8,6 +8,10 @@ from difflib import get_close_matches
 from pathlib import Path
 
 
+class PackNotFound(Exception):
+    """The folder is not a pack (no `pack.toml`)."""
+
+
 @dataclass(frozen=True, order=True)
 class PackError:
     """One problem, printed as `path:line: message`."""

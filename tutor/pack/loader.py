@@ -12,7 +12,7 @@ from pathlib import Path
 import tomllib
 
 from tutor.pack.blocks import build_derivation, build_exercise, build_plot
-from tutor.pack.errors import PackError, did_you_mean
+from tutor.pack.errors import PackError, PackNotFound, did_you_mean
 from tutor.pack.fields import Fields
 from tutor.pack.lesson_text import FencedBlock, split_lesson
 from tutor.pack.model import Block, CodeExample, Lesson, Location, Pack, Prose, Step
@@ -21,10 +21,6 @@ from tutor.pack.yaml_lines import LineDict, YamlProblem, load_yaml
 PACK_FILE = "pack.toml"
 PACK_KEYS = {"id", "title", "version", "authors", "description", "requires", "lessons"}
 LESSON_KEYS = {"id", "title", "summary", "minutes"}
-
-
-class PackNotFound(Exception):
-    """The folder is not a pack (no `pack.toml`)."""
 
 
 def load_pack(root: Path | str) -> tuple[Pack, list[PackError]]:

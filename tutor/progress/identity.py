@@ -19,6 +19,16 @@ def data_dir() -> Path:
     return Path(user_data_dir("ce-tutor", appauthor=False))
 
 
+def cache_dir() -> Path:
+    """`$CE_TUTOR_HOME/cache` if set, else the platform's user cache directory."""
+    override = os.environ.get(HOME_VARIABLE)
+    if override:
+        return Path(override).expanduser() / "cache"
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("ce-tutor", appauthor=False))
+
+
 def default_learner() -> str:
     """The OS user: on a class server each learner has their own account."""
     try:

@@ -43,7 +43,8 @@ class PacksScreen(Screen):
         self.query_one("#pack-list").focus()
 
     def on_option_list_option_selected(self, event: MarkedOptionList.OptionSelected) -> None:
-        from tutor.pack.loader import PackNotFound, load_pack
+        from tutor.pack.errors import PackNotFound
+        from tutor.pack.loader import load_pack
 
         source = self.sources[event.option_index]
         try:
