@@ -82,6 +82,8 @@ class Choice:
 
 @dataclass
 class ChoiceExercise(Exercise):
+    """Pick one choice, or every right one when `multiple`."""
+
     type: ClassVar[str] = "choice"
 
     choices: list[Choice] = field(default_factory=list)
@@ -90,6 +92,8 @@ class ChoiceExercise(Exercise):
 
 @dataclass
 class NumberExercise(Exercise):
+    """A number computed on the learner's own drawn `params`, checked against `reference`."""
+
     type: ClassVar[str] = "number"
 
     reference: str = ""  # torch expression over the params
@@ -100,6 +104,8 @@ class NumberExercise(Exercise):
 
 @dataclass
 class FormulaExercise(Exercise):
+    """A formula the learner types, checked symbolically against `answer`."""
+
     type: ClassVar[str] = "formula"
 
     answer: str = ""  # the reference formula, in the learner's syntax
@@ -109,6 +115,8 @@ class FormulaExercise(Exercise):
 
 @dataclass
 class CodeExercise(Exercise):
+    """A torch function the learner writes, run in the sandbox against `reference`."""
+
     type: ClassVar[str] = "code"
 
     entry: str = ""  # the function the learner writes
@@ -124,6 +132,8 @@ class CodeExercise(Exercise):
 
 @dataclass
 class PredictExercise(Exercise):
+    """What a snippet prints, or the exception it raises."""
+
     type: ClassVar[str] = "predict"
 
     code: str = ""  # the snippet whose output or exception the learner predicts
@@ -156,6 +166,8 @@ class CodeExample:
 
 @dataclass
 class DerivationStep:
+    """One line of a derivation and the reason it follows from the one before."""
+
     expr: str
     reason: str
     location: Location
@@ -202,6 +214,8 @@ class Step:
 
 @dataclass
 class Lesson:
+    """One Markdown file of the pack: front matter, then its steps."""
+
     id: str
     title: str
     path: Path
@@ -227,6 +241,8 @@ class Lesson:
 
 @dataclass
 class Pack:
+    """A folder of lessons with its `pack.toml`."""
+
     id: str
     title: str
     root: Path

@@ -43,12 +43,13 @@ class PacksScreen(Screen):
         self.query_one("#pack-list").focus()
 
     def on_option_list_option_selected(self, event: MarkedOptionList.OptionSelected) -> None:
+        from tutor.pack.cache import load_pack_cached
         from tutor.pack.errors import PackNotFound
-        from tutor.pack.loader import load_pack
+        from tutor.progress.identity import cache_dir
 
         source = self.sources[event.option_index]
         try:
-            pack, errors = load_pack(source.root)
+            pack, errors = load_pack_cached(source.root, cache_dir())
         except PackNotFound as error:
             self.query_one("#pack-problem", Static).update(str(error))
             return
