@@ -110,11 +110,11 @@ def test_every_check_ends_within_its_bound():
         precise=True,
         time_limit=0.3,
     )
-    assert time.monotonic() - start < 1.5  # 0.3 s of work plus process noise
+    assert time.monotonic() - start < 3  # 0.3 s of work plus a loaded 2-core runner
 
 
 def test_bounded_work_is_killed_at_the_deadline():
     start = time.monotonic()
     assert run_bounded(time.sleep, 5, seconds=0.2) is NOT_DONE
-    assert time.monotonic() - start < 2
+    assert time.monotonic() - start < 4  # not the 5 s sleep
     assert run_bounded(sum, [1, 2, 3], seconds=2) == 6

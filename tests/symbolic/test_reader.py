@@ -43,7 +43,7 @@ def test_hostile_input_is_refused_as_unreadable_with_a_message(table, text):
     assert isinstance(result, Unreadable)
     assert result.status == "unreadable"
     assert len(result.message) > 10
-    assert time.perf_counter() - start < 0.5  # generous: the bench measures the real figure
+    assert time.perf_counter() - start < 2.0  # bounded, not fast: the bench measures speed
 
 
 def test_forty_kilobytes_are_refused_before_parsing(table):
