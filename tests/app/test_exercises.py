@@ -62,8 +62,14 @@ async def test_hints_one_at_a_time_then_the_solution_on_request(make_app) -> Non
         view.focus_answer()
         await pilot.press("1", "enter")
         await verdict_after(pilot, view)
-    # the reveal is recorded as such, and the later answer carries hints and solution
-    assert attempts_of("pick") == [("solution", None, True), ("correct", None, True)]
+    # each reveal is recorded as such (the third "h" showed nothing, so no row),
+    # and the later answer carries hints and solution
+    assert attempts_of("pick") == [
+        ("hint", None, False),
+        ("hint", None, False),
+        ("solution", None, True),
+        ("correct", None, True),
+    ]
     recorded = [a for a in open_store().attempts(learner="ada") if a.status == "correct"]
     assert recorded[0].hints_used == 2
     # the variant's seed is kept, so the attempt can be re-graded later
@@ -151,6 +157,31 @@ async def test_hints_and_a_shown_solution_survive_a_restart(make_app) -> None:
         hints = text_of(view.query_one(HintList))
         assert "Hint 1/2: Look at the dtype." in hints and "Solution: Class indices." in hints
         assert "Hint 2/2" not in hints
+
+
+async def test_hints_seen_without_an_answer_survive_a_restart_and_are_not_attempts(
+    make_app,
+) -> None:
+    from tutor.progress.gradebook import LessonOutline, grade_rows
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_step(pilot, app, "Choice")
+        view = await exercise(pilot, screen, "pick")
+        await pilot.press("h", "h")  # then quit, as a crash would, with no answer given
+    again = make_app()
+    async with again.run_test(size=(80, 24)) as pilot:
+        screen = await open_step(pilot, again, "Choice")
+        view = await exercise(pilot, screen, "pick")
+        assert "Hint 2/2" in text_of(view.query_one(HintList))
+        history = again.session.history(view.lesson, view.exercise)
+        assert history.attempts == 0 and not history.solved
+        assert again.session.state(view.lesson, view.exercise) is None  # no attempt counted
+        pack = again.pack
+        outline = [LessonOutline(le.id, tuple(e.id for e in le.exercises)) for le in pack.lessons]
+        rows = grade_rows(again.store.attempts(), outline, pack.id, pack.version)
+        (row,) = [r for r in rows if r.exercise_id == "pick"]
+        assert (row.hints_used, row.attempts, row.best_score) == (2, 0, 0.0)
 
 
 async def test_checking_is_said_only_when_a_verdict_takes_a_while(make_app) -> None:

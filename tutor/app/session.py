@@ -13,9 +13,15 @@ from dataclasses import dataclass
 from tutor.grading import learner_seed
 from tutor.grading.verdict import Status, Verdict
 from tutor.pack.model import Exercise, Lesson, Pack
-from tutor.progress.store import Attempt, ExerciseState, Position, ProgressStore
+from tutor.progress.store import (
+    HINT_STATUS,
+    SOLUTION_STATUS,
+    Attempt,
+    ExerciseState,
+    Position,
+    ProgressStore,
+)
 
-SOLUTION_SHOWN = "solution"  # the status of the row that records a revealed solution
 # statuses that cost an attempt (an unreadable answer and a shown solution do not)
 CHARGED = frozenset(s.value for s in Status if s.charges_attempt)
 
@@ -64,11 +70,11 @@ class LearnerSession:
             if a.lesson_id == lesson.id and a.exercise_id == exercise.id
         ]
         charged = [a for a in rows if a.status in CHARGED]
-        shown = any(a.solution_shown or a.status == SOLUTION_SHOWN for a in rows)
+        shown = any(a.solution_shown or a.status == SOLUTION_STATUS for a in rows)
         key = (lesson.id, exercise.id)
         if shown:
             self._solutions.add(key)
-        # hints seen before a recorded answer stay seen after a restart
+        # hints seen stay seen after a restart (each reveal is a row; see use_hint)
         seen = max((a.hints_used for a in rows), default=0)
         self._hints[key] = max(self._hints.get(key, 0), min(seen, len(exercise.hints)))
         return ExerciseHistory(
@@ -91,9 +97,17 @@ class LearnerSession:
         return self._hints.get((lesson.id, exercise.id), 0)
 
     def use_hint(self, lesson: Lesson, exercise: Exercise) -> int:
-        """Count one more hint seen; returns how many are shown now."""
+        """Count one more hint seen, recorded at once; returns how many are shown now.
+
+        Recorded as a row of its own (status "hint", not an attempt), so a
+        hint seen and then a quit or a crash is still seen, and counted in the
+        gradebook's `hints_used`, when the learner comes back.
+        """
         key = (lesson.id, exercise.id)
-        self._hints[key] = min(self._hints.get(key, 0) + 1, len(exercise.hints))
+        before = self._hints.get(key, 0)
+        self._hints[key] = min(before + 1, len(exercise.hints))
+        if self._hints[key] > before:
+            self.store.record_attempt(self._attempt(lesson, exercise, "", HINT_STATUS, 0.0, None))
         return self._hints[key]
 
     def solution_shown(self, lesson: Lesson, exercise: Exercise) -> bool:
@@ -111,7 +125,7 @@ class LearnerSession:
     def record_solution(self, lesson: Lesson, exercise: Exercise) -> None:
         """Record that the solution was shown: an attempt-free row, score 0."""
         self._solutions.add((lesson.id, exercise.id))
-        self.store.record_attempt(self._attempt(lesson, exercise, "", SOLUTION_SHOWN, 0.0, None))
+        self.store.record_attempt(self._attempt(lesson, exercise, "", SOLUTION_STATUS, 0.0, None))
 
     def _attempt(self, lesson, exercise, answer, status, score, mistake) -> Attempt:
         return Attempt(

@@ -3,8 +3,9 @@
 Pure functions over `Attempt`s and the pack's lesson list, so `ce-tutor
 progress`, `ce-tutor export` and the tests share them, on either database.
 Unreadable answers (a typo the reader could not parse) and the app's
-"solution shown" rows are not attempts, as in `ProgressStore.exercise_states`;
-a solution row still marks the exercise's `solution_shown`.
+"solution shown" and "hint" rows are not attempts, as in
+`ProgressStore.exercise_states`; a solution row still marks the exercise's
+`solution_shown`, and a hint row counts towards `hints_used`.
 """
 
 from __future__ import annotations
@@ -97,6 +98,7 @@ def grade_rows(
             )
         if attempt.status in NOT_ATTEMPTS:
             rows[key].solution_shown |= attempt.status == SOLUTION_STATUS
+            rows[key].hints_used = max(rows[key].hints_used, attempt.hints_used)
         else:
             rows[key].add(attempt)
     order = [(lesson.id, exercise) for lesson in lessons for exercise in lesson.exercises]

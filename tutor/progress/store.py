@@ -25,9 +25,11 @@ from tutor.progress.schema import SCHEMA_VERSION
 
 DB_VARIABLE = "CE_TUTOR_DB"
 # Rows that are not graded attempts: an answer the reader could not parse, and the
-# app's record that a solution was shown (status "solution", score 0).
+# app's records that a solution was shown and that a hint was revealed (score 0; a hint
+# row carries the number of hints seen so far, so a restart cannot hide them).
 SOLUTION_STATUS = "solution"
-NOT_ATTEMPTS = frozenset({"unreadable", SOLUTION_STATUS})
+HINT_STATUS = "hint"
+NOT_ATTEMPTS = frozenset({"unreadable", SOLUTION_STATUS, HINT_STATUS})
 FILE_NAME = "progress.sqlite3"
 
 __all__ = [
@@ -195,9 +197,10 @@ class ProgressStore:
         rows = self._backend.read(
             "SELECT lesson_id, exercise_id, COUNT(*),"
             " MAX(CASE WHEN status = 'correct' THEN 1 ELSE 0 END), MAX(score) FROM attempts"
-            " WHERE learner = ? AND pack_id = ? AND status NOT IN ('unreadable', 'solution')"
+            " WHERE learner = ? AND pack_id = ?"
+            f" AND status NOT IN ({', '.join('?' * len(NOT_ATTEMPTS))})"
             " GROUP BY lesson_id, exercise_id",
-            (learner, pack_id),
+            (learner, pack_id, *sorted(NOT_ATTEMPTS)),
         )
         return {
             (lesson, exercise): ExerciseState(count, bool(solved), best or 0.0)
