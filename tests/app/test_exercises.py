@@ -51,8 +51,10 @@ async def test_hints_one_at_a_time_then_the_solution_on_request(make_app) -> Non
         view = await exercise(pilot, screen, "pick")
         hints = view.query_one(HintList)
         assert not hints.display
+        assert "hints 0/2" in str(view.border_title)
         await pilot.press("h")
         assert text_of(hints) == "Hint 1/2: Look at the dtype."
+        assert "hints 1/2" in str(view.border_title)  # the title counts it at once
         await pilot.press("h")
         assert text_of(hints).endswith("Hint 2/2: And at the shape.")
         await pilot.press("h")  # no third hint: nothing changes

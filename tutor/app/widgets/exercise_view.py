@@ -185,6 +185,7 @@ class ExerciseView(Vertical):
             return False
         self.hints_shown = self.app.session.use_hint(self.lesson, self.exercise)
         self._update_hints()
+        self._update_title()  # its "hints n/m" counts this one
         return True
 
     def show_solution(self) -> bool:
