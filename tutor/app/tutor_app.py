@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import threading
 
+from textual.actions import SkipAction
 from textual.app import App
 from textual.binding import Binding
+from textual.widgets import TextArea
 
 from tutor.app.commands import TutorCommands
 from tutor.app.glyphs import ASCII, UNICODE, Glyphs
@@ -37,6 +39,11 @@ class TutorApp(App):
     BINDINGS = [
         Binding("question_mark", "keys", "Keys", key_display="?"),
         Binding("ctrl+p", "command_palette", "Commands", key_display="^p", priority=True),
+        # Keys that move the focus act the moment they arrive (priority). Textual sends each
+        # key to the widget focused when the key arrives; over SSH keys come in bursts, so
+        # "Tab 1.25" would otherwise type "1.25" where the focus was before the Tab.
+        Binding("tab", "move_focus(1)", show=False, priority=True),
+        Binding("shift+tab", "move_focus(-1)", show=False, priority=True),
     ]
 
     def __init__(
@@ -83,6 +90,16 @@ class TutorApp(App):
         self.grading.close()
         if self.ascii:
             use_ascii_scrollbars(False)
+
+    def action_move_focus(self, direction: int) -> None:
+        """Tab and shift+tab; in the code editor they indent and dedent instead."""
+        focused = self.focused
+        if isinstance(focused, TextArea) and focused.tab_behavior == "indent":
+            raise SkipAction()  # the key goes on to the editor
+        if direction > 0:
+            self.screen.focus_next()
+        else:
+            self.screen.focus_previous()
 
     def get_key_display(self, binding) -> str:
         """Textual shows Enter as ⏎; a terminal that is not UTF-8 gets `enter`."""

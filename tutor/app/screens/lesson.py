@@ -32,7 +32,9 @@ class LessonScreen(Screen):
         Binding("d", "reveal", "Derive", show=False),
         Binding("j", "scroll(1)", "Scroll", show=False),
         Binding("k", "scroll(-1)", "Scroll", show=False),
-        Binding("escape", "back", "Back"),
+        # at once, like Tab (see TutorApp.BINDINGS): "esc n" in one burst leaves the field,
+        # then goes to the next step, instead of typing "n" into the answer
+        Binding("escape", "back", "Back", priority=True),
         Binding("q", "app.quit", "Quit", show=False),
     ]
 
@@ -173,7 +175,9 @@ class LessonScreen(Screen):
         if isinstance(self.focused, (Input, TextArea)) or (
             self.focused is not None and self.focused.id != "step-body"
         ):
-            self.query_one("#step-body", VerticalScroll).focus()
+            # set_focus, not .focus(): that one waits for the next turn of the event loop,
+            # and a key right behind the Esc would still go to the answer
+            self.set_focus(self.query_one("#step-body", VerticalScroll))
             return
         self.app.pop_screen()
 
