@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -25,18 +26,19 @@ Reply = Callable[[int, dict[str, Any]], dict[str, Any] | None]  # (connection no
 class ScriptedService:
     """A Unix socket that answers each request with `reply`; None closes the connection."""
 
-    def __init__(self, path: Path, reply: Reply) -> None:
-        self.path, self.reply = path, reply
+    def __init__(self, path: Path, reply: Reply, backlog: int = 8, wait: float = 0.0) -> None:
+        self.path, self.reply, self.wait = path, reply, wait
         self.connections = 0
         self.requests: dict[int, int] = {}  # connection no. -> requests answered on it
         self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.listener.bind(str(path))
-        self.listener.listen(8)
+        self.listener.listen(backlog)
         self.listener.settimeout(10)
         self.thread = threading.Thread(target=self._serve, daemon=True)
         self.thread.start()
 
     def _serve(self) -> None:
+        time.sleep(self.wait)  # a service busy elsewhere: connections queue, unaccepted
         while True:
             try:
                 connection, _ = self.listener.accept()
@@ -115,3 +117,30 @@ def test_a_service_that_breaks_every_connection_gives_a_clear_failure(serve) -> 
         client.ping()
     assert service.connections == 2  # the request and one retry, no more
     client.close()
+
+
+def test_a_full_queue_of_connections_is_waited_out_not_reported(tmp_path: Path) -> None:
+    # a class logging in at once filled the service's queue of unaccepted connections:
+    # connect() failed with EAGAIN and learners saw "not answering"
+    service = ScriptedService(
+        tmp_path / "grading.sock", lambda number, request: _pong(request), backlog=1, wait=0.5
+    )
+    crowd = []
+    while True:  # fill the queue: the next connect would fail with EAGAIN
+        other = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        other.setblocking(False)
+        try:
+            other.connect(str(service.path))
+        except BlockingIOError:
+            other.close()
+            break
+        crowd.append(other)
+        assert len(crowd) < 64, "the queue never filled"
+    client = GradingClient(socket_path=service.path)
+    try:
+        assert client.ping() == {"pid": 1}  # once the service accepts again
+    finally:
+        client.close()
+        for other in crowd:
+            other.close()
+        service.close()

@@ -41,6 +41,7 @@ from tutor.grading.verdict import GraderNotAvailable, Verdict
 
 START_TIMEOUT = 120.0  # torch's import on a cold page cache, twice (service and fork server)
 REQUEST_TIMEOUT = 90.0  # a derivation's proof, on a loaded machine
+QUEUE_FULL_WAIT = 10.0  # seconds to retry a connection while the service's queue is full
 CLASS_SOCKET = Path("/run/ce-tutor/grading.sock")  # where `ce-tutor serve` listens as root
 SOCKET_ENV = "CE_TUTOR_GRADING_SOCKET"
 
@@ -64,13 +65,23 @@ class _Connection:
     """One socket to the service; one request at a time."""
 
     def __init__(self, path: Path, timeout: float) -> None:
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.sock.settimeout(timeout)
-        try:
-            self.sock.connect(str(path))
-        except OSError:
-            self.sock.close()
-            raise
+        deadline = time.monotonic() + QUEUE_FULL_WAIT
+        while True:
+            self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            self.sock.settimeout(timeout)
+            try:
+                self.sock.connect(str(path))
+                break
+            except BlockingIOError:
+                # the service's queue of connections not yet accepted is full (a class
+                # logging in at once): it will take ours in a moment
+                self.sock.close()
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
+            except OSError:
+                self.sock.close()
+                raise
         self.reader = self.sock.makefile("rb")
 
     def exchange(self, request: dict[str, Any], timeout: float) -> dict[str, Any]:

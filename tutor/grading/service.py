@@ -366,6 +366,10 @@ class _Connection(socketserver.StreamRequestHandler):
 
 class _Server(socketserver.ThreadingUnixStreamServer):
     daemon_threads = True  # a stuck connection never keeps the service from stopping
+    # socketserver's default queue of 5 not-yet-accepted connections overflowed when a
+    # class logged in at once: connect() then failed with EAGAIN ("Resource temporarily
+    # unavailable") and the learner saw "not answering" with no numbers drawn
+    request_queue_size = socket.SOMAXCONN
 
     def __init__(self, path: Path, service: Service) -> None:
         self.service = service
