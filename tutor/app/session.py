@@ -22,7 +22,7 @@ from tutor.progress.store import (
     ProgressStore,
 )
 
-# statuses that cost an attempt (an unreadable answer and a shown solution do not)
+# statuses that cost an attempt (an unreadable answer, a shown solution and a hint do not)
 CHARGED = frozenset(s.value for s in Status if s.charges_attempt)
 
 
