@@ -1,4 +1,4 @@
-"""The pre-warmed parent: imports torch once, then forks one child per run.
+"""The pre-warmed parent: imports torch once, then has one child forked per run.
 
 Started by `Sandbox` as `python -m tutor.grading.sandbox.forkserver FD`, it
 talks over the socket FD: a request is a wire frame (job, limits); a reply is
@@ -6,6 +6,13 @@ a JSON header this process wrote (exit status, signal, timing, protections)
 plus the child's raw result frame and its output, passed on undecoded. The
 child is confined before any sandboxed code runs; this process enforces the
 wall clock with SIGKILL and sweeps up whatever the child left behind.
+
+Children are not forked by this process but by its **zygote**
+(`tutor.grading.sandbox.zygote`), forked right after torch is warmed and
+before the first request. A child is a copy of its parent's memory: forked
+from here, it would inherit the last request's sources, cases and results
+(on the stack, in freed memory), and learner code could read a classmate's
+run. The zygote never receives a request, so there is nothing to inherit.
 """
 
 from __future__ import annotations
@@ -25,8 +32,8 @@ import time
 from typing import Any
 
 from tutor.grading.sandbox import wire
-from tutor.grading.sandbox.forbid import locate
 from tutor.grading.sandbox.limits import Limits
+from tutor.grading.sandbox.zygote import Spare, Zygote, ZygoteGone
 
 _LEN = struct.Struct("<Q")
 PR_SET_CHILD_SUBREAPER = 36
@@ -106,10 +113,8 @@ def recv_exact(sock: socket.socket, size: int) -> bytes | None:
     return bytes(chunks)
 
 
-def serve(sock: socket.socket) -> None:
-    base = tempfile.mkdtemp(prefix="ce-tutor-sandbox-")
-    os.chmod(base, 0o711)  # the unprivileged child must reach its own directory
-    pool = SparePool(base)
+def serve(sock: socket.socket, zygote: Zygote) -> None:
+    pool = SparePool(zygote)
     try:
         pool.fill()
         while True:
@@ -124,6 +129,8 @@ def serve(sock: socket.socket) -> None:
             try:
                 request = wire.decode(body, max_bytes=1 << 32)
                 replies = run_all(request["runs"], pool, leftovers)
+            except ZygoteGone:
+                raise  # nothing can run any more: exit, and the client starts a new server
             except Exception as error:  # a bad request must not end the server
                 replies = [({"error": f"{type(error).__name__}: {error}"}, b"", b"")]
             message = bytearray(COUNT.pack(len(replies)))
@@ -133,69 +140,46 @@ def serve(sock: socket.socket) -> None:
             sock.sendall(message)
             # After replying, off the learner's clock: sweep up, then fork the next spares.
             for child in leftovers:
-                child.clean_up()
-            _kill_orphans({spare.pid for spare in pool.spares})
+                child.clean_up(zygote)
+            _kill_orphans({zygote.pid})
             _reap()
             pool.fill()
     finally:
         pool.close()
-        shutil.rmtree(base, ignore_errors=True)
-
-
-class Spare:
-    """A child forked ahead of time, waiting for its job on a pipe.
-
-    Forking this parent costs tens of milliseconds (its page tables are
-    large); forking spares between requests takes that off the learner's wait.
-    """
-
-    def __init__(self, pid: int, workdir: str, job_w: int, fds: tuple[int, int, int]) -> None:
-        self.pid, self.workdir, self.job_w, self.fds = pid, workdir, job_w, fds
-
-    def start(self, run: dict[str, Any], limits: Limits) -> Child:
-        frame = wire.encode(run)
-        view = memoryview(_LEN.pack(len(frame)) + frame)
-        while view:  # the spare is blocked reading: a blocking write cannot stall for long
-            view = view[os.write(self.job_w, view) :]
-        os.close(self.job_w)
-        return Child(self.pid, limits, self.workdir, self.fds)
-
-    def discard(self) -> None:
-        with contextlib.suppress(OSError):
-            os.close(self.job_w)  # it reads EOF and exits
-        for fd in self.fds:
-            with contextlib.suppress(OSError):
-                os.close(fd)
-        with contextlib.suppress(ChildProcessError):
-            os.waitpid(self.pid, 0)
-        shutil.rmtree(self.workdir, ignore_errors=True)
+        zygote.close()
 
 
 class SparePool:
-    """Keeps SPARES children forked and waiting."""
+    """Keeps SPARES children forked (by the zygote) and waiting.
 
-    def __init__(self, base: str) -> None:
-        self.base = base
+    Forking a torch-sized process costs tens of milliseconds (its page tables
+    are large); forking spares between requests takes that off the learner's wait.
+    """
+
+    def __init__(self, zygote: Zygote) -> None:
+        self.zygote = zygote
         self.spares: list[Spare] = []
 
     def fill(self) -> None:
         while len(self.spares) < SPARES:
-            self.spares.append(fork_spare(self.base))
+            self.spares.append(self.zygote.fork_spare())
 
     def take(self) -> Spare:
-        return self.spares.pop(0) if self.spares else fork_spare(self.base)
+        return self.spares.pop(0) if self.spares else self.zygote.fork_spare()
 
     def close(self) -> None:
         for spare in self.spares:
-            spare.discard()
+            with contextlib.suppress(ZygoteGone):
+                spare.discard(self.zygote)
         self.spares.clear()
 
 
 class Child:
     """One forked run being watched: its pipes, what they carried, its deadline."""
 
-    def __init__(self, pid: int, limits: Limits, workdir: str, fds: tuple[int, int, int]) -> None:
-        self.pid, self.limits, self.workdir = pid, limits, workdir
+    def __init__(self, spare: Spare, limits: Limits) -> None:
+        self.pid, self.limits, self.workdir = spare.pid, limits, spare.workdir
+        fds = spare.fds
         self.started = time.monotonic()
         self.deadline = self.started + limits.wall_seconds
         self.res_r, self.out_r, self.ctl_r = fds
@@ -205,8 +189,8 @@ class Child:
         self.overflow = dict.fromkeys(fds, False)
         self.open = set(fds)
         self.exited = self.timed_out = self.too_large = self.reaped = False
-        try:
-            self.pidfd: int | None = os.pidfd_open(pid)
+        try:  # the zygote's child, not ours: a pidfd still tells us when it ends
+            self.pidfd: int | None = os.pidfd_open(self.pid)
         except (AttributeError, OSError):  # kernels before 5.3: poll for the exit instead
             self.pidfd = None
 
@@ -240,12 +224,10 @@ class Child:
         return True
 
     def poll_exit(self) -> None:
-        if self.pidfd is None and os.waitid(
-            os.P_PID, self.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT
-        ):
+        if self.pidfd is None and _has_ended(self.pid):
             self.exited = True
 
-    def finish(self) -> tuple[dict[str, Any], bytes, bytes]:
+    def finish(self, zygote: Zygote) -> tuple[dict[str, Any], bytes, bytes]:
         early = not self.exited and self.result_complete and not self.timed_out
         if not self.exited:
             _kill(self.pid, signal.SIGKILL)
@@ -259,9 +241,8 @@ class Child:
         if not early:
             # A child that sent its whole result is reaped after the reply (its exit,
             # tearing down a torch-sized address space, is off the learner's clock).
-            _, status, usage = os.wait4(self.pid, 0)
+            status, cpu = zygote.wait_exit(self.pid)
             self.reaped = True
-            cpu = usage.ru_utime + usage.ru_stime
         for fd in (*self.buffers, self.pidfd):
             if fd is not None:
                 os.close(fd)
@@ -281,11 +262,10 @@ class Child:
         result = b"" if self.too_large else bytes(self.buffers[self.res_r])
         return header, result, bytes(self.buffers[self.out_r])
 
-    def clean_up(self) -> None:
-        """Reap the child, kill what it left in its network namespace, remove its directory."""
+    def clean_up(self, zygote: Zygote) -> None:
+        """Wait for the child's end, kill what it left in its network namespace, remove its directory."""
         if not self.reaped:
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(self.pid, 0)
+            zygote.wait_exit(self.pid)
             self.reaped = True
         _sweep(self.pid, _netns(bytes(self.buffers[self.ctl_r])))
         shutil.rmtree(self.workdir, ignore_errors=True)
@@ -299,75 +279,20 @@ def run_all(
     try:
         for run in runs:
             if run["job"].get("forbid"):
-                locate(run["job"]["forbid"])  # cached here, inherited by later spares
+                pool.zygote.locate(run["job"]["forbid"])  # cached there, inherited by later spares
             limits = Limits.from_json(run["limits"])
             spare = pool.take()
             try:
-                child = spare.start(run, limits)
+                spare.send(run)
             except OSError:  # the spare died while waiting: fork a fresh one
-                spare.discard()
-                child = fork_spare(pool.base).start(run, limits)
-            children.append(child)
+                spare.discard(pool.zygote)
+                spare = pool.zygote.fork_spare()
+                spare.send(run)
+            children.append(Child(spare, limits))
         watch(children)
     finally:
-        replies = [child.finish() for child in children]
+        replies = [child.finish(pool.zygote) for child in children]
     return replies
-
-
-def fork_spare(base: str) -> Spare:
-    from tutor.grading.sandbox.harness import run_child
-
-    workdir = tempfile.mkdtemp(dir=base)
-    uid_owned = os.getuid() == 0  # the child hands it to its own uid (confine.run_uid)
-    res_r, res_w = os.pipe()
-    out_r, out_w = os.pipe()
-    ctl_r, ctl_w = os.pipe()
-    job_r, job_w = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: never returns
-        code = 70
-        try:
-            os.setpgid(0, 0)
-            keep = {res_w, out_w, ctl_w, job_r}
-            devnull = os.open(os.devnull, os.O_RDONLY)
-            os.dup2(devnull, 0)
-            os.dup2(out_w, 1)
-            os.dup2(out_w, 2)
-            for fd in _open_fds():
-                if fd > 2 and fd not in keep:
-                    with contextlib.suppress(OSError):
-                        os.close(fd)
-            signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-            frame = _read_job(job_r)
-            if frame is None:  # the server closed the pool
-                code = 0
-                return
-            run = wire.decode(frame, max_bytes=1 << 32)
-            run_child(run["job"], Limits.from_json(run["limits"]), workdir, res_w, ctl_w, uid_owned)
-            code = 0
-        finally:
-            os._exit(code)
-    with contextlib.suppress(OSError):
-        os.setpgid(pid, pid)
-    for fd in (res_w, out_w, ctl_w, job_r):
-        os.close(fd)
-    for fd in (res_r, out_r, ctl_r):
-        os.set_blocking(fd, False)
-    return Spare(pid, workdir, job_w, (res_r, out_r, ctl_r))
-
-
-def _read_job(fd: int) -> bytes | None:
-    def exact(size: int) -> bytes | None:
-        data = bytearray()
-        while len(data) < size:
-            chunk = os.read(fd, size - len(data))
-            if not chunk:
-                return None
-            data.extend(chunk)
-        return bytes(data)
-
-    head = exact(_LEN.size)
-    return None if head is None else exact(_LEN.unpack(head)[0])
 
 
 def watch(children: list[Child]) -> None:
@@ -509,16 +434,18 @@ def _reap() -> None:
             return
 
 
+def _has_ended(pid: int) -> bool:
+    """Whether `pid` is a zombie or gone (for kernels without pidfds)."""
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+    except (OSError, IndexError):
+        return True
+
+
 def _kill(pid: int, sig: int) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.kill(pid, sig)
-
-
-def _open_fds() -> list[int]:
-    try:
-        return [int(fd) for fd in os.listdir("/proc/self/fd")]
-    except OSError:
-        return list(range(3, 256))
 
 
 def main(argv: list[str]) -> None:
@@ -528,8 +455,15 @@ def main(argv: list[str]) -> None:
     # Orphans of a child (a fork bomb's leftovers) come to us, so we can reap them.
     ctypes.CDLL(None).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
     warm()
-    sock.sendall(b"R")  # ready: torch is loaded
-    serve(sock)
+    base = tempfile.mkdtemp(prefix="ce-tutor-sandbox-")
+    os.chmod(base, 0o711)  # the unprivileged child must reach its own directory
+    try:
+        # Before the first request: the zygote's memory never holds one.
+        zygote = Zygote.start(base, close=[sock.fileno()])
+        sock.sendall(b"R")  # ready: torch is loaded
+        serve(sock, zygote)
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
 
 
 if __name__ == "__main__":
