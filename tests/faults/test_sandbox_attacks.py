@@ -125,3 +125,27 @@ def test_another_learners_progress_file_cannot_be_read(sandbox, total, tmp_path)
     assert b"bob-answered-42" not in run.stdout.encode()
     assert "bob-answered-42" not in run.stdout
     assert "Error" in run.stdout  # the open was refused, not merely empty
+
+
+# Learner code writes a well-formed frame with no cases to every descriptor it can, then
+# ends before the harness writes the real one (issue 12, finding 1).
+FORGED_FRAME = """
+import os
+wire = __import__("tutor.grading.sandbox.wire", fromlist=["encode"])
+frame = wire.encode({"cases": [], "error": None, "forbidden": None, "memory": False})
+for fd in range(3, 32):
+    try:
+        os.write(fd, frame)
+        os.close(fd)
+    except OSError:
+        pass
+os._exit(0)
+def total(x):
+    return x.sum()
+"""
+
+
+def test_a_forged_frame_with_too_few_cases_is_a_crash_not_an_exception(sandbox, total) -> None:
+    verdict = grade_code(total, FORGED_FRAME, 1, sandbox=sandbox)
+    assert verdict.status is Status.CRASHED, (verdict.status, verdict.feedback)
+    assert not verdict.correct

@@ -361,7 +361,10 @@ class Sandbox:
             return [RunResult(RunStatus.CRASHED, message=message) for _ in jobs]
         if len(replies) != len(jobs):  # the server refused the whole request
             replies = [replies[0]] * len(jobs)
-        return [interpret(*reply, limits) for reply, (_, limits) in zip(replies, jobs, strict=True)]
+        return [
+            matching(interpret(*reply, limits), job)
+            for reply, (job, limits) in zip(replies, jobs, strict=True)
+        ]
 
 
 def _recv_exact(sock: socket.socket, size: int) -> bytes | None:
@@ -425,6 +428,30 @@ def interpret(header: dict, result: bytes, output: bytes, limits: Limits) -> Run
 
 
 _SIGNALS = {int(s) for s in signal.Signals}
+
+
+def matching(run: RunResult, job: Mapping[str, Any]) -> RunResult:
+    """The run, or `crashed` if its frame does not fit the job it was sent.
+
+    The frame comes from the child, where learner code runs and can write to
+    the result pipe: a forged frame must not reach a grader that zips
+    outcomes with cases. An ended run has one outcome per case sent, or none
+    when the code raised before any case ran; a snippet has none.
+    """
+    if run.status is not RunStatus.OK:
+        return run
+    sent = len(job.get("cases") or []) if job.get("kind") == "function" else 0
+    fits = len(run.cases) == sent or (run.raised is not None and not run.cases)
+    if fits:
+        return run
+    return RunResult(
+        RunStatus.CRASHED,
+        message=f"the result does not match the {sent} case(s) sent ({len(run.cases)} came back)",
+        stdout=run.stdout,
+        protections=run.protections,
+        wall_seconds=run.wall_seconds,
+        cpu_seconds=run.cpu_seconds,
+    )
 
 
 def _fill(run: RunResult, frame: Any) -> None:
