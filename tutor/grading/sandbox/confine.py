@@ -3,18 +3,22 @@
 Order matters: limits first (while still privileged), then the unprivileged
 user (RLIMIT_NPROC does not bind root), then new user, network and mount
 namespaces (they only work in a single-threaded process, which a forked
-child is), private tmpfs over the world-writable directories, and finally no
-capabilities and no new privileges. Each step that the OS refuses is
+child is), a filesystem view of its own (`root_view`: the Python install
+read-only, its folder, fresh tmpfs, a /proc showing only its processes;
+where refused, at least private tmpfs over the world-writable directories),
+and finally no capabilities and no new privileges. Each step that the OS refuses is
 skipped; `confine` returns the names of those that held.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import resource
 
 from tutor.grading.sandbox.limits import Limits
+from tutor.grading.sandbox.root_view import enter_private_root
 
 # As root, each run becomes a user of its own: uid RUN_UID_BASE + its pid. Runs
 # that shared `nobody` could signal one another (a learner's kill(-1) would end
@@ -33,6 +37,7 @@ CLONE_NEWNET = 0x40000000
 MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REC, MS_PRIVATE = 2, 4, 8, 16384, 1 << 18
 PR_SET_DUMPABLE, PR_SET_NO_NEW_PRIVS = 4, 38
 SCRATCH_DIRS = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock")
+NETWORK_NAMESPACE = 0  # set by _private_files
 
 
 def _libc() -> ctypes.CDLL:
@@ -65,8 +70,7 @@ def confine(
     root = os.getuid() == 0 and uid_owned
     if root and as_root_first and libc.unshare(CLONE_NEWNET | CLONE_NEWNS) == 0:
         applied.append("network")
-        if _private_scratch(libc):
-            applied.append("scratch")
+        _private_files(libc, workdir, applied)
     if root:
         # Fail closed: learner code never runs as root (kill(-1) would end the machine).
         uid = run_uid()
@@ -78,6 +82,9 @@ def confine(
         except OSError as error:
             raise PermissionError(f"could not become an unprivileged user: {error}") from None
         applied.append("user")
+        # setuid made us undumpable, which hides a run's own children from it in its
+        # /proc (hidepid); the uid is the run's alone, so nobody else gains by this.
+        libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)
     if "user" in applied or os.getuid() != 0:
         # The NPROC limit counts the user's processes; for root it is void.
         applied.append("processes")
@@ -85,8 +92,7 @@ def confine(
         libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)  # lets us write our own uid_map
         if _unshare_user(libc):
             applied.append("network")
-            if _private_scratch(libc):
-                applied.append("scratch")
+            _private_files(libc, workdir, applied)
         libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
     if _drop_capabilities(libc):
         applied.append("capabilities")
@@ -142,6 +148,27 @@ def _unshare_user(libc: ctypes.CDLL) -> bool:
     except OSError:
         return True  # the network namespace holds even if the map could not be written
     return True
+
+
+def _private_files(libc: ctypes.CDLL, workdir: str, applied: list[str]) -> None:
+    """The run's own filesystem view; where the OS refuses it, at least a private /tmp."""
+    global NETWORK_NAMESPACE
+    with contextlib.suppress(OSError):  # read now: /proc is not part of the view
+        NETWORK_NAMESPACE = os.stat("/proc/self/ns/net").st_ino
+    if enter_private_root(libc, workdir):
+        applied += ["files", "scratch"]
+    elif _private_scratch(libc):
+        applied.append("scratch")
+
+
+def network_namespace() -> int:
+    """The run's network namespace (its inode), read before /proc went out of view."""
+    if NETWORK_NAMESPACE:
+        return NETWORK_NAMESPACE
+    try:
+        return os.stat("/proc/self/ns/net").st_ino
+    except OSError:
+        return 0
 
 
 def _private_scratch(libc: ctypes.CDLL) -> bool:

@@ -99,6 +99,9 @@ def warm() -> None:
     for name in PRELOAD:
         with contextlib.suppress(ImportError):
             importlib.import_module(name)
+    from tutor.grading.sandbox.root_view import python_paths
+
+    python_paths()  # cached for every child's filesystem view
     gc.collect()
     gc.freeze()  # children then leave the parent's pages shared
 

@@ -21,7 +21,7 @@ import traceback
 from typing import Any
 
 from tutor.grading.sandbox import wire
-from tutor.grading.sandbox.confine import confine
+from tutor.grading.sandbox.confine import confine, network_namespace
 from tutor.grading.sandbox.forbid import ForbiddenCall, Guards
 from tutor.grading.sandbox.limits import Limits
 
@@ -34,10 +34,7 @@ def run_child(
 ) -> None:
     """Confine, report the protections on the control pipe, then run the job."""
     protections = confine(workdir, limits, uid_owned)
-    try:
-        netns = os.stat("/proc/self/ns/net").st_ino
-    except OSError:
-        netns = 0
+    netns = network_namespace()
     os.write(ctl_fd, json.dumps({"protections": protections, "netns": netns}).encode())
     os.close(ctl_fd)
     sys.stdout = open(1, "w", encoding="utf-8", errors="replace", closefd=False)  # noqa: SIM115
