@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tutor.grading.sandbox import wire
+from tutor.grading.sandbox.fairness import runner
 from tutor.grading.sandbox.forbid import check_source
 from tutor.grading.sandbox.limits import CaseOutcome, Limits, Raised, RunResult, RunStatus
 
@@ -197,6 +198,8 @@ class Sandbox:
         # that died is found (and started anew) on its turn, not at the next rush.
         self._idle: deque[_ForkServer] = deque(self._servers)
         self._available = threading.Condition()
+        self._waiting: list[tuple[object, object]] = []  # (runner, ticket), first come first
+        self._running: dict[object, int] = {}  # runner -> batches in flight (0 or 1)
 
     # -- life cycle ---------------------------------------------------------------------------
 
@@ -266,10 +269,20 @@ class Sandbox:
 
     @contextmanager
     def _borrow(self) -> Iterator[_ForkServer]:
-        """An idle fork server, for this caller alone until the block ends (even by a raise)."""
+        """An idle fork server, for this caller alone until the block ends (even by a raise).
+
+        Fair across runners (`fairness.runner`): one batch in flight per
+        runner, and a free server goes to the first runner in line who has
+        none in flight, so a flood waits behind itself.
+        """
+        ticket = object()
+        who = runner.get() or ticket  # no runner named: this batch stands alone
         with self._available:
-            while not self._idle:
+            self._waiting.append((who, ticket))
+            while not (self._idle and self._next_in_line() is ticket):
                 self._available.wait()
+            self._waiting.remove((who, ticket))
+            self._running[who] = self._running.get(who, 0) + 1
             server = self._idle.popleft()
         try:
             with server.lock:
@@ -277,7 +290,17 @@ class Sandbox:
         finally:
             with self._available:
                 self._idle.append(server)
-                self._available.notify()
+                self._running[who] -= 1
+                if not self._running[who]:
+                    del self._running[who]
+                self._available.notify_all()
+
+    def _next_in_line(self) -> object | None:
+        """The ticket of the first waiting runner with no batch in flight."""
+        for who, ticket in self._waiting:
+            if not self._running.get(who):
+                return ticket
+        return None
 
     # -- runs ---------------------------------------------------------------------------------
 
