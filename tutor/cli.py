@@ -455,14 +455,43 @@ def bench(as_json: bool, learners: int, quick: bool) -> None:
     metavar="OCTAL",
     help="The socket's permissions: who on this machine may connect.",
 )
-def serve(socket_path: Path | None, pack_dirs: tuple[Path, ...], sandboxes: int, mode: str) -> None:
+@click.option(
+    "--shared-account",
+    "shared_accounts",
+    multiple=True,
+    metavar="USER",
+    help="An account shared by several learners (set-up B): its learners are told apart "
+    "by the token of their ssh key (see docs/class-trust.md).",
+)
+@click.option(
+    "--learner-tokens",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="`TOKEN LEARNER` per line, readable by root only (default: "
+    "/etc/ce-tutor/learner-tokens when it exists).",
+)
+@click.pass_context
+def serve(
+    ctx: click.Context,
+    socket_path: Path | None,
+    pack_dirs: tuple[Path, ...],
+    sandboxes: int,
+    mode: str,
+    shared_accounts: tuple[str, ...],
+    learner_tokens: Path | None,
+) -> None:
     """Run one grading service for a whole class (learners connect with --grading-socket).
 
     Each learner's app then stays a light Textual process: torch, sympy and
-    the sandbox live once, here. Runs in the foreground until Ctrl-C or SIGTERM.
+    the sandbox live once, here. The service also keeps the class's
+    progress store (`--db`, `CE_TUTOR_DB`, else the data folder's file): it
+    records every answer, hint and solution under the name the kernel gives
+    the learner, and the learners' apps never open the store. Runs in the
+    foreground until Ctrl-C or SIGTERM.
     """
     import os
 
+    from tutor.grading.classroom import open_classroom
     from tutor.grading.client import CLASS_SOCKET
     from tutor.grading.protocol import GradingFailed
     from tutor.grading.sandbox import configure_default_sandbox
@@ -479,12 +508,21 @@ def serve(socket_path: Path | None, pack_dirs: tuple[Path, ...], sandboxes: int,
     for root in pack_dirs:
         _open_pack(str(root))  # a broken pack is refused now, not in front of the class
     packs = [*(source.root for source in installed_packs()), *pack_dirs]
-    configure_default_sandbox(sandboxes)
-    click.echo(f"serving {len(packs)} pack(s) at {socket_path}", err=True)
     try:
-        serve_shared(socket_path, packs, mode=permissions)
+        classroom = open_classroom(
+            _open_progress(ctx.meta.get("db")), list(shared_accounts), learner_tokens
+        )
     except GradingFailed as error:
         _fail(str(error))
+    configure_default_sandbox(sandboxes)
+    click.echo(f"serving {len(packs)} pack(s) at {socket_path}", err=True)
+    click.echo(f"recording the class's progress in {classroom.store.where}", err=True)
+    try:
+        serve_shared(socket_path, packs, mode=permissions, classroom=classroom)
+    except GradingFailed as error:
+        _fail(str(error))
+    finally:
+        classroom.store.close()
 
 
 @cli.command()

@@ -76,7 +76,10 @@ def _start(socket_path: Path, *packs: Path, sandboxes: int = 2) -> subprocess.Po
     args = [sys.executable, "-m", "tutor", "serve", "--socket", str(socket_path)]
     for pack in packs:
         args += ["--pack", str(pack)]
-    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    # the service keeps the class's store: in the test's folder, never the user's
+    home = str(socket_path.parent / "home")
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "CE_TUTOR_HOME": home}
+    env.pop("CE_TUTOR_DB", None)
     return subprocess.Popen(
         [*args, "--sandboxes", str(sandboxes)],
         stderr=subprocess.PIPE,

@@ -29,6 +29,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from tutor.grading.peer import TOKEN_ENV
 from tutor.grading.protocol import (
     MAX_LINE,
     ExampleRun,
@@ -186,9 +187,37 @@ class GradingClient:
         """What the service says of itself (pid, shared, requests, packs served)."""
         return self._ask({"op": "ping"})["service"]
 
+    # -- a class's service records; these ask it (`tutor.grading.classroom`) ----------------
+
+    def class_pack(self, pack: str | Path) -> dict[str, Any]:
+        """The pack to show, without its answers (`tutor.pack.served.pack_from_service`)."""
+        return self._ask({"op": "class_pack", "pack": str(pack)})["served"]
+
+    def my_progress(self, pack: str | Path) -> dict[str, Any]:
+        """This learner's own rows, places and solutions shown, as the service recorded them."""
+        return self._ask({"op": "my_progress", "pack": str(pack)})
+
+    def answer(self, pack: str | Path, lesson: str, exercise: str, answer: str) -> dict[str, Any]:
+        """Graded and recorded by the service: {"verdict": {...}, "attempt": {...}}."""
+        return self._ask({"op": "answer", **_where(pack, lesson, exercise), "answer": answer})
+
+    def hint(self, pack: str | Path, lesson: str, exercise: str) -> dict[str, Any]:
+        """One more hint seen, recorded: {"hints_used": n, "attempt": {...} | None}."""
+        return self._ask({"op": "hint", **_where(pack, lesson, exercise)})
+
+    def solution(self, pack: str | Path, lesson: str, exercise: str) -> dict[str, Any]:
+        """The solution, sent once its showing is recorded: {"solution": text, "attempt"}."""
+        return self._ask({"op": "solution", **_where(pack, lesson, exercise)})
+
+    def save_position(self, pack: str | Path, lesson: str, step: int) -> None:
+        self._ask({"op": "position", "pack": str(pack), "lesson": lesson, "step": step})
+
     # -- internals ----------------------------------------------------------------------------
 
     def _ask(self, request: dict[str, Any]) -> dict[str, Any]:
+        token = os.environ.get(TOKEN_ENV)
+        if self.shared and token:
+            request["token"] = token  # a shared account's learner: the service maps it
         if len(encode(request)) > MAX_LINE:  # the service would refuse it mid-send
             raise GradingFailed(
                 f"too large to grade: a request is at most {MAX_LINE} bytes", "request"

@@ -36,11 +36,17 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from tutor.grading.classroom import CLASS_ONLY_OPS, CLASS_OPS, PEER_OPS
 from tutor.grading.memo import Memo
+from tutor.grading.peer import Peer, peer_of
 from tutor.grading.protocol import MAX_LINE, ExampleRun, GradingFailed, decode, encode, failure
+from tutor.grading.sandbox.fairness import runner
 from tutor.grading.verdict import GraderNotAvailable, Verdict
+
+if TYPE_CHECKING:
+    from tutor.grading.classroom import Classroom
 
 READY = "ready in"  # how `ce-tutor serve`'s line saying it is ready begins (stderr)
 MAX_CONNECTIONS = 1024  # a few per learner (one per app thread asking); more are refused
@@ -50,10 +56,16 @@ MEMO_SIZE = 4096  # drawings kept
 class Service:
     """Answers requests; safe to call from many threads at once."""
 
-    def __init__(self, packs: Iterable[Path] | None = None, shared: bool = False) -> None:
+    def __init__(
+        self,
+        packs: Iterable[Path] | None = None,
+        shared: bool = False,
+        classroom: Classroom | None = None,
+    ) -> None:
         from tutor.grading.sandbox import default_sandbox
 
         self.shared = shared
+        self.classroom = classroom  # a class's records: set, the service writes every grade
         # None: any pack (a private service works for its own user only)
         self.allowed: set[Path] | None = (
             None if packs is None else {Path(p).resolve() for p in packs}
@@ -82,20 +94,35 @@ class Service:
 
     # -- requests -------------------------------------------------------------------------------
 
-    def handle(self, request: dict[str, Any]) -> dict[str, Any]:
+    def handle(self, request: dict[str, Any], peer: Peer | None = None) -> dict[str, Any]:
+        """One request; `peer` is who the kernel says sent it (None: not over a socket)."""
         op = request.get("op")
         self.requests += 1
         began = time.perf_counter()
+        # Fair sharing of the sandbox: this process's runs queue behind each other
+        # (a learner once known by name, below, is one runner however many apps).
+        fair = runner.set(f"peer {peer.uid}:{peer.pid}" if peer is not None else None)
         try:
-            return {**self._answer(op, request), "id": request.get("id")}
+            return {**self._answer(op, request, peer), "id": request.get("id")}
         finally:
-            if isinstance(op, str) and op in self._OPS:  # a client cannot grow this table
+            runner.reset(fair)
+            known = isinstance(op, str) and (op in self._OPS or op in CLASS_OPS)
+            if known:  # a client cannot grow this table
                 took = (time.perf_counter() - began) * 1000
                 self.timings.setdefault(op, deque(maxlen=1000)).append(took)
 
-    def _answer(self, op: Any, request: dict[str, Any]) -> dict[str, Any]:
+    def _answer(self, op: Any, request: dict[str, Any], peer: Peer | None) -> dict[str, Any]:
         handler = self._OPS.get(op) if isinstance(op, str) else None
         try:
+            if isinstance(op, str) and op in CLASS_ONLY_OPS and self.classroom is None:
+                raise GradingFailed("this grading service keeps no class records", "request")
+            if self.classroom is not None and isinstance(op, str) and op in PEER_OPS:
+                # the learner is who the kernel says is asking, whatever the request claims
+                learner = self.classroom.learner(peer, request.get("token"))
+                request = {**request, "learner": learner}
+                runner.set(f"learner {learner}")
+                if op in CLASS_OPS:  # grade and record in one step
+                    return {**CLASS_OPS[op](self.classroom, self, request), "ok": True}
             if handler is None:
                 raise GradingFailed(f"unknown op {op!r}", "request")
             return {**handler(self, request), "ok": True}
@@ -109,15 +136,20 @@ class Service:
             return failure(f"{type(error).__name__}: {error}", "error")
 
     def grade(self, request: dict[str, Any]) -> dict[str, Any]:
-        from tutor.grading import grade
-
         pack, lesson, exercise = self._find(request)
         answer, learner = str(request.get("answer", "")), str(request.get("learner", ""))
+        return {"verdict": self.grade_only(pack, lesson, exercise, answer, learner).to_json()}
+
+    def grade_only(
+        self, pack: Any, lesson: Any, exercise: Any, answer: str, learner: str
+    ) -> Verdict:
+        """The verdict, nothing recorded (a class's `Classroom.answer` records it)."""
+        from tutor.grading import grade
+
         # code and predict answers wait on the sandbox: never while holding the engine
         lock = contextlib.nullcontext() if exercise.type in ("code", "predict") else self.engine
         with lock:
-            verdict: Verdict = grade(pack, lesson, exercise, answer, learner)
-        return {"verdict": verdict.to_json()}
+            return grade(pack, lesson, exercise, answer, learner)
 
     def show(self, request: dict[str, Any]) -> dict[str, Any]:
         """The exercise as this learner sees it (their drawn numbers filled in)."""
@@ -174,6 +206,7 @@ class Service:
             "service": {
                 "pid": os.getpid(),
                 "shared": self.shared,
+                "records": self.classroom is not None,
                 "ready": self.ready.is_set(),
                 "requests": self.requests,
                 "uptime_s": round(time.time() - self.started, 1),
@@ -201,8 +234,12 @@ class Service:
 
         return run
 
+    def pack_at(self, request: dict[str, Any]) -> Any:
+        """The served pack a request names (refused if not served)."""
+        return self.pack(Path(str(request["pack"])))
+
     def _find(self, request: dict[str, Any]) -> tuple[Any, Any, Any]:
-        pack = self.pack(Path(str(request["pack"])))
+        pack = self.pack_at(request)
         lesson = pack.lesson(str(request["lesson"]))
         if lesson is None:
             raise GradingFailed(f"no lesson `{request['lesson']}` in {pack.root}", "request")
@@ -337,6 +374,7 @@ class _Connection(socketserver.StreamRequestHandler):
                 self._reply(failure("the grading service has too many connections", "busy"))
                 return
             service.ready.wait()
+            peer = peer_of(self.request)
             while True:
                 line = self.rfile.readline(MAX_LINE + 1)
                 if not line:
@@ -351,7 +389,7 @@ class _Connection(socketserver.StreamRequestHandler):
                 except ValueError as error:
                     reply = failure(f"bad request: {error}", "request")
                 else:
-                    reply = service.handle(request)
+                    reply = service.handle(request, peer)
                 self._reply(reply)
         except (BrokenPipeError, ConnectionResetError):
             return  # the app went away mid-answer
@@ -415,9 +453,10 @@ def serve_shared(
     mode: int = 0o666,
     say: Callable[[str], None] = lambda text: print(text, file=sys.stderr, flush=True),
     stop: threading.Event | None = None,
+    classroom: Classroom | None = None,
 ) -> None:
     """`ce-tutor serve`: run the class's service in the foreground until SIGTERM or Ctrl-C."""
-    service = Service(packs, shared=True)
+    service = Service(packs, shared=True, classroom=classroom)
     server = bind(path, service, mode)
     stop = stop or threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):

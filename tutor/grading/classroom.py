@@ -1,0 +1,198 @@
+"""The class's records, kept by the class's service: the learner's app only asks.
+
+In a class the service, not the learner's process, holds the gradebook: it
+grades an answer and records it in one step, records each hint revealed and
+each solution shown, and keeps each learner's place. The learner it records
+under comes from the kernel (`tutor.grading.peer`), never from the request,
+so a learner can neither write under another's name nor change a score;
+and the app never needs the store, its file or its password.
+
+Every handler takes the request after `Service.handle` has overwritten its
+`learner` with the peer's own name.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import asdict, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tutor.grading.peer import Identities, Peer, load_identities
+from tutor.grading.protocol import GradingFailed
+from tutor.pack.served import served_pack
+from tutor.progress.store import HINT_STATUS, SOLUTION_STATUS, Attempt, ProgressStore
+
+if TYPE_CHECKING:
+    from tutor.grading.service import Service
+
+# ops answered for the learner at the other end of the socket (their `learner` is replaced)
+PEER_OPS = frozenset(
+    {"grade", "show", "answer", "hint", "solution", "position", "my_progress", "class_pack"}
+)
+
+
+class Classroom:
+    """The class's store and who is who; safe to call from many connections at once."""
+
+    def __init__(self, store: ProgressStore, identities: Identities) -> None:
+        self.store = store
+        self.identities = identities
+        # a hint's count and an answer's "hints used" are read, then written: one at a time
+        self._write = threading.Lock()
+
+    def learner(self, peer: Peer | None, token: Any) -> str:
+        """Who the peer is; refused when the kernel did not say (no socket)."""
+        if peer is None:
+            raise GradingFailed("a class's service answers learners on its socket only", "refused")
+        return self.identities.learner(peer, token if isinstance(token, str) else None)
+
+    # -- ops ------------------------------------------------------------------------------
+
+    def answer(self, service: Service, request: dict[str, Any]) -> dict[str, Any]:
+        """Grade and record in one step; the verdict is returned once it is committed."""
+        pack, lesson, exercise = service._find(request)
+        answer = str(request.get("answer", ""))
+        verdict = service.grade_only(pack, lesson, exercise, answer, request["learner"])
+        with self._write:
+            attempt = self._row(
+                request["learner"], pack, lesson, exercise, answer, verdict.status.value
+            )
+            attempt = _with(attempt, score=verdict.score, mistake=verdict.mistake)
+            self.store.record_attempt(attempt)
+        return {"verdict": verdict.to_json(), "attempt": asdict(attempt)}
+
+    def hint(self, service: Service, request: dict[str, Any]) -> dict[str, Any]:
+        """One more hint seen, counted here (capped at the exercise's hints)."""
+        pack, lesson, exercise = service._find(request)
+        with self._write:
+            before = self._history(request["learner"], pack, lesson, exercise)[0]
+            shown = min(before + 1, len(exercise.hints))
+            attempt = None
+            if shown > before:
+                attempt = _with(
+                    self._row(request["learner"], pack, lesson, exercise, "", HINT_STATUS),
+                    hints_used=shown,
+                )
+                self.store.record_attempt(attempt)
+        return {"hints_used": shown, "attempt": asdict(attempt) if attempt else None}
+
+    def solution(self, service: Service, request: dict[str, Any]) -> dict[str, Any]:
+        """The solution, sent only once its showing is recorded."""
+        pack, lesson, exercise = service._find(request)
+        if not exercise.solution:
+            raise GradingFailed(f"`{exercise.id}` has no written solution", "request")
+        with self._write:
+            attempt = _with(
+                self._row(request["learner"], pack, lesson, exercise, "", SOLUTION_STATUS),
+                solution_shown=True,
+            )
+            self.store.record_attempt(attempt)
+        return {"solution": exercise.solution, "attempt": asdict(attempt)}
+
+    def position(self, service: Service, request: dict[str, Any]) -> dict[str, Any]:
+        pack = service.pack_at(request)
+        lesson = pack.lesson(str(request["lesson"]))
+        if lesson is None:
+            raise GradingFailed(f"no lesson `{request['lesson']}` in {pack.root}", "request")
+        step = int(request["step"])
+        if not 0 <= step < max(len(lesson.steps), 1):
+            raise GradingFailed(f"no step {step} in `{lesson.id}`", "request")
+        self.store.save_position(request["learner"], pack.id, lesson.id, step)
+        return {"saved": True}
+
+    def my_progress(self, service: Service, request: dict[str, Any]) -> dict[str, Any]:
+        """The asking learner's own rows, places and the solutions they were shown."""
+        pack = service.pack_at(request)
+        learner = request["learner"]
+        attempts = self.store.attempts(learner=learner, pack_id=pack.id)
+        steps = {
+            lesson: step
+            for (who, lesson), step in self.store.positions(pack.id).items()
+            if who == learner
+        }
+        last = self.store.last_position(learner, pack.id)
+        shown = {(a.lesson_id, a.exercise_id) for a in attempts if a.status == SOLUTION_STATUS}
+        solutions = []
+        for lesson_id, exercise_id in sorted(shown):
+            lesson = pack.lesson(lesson_id)
+            exercise = lesson.exercise(exercise_id) if lesson else None
+            if exercise is not None and exercise.solution:
+                solutions.append([lesson_id, exercise_id, exercise.solution])
+        return {
+            "learner": learner,
+            "attempts": [asdict(a) for a in attempts],
+            "positions": steps,
+            "last": [last.lesson_id, last.step] if last else None,
+            "solutions": solutions,
+        }
+
+    def class_pack(self, service: Service, request: dict[str, Any]) -> dict[str, Any]:
+        """The pack to show, answers removed (`tutor.pack.served`)."""
+        return {"served": served_pack(service.pack_at(request))}
+
+    OPS = {
+        "answer": answer,
+        "grade": answer,  # in a class an answer graded is an answer recorded
+        "hint": hint,
+        "solution": solution,
+        "position": position,
+        "my_progress": my_progress,
+        "class_pack": class_pack,
+    }
+
+    # -- rows -----------------------------------------------------------------------------
+
+    def _history(self, learner: str, pack, lesson, exercise) -> tuple[int, bool]:
+        """(hints seen, solution shown) of one learner on one exercise, from the store."""
+        rows = [
+            a
+            for a in self.store.attempts(learner=learner, pack_id=pack.id)
+            if a.lesson_id == lesson.id and a.exercise_id == exercise.id
+        ]
+        hints = max((a.hints_used for a in rows), default=0)
+        shown = any(a.solution_shown or a.status == SOLUTION_STATUS for a in rows)
+        return min(hints, len(exercise.hints)), shown
+
+    def _row(self, learner: str, pack, lesson, exercise, answer: str, status: str) -> Attempt:
+        from tutor.grading import learner_seed
+
+        hints, shown = self._history(learner, pack, lesson, exercise)
+        return Attempt(
+            learner=learner,
+            pack_id=pack.id,
+            pack_version=pack.version,
+            lesson_id=lesson.id,
+            exercise_id=exercise.id,
+            answer=answer,
+            status=status,
+            score=0.0,
+            hints_used=hints,
+            solution_shown=shown,
+            created_at=time.time(),
+            seed=learner_seed(pack, lesson, exercise, learner),
+        )
+
+
+def _with(attempt: Attempt, **changes: Any) -> Attempt:
+    return replace(attempt, **changes)
+
+
+CLASS_OPS = Classroom.OPS
+CLASS_ONLY_OPS = frozenset(CLASS_OPS) - {"grade"}  # a service without records refuses these
+
+
+def open_classroom(
+    store: ProgressStore, shared_accounts: list[str], tokens_file: Path | None
+) -> Classroom:
+    """`ce-tutor serve`'s records: the store, and who is who (`tutor.grading.peer`).
+
+    The tokens file (default TOKENS_FILE) is read when there is a shared account.
+    """
+    try:
+        identities = load_identities(shared_accounts, tokens_file)
+    except BaseException:
+        store.close()
+        raise
+    return Classroom(store, identities)
