@@ -137,12 +137,22 @@ def test_first_word_may_be_a_pack_dir(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.delenv("CE_TUTOR_GRADING_SOCKET", raising=False)
     monkeypatch.setattr("tutor.grading.client.CLASS_SOCKET", tmp_path / "no-class.sock")
     root = write_pack(tmp_path / "p", {"01-a.md": CLEAN_LESSON})
+
+    def join_class(socket_path, pack_dir):  # the class's service sends the pack in a class
+        from tutor.app.class_progress import ClassStart
+        from tutor.pack.loader import load_pack
+
+        opened["asked_for"] = pack_dir
+        return ClassStart(load_pack(Path(pack_dir))[0], None, "ada", None)
+
+    monkeypatch.setattr("tutor.app.class_progress.open_class", join_class)
     result = run("--learner", "ada", str(root), "--no-mouse")
     assert result.exit_code == 0, result.output
     assert opened == {"pack": "test-pack", "learner": "ada", "mouse": False, "socket": None}
     # the class's service: named by the option, or by the environment
     result = run("--grading-socket", "/srv/class.sock", str(root))
     assert result.exit_code == 0 and opened["socket"] == Path("/srv/class.sock")
+    assert opened["asked_for"] == str(root)
     monkeypatch.setenv("CE_TUTOR_GRADING_SOCKET", "/srv/env.sock")
     assert run(str(root)).exit_code == 0 and opened["socket"] == Path("/srv/env.sock")
 

@@ -19,6 +19,7 @@ from tutor.pack.errors import PackError, PackNotFound
 from tutor.pack.model import Exercise, Lesson, Pack
 from tutor.progress.identity import cache_dir, default_learner
 
+CLASS_WAIT_S = 60.0  # how long the app waits at start for a class's service that is away
 _VALUE_OPTIONS = {"--learner", "--pack", "--db", "--grading-socket"}
 
 
@@ -118,15 +119,44 @@ def cli(
     ctx.meta["grading_socket"] = grading_socket
     if ctx.invoked_subcommand is not None:
         return
-    pack = _open_pack(ctx.meta.get("pack_dir"))
     from tutor.app.grading_link import GradingLink
     from tutor.app.tutor_app import TutorApp
     from tutor.grading.client import class_socket
 
-    store = _open_progress(db)
-    learner = learner or default_learner()
-    link = GradingLink(pack, learner, socket_path=class_socket(grading_socket))
+    socket_path = class_socket(grading_socket)
+    if socket_path is None:
+        pack = _open_pack(ctx.meta.get("pack_dir"))
+        store = _open_progress(db)
+        learner = learner or default_learner()
+        link = GradingLink(pack, learner, socket_path=socket_path)
+    else:
+        # a class: the service sends the pack (answers removed) and this learner's progress,
+        # and records everything; the app opens no store and reads no pack file
+        joined = _join_class(socket_path, ctx.meta.get("pack_dir"))
+        pack, store, learner = joined.pack, joined.progress, joined.learner
+        link = GradingLink(pack, learner, client=joined.client, socket_path=socket_path)
     TutorApp(pack, learner=learner, store=store, grading=link).run(mouse=not no_mouse)
+
+
+def _join_class(socket_path: Path, pack_dir: str | None):
+    """The pack and progress from the class's service, waiting a minute for it if it is away."""
+    import time
+
+    from tutor.app.class_progress import open_class
+    from tutor.grading.protocol import GradingFailed
+
+    deadline = time.monotonic() + CLASS_WAIT_S
+    said = False
+    while True:
+        try:
+            return open_class(socket_path, pack_dir)
+        except GradingFailed as error:
+            if error.kind != "service" or time.monotonic() > deadline:
+                _fail(str(error))
+            if not said:
+                click.echo(f"{error}; waiting for it…", err=True)
+                said = True
+            time.sleep(2.0)
 
 
 @cli.command("list")

@@ -8,7 +8,8 @@ learner was.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from tutor.grading import learner_seed
 from tutor.grading.verdict import Status, Verdict
@@ -21,6 +22,9 @@ from tutor.progress.store import (
     Position,
     ProgressStore,
 )
+
+if TYPE_CHECKING:
+    from tutor.app.class_progress import ClassProgress
 
 # statuses that cost an attempt (an unreadable answer, a shown solution and a hint do not)
 CHARGED = frozenset(s.value for s in Status if s.charges_attempt)
@@ -36,7 +40,7 @@ class ExerciseHistory:
 class LearnerSession:
     """One learner on one pack: positions, attempts, hints used, solutions shown."""
 
-    def __init__(self, store: ProgressStore, pack: Pack, learner: str):
+    def __init__(self, store: ProgressStore | ClassProgress, pack: Pack, learner: str):
         self.store = store
         self.pack = pack
         self.learner = learner
@@ -102,13 +106,17 @@ class LearnerSession:
         Recorded as a row of its own (status "hint", not an attempt), so a
         hint seen and then a quit or a crash is still seen, and counted in the
         gradebook's `hints_used`, when the learner comes back.
+        Counted only once recorded: a class's service that cannot record it
+        (`class_progress.NotRecorded`) leaves the hint unseen.
         """
         key = (lesson.id, exercise.id)
         before = self._hints.get(key, 0)
-        self._hints[key] = min(before + 1, len(exercise.hints))
-        if self._hints[key] > before:
-            self.store.record_attempt(self._attempt(lesson, exercise, "", HINT_STATUS, 0.0, None))
-        return self._hints[key]
+        after = min(before + 1, len(exercise.hints))
+        if after > before:
+            row = self._attempt(lesson, exercise, "", HINT_STATUS, 0.0, None)
+            self.store.record_attempt(replace(row, hints_used=after))
+        self._hints[key] = after
+        return after
 
     def solution_shown(self, lesson: Lesson, exercise: Exercise) -> bool:
         return (lesson.id, exercise.id) in self._solutions
@@ -123,9 +131,13 @@ class LearnerSession:
         )
 
     def record_solution(self, lesson: Lesson, exercise: Exercise) -> None:
-        """Record that the solution was shown: an attempt-free row, score 0."""
+        """Record that the solution was shown: an attempt-free row, score 0.
+
+        In a class the service records it and only then sends the solution.
+        """
+        row = self._attempt(lesson, exercise, "", SOLUTION_STATUS, 0.0, None)
+        self.store.record_attempt(replace(row, solution_shown=True))
         self._solutions.add((lesson.id, exercise.id))
-        self.store.record_attempt(self._attempt(lesson, exercise, "", SOLUTION_STATUS, 0.0, None))
 
     def _attempt(self, lesson, exercise, answer, status, score, mistake) -> Attempt:
         return Attempt(

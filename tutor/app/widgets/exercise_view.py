@@ -15,6 +15,7 @@ from textual.containers import Vertical
 from textual.widget import Widget
 from textual.widgets import Static
 
+from tutor.app.class_progress import NotRecorded
 from tutor.app.widgets.answered import Answered
 from tutor.app.widgets.choice_answer import ChoiceAnswer
 from tutor.app.widgets.code_answer import CodeAnswer
@@ -183,7 +184,13 @@ class ExerciseView(Vertical):
         """Reveal one more hint; False when there is none left."""
         if self.hints_shown >= len(self.exercise.hints):
             return False
-        self.hints_shown = self.app.session.use_hint(self.lesson, self.exercise)
+        try:
+            self.hints_shown = self.app.session.use_hint(self.lesson, self.exercise)
+        except NotRecorded as error:
+            self.app.notify(
+                f"The hint could not be recorded, so it is not shown: {error}", markup=False
+            )
+            return True
         self._update_hints()
         self._update_title()  # its "hints n/m" counts this one
         return True
@@ -192,7 +199,14 @@ class ExerciseView(Vertical):
         if not self.exercise.solution:
             return False
         if not self.solution_shown:
-            self.app.session.record_solution(self.lesson, self.exercise)
+            try:
+                self.app.session.record_solution(self.lesson, self.exercise)
+            except NotRecorded as error:
+                self.app.notify(
+                    f"The solution could not be recorded, so it is not shown: {error}",
+                    markup=False,
+                )
+                return True
             self.solution_shown = True
         self._update_hints()
         self._update_title()

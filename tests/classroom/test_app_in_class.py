@@ -1,0 +1,77 @@
+"""The app in a class: the service grades and records; the app opens no store, reads no pack."""
+
+from __future__ import annotations
+
+import os
+import pwd
+
+from tests.app.helpers import exercise, open_step, text_of, type_and_submit
+from tests.classroom.conftest import PACK_DIR
+from tutor.app.class_progress import open_class
+from tutor.app.grading_link import GradingLink
+from tutor.app.tutor_app import TutorApp
+from tutor.app.widgets.hint_list import HintList
+from tutor.pack.served import SOLUTION_ON_REQUEST
+from tutor.progress.store import ProgressStore
+
+ME = pwd.getpwuid(os.getuid()).pw_name
+
+
+def _forbid(what: str):
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"the app in a class {what}")
+
+    return refuse
+
+
+async def test_the_app_in_a_class_neither_opens_the_store_nor_reads_the_pack(
+    class_service, monkeypatch, tmp_path
+) -> None:
+    not_a_folder = tmp_path / "a-file"
+    not_a_folder.write_text("")
+    monkeypatch.setenv("CE_TUTOR_DB", str(not_a_folder / "progress.sqlite3"))
+    monkeypatch.setattr(ProgressStore, "__init__", _forbid("opened a progress store"))
+    monkeypatch.setattr("tutor.pack.loader.load_pack", _forbid("loaded a pack"))
+    monkeypatch.setattr("tutor.pack.cache.read", _forbid("read the pack cache"))
+    before = len(class_service.rows("half-surprise"))
+
+    joined = open_class(class_service.socket, str(PACK_DIR))
+    assert joined.learner == ME
+    solution_here = joined.pack.lessons[0].exercise("half-surprise")
+    assert solution_here.solution == SOLUTION_ON_REQUEST and not solution_here.reference
+    link = GradingLink(joined.pack, ME, client=joined.client, socket_path=class_service.socket)
+    app = TutorApp(joined.pack, learner=ME, store=joined.progress, grading=link)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_step(pilot, app, "Number")
+        view = await exercise(pilot, screen, "half-surprise")
+        assert (await type_and_submit(pilot, view, "0.6931")).startswith("✓ Correct.")
+        assert view.show_next_hint() and view.show_solution()
+        await pilot.pause()
+        shown = text_of(view.query_one(HintList))
+        assert "Hint 1/1" in shown and "log 2 = 0.6931 nats." in shown
+    joined.client.close()
+
+    rows = class_service.rows("half-surprise")[before:]
+    assert [(a.learner, a.status) for a in rows] == [
+        (ME, "correct"),
+        (ME, "hint"),
+        (ME, "solution"),
+    ]
+    number = next(i for i, s in enumerate(joined.pack.lessons[0].steps) if s.title == "Number")
+    assert class_service.store.last_position(ME, "app-test-pack").step == number
+    assert not (not_a_folder / "progress.sqlite3").exists()
+
+
+async def test_a_restart_in_a_class_resumes_from_the_services_records(class_service) -> None:
+    client_view = open_class(class_service.socket, str(PACK_DIR))
+    try:
+        where = (client_view.pack.root, "every-block", "pick")
+        client_view.client.solution(*where)
+        again = open_class(class_service.socket, str(PACK_DIR))
+        pick = again.pack.lessons[0].exercise("pick")
+        assert pick.solution == "Class indices."  # shown before: sent again to show it again
+        history = [a.status for a in again.progress.attempts(pack_id=again.pack.id)]
+        assert "solution" in history
+        again.client.close()
+    finally:
+        client_view.client.close()

@@ -1,0 +1,164 @@
+"""The app's progress in a class: asked of the class's service, never written by the app.
+
+In a class (`ce-tutor serve` answering on the class socket) the service
+grades, records and keeps each learner's place; the app opens no store and
+reads no pack file. `ClassProgress` stands where `ProgressStore` stands for
+`LearnerSession`: its reads come from what the service sent of this
+learner's own rows, and its writes are requests (a hint, a solution, a
+place) that the service records as the peer the kernel names. An answer is
+recorded by the service when it is graded (`GradingLink.grade`), so here it
+is only noted for the screen's counts.
+
+No Textual here: `tutor.cli` opens the class before the app starts.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tutor.grading.protocol import GradingFailed
+from tutor.pack.model import Pack
+from tutor.pack.served import pack_from_service
+from tutor.progress.store import (
+    HINT_STATUS,
+    NOT_ATTEMPTS,
+    SOLUTION_STATUS,
+    Attempt,
+    ExerciseState,
+    Position,
+)
+
+
+class NotRecorded(RuntimeError):
+    """The service could not record a hint or a solution, so it is not shown."""
+
+
+@dataclass
+class _Snapshot:
+    """One pack's rows of this learner, as the service sent them, plus what was added since."""
+
+    pack: Pack
+    attempts: list[Attempt] = field(default_factory=list)
+    positions: dict[str, int] = field(default_factory=dict)
+    last: Position | None = None
+
+
+class ClassProgress:
+    """A `ProgressStore` look-alike whose writes the class's service makes."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self.learner = ""  # who the service says we are (set by open_pack)
+        self._packs: dict[str, _Snapshot] = {}
+
+    def open_pack(self, root: str | Path) -> Pack:
+        """The pack at `root` as served (answers removed), with this learner's progress."""
+        pack = pack_from_service(self.client.class_pack(root))
+        mine = self.client.my_progress(pack.root)
+        self.learner = str(mine["learner"])
+        snapshot = _Snapshot(pack, [Attempt(**row) for row in mine["attempts"]])
+        snapshot.positions = {str(k): int(v) for k, v in mine["positions"].items()}
+        if mine.get("last"):
+            snapshot.last = Position(str(mine["last"][0]), int(mine["last"][1]))
+        for lesson_id, exercise_id, text in mine.get("solutions", []):
+            _set_solution(pack, lesson_id, exercise_id, text)
+        self._packs[pack.id] = snapshot
+        return pack
+
+    # -- writes: asked of the service ----------------------------------------------------
+
+    def record_attempt(self, attempt: Attempt) -> None:
+        snapshot = self._packs[attempt.pack_id]
+        where = (snapshot.pack.root, attempt.lesson_id, attempt.exercise_id)
+        try:
+            if attempt.status == HINT_STATUS:
+                row = self.client.hint(*where)["attempt"]
+                if row is None:
+                    return  # every hint was already seen
+                attempt = Attempt(**row)
+            elif attempt.status == SOLUTION_STATUS:
+                reply = self.client.solution(*where)
+                _set_solution(
+                    snapshot.pack, attempt.lesson_id, attempt.exercise_id, reply["solution"]
+                )
+                attempt = Attempt(**reply["attempt"])
+            # else: an answer, recorded by the service as it was graded
+        except (GradingFailed, OSError) as error:
+            raise NotRecorded(str(error)) from None
+        snapshot.attempts.append(attempt)
+
+    def save_position(self, learner: str, pack_id: str, lesson_id: str, step: int) -> None:
+        snapshot = self._packs[pack_id]
+        snapshot.positions[lesson_id] = step
+        snapshot.last = Position(lesson_id, step)
+        # a place not kept is found again by hand; the lesson goes on
+        with contextlib.suppress(GradingFailed, OSError):
+            self.client.save_position(snapshot.pack.root, lesson_id, step)
+
+    # -- reads: this learner's own rows -------------------------------------------------
+
+    def position(self, learner: str, pack_id: str, lesson_id: str) -> int:
+        return self._packs[pack_id].positions.get(lesson_id, 0)
+
+    def last_position(self, learner: str, pack_id: str) -> Position | None:
+        return self._packs[pack_id].last
+
+    def attempts(self, learner: str | None = None, pack_id: str | None = None) -> list[Attempt]:
+        chosen = [self._packs[pack_id]] if pack_id is not None else list(self._packs.values())
+        return [a for snapshot in chosen for a in snapshot.attempts]
+
+    def exercise_states(self, learner: str, pack_id: str) -> dict[tuple[str, str], ExerciseState]:
+        """As `ProgressStore.exercise_states`: rows that are not attempts are skipped."""
+        states: dict[tuple[str, str], ExerciseState] = {}
+        for a in self._packs[pack_id].attempts:
+            if a.status in NOT_ATTEMPTS:
+                continue
+            key = (a.lesson_id, a.exercise_id)
+            old = states.get(key, ExerciseState(0, False, 0.0))
+            states[key] = ExerciseState(
+                old.attempts + 1, old.solved or a.status == "correct", max(old.best_score, a.score)
+            )
+        return states
+
+    def close(self) -> None:
+        pass  # the service holds the store; nothing of it is open here
+
+
+def _set_solution(pack: Pack, lesson_id: str, exercise_id: str, text: str) -> None:
+    lesson = pack.lesson(lesson_id)
+    exercise = lesson.exercise(exercise_id) if lesson else None
+    if exercise is not None:
+        exercise.solution = text
+
+
+@dataclass
+class ClassStart:
+    """What the app needs to start in a class, all of it from the service."""
+
+    pack: Pack
+    progress: ClassProgress
+    learner: str
+    client: Any
+
+
+def open_class(socket_path: Path, pack_dir: str | None) -> ClassStart:
+    """Connect to the class's service and fetch the pack and this learner's progress.
+
+    GradingFailed (with the service's own words) when it is not answering or
+    refuses; the caller says so in one line.
+    """
+    from tutor.grading.client import GradingClient
+    from tutor.pack.discovery import builtin_pack_dir
+
+    client = GradingClient(socket_path=socket_path)
+    root = Path(pack_dir).absolute() if pack_dir else builtin_pack_dir()
+    progress = ClassProgress(client)
+    try:
+        pack = progress.open_pack(root)
+    except BaseException:
+        client.close()
+        raise
+    return ClassStart(pack, progress, progress.learner, client)
