@@ -75,3 +75,26 @@ async def test_a_restart_in_a_class_resumes_from_the_services_records(class_serv
         again.client.close()
     finally:
         client_view.client.close()
+
+
+async def test_the_packs_screen_in_a_class_opens_what_the_service_serves(
+    class_service, monkeypatch
+) -> None:
+    from tutor.app.screens.home import HomeScreen
+    from tutor.app.screens.packs import PacksScreen
+
+    joined = open_class(class_service.socket, str(PACK_DIR))
+    monkeypatch.setattr("tutor.pack.loader.load_pack", _forbid("loaded a pack"))
+    monkeypatch.setattr("tutor.pack.cache.read", _forbid("read the pack cache"))
+    link = GradingLink(joined.pack, ME, client=joined.client, socket_path=class_service.socket)
+    app = TutorApp(joined.pack, learner=ME, store=joined.progress, grading=link)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.action_packs()
+        await pilot.pause()
+        assert isinstance(app.screen, PacksScreen)
+        assert [source.root for source in app.screen.sources] == [PACK_DIR]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen) and app.pack is not joined.pack
+        assert app.pack.root == PACK_DIR and not app.pack.lessons[0].exercise("ce-formula").answer
+    joined.client.close()

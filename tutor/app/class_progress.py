@@ -68,6 +68,10 @@ class ClassProgress:
         self._packs[pack.id] = snapshot
         return pack
 
+    def served_packs(self) -> list[Path]:
+        """The packs the class's service serves (the packs screen lists these in a class)."""
+        return [Path(root) for root in self.client.ping().get("packs") or []]
+
     # -- writes: asked of the service ----------------------------------------------------
 
     def record_attempt(self, attempt: Attempt) -> None:

@@ -20,7 +20,19 @@ class PacksScreen(Screen):
 
     def __init__(self, sources: list[PackSource] | None = None):
         super().__init__()
-        self.sources = sources if sources is not None else installed_packs()
+        self.sources = sources if sources is not None else self._found()
+
+    def _found(self) -> list[PackSource]:
+        """This machine's packs; in a class, the packs the class's service serves."""
+        served = getattr(self.app.store, "served_packs", None)
+        if served is None:
+            return installed_packs()
+        from tutor.grading.protocol import GradingFailed
+
+        try:
+            return [PackSource(root.name, root, "the class's service") for root in served()]
+        except (GradingFailed, OSError):
+            return []
 
     def compose(self) -> ComposeResult:
         yield TitleBar("lesson packs")
@@ -48,6 +60,16 @@ class PacksScreen(Screen):
         from tutor.progress.identity import cache_dir
 
         source = self.sources[event.option_index]
+        problem = self.query_one("#pack-problem", Static)
+        open_served = getattr(self.app.store, "open_pack", None)
+        if open_served is not None:  # a class: the service sends it, answers removed
+            from tutor.grading.protocol import GradingFailed
+
+            try:
+                self.app.switch_pack(open_served(source.root))
+            except (GradingFailed, OSError, ValueError) as error:
+                problem.update(f"{source.name} could not be opened: {error}")
+            return
         try:
             pack, errors = load_pack_cached(source.root, cache_dir())
         except PackNotFound as error:
