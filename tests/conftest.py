@@ -23,6 +23,8 @@ def private_home(tmp_path, monkeypatch):
     """Progress written by a test goes to its own folder, never the user's."""
     home = tmp_path / "ce-tutor-home"
     monkeypatch.setenv("CE_TUTOR_HOME", str(home))
+    # nor this machine's class config (/etc/ce-tutor/class.toml): a test opts in to class mode
+    monkeypatch.setenv("CE_TUTOR_CLASS_CONFIG", str(tmp_path / "no-class-config.toml"))
     return home
 
 

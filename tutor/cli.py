@@ -115,27 +115,42 @@ def cli(
 
     Run `ce-tutor` for the built-in lessons, or `ce-tutor PACK_DIR` for another pack.
     """
-    ctx.meta["db"] = db
+    from tutor.classroom import ClassConfigError, load_class_config
+
+    try:
+        config = load_class_config()
+    except ClassConfigError as error:
+        _fail(str(error))
+    ctx.meta["db"] = _database_url(ctx, db, config)
     ctx.meta["grading_socket"] = grading_socket
+    ctx.meta["class_config"] = config
     if ctx.invoked_subcommand is not None:
         return
+    _need_a_terminal()
+    pack_dir = ctx.meta.get("pack_dir") or (str(config.pack) if config and config.pack else None)
+    from tutor.app.editor import EditorChoice
     from tutor.app.grading_link import GradingLink
     from tutor.app.tutor_app import TutorApp
-    from tutor.grading.client import class_socket
+    from tutor.classroom import class_socket
 
-    socket_path = class_socket(grading_socket)
+    socket_path = class_socket(grading_socket, config)
     if socket_path is None:
-        pack = _open_pack(ctx.meta.get("pack_dir"))
-        store = _open_progress(db)
+        pack = _open_pack(pack_dir)
+        store = _open_progress(ctx.meta["db"])
         learner = learner or default_learner()
         link = GradingLink(pack, learner, socket_path=socket_path)
     else:
         # a class: the service sends the pack (answers removed) and this learner's progress,
         # and records everything; the app opens no store and reads no pack file
-        joined = _join_class(socket_path, ctx.meta.get("pack_dir"))
+        joined = _join_class(socket_path, pack_dir)
         pack, store, learner = joined.pack, joined.progress, joined.learner
         link = GradingLink(pack, learner, client=joined.client, socket_path=socket_path)
-    TutorApp(pack, learner=learner, store=store, grading=link).run(mouse=not no_mouse)
+    # in a class the admin picks the editor (or none), never the learner's $EDITOR
+    editor = EditorChoice.learners() if socket_path is None else EditorChoice.of_class(config)
+    app = TutorApp(pack, learner=learner, store=store, grading=link, editor=editor)
+    app.run(mouse=not no_mouse)
+    if app.return_code:
+        sys.exit(app.return_code)
 
 
 def _join_class(socket_path: Path, pack_dir: str | None):
@@ -157,6 +172,25 @@ def _join_class(socket_path: Path, pack_dir: str | None):
                 click.echo(f"{error}; waiting for it…", err=True)
                 said = True
             time.sleep(2.0)
+
+
+def _need_a_terminal() -> None:
+    """The TUI reads keys from a terminal; without one (`ssh -T`, a pipe) it would never end."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        _fail("the tutor needs a terminal: connect with `ssh -t` (stdin and stdout must be a tty)")
+
+
+def _database_url(ctx: click.Context, db: str | None, config) -> str | None:
+    """`--db` (never with a password: argv is public), `CE_TUTOR_DB`, else the class config's."""
+    from click.core import ParameterSource
+
+    from tutor.classroom import ARGV_PASSWORD, config_path, password_in_url
+
+    if ctx.get_parameter_source("db") is ParameterSource.COMMANDLINE and password_in_url(db):
+        _fail(ARGV_PASSWORD.format(path=config_path()))
+    if db is None and config is not None:
+        return config.db
+    return db
 
 
 @cli.command("list")
@@ -562,7 +596,11 @@ def doctor(ctx: click.Context, ascii_only: bool) -> None:
     """Check this installation before teaching: torch, sandbox, terminal, data folder, store."""
     from tutor.doctor import print_checks, run_checks
 
-    checks = run_checks(db=ctx.meta.get("db"), grading_socket=ctx.meta.get("grading_socket"))
+    checks = run_checks(
+        db=ctx.meta.get("db"),
+        grading_socket=ctx.meta.get("grading_socket"),
+        config=ctx.meta.get("class_config"),
+    )
     if not print_checks(checks, ascii_only=ascii_only or not _terminal_is_utf8()):
         sys.exit(1)
 

@@ -21,6 +21,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tutor.classroom import ClassConfig
 
 
 class Outcome(str, Enum):
@@ -234,12 +238,15 @@ def check_store(db: str | None = None) -> Check:
                  f"{dialect} at {shown} answers (schema {version}, {elapsed:.0f} ms)")  # fmt: skip
 
 
-def check_grading_service(socket_path: str | Path | None = None) -> Check:
+def check_grading_service(
+    socket_path: str | Path | None = None, config: ClassConfig | None = None
+) -> Check:
     """The class's shared grading service answers, or there is none (each app has its own)."""
-    from tutor.grading.client import GradingClient, class_socket
+    from tutor.classroom import class_socket
+    from tutor.grading.client import GradingClient
     from tutor.grading.protocol import GradingFailed
 
-    path = class_socket(socket_path)
+    path = class_socket(socket_path, config)
     if path is None:
         return Check(
             "grading service",
@@ -256,8 +263,12 @@ def check_grading_service(socket_path: str | Path | None = None) -> Check:
             "grading service",
             Outcome.FAIL,
             str(error),
-            "start it (`systemctl start ce-tutor` or `ce-tutor serve`), or unset "
-            "CE_TUTOR_GRADING_SOCKET to let each app grade on its own",
+            "start it (`systemctl start ce-tutor` or `ce-tutor serve`); "
+            + (
+                f"the class config {config.path} makes every app wait for it"
+                if config is not None
+                else "or unset CE_TUTOR_GRADING_SOCKET to let each app grade on its own"
+            ),
         )
     finally:
         client.close()
@@ -270,8 +281,51 @@ def check_grading_service(socket_path: str | Path | None = None) -> Check:
     )
 
 
+def check_class_config(config: ClassConfig | None) -> list[Check]:
+    """The class's editor cannot start a shell and is installed; no password readable by all."""
+    from tutor.classroom import password_in_url, readable_by_others
+
+    if config is None:
+        return []
+    if not config.readable:
+        return [Check("class config", Outcome.OK,
+                      f"{config.path} is root's: learners get its defaults (built-in editor, "
+                      f"{config.grading_socket})")]  # fmt: skip
+    checks = [Check("class config", Outcome.OK, f"{config.path}: class mode, no private services")]
+    if password_in_url(config.db) and readable_by_others(config.path):
+        checks.append(Check("class config: db", Outcome.FAIL,
+                            f"{config.path} holds a database password and others can read it",
+                            f"chmod 600 {config.path} (root's), or put the URL in the service's "
+                            "environment (CE_TUTOR_DB)"))  # fmt: skip
+    checks.append(check_class_editor(config.editor))
+    return checks
+
+
+def check_class_editor(command: tuple[str, ...] | None) -> Check:
+    """ctrl+o opens the admin's editor: one that cannot run `:!sh`, and that is installed."""
+    import shutil
+
+    from tutor.classroom import editor_escape
+
+    if command is None:
+        return Check("class editor", Outcome.OK, "none: learners edit code in the built-in editor")
+    shown = " ".join(command)
+    if shutil.which(command[0]) is None:
+        return Check("class editor", Outcome.FAIL, f"`{shown}` is not installed",
+                     "install it (apt install nano) or remove `editor` from the class config")  # fmt: skip
+    escape = editor_escape(command)
+    if escape is not None:
+        return Check("class editor", Outcome.FAIL, escape,
+                     'set editor = "rnano" (or "nano --restricted"), or remove it: '
+                     "the built-in editor only")  # fmt: skip
+    return Check("class editor", Outcome.OK, f"`{shown}` (restricted: no shell)")
+
+
 def run_checks(
-    db: str | None = None, sandbox: bool = True, grading_socket: str | None = None
+    db: str | None = None,
+    sandbox: bool = True,
+    grading_socket: str | None = None,
+    config: ClassConfig | None = None,
 ) -> list[Check]:
     checks = [check_torch()]
     if sandbox and checks[0].outcome is Outcome.OK:
@@ -279,7 +333,8 @@ def run_checks(
     checks += check_terminal()
     checks.append(check_data_dir())
     checks.append(check_store(db))
-    checks.append(check_grading_service(grading_socket))
+    checks += check_class_config(config)
+    checks.append(check_grading_service(grading_socket, config))
     return checks
 
 

@@ -18,6 +18,7 @@ Every method here may block: call them from a thread worker.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,15 @@ from tutor.pack.model import (
 )
 
 NO_SERVICE = "the grading service has not landed in this build"
+CLASS_WAITING = "{error}. Waiting for it: nothing is graded or counted meanwhile"
+
+
+class ServiceWaiting(GraderNotAvailable):
+    """The class's service is not answering (stopped, restarting): wait for it, grade nothing.
+
+    In a class the app never grades on its own: a private service would run
+    learner code as the learner's account, next to the gradebook.
+    """
 
 
 @dataclass(frozen=True)
@@ -56,7 +66,8 @@ class GradingLink:
     ):
         self.pack = pack
         self.learner = learner
-        self.socket_path = socket_path  # the class's shared service; None: start a private one
+        # the class's shared service; None: start a private one (never in a class)
+        self.socket_path = socket_path
         self._client = client
         self._owns_client = client is None  # a client handed in is closed by its owner
         self._lock = threading.Lock()
@@ -101,17 +112,23 @@ class GradingLink:
 
     @property
     def in_class(self) -> bool:
-        """Connected to the class's service; never a private one."""
+        """Connected to (or waiting for) the class's service; never a private one."""
         return self.socket_path is not None
 
     def grade(self, lesson: Lesson, exercise: Exercise, answer: str) -> Verdict:
         if self.in_class:  # the class's service grades and records it (choices too)
-            return self._answer(self._service(), lesson, exercise, answer)
+            return self._waiting_for_class(
+                lambda service: self._answer(service, lesson, exercise, answer)
+            )
         if isinstance(exercise, ChoiceExercise):
             from tutor.grading.choice import grade_choice
 
             return grade_choice(exercise, answer)
-        return self._service().grade(self.pack.root, lesson.id, exercise.id, answer, self.learner)
+        return self._waiting_for_class(
+            lambda service: service.grade(
+                self.pack.root, lesson.id, exercise.id, answer, self.learner
+            )
+        )
 
     def _answer(self, service: Any, lesson: Lesson, exercise: Exercise, answer: str) -> Verdict:
         from tutor.grading.protocol import verdict_from_json
@@ -126,7 +143,20 @@ class GradingLink:
         if not exercise_params(exercise):
             # nothing to draw, so nothing that needs torch: answer here, at once
             return present_exercise(self.pack, lesson, exercise, self.learner)
-        return self._service().show(self.pack.root, lesson.id, exercise.id, self.learner)
+        return self._waiting_for_class(
+            lambda service: service.show(self.pack.root, lesson.id, exercise.id, self.learner)
+        )
+
+    def _waiting_for_class(self, ask: Callable[[Any], Any]) -> Any:
+        """Ask the service; in a class, its absence is a wait (ServiceWaiting), not a failure."""
+        from tutor.grading.protocol import GradingFailed
+
+        try:
+            return ask(self._service())
+        except GradingFailed as error:
+            if self.in_class and error.kind == "service":
+                raise ServiceWaiting(CLASS_WAITING.format(error=error)) from None
+            raise
 
     def run_example(self, example: CodeExample) -> ExampleRun:
         run = self._service().run_example(example.code)

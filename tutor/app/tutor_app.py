@@ -9,6 +9,7 @@ services and moves between screens.
 from __future__ import annotations
 
 import threading
+from typing import TYPE_CHECKING
 
 from textual.actions import SkipAction
 from textual.app import App
@@ -24,6 +25,9 @@ from tutor.app.themes import THEMES
 from tutor.app.widgets.ascii_scrollbar import use_ascii_scrollbars
 from tutor.pack.model import Pack
 from tutor.progress.store import ProgressStore, open_store
+
+if TYPE_CHECKING:
+    from tutor.app.editor import EditorChoice
 
 START_DELAY = 0.5  # seconds after mounting before the grading service and warm imports start
 
@@ -52,8 +56,15 @@ class TutorApp(App):
         store: ProgressStore | None = None,
         grading: GradingLink | None = None,
         ascii: bool | None = None,
+        editor: EditorChoice | None = None,
     ):
         super().__init__()
+        # ctrl+o's editor: the learner's $EDITOR, or in a class the admin's (or none)
+        if editor is None:
+            from tutor.app.editor import EditorChoice
+
+            editor = EditorChoice.learners()
+        self.editor = editor
         self.ascii = (not unicode_terminal()) if ascii is None else ascii
         self.glyphs: Glyphs = ASCII if self.ascii else UNICODE
         self.store = store or open_store()
@@ -73,6 +84,17 @@ class TutorApp(App):
         self.grading.pack = pack
         self.session = LearnerSession(self.store, pack, self.learner)
 
+    def get_driver_class(self):
+        """Textual's Linux driver, made to quit when the terminal goes away (see driver.py)."""
+        from textual.drivers.linux_driver import LinuxDriver
+
+        driver = super().get_driver_class()
+        if driver is LinuxDriver:
+            from tutor.app.driver import HangupAwareDriver
+
+            return HangupAwareDriver
+        return driver
+
     def on_mount(self) -> None:
         from tutor.app.screens.home import HomeScreen
 
@@ -86,7 +108,14 @@ class TutorApp(App):
         threading.Thread(target=_warm_imports, name="warm-imports", daemon=True).start()
 
     def on_unmount(self) -> None:
-        self.grading.close()
+        from tutor.app.driver import HANGUP_RETURN_CODE
+
+        if self.return_code == HANGUP_RETURN_CODE:
+            # the terminal is gone: leave at once rather than wait for a private service
+            # still importing torch; it ends by itself when its stdin (ours) closes with us
+            threading.Thread(target=self.grading.close, name="grading-close", daemon=True).start()
+        else:
+            self.grading.close()
         if self.ascii:
             use_ascii_scrollbars(False)
 

@@ -44,6 +44,6 @@ class CodeAnswer(Vertical):
             self.post_message(Answered(self.code))
 
     def action_open_editor(self) -> None:
-        edited = edit_externally(self.app, self.code, suffix=".py")
+        edited = edit_externally(self.app, self.code, suffix=".py", choice=self.app.editor)
         if edited is not None:
             self.query_one(TextArea).load_text(edited)

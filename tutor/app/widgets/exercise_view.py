@@ -12,10 +12,12 @@ from typing import Any
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Static
 
 from tutor.app.class_progress import NotRecorded
+from tutor.app.grading_link import ServiceWaiting
 from tutor.app.widgets.answered import Answered
 from tutor.app.widgets.choice_answer import ChoiceAnswer
 from tutor.app.widgets.code_answer import CodeAnswer
@@ -37,6 +39,11 @@ from tutor.pack.model import (
 )
 
 PENDING_DELAY = 0.15  # seconds before "checking your answer" is shown
+REDRAW_EVERY = 3.0  # seconds between tries to draw the learner's numbers while the service is away
+NUMBERS_MISSING = (
+    "Your own numbers are not drawn yet ({problem}), so this answer was not graded "
+    "and no attempt was counted. They appear here as soon as the grading service answers."
+)
 
 
 class ExerciseView(Vertical):
@@ -52,6 +59,10 @@ class ExerciseView(Vertical):
         self.hints_shown = 0
         self.solution_shown = False
         self.grading = False
+        # the prompt shows {name} placeholders: an answer now would be graded against
+        # numbers the learner never saw, so none is taken until they are drawn
+        self.numbers_missing: str | None = None
+        self._redraw_timer: Timer | None = None
 
     # building
 
@@ -98,18 +109,39 @@ class ExerciseView(Vertical):
 
     def _show_exercise(self, shown: dict[str, Any], problem: str | None) -> None:
         prompt = self.query_one(".prompt", Vertical)
-        prompt.query(".drawing").remove()
+        answer = self.query_one(".answer", Vertical)
+        redraw = self.numbers_missing is not None
+        if redraw and problem is not None:
+            self.numbers_missing = problem  # still away: keep the placeholders, try again
+            self._redraw_later()
+            return
+        refocus = redraw and answer.has_focus_within
+        prompt.remove_children()
         prompt.mount(ProseView(shown["prompt"]))
+        self.numbers_missing = None
         if problem is not None and _has_params(self.exercise):
+            self.numbers_missing = problem
             prompt.mount(
                 Static(
                     f"Your own numbers could not be drawn ({problem}); "
-                    "the {name} placeholders above stand for them.",
-                    classes="note",
+                    "the {name} placeholders above stand for them until they are.",
+                    classes="note placeholders",
                     markup=False,
                 )
             )
-        self.query_one(".answer", Vertical).mount(self._answer_widget(shown))
+            self._redraw_later()
+        answer.remove_children()
+        answer.mount(self._answer_widget(shown))
+        if redraw:
+            self.query_one(VerdictView).show_note("Your own numbers are drawn: answer with them.")
+            if refocus:
+                self.call_after_refresh(self.focus_answer)
+
+    def _redraw_later(self) -> None:
+        """One pending try at a time, however often the learner answers meanwhile."""
+        if self._redraw_timer is not None:
+            self._redraw_timer.stop()
+        self._redraw_timer = self.set_timer(REDRAW_EVERY, self._present_in_worker)
 
     def _answer_widget(self, shown: dict[str, Any]) -> Widget:
         exercise = self.exercise
@@ -133,6 +165,12 @@ class ExerciseView(Vertical):
         message.stop()
         if self.grading:
             return
+        if self.numbers_missing is not None:
+            self.query_one(VerdictView).show_note(
+                NUMBERS_MISSING.format(problem=self.numbers_missing)
+            )
+            self._present_in_worker()  # and try to draw them right now
+            return
         self.grading = True
         # Most verdicts come back within this: saying "checking" first would only cost
         # the terminal (and a class's CPU) one more redraw per answer.
@@ -147,6 +185,8 @@ class ExerciseView(Vertical):
     def _grade(self, answer: str) -> None:
         try:
             outcome: Verdict | str = self.app.grading.grade(self.lesson, self.exercise, answer)
+        except ServiceWaiting as error:
+            outcome = f"{error}. Your answer was not graded and no attempt was counted."
         except GraderNotAvailable as error:
             outcome = (
                 f"Grading {self.exercise.type} exercises is not available here yet: {error}. "
