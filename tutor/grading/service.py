@@ -99,9 +99,11 @@ class Service:
         op = request.get("op")
         self.requests += 1
         began = time.perf_counter()
-        # Fair sharing of the sandbox: this process's runs queue behind each other
-        # (a learner once known by name, below, is one runner however many apps).
-        fair = runner.set(f"peer {peer.uid}:{peer.pid}" if peer is not None else None)
+        # Fair sharing of the sandbox: one runner's runs queue behind each other. In a
+        # class the kernel names the learner (below); elsewhere the process and the
+        # name it gives, which only splits that process's own queue.
+        who = f"peer {peer.uid}:{peer.pid} {request.get('learner')}" if peer else None
+        fair = runner.set(who)
         try:
             return {**self._answer(op, request, peer), "id": request.get("id")}
         finally:
