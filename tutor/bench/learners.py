@@ -19,6 +19,7 @@ really takes).
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import random
@@ -165,12 +166,19 @@ class _Learner:
         self.folder, self.pack_dir = folder, pack_dir
         self.number = _number_answer(name, pack_dir)
         resume_at(str(folder), name, pack_dir, "Number")
+        # a class machine: ctrl+o opens the class config's editor (here `cp`), not $EDITOR
+        config = folder / "class.toml"
+        editor = f"cp {shlex.quote(str(answer_file))}"
+        config.write_text(
+            f"grading_socket = {json.dumps(str(service))}\neditor = {json.dumps(editor)}\n"
+        )
         env = environment(
             str(folder),
-            EDITOR=f"cp {shlex.quote(str(answer_file))}",
+            CE_TUTOR_CLASS_CONFIG=str(config),
             CE_TUTOR_GRADING_SOCKET=str(service),
         )
         env.pop("VISUAL", None)
+        env.pop("EDITOR", None)
         self.pty = Pty(ce_tutor(pack_dir, name), env)
 
     def wait_home(self) -> None:
