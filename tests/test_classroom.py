@@ -185,3 +185,30 @@ def test_doctor_fails_a_password_others_can_read(tmp_path) -> None:
     path.chmod(0o600)
     assert not [c for c in check_class_config(config) if c.blocking]
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+
+
+def test_a_shared_accounts_learner_never_gets_a_private_service(config_file, monkeypatch, tmp_path):
+    """A token from the key's forced command means set-up B: the class's service or nothing."""
+    from tests.pack.helpers import CLEAN_LESSON, write_pack
+
+    asked: dict[str, object] = {}
+
+    class PrivateApp:  # reached only without a class socket: what must not happen
+        def __init__(self, *args, grading=None, **kwargs):
+            asked["socket"] = grading.socket_path
+
+        def run(self, mouse: bool) -> None:
+            pass
+
+    monkeypatch.setattr("tutor.app.tutor_app.TutorApp", PrivateApp)
+
+    def join_class(socket_path, pack_dir):
+        asked["socket"] = socket_path
+        raise SystemExit(0)  # no service in this test: stop before the TUI
+
+    monkeypatch.setattr("tutor.app.class_progress.open_class", join_class)
+    monkeypatch.setattr("tutor.cli._need_a_terminal", lambda: None)
+    monkeypatch.setenv("CE_TUTOR_LEARNER_TOKEN", "3f9a")
+    root = write_pack(tmp_path / "p", {"01-a.md": CLEAN_LESSON})
+    CliRunner().invoke(cli, [str(root)])
+    assert asked["socket"] == classroom.CLASS_SOCKET

@@ -134,6 +134,12 @@ def cli(
     from tutor.classroom import class_socket
 
     socket_path = class_socket(grading_socket, config)
+    if socket_path is None and _shared_account_learner():
+        # never a private service under a shared account: its learner code would run as
+        # the account every classmate's session runs as; the class's service or nothing
+        from tutor.classroom import CLASS_SOCKET
+
+        socket_path = CLASS_SOCKET
     if socket_path is None:
         pack = _open_pack(pack_dir)
         store = _open_progress(ctx.meta["db"])
@@ -172,6 +178,15 @@ def _join_class(socket_path: Path, pack_dir: str | None):
                 click.echo(f"{error}; waiting for it…", err=True)
                 said = True
             time.sleep(2.0)
+
+
+def _shared_account_learner() -> bool:
+    """A learner of a shared account (set-up B): their key's forced command gave a token."""
+    import os
+
+    from tutor.grading.peer import TOKEN_ENV
+
+    return bool(os.environ.get(TOKEN_ENV))
 
 
 def _need_a_terminal() -> None:
