@@ -141,3 +141,12 @@ def class_service_handle(class_service, request):
         return service.handle(request)  # no peer: the kernel has said nothing
     finally:
         service.sandbox.close()
+
+
+def test_a_choice_is_graded_by_the_service_which_alone_knows_the_right_one(client) -> None:
+    where = (PACK_DIR, "every-block", "pick")
+    wrong = client.answer(*where, "2")
+    assert wrong["verdict"]["status"] == "incorrect"
+    assert wrong["verdict"]["mistake"] == "indices-vs-probabilities"
+    assert client.answer(*where, "1")["verdict"]["status"] == "correct"
+    assert wrong["attempt"]["learner"] == ME and wrong["attempt"]["answer"] == "2"
