@@ -9,7 +9,9 @@ schema. Nothing here imports torch into the calling process.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -165,9 +167,74 @@ def check_sandbox(sandbox_factory: Callable[[], object] | None = None) -> list[C
                                 f"learner code wrote {target}",
                                 "the sandbox has no private /tmp here (no user namespace); "
                                 "keep learners' data folders private (0700)", essential=False))  # fmt: skip
+        checks.append(check_what_a_run_sees(sandbox))
         return checks
     finally:
         sandbox.close()
+
+
+SEES = (
+    "import json, socket\n"
+    "seen = []\n"
+    "for path in {paths!r}:\n"
+    "    try:\n"
+    "        open(path, 'rb').read(1)\n"
+    "        seen.append(path)\n"
+    "    except OSError:\n"
+    "        pass\n"
+    "for path in {sockets!r}:\n"
+    "    client = socket.socket(socket.AF_UNIX)\n"
+    "    try:\n"
+    "        client.connect(path)\n"
+    "        seen.append(path)\n"
+    "    except OSError:\n"
+    "        pass\n"
+    "print('SEEN', json.dumps(seen))\n"
+)
+
+
+def check_what_a_run_sees(sandbox: object) -> Check:
+    """From inside a real run: a pack file, another process's command line, a store, sockets.
+
+    A learner's code must find none of them: the pack holds every answer, the
+    store every grade, a command line may hold a password, and the grading
+    and database sockets are the class's authority.
+    """
+    from tutor.pack.discovery import builtin_pack_dir
+
+    pack_files = sorted(str(path) for path in builtin_pack_dir().glob("*.md"))[:1]
+    store = Path(tempfile.mkdtemp(prefix="ce-tutor-doctor-")) / "progress.sqlite3"
+    store.write_bytes(b"SQLite format 3\x00")
+    listening = socket.socket(socket.AF_UNIX)
+    sock_path = str(store.parent / "grading.sock")
+    listening.bind(sock_path)
+    listening.listen(1)
+    for path in (store.parent, store, Path(sock_path)):
+        os.chmod(path, 0o777 if path.is_dir() or path.is_socket() else 0o666)
+    sockets = [sock_path] + [
+        path
+        for path in ("/run/ce-tutor/grading.sock", "/run/postgresql/.s.PGSQL.5432")
+        if os.path.exists(path)
+    ]
+    paths = [*pack_files, str(store), "/proc/1/cmdline", "/etc/hostname"]
+    try:
+        run = sandbox.run_snippet(SEES.format(paths=paths, sockets=sockets))
+    finally:
+        listening.close()
+        shutil.rmtree(store.parent, ignore_errors=True)
+    seen_lines = [line for line in run.stdout.splitlines() if line.startswith("SEEN ")]
+    if not seen_lines:
+        return Check("sandbox: what a run sees", Outcome.FAIL,
+                     f"the probe did not finish ({run.status.value} {run.message})".strip(),
+                     "run `ce-tutor doctor` again; report this platform if it persists")  # fmt: skip
+    seen = json.loads(seen_lines[0][len("SEEN ") :])
+    if not seen:
+        return Check("sandbox: what a run sees", Outcome.OK,
+                     "a pack file, a store, /proc/1/cmdline and the sockets were all out of reach")  # fmt: skip
+    return Check("sandbox: what a run sees", Outcome.FAIL if os.getuid() == 0 else Outcome.WARN,
+                 "learner code reached " + ", ".join(seen),
+                 "run the grading service as root (`ce-tutor serve` from systemd): each run then "
+                 "gets a filesystem view of its own", essential=os.getuid() == 0)  # fmt: skip
 
 
 def check_terminal(env: dict[str, str] | None = None) -> list[Check]:

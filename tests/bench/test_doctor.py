@@ -131,3 +131,32 @@ def test_grading_service_check_without_with_and_with_a_dead_shared_service(tmp_p
     assert (
         "pid 4242" in check.detail and "7 requests" in check.detail and "2 pack(s)" in check.detail
     )
+
+
+def test_what_a_run_sees_is_checked_from_inside_a_real_run() -> None:
+    """The real sandbox hides packs, stores, sockets and /proc/1; an unconfined run does not."""
+    import subprocess
+    import sys
+    from types import SimpleNamespace
+
+    from tutor.doctor import Outcome, check_what_a_run_sees
+    from tutor.grading.sandbox import RunStatus, Sandbox
+
+    box = Sandbox()
+    box.start()
+    try:
+        confined = check_what_a_run_sees(box)
+    finally:
+        box.close()
+    assert confined.outcome is Outcome.OK, confined
+
+    class Unconfined:
+        """Runs the probe as a plain process: it reaches everything."""
+
+        def run_snippet(self, source: str):
+            done = subprocess.run([sys.executable, "-c", source], capture_output=True, text=True)
+            return SimpleNamespace(stdout=done.stdout, status=RunStatus.OK, message="")
+
+    exposed = check_what_a_run_sees(Unconfined())
+    assert exposed.outcome in (Outcome.FAIL, Outcome.WARN)
+    assert "progress.sqlite3" in exposed.detail and "grading.sock" in exposed.detail
