@@ -22,7 +22,9 @@ from __future__ import annotations
 import json
 import math
 import os
+import pwd
 import random
+import secrets
 import shlex
 import signal
 import subprocess
@@ -160,22 +162,27 @@ def _number_answer(learner: str, pack_dir: Path) -> str:
 class _Learner:
     """One learner's session, driven from a thread of the benchmark."""
 
-    def __init__(self, name: str, folder: Path, pack_dir: Path, answer_file: Path, service: Path):
+    def __init__(
+        self, name: str, folder: Path, pack_dir: Path, answer_file: Path, service: SharedService
+    ):
         self.run = LearnerRun(name)
         self._mark = 0
         self.folder, self.pack_dir = folder, pack_dir
         self.number = _number_answer(name, pack_dir)
-        resume_at(str(folder), name, pack_dir, "Number")
+        # the class's store is the service's: the bookmark goes there, as the service keeps it
+        resume_at(str(service.home), name, pack_dir, "Number")
         # a class machine: ctrl+o opens the class config's editor (here `cp`), not $EDITOR
         config = folder / "class.toml"
         editor = f"cp {shlex.quote(str(answer_file))}"
         config.write_text(
-            f"grading_socket = {json.dumps(str(service))}\neditor = {json.dumps(editor)}\n"
+            f"grading_socket = {json.dumps(str(service.socket))}\neditor = {json.dumps(editor)}\n"
         )
+        # one shared account (set-up B): the service tells learners apart by their key's token
         env = environment(
             str(folder),
             CE_TUTOR_CLASS_CONFIG=str(config),
-            CE_TUTOR_GRADING_SOCKET=str(service),
+            CE_TUTOR_GRADING_SOCKET=str(service.socket),
+            CE_TUTOR_LEARNER_TOKEN=service.token(name),
         )
         env.pop("VISUAL", None)
         env.pop("EDITOR", None)
@@ -265,10 +272,17 @@ class _Learner:
 class SharedService:
     """`ce-tutor serve` for the class, as an instructor starts it; stopped with SIGTERM."""
 
-    def __init__(self, folder: Path, pack_dir: Path, sandboxes: int = 3) -> None:
-        self.socket = folder / "grading.sock"
+    def __init__(self, folder: Path, pack_dir: Path, learners: int, sandboxes: int = 3) -> None:
+        self.socket, self.home = folder / "grading.sock", folder
+        # every simulated learner runs as this account: set-up B, a token per learner's key
+        self.tokens = {f"learner-{i:03d}": secrets.token_hex(16) for i in range(learners)}
+        tokens = folder / "learner-tokens"
+        tokens.write_text("".join(f"{t} {name}\n" for name, t in self.tokens.items()))
+        tokens.chmod(0o600)
         argv = [sys.executable, "-m", "tutor", "serve", "--socket", str(self.socket)]
         argv += ["--pack", str(pack_dir), "--sandboxes", str(sandboxes), "--mode", "600"]
+        argv += ["--shared-account", pwd.getpwuid(os.getuid()).pw_name]
+        argv += ["--learner-tokens", str(tokens)]
         env = {**os.environ, "CE_TUTOR_HOME": str(folder)}
         self.process = subprocess.Popen(
             argv, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=env
@@ -289,6 +303,9 @@ class SharedService:
 
     def pids(self) -> list[int]:
         return [self.process.pid, *descendants(self.process.pid)]
+
+    def token(self, learner: str) -> str:
+        return self.tokens[learner]
 
     def grade_p95_ms(self) -> float:
         """p95 of the service's own time per grade (the rest of a latency is the app's)."""
@@ -362,7 +379,7 @@ def run_class(
         learners: list[_Learner] = []
         start = time.perf_counter()
         tick("starting the class's grading service")
-        service = SharedService(Path(root), pack_dir)
+        service = SharedService(Path(root), pack_dir, n)
         try:
             service.wait_ready()
             before = mem_available_mb()  # the service is up: what is left is for learners
@@ -380,7 +397,7 @@ def run_class(
                     name = f"learner-{len(learners):03d}"
                     folder = Path(root) / name
                     folder.mkdir()
-                    learner = _Learner(name, folder, pack_dir, answer, service.socket)
+                    learner = _Learner(name, folder, pack_dir, answer, service)
                     learners.append(learner)
                     new.append(learner)
                 tick(f"seating {len(learners)}/{n}")
