@@ -148,6 +148,8 @@ from pathlib import Path
 from tutor.grading.client import GradingClient
 client = GradingClient(socket_path=Path(sys.argv[1]))
 served = Path(sys.argv[2])
+print("ready", flush=True)
+sys.stdin.readline()  # go: the classmate's loop is running by now
 formula = client.grade(served, "kl", "ce-formula", "-sum(p*log(q))", "fast").correct
 formula_at = time.monotonic()
 code = client.grade(served, "ce", "write-ce", sys.argv[3], "fast").correct
@@ -179,16 +181,19 @@ def test_a_learners_endless_loop_holds_up_nobody_else(packs, tmp_path, monkeypat
             finished.append(("loop", time.monotonic()))
             assert verdict.status is Status.LIMIT
 
+        env = {**os.environ, "CE_TUTOR_LEARNER_TOKEN": "fast-learner-token-0002"}
+        fast = subprocess.Popen(
+            [sys.executable, "-c", FAST_LEARNER, str(socket_path), str(served), GOOD],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True, env=env,
+        )  # fmt: skip
+        assert fast.stdout.readline().strip() == "ready"  # its imports are done
         thread = threading.Thread(target=run_loop)
         thread.start()
         time.sleep(0.5)  # the loop is in a sandbox by now
-        env = {**os.environ, "CE_TUTOR_LEARNER_TOKEN": "fast-learner-token-0002"}
-        done = subprocess.run(
-            [sys.executable, "-c", FAST_LEARNER, str(socket_path), str(served), GOOD],
-            capture_output=True, text=True, env=env, timeout=120,
-        )  # fmt: skip
-        formula, formula_at, code, code_at = done.stdout.split()
-        assert formula == "True" and code == "True", done.stderr[-2000:]
+        out, err = fast.communicate("go\n", timeout=120)
+        formula, formula_at, code, code_at = out.split()
+        assert formula == "True" and code == "True", err[-2000:]
         finished += [("formula", float(formula_at)), ("code", float(code_at))]
         thread.join(timeout=120)
         order = [name for name, _ in sorted(finished, key=lambda item: item[1])]
