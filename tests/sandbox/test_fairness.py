@@ -25,32 +25,28 @@ def box():
     sandbox.close()
 
 
-def _as(who: str, source: str, limits: Limits | None = None):
+def _as(box: Sandbox, who: str, source: str, limits: Limits | None = None):
     runner.set(who)  # each pool thread runs in a context of its own
     began = time.monotonic()
-    result = box_ref[0].run_snippet(source, limits=limits)
+    result = box.run_snippet(source, limits=limits)
     return result, time.monotonic() - began
-
-
-box_ref: list[Sandbox] = []
 
 
 def _quick_times(box: Sandbox, count: int = 5) -> list[float]:
     times = []
     with ThreadPoolExecutor(1) as pool:
         for _ in range(count):
-            result, took = pool.submit(_as, "bob", QUICK).result()
+            result, took = pool.submit(_as, box, "bob", QUICK).result()
             assert result.ok and result.stdout.strip() == "3.0"
             times.append(took)
     return times
 
 
 def test_one_flooding_learner_holds_one_fork_server_and_a_classmate_is_served(box):
-    box_ref[:] = [box]
     _quick_times(box, 2)  # warm
     unloaded = statistics.median(_quick_times(box))
     with ThreadPoolExecutor(4) as flood:
-        loops = [flood.submit(_as, "alice", ENDLESS, LOOP_LIMITS) for _ in range(4)]
+        loops = [flood.submit(_as, box, "alice", ENDLESS, LOOP_LIMITS) for _ in range(4)]
         deadline = time.monotonic() + 10
         while box.busy < 1 and time.monotonic() < deadline:
             time.sleep(0.01)
@@ -66,7 +62,6 @@ def test_one_flooding_learner_holds_one_fork_server_and_a_classmate_is_served(bo
 
 
 def test_runs_of_one_learner_never_overlap(box):
-    box_ref[:] = [box]
     overlap = threading.Event()
     active = [0]
     lock = threading.Lock()
@@ -94,7 +89,8 @@ def test_runs_of_one_learner_never_overlap(box):
     box._borrow = watched
     try:
         with ThreadPoolExecutor(3) as pool:
-            outcomes = [pool.submit(_as, "carol", "import time; time.sleep(0.3)") for _ in range(3)]
+            sleep = "import time; time.sleep(0.3)"
+            outcomes = [pool.submit(_as, box, "carol", sleep) for _ in range(3)]
             for outcome in outcomes:
                 assert outcome.result()[0].ok
     finally:

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from tutor.grading.sandbox import FunctionCall, Limits, Sandbox
 
 HEAD, TAIL = "QZXJ-LEAK-", "7f3a9c2e51"
@@ -27,21 +25,19 @@ _sys = __import__("s" + "ys")
 HEAD, TAIL = "@HEAD@", "@TAIL@"
 hb, tb = HEAD.encode(), TAIL.encode()
 
-def found_in_text(text):
-    start = text.find(HEAD)
+def found(data, head, tail):  # head then tail in data (str or bytes), never head + tail
+    start = data.find(head)
     while start != -1:
-        if text[start + len(HEAD): start + len(HEAD) + len(TAIL)] == TAIL:
+        if data[start + len(head): start + len(head) + len(tail)] == tail:
             return True
-        start = text.find(HEAD, start + 1)
+        start = data.find(head, start + 1)
     return False
 
+def found_in_text(text):
+    return found(text, HEAD, TAIL)
+
 def found_in_bytes(data):
-    start = data.find(hb)
-    while start != -1:
-        if data[start + len(hb): start + len(hb) + len(tb)] == tb:
-            return True
-        start = data.find(hb, start + 1)
-    return False
+    return found(data, hb, tb)
 
 def look(value):
     if isinstance(value, str):
@@ -111,14 +107,6 @@ def answer(logits):
 '''
 
 
-@pytest.fixture(scope="module")
-def box():
-    sandbox = Sandbox(limits=Limits(cpu_seconds=5, wall_seconds=10.0), servers=1)
-    sandbox.start()
-    yield sandbox
-    sandbox.close()
-
-
 def _probe(box: Sandbox) -> dict:
     """Probe SPARES + 1 times: the spares forked before the classmate's run come first."""
     merged: dict = {"stack": False, "objects": False, "globals": False, "memory": False}
@@ -141,12 +129,12 @@ def _report(stdout: str) -> dict:
     return json.loads(lines[-1])
 
 
-def test_a_probe_after_a_classmates_run_finds_nothing_of_it(box):
+def test_a_probe_after_a_classmates_run_finds_nothing_of_it(sandbox):
     # The classmate's run: the secret in its source, its cases and its result.
     call = FunctionCall(VICTIM, "answer", [{"logits": HEAD + TAIL}] * 2, filename="<alice>")
-    (victim,) = box.run_functions([call])
+    (victim,) = sandbox.run_functions([call])
     assert victim.ok and victim.cases[0].value.startswith(HEAD + TAIL)  # the secret travelled
-    report = _probe(box)
+    report = _probe(sandbox)
     assert report["stack"] is False
     assert report["objects"] is False
     assert report["globals"] is False
@@ -154,10 +142,10 @@ def test_a_probe_after_a_classmates_run_finds_nothing_of_it(box):
     assert not [fd for fd, kind in report["fds"] if kind == "socket"], report["fds"]
 
 
-def test_the_probe_does_find_the_secret_in_its_own_run(box):
+def test_the_probe_does_find_the_secret_in_its_own_run(sandbox):
     """The probe is able to see a secret: the test above could fail."""
     planted = f'kept = "{HEAD}" + "{TAIL}"\n' + PROBE
-    result = box.run_snippet(planted, limits=PROBE_LIMITS)
+    result = sandbox.run_snippet(planted, limits=PROBE_LIMITS)
     assert result.ok, (result.status, result.message, result.raised)
     report = _report(result.stdout)
     assert report["globals"] or report["objects"]

@@ -46,14 +46,6 @@ print("REPORT " + json.dumps(report))
 """
 
 
-@pytest.fixture(scope="module")
-def box():
-    sandbox = Sandbox(servers=1)
-    sandbox.start()
-    yield sandbox
-    sandbox.close()
-
-
 def _probe(box: Sandbox, paths: list[str], sockets: list[str]) -> tuple[dict, list[str]]:
     source = f"PATHS = {paths!r}\nSOCKETS = {sockets!r}\n" + PROBE
     run = box.run_snippet(source)
@@ -62,7 +54,7 @@ def _probe(box: Sandbox, paths: list[str], sockets: list[str]) -> tuple[dict, li
     return json.loads(line[len("REPORT ") :]), run.protections
 
 
-def test_a_run_cannot_see_packs_stores_sockets_or_other_processes(box, tmp_path):
+def test_a_run_cannot_see_packs_stores_sockets_or_other_processes(sandbox, tmp_path):
     pack = tmp_path / "srv" / "course"
     pack.mkdir(parents=True)
     (pack / "01-lesson.md").write_text("answer: the secret\n")
@@ -90,7 +82,7 @@ def test_a_run_cannot_see_packs_stores_sockets_or_other_processes(box, tmp_path)
     ]
     builtin = Path(tutor.__file__).resolve().parent / "_builtin_lessons"
     try:
-        report, protections = _probe(box, paths + [str(builtin)], [sock_path])
+        report, protections = _probe(sandbox, paths + [str(builtin)], [sock_path])
     finally:
         listening.close()
     if "files" not in protections:
@@ -103,11 +95,11 @@ def test_a_run_cannot_see_packs_stores_sockets_or_other_processes(box, tmp_path)
     assert others == [str(report["pid"])] or not report["/proc"], report["/proc"]
 
 
-def test_the_probe_can_read_what_is_there(box):
+def test_the_probe_can_read_what_is_there(sandbox):
     """The same probe reads its own folder and the Python install: the refusals above are real."""
     import torch
 
     torch_init = str(Path(torch.__file__).resolve())
-    report, _ = _probe(box, [torch_init, "/dev/null"], [])
+    report, _ = _probe(sandbox, [torch_init, "/dev/null"], [])
     assert report[torch_init].startswith("read: ")
     assert report["/dev/null"] == "read: "

@@ -22,7 +22,7 @@ import threading
 from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from tutor.grading.sandbox import wire
@@ -467,14 +467,8 @@ def matching(run: RunResult, job: Mapping[str, Any]) -> RunResult:
     fits = len(run.cases) == sent or (run.raised is not None and not run.cases)
     if fits:
         return run
-    return RunResult(
-        RunStatus.CRASHED,
-        message=f"the result does not match the {sent} case(s) sent ({len(run.cases)} came back)",
-        stdout=run.stdout,
-        protections=run.protections,
-        wall_seconds=run.wall_seconds,
-        cpu_seconds=run.cpu_seconds,
-    )
+    message = f"the result does not match the {sent} case(s) sent ({len(run.cases)} came back)"
+    return replace(run, status=RunStatus.CRASHED, message=message, cases=[], raised=None)
 
 
 def _fill(run: RunResult, frame: Any) -> None:

@@ -18,7 +18,14 @@ import os
 import resource
 
 from tutor.grading.sandbox.limits import Limits
-from tutor.grading.sandbox.root_view import enter_private_root
+from tutor.grading.sandbox.root_view import (
+    MS_NODEV,
+    MS_NOEXEC,
+    MS_NOSUID,
+    MS_PRIVATE,
+    MS_REC,
+    enter_private_root,
+)
 
 # As root, each run becomes a user of its own: uid RUN_UID_BASE + its pid. Runs
 # that shared `nobody` could signal one another (a learner's kill(-1) would end
@@ -34,7 +41,6 @@ def run_uid(pid: int | None = None) -> int:
 CLONE_NEWNS = 0x00020000
 CLONE_NEWUSER = 0x10000000
 CLONE_NEWNET = 0x40000000
-MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REC, MS_PRIVATE = 2, 4, 8, 16384, 1 << 18
 PR_SET_DUMPABLE, PR_SET_NO_NEW_PRIVS = 4, 38
 SCRATCH_DIRS = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock")
 NETWORK_NAMESPACE = 0  # set by _private_files

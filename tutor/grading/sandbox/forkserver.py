@@ -99,9 +99,8 @@ def warm() -> None:
     for name in PRELOAD:
         with contextlib.suppress(ImportError):
             importlib.import_module(name)
-    from tutor.grading.sandbox.root_view import python_paths
-
-    python_paths()  # cached for every child's filesystem view
+    # The children's code, with the filesystem view's paths found at its import.
+    importlib.import_module("tutor.grading.sandbox.harness")
     gc.collect()
     gc.freeze()  # children then leave the parent's pages shared
 
