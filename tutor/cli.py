@@ -570,8 +570,8 @@ def serve(
     """
     import os
 
+    from tutor.classroom import CLASS_SOCKET
     from tutor.grading.classroom import open_classroom
-    from tutor.grading.client import CLASS_SOCKET
     from tutor.grading.protocol import GradingFailed
     from tutor.grading.sandbox import configure_default_sandbox
     from tutor.grading.service import serve_shared

@@ -20,7 +20,6 @@ import os
 import select
 import shutil
 import socket
-import stat
 import subprocess
 import sys
 import tempfile
@@ -43,23 +42,6 @@ from tutor.grading.verdict import GraderNotAvailable, Verdict
 START_TIMEOUT = 120.0  # torch's import on a cold page cache, twice (service and fork server)
 REQUEST_TIMEOUT = 90.0  # a derivation's proof, on a loaded machine
 QUEUE_FULL_WAIT = 10.0  # seconds to retry a connection while the service's queue is full
-CLASS_SOCKET = Path("/run/ce-tutor/grading.sock")  # where `ce-tutor serve` listens as root
-SOCKET_ENV = "CE_TUTOR_GRADING_SOCKET"
-
-
-def class_socket(explicit: str | Path | None = None) -> Path | None:
-    """The shared service to use: given, from the environment, or the machine's default.
-
-    None means "start a private service": nothing names a shared one and
-    there is no socket at the default place.
-    """
-    named = explicit or os.environ.get(SOCKET_ENV)
-    if named:
-        return Path(named)
-    with contextlib.suppress(OSError):
-        if stat.S_ISSOCK(CLASS_SOCKET.stat().st_mode):
-            return CLASS_SOCKET
-    return None
 
 
 class _Connection:
