@@ -6,6 +6,11 @@ import os
 
 import pytest
 
+# Tests match English text: whatever language the machine (or CI) runs in,
+# the tutor speaks English here, in this process and in every child it starts.
+# A test of another language sets its own (tutor.i18n.set_language, or env).
+os.environ["LANGUAGE"] = "en"
+
 
 @pytest.fixture(scope="session")
 def sandbox():

@@ -38,6 +38,7 @@ from tutor.grading.protocol import (
     verdict_from_json,
 )
 from tutor.grading.verdict import GraderNotAvailable, Verdict
+from tutor.i18n import language
 
 START_TIMEOUT = 120.0  # torch's import on a cold page cache, twice (service and fork server)
 REQUEST_TIMEOUT = 90.0  # a derivation's proof, on a loaded machine
@@ -197,6 +198,7 @@ class GradingClient:
     # -- internals ----------------------------------------------------------------------------
 
     def _ask(self, request: dict[str, Any]) -> dict[str, Any]:
+        request.setdefault("lang", language())  # the service words feedback in it
         token = os.environ.get(TOKEN_ENV)
         if self.shared and token:
             request["token"] = token  # a shared account's learner: the service maps it

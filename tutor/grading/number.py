@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from tutor.grading.verdict import Status, Verdict
+from tutor.i18n import _
 from tutor.numeric.answers import NotANumber, describe, read_number, rounded_from, within
 from tutor.numeric.params import ParamError, check_params, draw_params, seed_for, to_plain
 from tutor.pack.model import Misconception, NumberExercise, Tolerance
@@ -98,7 +99,7 @@ def grade_number(exercise: NumberExercise, answer: str, seed: int) -> Verdict:
         return Verdict(
             Status.CORRECT,
             score=exercise.points,
-            feedback=f"Correct: torch gives {_show(reference)}.",
+            feedback=_("Correct: torch gives {value}.").format(value=_show(reference)),
             read_as=read.text,
             details=details,
         )
@@ -118,10 +119,10 @@ def grade_number(exercise: NumberExercise, answer: str, seed: int) -> Verdict:
     if rounded_from(read, reference):
         return Verdict(
             Status.UNREADABLE,
-            feedback=(
-                f"{read.text} agrees with the answer as far as it goes, but this exercise "
-                f"needs it within {describe(tolerance)}: give more digits."
-            ),
+            feedback=_(
+                "{answer} agrees with the answer as far as it goes, but this exercise "
+                "needs it within {tolerance}: give more digits."
+            ).format(answer=read.text, tolerance=describe(tolerance)),
             read_as=read.text,
             details={**details, "reason": "precision"},
         )
@@ -136,12 +137,12 @@ def grade_number(exercise: NumberExercise, answer: str, seed: int) -> Verdict:
 def _wrong_feedback(value: float, reference: float) -> str:
     """Say what can be said without giving the answer away."""
     if math.isnan(reference) and not math.isnan(value):
-        return "Not quite: look again at what torch returns here; it is not an ordinary number."
+        return _("Not quite: look again at what torch returns here; it is not an ordinary number.")
     if math.isnan(value):
-        return "Not quite: torch returns an ordinary number here, not nan."
+        return _("Not quite: torch returns an ordinary number here, not nan.")
     if reference != 0 and value != 0 and (value > 0) != (reference > 0):
-        return "Not quite, and the sign is wrong too."
-    return "Not quite. Check your computation against the parameters shown."
+        return _("Not quite, and the sign is wrong too.")
+    return _("Not quite. Check your computation against the parameters shown.")
 
 
 def _json_number(value: float) -> float | str:

@@ -18,6 +18,7 @@ from decimal import Decimal, InvalidOperation
 from tutor.grading.memo import Memo
 from tutor.grading.sandbox import RunStatus, Sandbox, default_sandbox
 from tutor.grading.verdict import Status, Verdict
+from tutor.i18n import _
 from tutor.pack.model import PredictExercise
 
 MIN_MESSAGE = 12  # a quoted message shorter than this is not enough to count
@@ -72,11 +73,15 @@ def grade_predict(
 ) -> Verdict:
     """Run the snippet, then match the learner's prediction against what really happened."""
     if not answer.strip():
-        return Verdict(Status.UNREADABLE, feedback="Write what the code prints, or the exception.")
+        return Verdict(
+            Status.UNREADABLE, feedback=_("Write what the code prints, or the exception.")
+        )
     outcome = run_snippet_outcome(exercise, seed, sandbox or default_sandbox())
     details = {"actual": outcome.shown}
     if matches(answer, outcome):
-        return Verdict(Status.CORRECT, score=exercise.points, feedback="Correct.", details=details)
+        return Verdict(
+            Status.CORRECT, score=exercise.points, feedback=_("Correct."), details=details
+        )
     for known in exercise.misconceptions:
         if known.answer and _same_prediction(answer, known.answer):
             return Verdict(
@@ -85,7 +90,9 @@ def grade_predict(
                 mistake=known.tag,
                 details=details,
             )
-    return Verdict(Status.INCORRECT, feedback="That is not what this code does.", details=details)
+    return Verdict(
+        Status.INCORRECT, feedback=_("That is not what this code does."), details=details
+    )
 
 
 def matches(answer: str, outcome: Outcome) -> bool:

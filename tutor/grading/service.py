@@ -44,6 +44,7 @@ from tutor.grading.peer import Peer, peer_of
 from tutor.grading.protocol import MAX_LINE, ExampleRun, GradingFailed, decode, encode, failure
 from tutor.grading.sandbox.fairness import runner
 from tutor.grading.verdict import GraderNotAvailable, Verdict
+from tutor.i18n import speaking
 
 if TYPE_CHECKING:
     from tutor.grading.classroom import Classroom
@@ -105,7 +106,8 @@ class Service:
         who = f"peer {peer.uid}:{peer.pid} {request.get('learner')}" if peer else None
         fair = runner.set(who)
         try:
-            return {**self._answer(op, request, peer), "id": request.get("id")}
+            with speaking(request.get("lang")):  # feedback in the asking learner's language
+                return {**self._answer(op, request, peer), "id": request.get("id")}
         finally:
             runner.reset(fair)
             known = isinstance(op, str) and (op in self._OPS or op in CLASS_OPS)

@@ -7,14 +7,15 @@ from typing import Any
 from textual.widgets import Static
 
 from tutor.grading.verdict import Status, Verdict
+from tutor.i18n import N_, _
 
 _HEADLINES = {
-    Status.CORRECT: "Correct.",
-    Status.INCORRECT: "Not quite.",
-    Status.UNREADABLE: "Could not read that (no attempt used).",
-    Status.LIMIT: "Your code hit a limit.",
-    Status.CRASHED: "Your code raised an error.",
-    Status.FORBIDDEN: "Your code uses something this exercise forbids.",
+    Status.CORRECT: N_("Correct."),
+    Status.INCORRECT: N_("Not quite."),
+    Status.UNREADABLE: N_("Could not read that (no attempt used)."),
+    Status.LIMIT: N_("Your code hit a limit."),
+    Status.CRASHED: N_("Your code raised an error."),
+    Status.FORBIDDEN: N_("Your code uses something this exercise forbids."),
 }
 
 
@@ -38,17 +39,17 @@ class VerdictView(Static):
             Status.CORRECT: glyphs.correct,
             Status.UNREADABLE: glyphs.unreadable,
         }.get(verdict.status, glyphs.incorrect)
-        lines = [f"{mark} {_HEADLINES[verdict.status]}"]
+        lines = [f"{mark} {_(_HEADLINES[verdict.status])}"]
         if echo and verdict.read_as and verdict.status is not Status.UNREADABLE:
             if "\n" in verdict.read_as:  # 2-D math keeps its own lines
-                lines.append("Read as:")
+                lines.append(_("Read as:"))
                 lines.extend("  " + line for line in verdict.read_as.split("\n"))
             else:
-                lines.append(f"Read as: {verdict.read_as}")
+                lines.append(_("Read as: {answer}").format(answer=verdict.read_as))
         if verdict.feedback:
             lines.append(verdict.feedback)
         if verdict.mistake:
-            lines.append(f"Mistake: {verdict.mistake}")
+            lines.append(_("Mistake: {tag}").format(tag=verdict.mistake))
         lines.extend(_details(verdict.details))
         kind = {Status.CORRECT: "correct", Status.UNREADABLE: "unreadable"}.get(
             verdict.status, "incorrect"
@@ -65,5 +66,9 @@ class VerdictView(Static):
 def _details(details: dict[str, Any]) -> list[str]:
     """How far a code answer got; the failing case itself is already in the feedback."""
     if "cases" in details and "passed" in details:
-        return [f"Cases passed: {details['passed']} of {details['cases']}"]
+        return [
+            _("Cases passed: {passed} of {cases}").format(
+                passed=details["passed"], cases=details["cases"]
+            )
+        ]
     return []
