@@ -67,14 +67,16 @@ def test_validate_a_folder_that_is_not_a_pack(tmp_path: Path) -> None:
 
 
 def test_grade_choice_right_and_wrong_as_json() -> None:
-    right = run("grade", "two-target-forms/moco-zero-labels", "--answer", "1", "--json")
+    # positions are the learner's own (choices are shuffled per learner), as `show` lists them
+    where = ("two-target-forms/moco-zero-labels", "--learner", "ada", "--json")
+    shown = json.loads(run("show", *where).output)["choices"]
+    at = {text.split()[1]: str(n) for n, text in enumerate(shown, start=1)}  # Positive, Zero...
+    right = run("grade", *where, "--answer", at["positive"])
     assert right.exit_code == 0
     verdict = json.loads(right.output)
     assert verdict["status"] == "correct" and verdict["correct"] is True and verdict["score"] == 1.0
     assert set(verdict) >= {"status", "correct", "score", "feedback", "mistake", "read_as"}
-    wrong = json.loads(
-        run("grade", "two-target-forms/moco-zero-labels", "--answer", "b", "--json").output
-    )
+    wrong = json.loads(run("grade", *where, "--answer", at["labels"]).output)
     assert wrong["status"] == "incorrect" and wrong["mistake"] == "zero-means-ignore"
     assert "denominator" in wrong["feedback"]
 

@@ -109,6 +109,7 @@ title: Several right choices
 id: all-right
 type: choice
 multiple: true
+shuffle: false
 prompt: Which are probability targets for logits of shape (2, 3)?
 choices:
   - text: a float tensor of shape (2, 3) whose rows sum to one

@@ -168,6 +168,17 @@ def _moco_step() -> int:
     raise AssertionError(f"{EXERCISE} is in no step of {LESSON}")
 
 
+def _right_position() -> str:
+    """Where LEARNER sees MoCo's right choice: every learner has their own order."""
+    from tutor.grading.choice import learner_order
+
+    pack = load_pack(builtin_pack_dir())[0]
+    lesson = pack.lesson(LESSON)
+    exercise = lesson.exercise(EXERCISE)
+    order = learner_order(pack, lesson, exercise, LEARNER)
+    return str(next(n for n, i in enumerate(order, 1) if exercise.choices[i].correct))
+
+
 def test_answer_drop_the_connection_and_continue_on_the_same_step(ssh_class: SSHClass) -> None:
     moco = _moco_step()
     pack_id = load_pack(builtin_pack_dir())[0].id
@@ -190,7 +201,8 @@ def test_answer_drop_the_connection_and_continue_on_the_same_step(ssh_class: SSH
     _wait(lambda: f"{moco}/" in screen(), f"step {moco} of the lesson", 20, screen)
     ssh_class.keys(first, "n")  # to MoCo's step
     _wait(lambda: store_view()[0].step == moco and "MoCo" in screen(), "MoCo's step", 20, screen)
-    ssh_class.keys(first, "Tab", "1", "Enter")  # focus the first exercise, pick choice 1
+    # focus the first exercise, pick the right choice where this learner sees it (shuffled)
+    ssh_class.keys(first, "Tab", _right_position(), "Enter")
     attempts = _wait(
         lambda: [a for a in store_view()[1] if a.exercise_id == EXERCISE],
         "the attempt in the store",

@@ -75,11 +75,14 @@ def _answer(sub: Submission) -> str:
     """The text the learner would type for this submission, computed as the grader computes."""
     exercise = sub.exercise
     index = None if sub.expect_tag is None else int(sub.label.rsplit("#", 1)[1])
-    if isinstance(exercise, ChoiceExercise):
+    if isinstance(exercise, ChoiceExercise):  # positions in the learner's own order
+        from tutor.grading.choice import learner_order
+
+        shown = learner_order(PACK, sub.lesson, exercise, LEARNER).index
         if index is None:
-            return ",".join(str(i + 1) for i, c in enumerate(exercise.choices) if c.correct)
+            return ",".join(str(shown(i) + 1) for i, c in enumerate(exercise.choices) if c.correct)
         wrong = [i for i, c in enumerate(exercise.choices) if c.tag and not c.correct]
-        return str(wrong[index] + 1)
+        return str(shown(wrong[index]) + 1)
     seed = learner_seed(PACK, sub.lesson, exercise, LEARNER)
     if isinstance(exercise, NumberExercise):
         from tutor.grading.number import misconception_value, reference_value

@@ -121,9 +121,10 @@ class GradingLink:
                 lambda service: self._answer(service, lesson, exercise, answer)
             )
         if isinstance(exercise, ChoiceExercise):
-            from tutor.grading.choice import grade_choice
+            from tutor.grading.choice import grade_choice, learner_order
 
-            return grade_choice(exercise, answer)
+            order = learner_order(self.pack, lesson, exercise, self.learner)
+            return grade_choice(exercise, answer, order)
         return self._waiting_for_class(
             lambda service: service.grade(
                 self.pack.root, lesson.id, exercise.id, answer, self.learner

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from tutor.grading import learner_seed
 from tutor.grading.verdict import Status, Verdict
-from tutor.pack.model import Exercise, Lesson, Pack
+from tutor.pack.model import ChoiceExercise, Exercise, Lesson, Pack
 from tutor.progress.store import (
     HINT_STATUS,
     SOLUTION_STATUS,
@@ -124,6 +124,11 @@ class LearnerSession:
     def record_attempt(
         self, lesson: Lesson, exercise: Exercise, answer: str, verdict: Verdict
     ) -> None:
+        if isinstance(exercise, ChoiceExercise):  # the choice itself, not its shown position
+            from tutor.grading.choice import learner_order, recorded_answer
+
+            order = learner_order(self.pack, lesson, exercise, self.learner)
+            answer = recorded_answer(exercise, answer, order)
         self.store.record_attempt(
             self._attempt(
                 lesson, exercise, answer, verdict.status.value, verdict.score, verdict.mistake

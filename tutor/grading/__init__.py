@@ -35,10 +35,10 @@ def grade(
     for sympy or torch. `ascii` asks for read-as math without Unicode.
     Raises `GraderNotAvailable` for a type no grader handles.
     """
-    if exercise.type == "choice":
-        from tutor.grading.choice import grade_choice
+    if exercise.type == "choice":  # positions are read in this learner's order
+        from tutor.grading.choice import grade_choice, learner_order
 
-        return grade_choice(exercise, answer)
+        return grade_choice(exercise, answer, learner_order(pack, lesson, exercise, learner))
     if exercise.type == "formula":
         from tutor.grading.formula import grade_formula
 

@@ -1,30 +1,73 @@
-"""Grading a choice exercise: which option(s) the learner picked."""
+"""Grading a choice exercise: which option(s) the learner picked.
+
+Each learner sees the choices in an order of their own (`choice_order`,
+seeded like their numbers), so the right one is not always first. A position
+the learner gives (`2`, `b`) is read in *their* order; what is recorded is
+the choice itself, by its text (`recorded_answer`), never a position.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 from tutor.grading.verdict import Status, Verdict
-from tutor.pack.model import ChoiceExercise
+from tutor.pack.model import ChoiceExercise, Exercise, Lesson, Pack
 
 
-def read_choice(exercise: ChoiceExercise, answer: str) -> list[int] | str:
-    """The 0-based indices picked, or a message saying why the answer is unreadable.
+def choice_order(exercise: ChoiceExercise, seed: int) -> list[int]:
+    """The written index of the choice at each shown position, for one learner's seed.
+
+    Sorted by a hash of the seed and each choice's text: stable across
+    sessions, machines and Python versions, and adding a choice leaves the
+    others in the same relative order. `shuffle: false` keeps the order as written.
+    """
+    indices = list(range(len(exercise.choices)))
+    if not exercise.shuffle:
+        return indices
+
+    def key(index: int) -> bytes:
+        text = f"{seed}\x1f{exercise.choices[index].text}\x1f{index}"
+        return hashlib.sha256(text.encode("utf-8")).digest()
+
+    return sorted(indices, key=key)
+
+
+def learner_order(pack: Pack, lesson: Lesson, exercise: Exercise, learner: str) -> list[int]:
+    """`choice_order` for a learner's own seed (the one that draws their numbers)."""
+    from tutor.grading import learner_seed
+
+    if not isinstance(exercise, ChoiceExercise):
+        return []
+    return choice_order(exercise, learner_seed(pack, lesson, exercise, learner))
+
+
+def read_choice(
+    exercise: ChoiceExercise, answer: str, order: list[int] | None = None
+) -> list[int] | str:
+    """The written (0-based) indices picked, or a message saying why the answer is unreadable.
 
     Accepts 1-based numbers (`2`), letters (`b`), several separated by commas
-    or spaces for `multiple` exercises (`1,3`), or a choice's exact text.
-    Numbers and letters are read as positions first, so a choice whose text
-    is `1` is still picked by its position, as the app shows it.
+    or spaces for `multiple` exercises (`1,3`), or a choice's exact text (one
+    per line for several: the recorded form). Numbers and letters are
+    positions in the learner's `order` (as written when None), read first, so
+    a choice whose text is `1` is still picked by its position, as the app shows it.
     """
     text = answer.strip()
     if not text:
         return "no choice given"
     count = len(exercise.choices)
     picks = _positions(text, count)
+    if picks is not None and order is not None:
+        picks = sorted(order[p] for p in picks)
     if picks is None:
-        for index, choice in enumerate(exercise.choices):
-            if text.casefold() == choice.text.strip().casefold():
-                return [index]
+        by_text = {c.text.strip().casefold(): i for i, c in enumerate(exercise.choices)}
+        lines = [line.strip().casefold() for line in text.splitlines() if line.strip()]
+        if lines and all(line in by_text for line in lines):
+            picks = sorted({by_text[line] for line in lines})
+            if len(picks) > 1 and not exercise.multiple:
+                return "pick exactly one choice"
+            return picks
         last = chr(ord("a") + count - 1)
         return f"`{text}` is not one of the choices: give 1–{count}, a–{last}, or a choice's text"
     if len(picks) > 1 and not exercise.multiple:
@@ -45,13 +88,30 @@ def _positions(text: str, count: int) -> list[int] | None:
     return sorted(picks)
 
 
-def grade_choice(exercise: ChoiceExercise, answer: str) -> Verdict:
-    picks = read_choice(exercise, answer)
+def recorded_answer(exercise: ChoiceExercise, answer: str, order: list[int] | None) -> str:
+    """What the gradebook keeps of an answer: the picked choices' texts, one per line.
+
+    A position means nothing once every learner has an order of their own;
+    an unreadable answer is kept as typed.
+    """
+    picks = read_choice(exercise, answer, order)
+    if isinstance(picks, str):
+        return answer
+    return "\n".join(exercise.choices[i].text for i in picks)
+
+
+def grade_choice(exercise: ChoiceExercise, answer: str, order: list[int] | None = None) -> Verdict:
+    """A verdict for positions in the learner's `order` (as written when None), or texts."""
+    picks = read_choice(exercise, answer, order)
     if isinstance(picks, str):
         return Verdict(Status.UNREADABLE, feedback=picks)
     chosen = [exercise.choices[i] for i in picks]
     right = {i for i, choice in enumerate(exercise.choices) if choice.correct}
-    read_as = ", ".join(f"{i + 1}. {exercise.choices[i].text}" for i in picks)
+    shown_at = {written: shown for shown, written in enumerate(order or [])}
+    read_as = ", ".join(
+        f"{shown_at.get(i, i) + 1}. {exercise.choices[i].text}"
+        for i in sorted(picks, key=lambda i: shown_at.get(i, i))
+    )
     if set(picks) == right:
         feedback = " ".join(c.feedback for c in chosen if c.feedback) or "Correct."
         return Verdict(Status.CORRECT, score=exercise.points, feedback=feedback, read_as=read_as)

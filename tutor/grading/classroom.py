@@ -19,8 +19,10 @@ from dataclasses import asdict, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tutor.grading.choice import learner_order, recorded_answer
 from tutor.grading.peer import Identities, Peer, load_identities
 from tutor.grading.protocol import GradingFailed
+from tutor.pack.model import ChoiceExercise
 from tutor.pack.served import served_pack
 from tutor.progress.store import HINT_STATUS, SOLUTION_STATUS, Attempt, ProgressStore
 
@@ -55,6 +57,9 @@ class Classroom:
         pack, lesson, exercise = service._find(request)
         answer = str(request.get("answer", ""))
         verdict = service.grade_only(pack, lesson, exercise, answer, request["learner"])
+        if isinstance(exercise, ChoiceExercise):  # the choice itself, not its shown position
+            order = learner_order(pack, lesson, exercise, request["learner"])
+            answer = recorded_answer(exercise, answer, order)
         with self._write:
             attempt = self._row(
                 request["learner"], pack, lesson, exercise, answer, verdict.status.value

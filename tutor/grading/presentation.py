@@ -41,8 +41,11 @@ def present_exercise(
         params = {name: to_plain(value) for name, value in values.items()}
     shown["params"] = params
     shown["prompt"] = fill_prompt(exercise.prompt, params)
-    if isinstance(exercise, ChoiceExercise):
-        shown["choices"] = [choice.text for choice in exercise.choices]
+    if isinstance(exercise, ChoiceExercise):  # in this learner's own order
+        from tutor.grading.choice import learner_order
+
+        order = learner_order(pack, lesson, exercise, learner)
+        shown["choices"] = [exercise.choices[i].text for i in order]
         shown["multiple"] = exercise.multiple
     if isinstance(exercise, CodeExercise):
         shown["entry"] = exercise.entry

@@ -35,7 +35,7 @@ from tutor.symbolic.domain import SIZED_KINDS, SymbolKind, SymbolSpec
 COMMON_KEYS = {"id", "type", "prompt", "hints", "points", "attempts", "solution", "misconceptions"}
 
 TYPE_KEYS: dict[str, set[str]] = {
-    "choice": {"choices", "multiple"},
+    "choice": {"choices", "multiple", "shuffle"},
     "number": {"params", "reference", "formula", "tolerance"},
     "formula": {"symbols", "answer", "check"},
     "code": {
@@ -162,6 +162,7 @@ def _misconceptions(fields: Fields, kind: str, path: Path) -> list[Misconception
 
 def _choice(fields: Fields, common: dict) -> ChoiceExercise:
     multiple = fields.boolean("multiple", False)
+    shuffle = fields.boolean("shuffle", True)
     items = fields.sequence("choices")
     choices: list[Choice] = []
     for index, item in enumerate(items or []):
@@ -195,7 +196,7 @@ def _choice(fields: Fields, common: dict) -> ChoiceExercise:
             fields.problem("choices", "no choice is marked `correct: true`")
         elif right > 1 and not multiple:
             fields.problem("choices", f"{right} choices are correct: set `multiple: true`")
-    return ChoiceExercise(**common, choices=choices, multiple=multiple)
+    return ChoiceExercise(**common, choices=choices, multiple=multiple, shuffle=shuffle)
 
 
 def _tolerance(fields: Fields, default: Tolerance) -> Tolerance:

@@ -88,6 +88,7 @@ class ChoiceExercise(Exercise):
 
     choices: list[Choice] = field(default_factory=list)
     multiple: bool = False  # several choices are right; the learner picks them all
+    shuffle: bool = True  # each learner sees their own order; false pins it ("all of the above")
 
 
 @dataclass
