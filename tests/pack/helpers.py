@@ -44,3 +44,20 @@ def write_pack(root: Path, lessons: dict[str, str], manifest: str | None = None)
     for name, text in lessons.items():
         (root / name).write_text(textwrap.dedent(text), encoding="utf-8")
     return root
+
+
+def validate_lesson(root: Path, lesson: str, *, deep: bool = True) -> list:
+    """Every `PackError` `ce-tutor validate` reports for a one-lesson pack (loader, then engines)."""
+    from tutor.grading.pack_checks import check_pack
+    from tutor.pack.loader import load_pack
+
+    pack, errors = load_pack(write_pack(root, {"01-lesson.md": lesson}))
+    if deep and not errors:
+        errors = errors + check_pack(pack).errors
+    return errors
+
+
+def line_of(text: str, needle: str, occurrence: int = 1) -> int:
+    """The 1-based line of the `occurrence`-th line of `text` containing `needle`."""
+    hits = [n for n, line in enumerate(textwrap.dedent(text).splitlines(), 1) if needle in line]
+    return hits[occurrence - 1]

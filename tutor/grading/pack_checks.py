@@ -25,6 +25,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
+from tutor.grading import learner_seed
 from tutor.pack.errors import PackError
 from tutor.pack.model import (
     ChoiceExercise,
@@ -163,8 +164,13 @@ def _check_formula(exercise: FormulaExercise) -> Problems:
 def _check_code(pack: Pack, lesson: Lesson, exercise: CodeExercise) -> Problems:
     """The reference passes its own cases; every known-wrong variant is caught."""
     from tutor.grading import grade
+    from tutor.grading.code_checks import CASE_LEARNERS, check_reference_raises
 
     line = exercise.location.line
+    seeds = [learner_seed(pack, lesson, exercise, name) for name in CASE_LEARNERS]
+    raising = check_reference_raises(exercise, seeds)
+    if raising:
+        return raising
     # Pack code may call what learners may not (the reference is often F.cross_entropy
     # itself), so both are graded with `forbid` lifted: what is checked is the values.
     exercise = replace(exercise, forbid=[])
@@ -192,7 +198,6 @@ def _check_code(pack: Pack, lesson: Lesson, exercise: CodeExercise) -> Problems:
 
 def _check_predict(pack: Pack, lesson: Lesson, exercise: PredictExercise) -> Problems:
     """The snippet runs to an outcome; no misconception is the real outcome."""
-    from tutor.grading import learner_seed
     from tutor.grading.predict import SnippetError, matches, run_snippet_outcome
     from tutor.grading.sandbox import default_sandbox
 

@@ -36,7 +36,7 @@ COMMON_KEYS = {"id", "type", "prompt", "hints", "points", "attempts", "solution"
 
 TYPE_KEYS: dict[str, set[str]] = {
     "choice": {"choices", "multiple", "shuffle"},
-    "number": {"params", "reference", "formula", "tolerance"},
+    "number": {"params", "reference", "formula", "tolerance", "distinct_from"},
     "formula": {"symbols", "answer", "check"},
     "code": {
         "entry",
@@ -48,6 +48,7 @@ TYPE_KEYS: dict[str, set[str]] = {
         "compare",
         "tolerance",
         "forbid",
+        "raises",
     },
     "predict": {"code", "params"},
 }
@@ -241,12 +242,22 @@ def _generators(fields: Fields, key: str) -> dict[str, str]:
 
 
 def _number(fields: Fields, common: dict) -> NumberExercise:
+    distinct_from = fields.text_list("distinct_from")
+    tags = {m.tag for m in common["misconceptions"]}
+    for tag in distinct_from:
+        if tag not in tags:
+            fields.problem(
+                "distinct_from",
+                f"`distinct_from` names `{tag}`, which is no misconception's tag here"
+                f"{did_you_mean(tag, tags)}",
+            )
     return NumberExercise(
         **common,
         reference=fields.text("reference", "") or "",
         params=_generators(fields, "params"),
         formula=fields.text("formula"),
         tolerance=_tolerance(fields, Tolerance(rel=1e-3)),
+        distinct_from=[tag for tag in distinct_from if tag in tags],
     )
 
 
@@ -350,7 +361,17 @@ def _code(fields: Fields, common: dict) -> CodeExercise:
         compare=fields.text("compare", "result") or "result",
         tolerance=_tolerance(fields, Tolerance(rel=1e-5, abs=1e-6)),
         forbid=fields.text_list("forbid"),
+        raises=_exception_name(fields),
     )
+
+
+def _exception_name(fields: Fields) -> str | None:
+    """`raises: ValueError`: a Python exception class name, as Python prints it."""
+    name = fields.text("raises")
+    if name is not None and not name.isidentifier():
+        fields.problem("raises", f"`raises` is an exception's name, like ValueError, not `{name}`")
+        return None
+    return name
 
 
 def _predict(fields: Fields, common: dict) -> PredictExercise:

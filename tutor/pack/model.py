@@ -101,6 +101,9 @@ class NumberExercise(Exercise):
     params: dict[str, str] = field(default_factory=dict)  # name -> generator text
     formula: str | None = None  # the same quantity in the symbolic engine's syntax
     tolerance: Tolerance = field(default_factory=lambda: Tolerance(rel=1e-3))
+    # misconception tags whose number must differ from the answer for every learner:
+    # a learner whose numbers make one coincide gets other numbers (see `distinct_params`)
+    distinct_from: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -129,6 +132,9 @@ class CodeExercise(Exercise):
     compare: str = "result"
     tolerance: Tolerance = field(default_factory=lambda: Tolerance(rel=1e-5, abs=1e-6))
     forbid: list[str] = field(default_factory=list)
+    # the exception the reference raises on purpose (some cases): without it a raising
+    # reference is a pack error, since every correct learner would be graded wrong
+    raises: str | None = None
 
 
 @dataclass

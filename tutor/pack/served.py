@@ -30,6 +30,8 @@ WITHHELD_FIELDS = frozenset(
         "correct",  # Choice: which is right
         "feedback",  # Choice: says why it is right or wrong
         "tag",  # Choice: the mistake a tempting choice stands for
+        "raises",  # CodeExercise: the exception the reference raises on purpose
+        "distinct_from",  # NumberExercise: tags of (withheld) misconceptions
     }
 )
 # the model classes whose fields above are withheld; other blocks are shown as written

@@ -25,7 +25,7 @@ from tutor.grading.sandbox.confine import confine, network_namespace
 from tutor.grading.sandbox.forbid import ForbiddenCall, Guards
 from tutor.grading.sandbox.limits import Limits
 
-SANDBOX_DIR = os.path.dirname(os.path.abspath(__file__))
+PACK_FILE = "<pack code>"  # the reference and misconceptions: never shown to a learner
 MEMORY_MARKERS = ("can't allocate memory", "not enough memory", "DefaultCPUAllocator")
 
 
@@ -152,11 +152,16 @@ def _is_memory(error: BaseException) -> bool:
 
 
 def _raised(error: BaseException, filename: str) -> dict[str, str]:
-    """Type, message and the last traceback lines, without the sandbox's frames."""
+    """Type, message and the last traceback lines of the run's own code.
+
+    Frames of the sandbox, of torch and of any other file are left out (they
+    show the server's paths), and pack code keeps none: its lines are the
+    hidden reference, and a learner's verdict shows what it raised.
+    """
     frames = [
         f
         for f in traceback.extract_tb(error.__traceback__)
-        if not f.filename.startswith(SANDBOX_DIR)
+        if f.filename == filename and filename != PACK_FILE
     ]
     lines = traceback.format_list(frames[-4:])
     if isinstance(error, SyntaxError) and error.filename == filename:

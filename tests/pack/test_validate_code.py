@@ -1,0 +1,92 @@
+"""`validate` on code exercises: a reference that raises is the author's error (issue 15.1)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.pack.helpers import line_of, validate_lesson
+
+RAISING = """\
+---
+id: raising
+title: A raising reference
+---
+
+## Step
+
+```exercise
+id: reshape
+type: code
+entry: f
+prompt: Reshape x to 2 by 2.
+args:
+  x: randn(3)
+reference: |
+  def f(x):
+      return x.view(2, 2)
+```
+"""
+
+
+def test_a_reference_that_raises_on_its_cases_is_an_error(tmp_path: Path) -> None:
+    errors = validate_lesson(tmp_path / "p", RAISING)
+    at = [e for e in errors if e.line == line_of(RAISING, "id: reshape")]
+    assert at, errors
+    message = at[0].message
+    assert "the reference raises RuntimeError" in message
+    assert "every learner's correct function would be graded wrong" in message
+    assert "declare `raises: RuntimeError`" in message
+
+
+def test_a_declared_raise_is_accepted(tmp_path: Path) -> None:
+    lesson = RAISING.replace("entry: f\n", "entry: f\nraises: RuntimeError\n")
+    assert validate_lesson(tmp_path / "p", lesson) == []
+
+
+def test_a_declared_raise_of_another_type_is_still_an_error(tmp_path: Path) -> None:
+    lesson = RAISING.replace("entry: f\n", "entry: f\nraises: ValueError\n")
+    errors = validate_lesson(tmp_path / "p", lesson)
+    assert any("raises RuntimeError" in e.message for e in errors), errors
+
+
+def test_a_declared_raise_the_reference_never_makes(tmp_path: Path) -> None:
+    lesson = RAISING.replace("entry: f\n", "entry: f\nraises: RuntimeError\n").replace(
+        "x.view(2, 2)", "x * 2"
+    )
+    errors = validate_lesson(tmp_path / "p", lesson)
+    assert any("raises on none of its cases" in e.message for e in errors), errors
+
+
+def test_raises_must_be_an_exception_name(tmp_path: Path) -> None:
+    lesson = RAISING.replace("entry: f\n", "entry: f\nraises: a runtime error\n")
+    errors = validate_lesson(tmp_path / "p", lesson, deep=False)
+    assert any("`raises` is an exception's name" in e.message for e in errors), errors
+
+
+def test_a_learner_never_sees_reference_code_or_server_paths(sandbox) -> None:
+    """The verdict says what the reference raised, never its lines; no site-packages frames."""
+    from tutor.grading.code import grade_code
+    from tutor.pack.model import CodeExercise, Location
+
+    exercise = CodeExercise(
+        id="reshape",
+        prompt="",
+        location=Location(Path("x.md"), 1),
+        entry="f",
+        reference="def f(x):\n    secret_name = 2\n    return x.view(secret_name, 2)\n",
+        args={"x": "randn(3)"},
+        raises="RuntimeError",
+    )
+    wrong = grade_code(exercise, "def f(x):\n    return x * 2\n", seed=1, sandbox=sandbox)
+    assert "RuntimeError" in wrong.feedback
+    assert "secret_name" not in wrong.feedback and "<pack code>" not in wrong.feedback
+    inside_torch = (
+        "import torch.nn.functional as F\n"
+        "def f(x):\n"
+        "    return F.cross_entropy(x, torch.tensor([5]))\n"
+    )
+    crashed = grade_code(exercise, inside_torch, seed=1, sandbox=sandbox)
+    assert "<your code>" in crashed.feedback  # the learner's own line is shown
+    assert "site-packages" not in crashed.feedback and "torch/" not in crashed.feedback, (
+        crashed.feedback
+    )

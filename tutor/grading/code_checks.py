@@ -1,0 +1,93 @@
+"""`validate`'s checks of a code exercise's reference, before any learner meets it.
+
+A reference that raises on its own cases makes every correct learner wrong
+(their function returns a value where the reference "expects" an exception),
+so it is a pack error unless the author declares the exception with
+`raises: ExceptionName` (an exercise where raising is the lesson).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tutor.pack.model import CodeExercise
+
+Problems = list[tuple[int, str]]
+
+# learners whose cases the reference is run on (their seeds draw different random cases)
+CASE_LEARNERS = tuple(f"validate-case-{i}" for i in range(8))
+
+
+@dataclass(frozen=True)
+class ReferenceRaise:
+    """One case on which the reference raised: which case, and what."""
+
+    label: str
+    inputs: str
+    error: str
+    type: str
+
+
+def reference_raises(
+    exercise: CodeExercise, seeds: list[int]
+) -> tuple[list[ReferenceRaise], int] | str:
+    """The cases (over the seeds' cases) the reference raises on and how many ran, or why not."""
+    from tutor.grading.code import draw_cases
+    from tutor.grading.sandbox import FunctionCall, RunStatus, default_sandbox
+
+    cases = [case for seed in seeds for case in draw_cases(exercise, seed)]
+    call = FunctionCall(
+        exercise.reference,
+        exercise.entry,
+        [case.args for case in cases],
+        compare=exercise.compare,
+        filename="<pack code>",
+    )
+    run = default_sandbox().run_functions([call])[0]
+    if run.status is not RunStatus.OK:
+        return run.message or run.status.value
+    if run.raised is not None:
+        return str(run.raised)
+    found = []
+    for case, outcome in zip(cases, run.cases, strict=False):
+        if outcome.raised is not None:
+            inputs = ", ".join(f"{name}={_short(value)}" for name, value in case.args.items())
+            found.append(
+                ReferenceRaise(case.label, inputs, str(outcome.raised), outcome.raised.type)
+            )
+    return found, len(cases)
+
+
+def check_reference_raises(exercise: CodeExercise, seeds: list[int]) -> Problems:
+    """A raising reference is an error unless `raises:` names what it raises."""
+    line = exercise.location.line
+    ran = reference_raises(exercise, seeds)
+    if isinstance(ran, str):
+        return [(line, f"the reference does not run: {ran}")]
+    found, total = ran
+    unexpected = [r for r in found if r.type != exercise.raises]
+    if unexpected:
+        first = unexpected[0]
+        return [
+            (
+                line,
+                f"the reference raises {first.error} on {first.label} ({first.inputs}), "
+                f"and on {len(unexpected) - 1} more of the {total} cases checked: every learner's correct function "
+                "would be graded wrong there. Fix the reference or its `args`, or, if raising "
+                f"is what learners must write, declare `raises: {first.type}`",
+            )
+        ]
+    if exercise.raises and not found:
+        return [
+            (
+                line,
+                f"`raises: {exercise.raises}` is declared, but the reference raises on none of "
+                "its cases: add a case that raises (an `edge_cases` entry), or remove `raises`",
+            )
+        ]
+    return []
+
+
+def _short(value: object) -> str:
+    text = repr(value).replace("\n", " ")
+    return text if len(text) <= 60 else text[:57] + "…"
