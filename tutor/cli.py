@@ -392,12 +392,35 @@ def _open_progress(db: str | None):
         _fail(str(error))
 
 
+def _class_pack(ctx: click.Context, pack_dir: str | None) -> str | None:
+    """`--pack`, else the class config's pack: one place names the class's pack."""
+    config = ctx.meta.get("class_config")
+    if pack_dir is None and config is not None and config.pack is not None:
+        return str(config.pack)
+    return pack_dir
+
+
+def _instructor_store(db: str | None):
+    """The store an instructor asked for, never a new empty one made by a typo.
+
+    Said on stderr, so a gradebook read from the wrong store is noticed.
+    """
+    from tutor.progress.store import store_location
+
+    location = store_location(None, db)
+    if isinstance(location, Path) and not location.exists():
+        _fail(f"no progress store at {location} (nothing created); check --db or CE_TUTOR_DB")
+    store = _open_progress(db)
+    click.echo(f"reading {store.where}", err=True)
+    return store
+
+
 def _gradebook(pack: Pack, db: str | None, learner: str | None):
     """Grade rows and positions for one pack (and one learner if given)."""
     from tutor.progress.gradebook import LessonOutline, grade_rows
 
     lessons = [LessonOutline(le.id, tuple(e.id for e in le.exercises)) for le in pack.lessons]
-    with _open_progress(db) as store:
+    with _instructor_store(db) as store:
         attempts = store.attempts(learner=learner, pack_id=pack.id)
         learners = [learner] if learner else store.learners(pack.id)
         positions = {
@@ -419,7 +442,7 @@ def progress(ctx: click.Context, pack_dir: str | None, learner: str | None, as_j
 
     from tutor.progress.gradebook import lesson_summaries, progress_table
 
-    pack = _open_pack(pack_dir)
+    pack = _open_pack(_class_pack(ctx, pack_dir))
     lessons, rows, positions = _gradebook(pack, ctx.meta.get("db"), learner)
     summaries = lesson_summaries(rows, lessons, positions)
     if as_json:
@@ -449,7 +472,7 @@ def export(
     """The gradebook: one row per learner and exercise (best score, attempts, mistakes)."""
     from tutor.progress.gradebook import to_csv, to_json
 
-    pack = _open_pack(pack_dir)
+    pack = _open_pack(_class_pack(ctx, pack_dir))
     _, rows, _ = _gradebook(pack, ctx.meta.get("db"), learner)
     text = to_csv(rows) if fmt == "csv" else to_json(rows)
     if out is None:
@@ -535,6 +558,11 @@ def bench(as_json: bool, learners: int, quick: bool) -> None:
     help="The socket's permissions: who on this machine may connect.",
 )
 @click.option(
+    "--group",
+    metavar="GROUP",
+    help="The socket's group (with --mode 660: only the class's group may connect).",
+)
+@click.option(
     "--shared-account",
     "shared_accounts",
     multiple=True,
@@ -556,6 +584,7 @@ def serve(
     pack_dirs: tuple[Path, ...],
     sandboxes: int,
     mode: str,
+    group: str | None,
     shared_accounts: tuple[str, ...],
     learner_tokens: Path | None,
 ) -> None:
@@ -582,8 +611,14 @@ def serve(
         permissions = int(mode, 8)
     except ValueError:
         _fail(f"--mode takes octal permissions such as 660, not {mode!r}")
+    config = ctx.meta.get("class_config")
+    if socket_path is None and config is not None:
+        socket_path = config.grading_socket  # the one the learners' apps wait for
     if socket_path is None:
         socket_path = CLASS_SOCKET if os.geteuid() == 0 else data_dir() / "grading.sock"
+    if config is not None and config.pack is not None and config.pack not in pack_dirs:
+        pack_dirs = (*pack_dirs, config.pack)  # the class's pack, named once in the config
+    gid = _group_id(group)
     for root in pack_dirs:
         _open_pack(str(root))  # a broken pack is refused now, not in front of the class
     packs = [*(source.root for source in installed_packs()), *pack_dirs]
@@ -597,11 +632,22 @@ def serve(
     click.echo(f"serving {len(packs)} pack(s) at {socket_path}", err=True)
     click.echo(f"recording the class's progress in {classroom.store.where}", err=True)
     try:
-        serve_shared(socket_path, packs, mode=permissions, classroom=classroom)
+        serve_shared(socket_path, packs, mode=permissions, classroom=classroom, group=gid)
     except GradingFailed as error:
         _fail(str(error))
     finally:
         classroom.store.close()
+
+
+def _group_id(group: str | None) -> int | None:
+    if group is None:
+        return None
+    import grp
+
+    try:
+        return grp.getgrnam(group).gr_gid
+    except KeyError:
+        _fail(f"--group {group}: no such group")
 
 
 @cli.command()

@@ -9,10 +9,12 @@ schema. Nothing here imports torch into the calling process.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import os
 import shutil
 import socket
+import stat
 import subprocess
 import sys
 import tempfile
@@ -388,6 +390,57 @@ def check_class_editor(command: tuple[str, ...] | None) -> Check:
     return Check("class editor", Outcome.OK, f"`{shown}` (restricted: no shell)")
 
 
+def check_install_reachable(executable: str | None = None) -> Check:
+    """Every account can run this Python: a venv made from a Python under /root (pyenv) is not.
+
+    `doctor` run as root passes every other check there, while each learner
+    gets "Permission denied" from the forced command.
+    """
+    python = Path(os.path.realpath(executable or sys.executable))
+    blocked = [folder for folder in python.parents if not os.stat(folder).st_mode & stat.S_IXOTH]
+    if not os.stat(python).st_mode & stat.S_IXOTH:
+        blocked.insert(0, python)
+    if blocked:
+        return Check("install", Outcome.FAIL,
+                     f"learners cannot run {python}: {blocked[0]} is closed to other accounts",
+                     "make the venv from a Python every account can run: "
+                     "/usr/bin/python3 -m venv /opt/ce-tutor")  # fmt: skip
+    return Check("install", Outcome.OK, f"{python} runs for every account")
+
+
+def check_class_pack(config: ClassConfig | None) -> Check | None:
+    """The class's pack holds every answer: only the service (root) may read its files."""
+    if config is None or config.pack is None:
+        return None
+    if os.geteuid() != 0:
+        files = [config.pack, *_pack_files(config.pack)]
+        readable = [p for p in files if os.access(p, os.R_OK)]
+        if readable:
+            return Check("class pack", Outcome.FAIL,
+                         f"this account can read {readable[0]} (answers and solutions)",
+                         f"as root: chown -R root: {config.pack}; chmod -R go-rwx {config.pack}")  # fmt: skip
+        return Check("class pack", Outcome.OK, f"{config.pack} is closed to this account")
+    if not config.pack.is_dir():
+        return Check("class pack", Outcome.FAIL, f"{config.pack} is not a folder",
+                     "point `pack` in the class config at the class's lesson pack")  # fmt: skip
+    open_to_others = [
+        p for p in [config.pack, *_pack_files(config.pack)]
+        if os.stat(p).st_mode & (stat.S_IRWXG | stat.S_IRWXO) or os.stat(p).st_uid != 0
+    ]  # fmt: skip
+    if open_to_others:
+        return Check("class pack", Outcome.FAIL,
+                     f"{open_to_others[0]} is open to other accounts (answers and solutions)",
+                     f"chown -R root: {config.pack}; chmod -R go-rwx {config.pack}")  # fmt: skip
+    return Check("class pack", Outcome.OK, f"{config.pack} is root's alone")
+
+
+def _pack_files(root: Path, limit: int = 10_000) -> list[Path]:
+    try:
+        return list(itertools.islice(root.rglob("*"), limit))
+    except OSError:
+        return []
+
+
 def run_checks(
     db: str | None = None,
     sandbox: bool = True,
@@ -401,6 +454,11 @@ def run_checks(
     checks.append(check_data_dir())
     checks.append(check_store(db))
     checks += check_class_config(config)
+    if config is not None or os.geteuid() == 0:
+        checks.append(check_install_reachable())
+    pack = check_class_pack(config)
+    if pack is not None:
+        checks.append(pack)
     checks.append(check_grading_service(grading_socket, config))
     return checks
 

@@ -82,6 +82,8 @@ def test_the_command_exits_1_when_something_essential_fails(tmp_path, monkeypatc
     # torch and the sandbox are tried above and in tests/faults; here, the command's verdict
     monkeypatch.setattr(doctor, "check_sandbox", lambda: [])
     monkeypatch.setattr(doctor, "check_torch", lambda: Check("torch", Outcome.OK, "imports"))
+    ok = Check("install", Outcome.OK, "runs")  # the CI's Python is pyenv's, under /root
+    monkeypatch.setattr(doctor, "check_install_reachable", lambda: ok)
     broken = tmp_path / "broken.sqlite3"
     broken.write_bytes(b"garbage" * 200)
     monkeypatch.setenv("CE_TUTOR_HOME", str(tmp_path))
@@ -160,3 +162,49 @@ def test_what_a_run_sees_is_checked_from_inside_a_real_run() -> None:
     exposed = check_what_a_run_sees(Unconfined())
     assert exposed.outcome in (Outcome.FAIL, Outcome.WARN)
     assert "progress.sqlite3" in exposed.detail and "grading.sock" in exposed.detail
+
+
+def test_a_python_under_a_closed_folder_fails_the_install_check() -> None:
+    """A venv made from pyenv's Python under /root (0700): learners get "Permission denied"."""
+    import shutil
+    import tempfile
+
+    top = Path(tempfile.mkdtemp(dir="/var/tmp"))  # outside pytest's 0700 folders
+    try:
+        top.chmod(0o755)
+        home = top / "root"
+        python = home / "pyenv" / "bin" / "python3"
+        python.parent.mkdir(parents=True, mode=0o755)
+        python.write_text("")
+        python.chmod(0o755)
+        home.chmod(0o755)
+        assert doctor.check_install_reachable(str(python)).outcome is Outcome.OK
+        home.chmod(0o700)
+        check = doctor.check_install_reachable(str(python))
+        assert check.outcome is Outcome.FAIL
+        assert str(home) in check.detail and "/usr/bin/python3 -m venv" in check.fix
+    finally:
+        shutil.rmtree(top)
+
+
+def test_the_class_pack_must_be_roots_alone(tmp_path, monkeypatch) -> None:
+    from tutor.classroom import ClassConfig
+
+    pack = tmp_path / "course"
+    pack.mkdir()
+    (pack / "01.md").write_text("answer: 42")
+    config = ClassConfig(path=tmp_path / "class.toml", pack=pack)
+    monkeypatch.setattr(os, "geteuid", lambda: 0)  # the check as root reads modes and owners
+    pack.chmod(0o755)
+    (pack / "01.md").chmod(0o644)
+    open_check = doctor.check_class_pack(config)
+    pack.chmod(0o700)
+    (pack / "01.md").chmod(0o600)
+    closed = doctor.check_class_pack(config)
+    if os.getuid() == 0:  # the files are root's only when the test runs as root
+        assert open_check.outcome is Outcome.FAIL and "open to other accounts" in open_check.detail
+        assert "chmod -R go-rwx" in open_check.fix
+        assert closed.outcome is Outcome.OK, closed.detail
+    else:
+        assert open_check.outcome is closed.outcome is Outcome.FAIL  # owned by a learner
+    assert doctor.check_class_pack(None) is None

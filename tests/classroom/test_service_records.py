@@ -59,6 +59,22 @@ def test_the_served_pack_carries_no_answer_solution_or_reference(client) -> None
     assert lesson.exercise("write-sum").starter.startswith("def total(x):")
 
 
+@pytest.mark.parametrize("version", ["0.0.1", None])
+def test_an_app_of_another_version_is_refused_with_what_to_do(client, version) -> None:
+    """Every ce-tutor on the machine finds the class's socket: an older one must not misread it."""
+    from tutor import __version__
+
+    asked = {"op": "class_pack", "pack": str(PACK_DIR)}
+    if version is not None:
+        asked["version"] = version
+    with pytest.raises(GradingFailed) as refused:
+        client._ask(asked)
+    assert refused.value.kind == "version"
+    assert f"runs ce-tutor {__version__}" in str(refused.value)
+    assert (version or "an older version") in str(refused.value)
+    assert "restart the service" in str(refused.value)
+
+
 def test_an_answer_claiming_another_learner_is_recorded_as_the_peer(client, class_service) -> None:
     where = {**WHERE, "exercise": "half-surprise"}
     reply = client._ask({"op": "answer", **where, "answer": "0.6931", "learner": "mallory"})

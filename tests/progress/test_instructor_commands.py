@@ -80,7 +80,9 @@ def run(*args: str) -> str:
         env["CE_TUTOR_DB"], words = words[1], words[2:]
     result = CliRunner().invoke(cli, words, catch_exceptions=False, env=env)
     assert result.exit_code == 0, result.output
-    return result.output
+    if words[0] in ("progress", "export"):
+        assert result.stderr.startswith("reading "), result.stderr  # which store was read
+    return result.stdout
 
 
 def test_export_csv_has_one_row_per_learner_and_exercise(class_store: str) -> None:
@@ -131,8 +133,43 @@ def test_progress_table_shows_done_score_attempts_and_step(class_store: str) -> 
 
 
 def test_progress_on_an_empty_store_says_so(tmp_path: Path) -> None:
+    ProgressStore(tmp_path / "empty.sqlite3").close()
     text = run("--db", str(tmp_path / "empty.sqlite3"), "progress")
     assert text.startswith("No progress recorded yet")
+
+
+@pytest.mark.parametrize("command", [["progress"], ["export", "--format", "csv"]])
+def test_a_mistyped_store_path_is_refused_and_nothing_is_created(
+    tmp_path: Path, command: list[str]
+) -> None:
+    typo = tmp_path / "progres.sqlite3"
+    result = CliRunner().invoke(cli, command, env={"CE_TUTOR_DB": str(typo)})
+    assert result.exit_code == 2, result.output
+    assert f"no progress store at {typo}" in result.stderr
+    assert not typo.exists()
+
+
+def test_progress_and_export_read_the_class_configs_pack(
+    class_store: str, tmp_path: Path, monkeypatch
+) -> None:
+    """One place names the class's pack: the class config, for the instructor's commands too."""
+    import shutil
+
+    from tutor.pack.discovery import builtin_pack_dir
+
+    course = tmp_path / "course"
+    shutil.copytree(builtin_pack_dir(), course)
+    toml = (course / "pack.toml").read_text()
+    (course / "pack.toml").write_text(toml.replace('id = "ce-tutor-builtin"', 'id = "course"'))
+    config = tmp_path / "class.toml"
+    config.write_text(f'pack = "{course}"\n')
+    monkeypatch.setenv("CE_TUTOR_CLASS_CONFIG", str(config))
+    assert run("--db", class_store, "progress").startswith("No progress recorded yet for course")
+    with ProgressStore(class_store) as store:
+        store.record_attempt(Attempt("dan", "course", "0.1.0", LESSON, "moco-zero-labels", "1",
+                                     "correct", 1.0))  # fmt: skip
+    rows = list(csv.DictReader(io.StringIO(run("--db", class_store, "export", "--format", "csv"))))
+    assert {r["learner"] for r in rows} == {"dan"}
 
 
 def test_the_db_option_reads_ce_tutor_db(class_store: str, monkeypatch) -> None:

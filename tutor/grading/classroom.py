@@ -134,7 +134,21 @@ class Classroom:
         }
 
     def class_pack(self, service: Service, request: dict[str, Any]) -> dict[str, Any]:
-        """The pack to show, answers removed (`tutor.pack.served`)."""
+        """The pack to show, answers removed (`tutor.pack.served`), to an app of our version.
+
+        The served pack's shape and every later request follow this
+        version's protocol; an app of another version would misread them.
+        """
+        from tutor import __version__
+
+        theirs = request.get("version")
+        if theirs != __version__:
+            raise GradingFailed(
+                f"the class's grading service runs ce-tutor {__version__}, this app is "
+                f"{theirs or 'an older version'}: ask the admin to restart the service "
+                "after upgrading (or to upgrade this install)",
+                "version",
+            )
         return {"served": served_pack(service.pack_at(request))}
 
     OPS = {

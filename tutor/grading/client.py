@@ -174,7 +174,10 @@ class GradingClient:
 
     def class_pack(self, pack: str | Path) -> dict[str, Any]:
         """The pack to show, without its answers (`tutor.pack.served.pack_from_service`)."""
-        return self._ask({"op": "class_pack", "pack": str(pack)})["served"]
+        from tutor import __version__
+
+        asked = {"op": "class_pack", "pack": str(pack), "version": __version__}
+        return self._ask(asked)["served"]
 
     def my_progress(self, pack: str | Path) -> dict[str, Any]:
         """This learner's own rows, places and solutions shown, as the service recorded them."""

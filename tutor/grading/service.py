@@ -420,7 +420,7 @@ class _Server(socketserver.ThreadingUnixStreamServer):
         super().__init__(str(path), _Connection)
 
 
-def bind(path: Path, service: Service, mode: int) -> _Server:
+def bind(path: Path, service: Service, mode: int, group: int | None = None) -> _Server:
     """Listen at `path`; refuse if another service already answers there."""
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.exists() or path.is_symlink():
@@ -428,6 +428,8 @@ def bind(path: Path, service: Service, mode: int) -> _Server:
             raise GradingFailed(f"a grading service already answers at {path}", "request")
         path.unlink()  # left behind by a service that died
     server = _Server(path, service)
+    if group is not None:
+        os.chown(path, -1, group)
     os.chmod(path, mode)
     return server
 
@@ -458,10 +460,11 @@ def serve_shared(
     say: Callable[[str], None] = lambda text: print(text, file=sys.stderr, flush=True),
     stop: threading.Event | None = None,
     classroom: Classroom | None = None,
+    group: int | None = None,
 ) -> None:
     """`ce-tutor serve`: run the class's service in the foreground until SIGTERM or Ctrl-C."""
     service = Service(packs, shared=True, classroom=classroom)
-    server = bind(path, service, mode)
+    server = bind(path, service, mode, group)
     stop = stop or threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         with contextlib.suppress(ValueError):  # not the main thread (tests): rely on `stop`
