@@ -7,6 +7,8 @@ from functools import partial
 
 from textual.command import CommandPalette, DiscoveryHit, Hit, Hits, Provider, SearchIcon
 
+from tutor.i18n import _
+
 
 class TutorPalette(CommandPalette):
     """The command palette with a plain pointer for its search icon.
@@ -29,16 +31,28 @@ class TutorCommands(Provider):
     def _commands(self) -> list[tuple[str, str, Callable[[], object]]]:
         app = self.app
         commands: list[tuple[str, str, Callable[[], object]]] = [
-            (f"Open lesson: {lesson.title}", lesson.summary, partial(app.open_lesson, lesson.id))
+            (
+                _("Open lesson: {title}").format(title=lesson.title),
+                lesson.summary,
+                partial(app.open_lesson, lesson.id),
+            )
             for lesson in app.pack.lessons
         ]
         commands += [
-            ("Theme: dark", "Light text on a dark background", partial(app.use_theme, "dark")),
-            ("Theme: light", "Dark text on a light background", partial(app.use_theme, "light")),
-            ("Keys", "Every key of the app", app.action_keys),
-            ("Lessons", "Back to the list of lessons", app.action_home),
-            ("Other packs", "Lesson packs found on this machine", app.action_packs),
-            ("Quit", "Your progress is already saved", app.action_quit),
+            (
+                _("Theme: dark"),
+                _("Light text on a dark background"),
+                partial(app.use_theme, "dark"),
+            ),
+            (
+                _("Theme: light"),
+                _("Dark text on a light background"),
+                partial(app.use_theme, "light"),
+            ),
+            (_("Keys"), _("Every key of the app"), app.action_keys),
+            (_("Lessons"), _("Back to the list of lessons"), app.action_home),
+            (_("Other packs"), _("Lesson packs found on this machine"), app.action_packs),
+            (_("Quit"), _("Your progress is already saved"), app.action_quit),
         ]
         return commands
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tutor.i18n import N_
+
 
 @dataclass(frozen=True)
 class KeyHelp:
@@ -12,32 +14,32 @@ class KeyHelp:
 
 
 KEY_HELP: dict[str, list[KeyHelp]] = {
-    "Everywhere": [
-        KeyHelp("?", "this list of keys"),
-        KeyHelp("ctrl+p", "command palette: jump to a lesson, switch theme"),
-        KeyHelp("tab / shift+tab", "move between parts of the screen"),
-        KeyHelp("q", "quit (your progress is already saved)"),
+    N_("Everywhere"): [
+        KeyHelp("?", N_("this list of keys")),
+        KeyHelp("ctrl+p", N_("command palette: jump to a lesson, switch theme")),
+        KeyHelp("tab / shift+tab", N_("move between parts of the screen")),
+        KeyHelp("q", N_("quit (your progress is already saved)")),
     ],
-    "Home": [
-        KeyHelp("up / down", "choose a lesson"),
-        KeyHelp("enter", "open it"),
-        KeyHelp("c", "continue where you left off"),
-        KeyHelp("o", "other lesson packs on this machine"),
+    N_("Home"): [
+        KeyHelp("up / down", N_("choose a lesson")),
+        KeyHelp("enter", N_("open it")),
+        KeyHelp("c", N_("continue where you left off")),
+        KeyHelp("o", N_("other lesson packs on this machine")),
     ],
-    "Lesson": [
-        KeyHelp("n / right", "next step"),
-        KeyHelp("p / left", "previous step"),
-        KeyHelp("j / k", "scroll down / up"),
-        KeyHelp("r", "run the example in focus, see its real output"),
-        KeyHelp("d", "reveal the next step of the derivation in focus"),
-        KeyHelp("h", "next hint for the exercise in focus"),
-        KeyHelp("s", "show the solution"),
-        KeyHelp("escape", "leave an answer field; again: back to the lessons"),
+    N_("Lesson"): [
+        KeyHelp("n / right", N_("next step")),
+        KeyHelp("p / left", N_("previous step")),
+        KeyHelp("j / k", N_("scroll down / up")),
+        KeyHelp("r", N_("run the example in focus, see its real output")),
+        KeyHelp("d", N_("reveal the next step of the derivation in focus")),
+        KeyHelp("h", N_("next hint for the exercise in focus")),
+        KeyHelp("s", N_("show the solution")),
+        KeyHelp("escape", N_("leave an answer field; again: back to the lessons")),
     ],
-    "Answering": [
-        KeyHelp("1-9 / up / down", "pick a choice (space toggles when several are right)"),
-        KeyHelp("enter", "submit a choice, number, formula or prediction"),
-        KeyHelp("ctrl+r", "submit code"),
-        KeyHelp("ctrl+o", "edit code in your $EDITOR"),
+    N_("Answering"): [
+        KeyHelp("1-9 / up / down", N_("pick a choice (space toggles when several are right)")),
+        KeyHelp("enter", N_("submit a choice, number, formula or prediction")),
+        KeyHelp("ctrl+r", N_("submit code")),
+        KeyHelp("ctrl+o", N_("edit code in your $EDITOR")),
     ],
 }

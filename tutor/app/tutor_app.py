@@ -23,6 +23,7 @@ from tutor.app.session import LearnerSession
 from tutor.app.terminal import asciify, unicode_terminal
 from tutor.app.themes import THEMES
 from tutor.app.widgets.ascii_scrollbar import use_ascii_scrollbars
+from tutor.i18n import N_, _
 from tutor.pack.model import Pack
 from tutor.progress.store import ProgressStore, open_store
 
@@ -40,8 +41,8 @@ class TutorApp(App):
     COMMANDS = {TutorCommands}
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
-        Binding("question_mark", "keys", "Keys", key_display="?"),
-        Binding("ctrl+p", "command_palette", "Commands", key_display="^p", priority=True),
+        Binding("question_mark", "keys", N_("Keys"), key_display="?"),
+        Binding("ctrl+p", "command_palette", N_("Commands"), key_display="^p", priority=True),
         # Keys that move the focus act the moment they arrive (priority). Textual sends each
         # key to the widget focused when the key arrives; over SSH keys come in bursts, so
         # "Tab 1.25" would otherwise type "1.25" where the focus was before the Tab.
@@ -144,7 +145,11 @@ class TutorApp(App):
 
         lesson = self.pack.lesson(lesson_id)
         if lesson is None or not lesson.steps:
-            self.notify(f"No lesson {lesson_id!r} in this pack.", severity="error", markup=False)
+            self.notify(
+                _("No lesson {lesson!r} in this pack.").format(lesson=lesson_id),
+                severity="error",
+                markup=False,
+            )
             return
         while len(self.screen_stack) > 1 and not isinstance(self.screen, HomeScreen):
             self.pop_screen()
@@ -186,7 +191,9 @@ class TutorApp(App):
         from tutor.app.commands import TutorPalette
 
         if self.use_command_palette and not TutorPalette.is_open(self):
-            self.push_screen(TutorPalette(self.glyphs.pointer, self.plain("lesson, theme, keys…")))
+            self.push_screen(
+                TutorPalette(self.glyphs.pointer, self.plain(_("lesson, theme, keys…")))
+            )
 
     def get_system_commands(self, screen):  # the palette offers our commands only
         return iter(())

@@ -10,6 +10,7 @@ from textual.widgets import Static
 from tutor.app.widgets.key_bar import KeyBar
 from tutor.app.widgets.marked_option_list import MarkedOptionList
 from tutor.app.widgets.title_bar import TitleBar
+from tutor.i18n import N_, _
 from tutor.pack.model import Lesson
 
 
@@ -17,9 +18,9 @@ class HomeScreen(Screen):
     """Lists lessons with a progress bar and a completion mark; Enter opens one."""
 
     BINDINGS = [
-        Binding("c", "continue", "Continue"),
-        Binding("o", "app.packs", "Other packs"),
-        Binding("q", "app.quit", "Quit"),
+        Binding("c", "continue", N_("Continue")),
+        Binding("o", "app.packs", N_("Other packs")),
+        Binding("q", "app.quit", N_("Quit")),
     ]
 
     def compose(self) -> ComposeResult:
@@ -37,7 +38,8 @@ class HomeScreen(Screen):
         for lesson in app.pack.lessons:
             solved, count = app.session.lesson_progress(lesson)
             done, total = done + solved, total + count
-        return f"{app.pack.title}\n{done} of {total} exercises solved"
+        solved = _("{done} of {total} exercises solved").format(done=done, total=total)
+        return f"{app.pack.title}\n{solved}"
 
     def _entries(self) -> list[tuple[str, str]]:
         app = self.app
@@ -50,12 +52,16 @@ class HomeScreen(Screen):
             entries.append(
                 (
                     "continue",
-                    app.plain(f"Continue: {lesson.title}\nstep {step + 1}/{len(lesson.steps)}"),
+                    app.plain(
+                        _("Continue: {title}").format(title=lesson.title)
+                        + "\n"
+                        + _("step {n}/{count}").format(n=step + 1, count=len(lesson.steps))
+                    ),
                 )
             )
         for lesson in app.pack.lessons:
             entries.append((f"lesson:{lesson.id}", self.app.plain(self._lesson_text(lesson))))
-        entries.append(("packs", "Other lesson packs on this machine"))
+        entries.append(("packs", _("Other lesson packs on this machine")))
         return entries
 
     def _lesson_text(self, lesson: Lesson) -> str:
@@ -63,8 +69,10 @@ class HomeScreen(Screen):
         done, total = self.app.session.lesson_progress(lesson)
         mark = glyphs.correct if total and done == total else " "
         bar = glyphs.bar(done, total, width=12)
-        minutes = f" {glyphs.bullet} {lesson.minutes} min" if lesson.minutes else ""
-        return f"{mark} {lesson.title}\n  {bar} {done}/{total} exercises{minutes}"
+        minutes = _("{minutes} min").format(minutes=lesson.minutes) if lesson.minutes else ""
+        minutes = f" {glyphs.bullet} {minutes}" if minutes else ""
+        exercises = _("{done}/{total} exercises").format(done=done, total=total)
+        return f"{mark} {lesson.title}\n  {bar} {exercises}{minutes}"
 
     def on_screen_resume(self) -> None:
         self.query_one("#home-title", Static).update(self.app.plain(self._summary()))

@@ -9,20 +9,21 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from tutor.app.keys import KEY_HELP
+from tutor.i18n import N_, _
 
 
 class KeysScreen(ModalScreen):
     """A scrollable list of keys; any of escape, q or ? closes it."""
 
     BINDINGS = [
-        Binding("escape,q,question_mark", "dismiss", "Close", key_display="esc"),
-        Binding("j,down", "scroll(1)", "Scroll", show=False),
-        Binding("k,up", "scroll(-1)", "Scroll", show=False),
+        Binding("escape,q,question_mark", "dismiss", N_("Close"), key_display="esc"),
+        Binding("j,down", "scroll(1)", N_("Scroll"), show=False),
+        Binding("k,up", "scroll(-1)", N_("Scroll"), show=False),
     ]
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="keys-box") as box:
-            box.border_title = f"Keys {self.app.glyphs.bullet} esc closes"
+            box.border_title = f"{_('Keys')} {self.app.glyphs.bullet} {_('esc closes')}"
             yield Static(key_text(), id="keys-text", markup=False)
 
     def action_scroll(self, lines: int) -> None:
@@ -32,7 +33,7 @@ class KeysScreen(ModalScreen):
 def key_text() -> str:
     lines = []
     for section, keys in KEY_HELP.items():
-        lines.append(section)
-        lines.extend(f"  {k.keys:<18} {k.does}" for k in keys)
+        lines.append(_(section))
+        lines.extend(f"  {k.keys:<18} {_(k.does)}" for k in keys)
         lines.append("")
     return "\n".join(lines).rstrip()

@@ -17,6 +17,7 @@ from tutor.app.widgets.key_bar import KeyBar
 from tutor.app.widgets.prose_view import ProseView
 from tutor.app.widgets.step_indicator import StepIndicator
 from tutor.app.widgets.title_bar import TitleBar
+from tutor.i18n import N_, _
 from tutor.pack.model import Block, CodeExample, Derivation, Exercise, Lesson, Plot, Prose
 
 
@@ -24,18 +25,18 @@ class LessonScreen(Screen):
     """Steps through a lesson; the position is saved on every move."""
 
     BINDINGS = [
-        Binding("n,right", "next_step", "Next"),
-        Binding("p,left", "previous_step", "Prev"),
-        Binding("h", "hint", "Hint"),
-        Binding("s", "solution", "Solution"),
-        Binding("r", "run", "Run", show=False),
-        Binding("d", "reveal", "Derive", show=False),
-        Binding("j", "scroll(1)", "Scroll", show=False),
-        Binding("k", "scroll(-1)", "Scroll", show=False),
+        Binding("n,right", "next_step", N_("Next")),
+        Binding("p,left", "previous_step", N_("Prev")),
+        Binding("h", "hint", N_("Hint")),
+        Binding("s", "solution", N_("Solution")),
+        Binding("r", "run", N_("Run"), show=False),
+        Binding("d", "reveal", N_("Derive"), show=False),
+        Binding("j", "scroll(1)", N_("Scroll"), show=False),
+        Binding("k", "scroll(-1)", N_("Scroll"), show=False),
         # at once, like Tab (see TutorApp.BINDINGS): "esc n" in one burst leaves the field,
         # then goes to the next step, instead of typing "n" into the answer
-        Binding("escape", "back", "Back", priority=True),
-        Binding("q", "app.quit", "Quit", show=False),
+        Binding("escape", "back", N_("Back"), priority=True),
+        Binding("q", "app.quit", N_("Quit"), show=False),
     ]
 
     step = reactive(0, init=False)
@@ -73,11 +74,11 @@ class LessonScreen(Screen):
         for block in step.blocks:
             widgets.append(self._widget_for(block, numbers))
         if self.step < len(self.lesson.steps) - 1:
-            widgets.append(Static("n: next step", classes="step-end", markup=False))
+            widgets.append(Static(_("n: next step"), classes="step-end", markup=False))
         else:
             widgets.append(
                 Static(
-                    f"End of the lesson {self.app.glyphs.bullet} esc: lessons",
+                    f"{_('End of the lesson')} {self.app.glyphs.bullet} {_('esc: lessons')}",
                     classes="step-end",
                     markup=False,
                 )
@@ -100,7 +101,10 @@ class LessonScreen(Screen):
             from tutor.app.widgets.plot_view import PlotView  # plotext is slow to import
 
             return PlotView(block)
-        return Static(f"(a {type(block).__name__} block this app cannot show)", markup=False)
+        return Static(
+            _("(a {kind} block this app cannot show)").format(kind=type(block).__name__),
+            markup=False,
+        )
 
     # which block a key is about: the one holding focus, else the first in the step
 
@@ -150,14 +154,14 @@ class LessonScreen(Screen):
         view = self._target(ExerciseView)
         if isinstance(view, ExerciseView):
             if not view.show_next_hint():
-                self.notify("No more hints for this exercise.", markup=False)
+                self.notify(_("No more hints for this exercise."), markup=False)
             view.scroll_visible(animate=False)
 
     def action_solution(self) -> None:
         view = self._target(ExerciseView)
         if isinstance(view, ExerciseView):
             if not view.show_solution():
-                self.notify("This exercise has no written solution.", markup=False)
+                self.notify(_("This exercise has no written solution."), markup=False)
             view.scroll_visible(animate=False)
 
     def action_run(self) -> None:

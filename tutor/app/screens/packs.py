@@ -10,13 +10,17 @@ from textual.widgets import Static
 from tutor.app.widgets.key_bar import KeyBar
 from tutor.app.widgets.marked_option_list import MarkedOptionList
 from tutor.app.widgets.title_bar import TitleBar
+from tutor.i18n import N_, _
 from tutor.pack.discovery import PackSource, installed_packs
 
 
 class PacksScreen(Screen):
     """Enter opens a pack; a pack with problems says so instead of opening."""
 
-    BINDINGS = [Binding("escape", "app.pop_screen", "Back"), Binding("q", "app.quit", "Quit")]
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", N_("Back")),
+        Binding("q", "app.quit", N_("Quit")),
+    ]
 
     def __init__(self, sources: list[PackSource] | None = None):
         super().__init__()
@@ -30,17 +34,17 @@ class PacksScreen(Screen):
         from tutor.grading.protocol import GradingFailed
 
         try:
-            return [PackSource(root.name, root, "the class's service") for root in served()]
+            return [PackSource(root.name, root, _("the class's service")) for root in served()]
         except (GradingFailed, OSError):
             return []
 
     def compose(self) -> ComposeResult:
-        yield TitleBar("lesson packs")
-        yield Static("Lesson packs on this machine", id="home-title", markup=False)
+        yield TitleBar(_("lesson packs"))
+        yield Static(_("Lesson packs on this machine"), id="home-title", markup=False)
         current = self.app.pack.root.resolve()
         entries = []
         for index, source in enumerate(self.sources):
-            here = " (open now)" if source.root.resolve() == current else ""
+            here = _(" (open now)") if source.root.resolve() == current else ""
             entries.append(
                 (
                     str(index),
@@ -68,7 +72,9 @@ class PacksScreen(Screen):
             try:
                 self.app.switch_pack(open_served(source.root))
             except (GradingFailed, OSError, ValueError) as error:
-                problem.update(f"{source.name} could not be opened: {error}")
+                problem.update(
+                    _("{pack} could not be opened: {error}").format(pack=source.name, error=error)
+                )
             return
         try:
             pack, errors = load_pack_cached(source.root, cache_dir())
@@ -77,8 +83,9 @@ class PacksScreen(Screen):
             return
         if errors:
             self.query_one("#pack-problem", Static).update(
-                f"{source.name} has {len(errors)} problem(s); run `ce-tutor validate "
-                f"{source.root}`. First: {errors[0]}"
+                _(
+                    "{pack} has {count} problem(s); run `ce-tutor validate {root}`. First: {first}"
+                ).format(pack=source.name, count=len(errors), root=source.root, first=errors[0])
             )
             return
         self.app.switch_pack(pack)

@@ -9,14 +9,15 @@ from textual.widgets import Static, TextArea
 
 from tutor.app.editor import edit_externally
 from tutor.app.widgets.answered import Answered
+from tutor.i18n import N_, _
 
 
 class CodeAnswer(Vertical):
     """A TextArea with Python highlighting; ctrl+r submits, ctrl+o opens `$EDITOR`."""
 
     BINDINGS = [
-        Binding("ctrl+r", "submit", "Submit code", priority=True),
-        Binding("ctrl+o", "open_editor", "$EDITOR", priority=True),
+        Binding("ctrl+r", "submit", N_("Submit code"), priority=True),
+        Binding("ctrl+o", "open_editor", N_("$EDITOR"), priority=True),
     ]
 
     def __init__(self, starter: str, **kwargs):
@@ -30,7 +31,7 @@ class CodeAnswer(Vertical):
         editor.cursor_blink = False  # a blinking cursor keeps sending bytes over SSH
         yield editor
         yield Static(
-            "ctrl+r submit, ctrl+o edit in $EDITOR, esc leave the editor",
+            _("ctrl+r submit, ctrl+o edit in $EDITOR, esc leave the editor"),
             classes="code-keys",
             markup=False,
         )

@@ -10,6 +10,7 @@ from textual.containers import Vertical
 from textual.widgets import Static
 
 from tutor.grading.verdict import GraderNotAvailable
+from tutor.i18n import N_, _
 from tutor.pack.model import CodeExample
 
 
@@ -27,7 +28,7 @@ def highlighted(code: str, dark: bool) -> Syntax:
 class CodeExampleView(Vertical, can_focus=True):
     """Shows the code and the lesson's claimed output; `r` runs it for real."""
 
-    BINDINGS = [Binding("r", "run", "Run")]
+    BINDINGS = [Binding("r", "run", N_("Run"))]
 
     def __init__(self, example: CodeExample, **kwargs):
         super().__init__(classes="code-example", **kwargs)
@@ -36,24 +37,27 @@ class CodeExampleView(Vertical, can_focus=True):
     def compose(self) -> ComposeResult:
         yield Static(highlighted(self.example.code, self.app.current_theme.dark), classes="code")
         if self.example.output is not None:
-            yield Static("Output, as the lesson states it:", classes="output-label", markup=False)
+            yield Static(
+                _("Output, as the lesson states it:"), classes="output-label", markup=False
+            )
             yield Static(self.example.output.rstrip("\n"), classes="output", markup=False)
         result = Static("", classes="run-result", markup=False)
         result.display = False
         yield result
 
     def on_focus(self) -> None:
-        self.border_title = f"{self.app.glyphs.pointer} example {self.app.glyphs.bullet} r runs it"
+        glyphs = self.app.glyphs
+        self.border_title = f"{glyphs.pointer} {_('example')} {glyphs.bullet} {_('r runs it')}"
 
     def on_blur(self) -> None:
-        self.border_title = "example"
+        self.border_title = _("example")
 
     def on_mount(self) -> None:
-        self.border_title = "example"
+        self.border_title = _("example")
 
     def action_run(self) -> None:
         result = self.query_one(".run-result", Static)
-        result.update(f"{self.app.glyphs.pending} running")
+        result.update(f"{self.app.glyphs.pending} " + _("running"))
         result.display = True
         self._run()
 
@@ -62,9 +66,9 @@ class CodeExampleView(Vertical, can_focus=True):
         try:
             run = self.app.grading.run_example(self.example)
         except GraderNotAvailable as error:
-            text = f"Cannot run examples here yet: {error}."
+            text = _("Cannot run examples here yet: {error}.").format(error=error)
         except Exception as error:  # noqa: BLE001 - the service's failure is shown, never raised
-            text = f"The example could not be run: {error}"
+            text = _("The example could not be run: {error}").format(error=error)
         else:
             text = self._describe(run.output, run.problem)
         self.app.call_from_thread(
@@ -73,16 +77,16 @@ class CodeExampleView(Vertical, can_focus=True):
 
     def _describe(self, output: str, problem: str | None) -> str:
         glyphs = self.app.glyphs
-        shown = output.rstrip("\n") or "(nothing printed)"
-        lines = ["Output, run just now:", "\n".join("  " + line for line in shown.split("\n"))]
+        shown = output.rstrip("\n") or _("(nothing printed)")
+        lines = [_("Output, run just now:"), "\n".join("  " + line for line in shown.split("\n"))]
         if problem:
-            lines.append(f"The run did not end normally: {problem}")
+            lines.append(_("The run did not end normally: {problem}").format(problem=problem))
         claimed = self.example.output
         if claimed is not None:
             same = output.strip() == claimed.strip()
             lines.append(
-                f"{glyphs.correct} same as the lesson states"
+                f"{glyphs.correct} " + _("same as the lesson states")
                 if same
-                else f"{glyphs.incorrect} differs from what the lesson states"
+                else f"{glyphs.incorrect} " + _("differs from what the lesson states")
             )
         return "\n".join(lines)

@@ -17,6 +17,7 @@ from textual.containers import Vertical
 from textual.widgets import Static
 
 from tutor.app.widgets.math_block import MathBlock
+from tutor.i18n import N_, _
 from tutor.pack.model import Derivation as DerivationBlock
 from tutor.pack.model import Lesson
 
@@ -24,13 +25,13 @@ from tutor.pack.model import Lesson
 class DerivationView(Vertical, can_focus=True):
     """`d` reveals the next step; the whole derivation is proved in the background."""
 
-    BINDINGS = [Binding("d", "reveal", "Next derivation step")]
+    BINDINGS = [Binding("d", "reveal", N_("Next derivation step"))]
 
     def __init__(self, lesson: Lesson, block: DerivationBlock, **kwargs):
         super().__init__(classes="derivation", **kwargs)
         self.lesson = lesson
         self.block = block
-        self.title = block.title or (block.use or "Derivation")
+        self.title = block.title or (block.use or _("Derivation"))
         self.revealed = 1
         self.renderings: list[str] = []  # renderings[k]: the first k + 1 steps
         self.problem: str | None = None
@@ -41,7 +42,9 @@ class DerivationView(Vertical, can_focus=True):
         return len(self.renderings) or len(self.block.steps)
 
     def compose(self) -> ComposeResult:
-        yield MathBlock(f"{self.app.glyphs.pending} reading the derivation", classes="steps")
+        yield MathBlock(
+            f"{self.app.glyphs.pending} " + _("reading the derivation"), classes="steps"
+        )
         yield Static("", classes="derivation-keys", markup=False)
 
     def on_mount(self) -> None:
@@ -50,7 +53,7 @@ class DerivationView(Vertical, can_focus=True):
 
     def _set_title(self, title: str) -> None:
         self.title = title
-        self.border_title = self.app.plain(f"{title} {self.app.glyphs.bullet} d: next step")
+        self.border_title = self.app.plain(f"{title} {self.app.glyphs.bullet} " + _("d: next step"))
 
     def _start_proof(self) -> None:
         # A daemon thread, not a Textual worker: a proof cannot be interrupted, and
@@ -69,10 +72,10 @@ class DerivationView(Vertical, can_focus=True):
             try:
                 drawn = app.grading.derivation(self.lesson, self.block, app.ascii, prove)
             except Exception as error:  # noqa: BLE001 - shown as "not checked", never raised
-                report(self._failed, f"could not be checked: {error}")
+                report(self._failed, _("could not be checked: {error}").format(error=error))
                 return
             if drawn.get("problem") or not drawn["renderings"]:
-                report(self._failed, drawn.get("problem") or "nothing to show")
+                report(self._failed, drawn.get("problem") or _("nothing to show"))
                 return
             report(self._ready, drawn["title"], drawn["renderings"], drawn["proved"])
 
@@ -99,11 +102,12 @@ class DerivationView(Vertical, can_focus=True):
         total = len(self.renderings)
         if self.renderings:
             block.update(self.app.plain(self.renderings[min(self.revealed, total) - 1]))
-        status = "" if self.proved else f"  {self.app.glyphs.pending} checking each step"
+        status = "" if self.proved else f"  {self.app.glyphs.pending} " + _("checking each step")
         if self.problem:
             status = f"  {self.problem}"
-        more = "press d for the next step" if self.revealed < total else "all steps shown"
-        keys.update(self.app.plain(f"Step {min(self.revealed, total)}/{total}, {more}{status}"))
+        more = _("press d for the next step") if self.revealed < total else _("all steps shown")
+        step = _("Step {n}/{count}").format(n=min(self.revealed, total), count=total)
+        keys.update(self.app.plain(f"{step}, {more}{status}"))
 
     def action_reveal(self) -> None:
         if self.revealed < len(self.renderings):

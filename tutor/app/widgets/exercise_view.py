@@ -28,6 +28,7 @@ from tutor.app.widgets.predict_answer import PredictAnswer
 from tutor.app.widgets.prose_view import ProseView
 from tutor.app.widgets.verdict_view import VerdictView
 from tutor.grading.verdict import GraderNotAvailable, Status, Verdict
+from tutor.i18n import N_, _
 from tutor.pack.model import (
     ChoiceExercise,
     CodeExercise,
@@ -40,7 +41,7 @@ from tutor.pack.model import (
 
 PENDING_DELAY = 0.15  # seconds before "checking your answer" is shown
 REDRAW_EVERY = 3.0  # seconds between tries to draw the learner's numbers while the service is away
-NUMBERS_MISSING = (
+NUMBERS_MISSING = N_(
     "Your own numbers are not drawn yet ({problem}), so this answer was not graded "
     "and no attempt was counted. They appear here as soon as the grading service answers."
 )
@@ -82,10 +83,13 @@ class ExerciseView(Vertical):
         self._update_hints()
         if self.solved:
             self.query_one(VerdictView).show_note(
-                f"{self.app.glyphs.correct} You solved this before; answer again to practise."
+                f"{self.app.glyphs.correct} "
+                + _("You solved this before; answer again to practise.")
             )
         if _has_params(self.exercise):
-            waiting = f"{self.app.glyphs.pending} drawing your own numbers for this exercise"
+            waiting = f"{self.app.glyphs.pending} " + _(
+                "drawing your own numbers for this exercise"
+            )
             self.query_one(".prompt", Vertical).mount(Static(waiting, classes="drawing"))
             self._present_in_worker()
         else:
@@ -104,7 +108,10 @@ class ExerciseView(Vertical):
         except GraderNotAvailable as error:
             shown, problem = _unfilled(self.exercise), str(error)
         except Exception as error:  # noqa: BLE001 - a broken service must not break the lesson
-            shown, problem = _unfilled(self.exercise), f"the grading service failed: {error}"
+            shown, problem = (
+                _unfilled(self.exercise),
+                _("the grading service failed: {error}").format(error=error),
+            )
         return shown, problem
 
     def _show_exercise(self, shown: dict[str, Any], problem: str | None) -> None:
@@ -123,8 +130,10 @@ class ExerciseView(Vertical):
             self.numbers_missing = problem
             prompt.mount(
                 Static(
-                    f"Your own numbers could not be drawn ({problem}); "
-                    "the {name} placeholders above stand for them until they are.",
+                    _(
+                        "Your own numbers could not be drawn ({problem}); "
+                        "the {{name}} placeholders above stand for them until they are."
+                    ).format(problem=problem),
                     classes="note placeholders",
                     markup=False,
                 )
@@ -133,7 +142,9 @@ class ExerciseView(Vertical):
         answer.remove_children()
         answer.mount(self._answer_widget(shown))
         if redraw:
-            self.query_one(VerdictView).show_note("Your own numbers are drawn: answer with them.")
+            self.query_one(VerdictView).show_note(
+                _("Your own numbers are drawn: answer with them.")
+            )
             if refocus:
                 self.call_after_refresh(self.focus_answer)
 
@@ -150,14 +161,16 @@ class ExerciseView(Vertical):
             choices = shown.get("choices") or [c.text for c in exercise.choices]
             return ChoiceAnswer(exercise, choices, pointer)
         if isinstance(exercise, NumberExercise):
-            return LineAnswer("a number, e.g. 1.2914", classes="number-answer")
+            return LineAnswer(_("a number, e.g. 1.2914"), classes="number-answer")
         if isinstance(exercise, FormulaExercise):
             return FormulaAnswer(self.lesson, exercise)
         if isinstance(exercise, CodeExercise):
             return CodeAnswer(shown.get("starter") or exercise.starter)
         if isinstance(exercise, PredictExercise):
             return PredictAnswer(shown.get("code") or exercise.code)
-        return Static(f"Exercises of type {exercise.type!r} cannot be answered here.")
+        return Static(
+            _("Exercises of type {type!r} cannot be answered here.").format(type=exercise.type)
+        )
 
     # answering
 
@@ -167,7 +180,7 @@ class ExerciseView(Vertical):
             return
         if self.numbers_missing is not None:
             self.query_one(VerdictView).show_note(
-                NUMBERS_MISSING.format(problem=self.numbers_missing)
+                _(NUMBERS_MISSING).format(problem=self.numbers_missing)
             )
             self._present_in_worker()  # and try to draw them right now
             return
@@ -179,21 +192,25 @@ class ExerciseView(Vertical):
 
     def _show_pending(self) -> None:
         if self.grading:
-            self.query_one(VerdictView).show_pending("checking your answer")
+            self.query_one(VerdictView).show_pending(_("checking your answer"))
 
     @work(thread=True, exclusive=True, group="grade")
     def _grade(self, answer: str) -> None:
         try:
             outcome: Verdict | str = self.app.grading.grade(self.lesson, self.exercise, answer)
         except ServiceWaiting as error:
-            outcome = f"{error}. Your answer was not graded and no attempt was counted."
-        except GraderNotAvailable as error:
-            outcome = (
-                f"Grading {self.exercise.type} exercises is not available here yet: {error}. "
-                "Your answer was not graded and no attempt was counted."
+            outcome = _("{error}. Your answer was not graded and no attempt was counted.").format(
+                error=error
             )
+        except GraderNotAvailable as error:
+            outcome = _(
+                "Grading {type} exercises is not available here yet: {error}. "
+                "Your answer was not graded and no attempt was counted."
+            ).format(type=self.exercise.type, error=error)
         except Exception as error:  # noqa: BLE001 - shown to the learner, never a traceback
-            outcome = f"Grading failed ({error}). No attempt was counted; try again."
+            outcome = _("Grading failed ({error}). No attempt was counted; try again.").format(
+                error=error
+            )
         self.app.call_from_thread(self._graded, answer, outcome)
 
     def _graded(self, answer: str, outcome: Verdict | str) -> None:
@@ -228,7 +245,10 @@ class ExerciseView(Vertical):
             self.hints_shown = self.app.session.use_hint(self.lesson, self.exercise)
         except NotRecorded as error:
             self.app.notify(
-                f"The hint could not be recorded, so it is not shown: {error}", markup=False
+                _("The hint could not be recorded, so it is not shown: {error}").format(
+                    error=error
+                ),
+                markup=False,
             )
             return True
         self._update_hints()
@@ -243,7 +263,9 @@ class ExerciseView(Vertical):
                 self.app.session.record_solution(self.lesson, self.exercise)
             except NotRecorded as error:
                 self.app.notify(
-                    f"The solution could not be recorded, so it is not shown: {error}",
+                    _("The solution could not be recorded, so it is not shown: {error}").format(
+                        error=error
+                    ),
                     markup=False,
                 )
                 return True
@@ -260,14 +282,18 @@ class ExerciseView(Vertical):
 
     def _update_title(self) -> None:
         glyphs = self.app.glyphs
-        parts = [f"Exercise {self.number}", self.exercise.type]
+        parts = [_("Exercise {n}").format(n=self.number), self.exercise.type]
         if self.solved:
-            parts.append(f"{glyphs.correct} solved")
+            parts.append(f"{glyphs.correct} " + _("solved"))
         elif self.attempts:
             left = max(self.exercise.attempts - self.attempts, 0)
-            parts.append(f"{self.attempts} tried, {left} left")
+            parts.append(_("{tried} tried, {left} left").format(tried=self.attempts, left=left))
         if self.exercise.hints:
-            parts.append(f"hints {self.hints_shown}/{len(self.exercise.hints)}")
+            parts.append(
+                _("hints {shown}/{count}").format(
+                    shown=self.hints_shown, count=len(self.exercise.hints)
+                )
+            )
         focused = self.has_focus_within
         title = (f"{glyphs.pointer} " if focused else "") + f" {glyphs.bullet} ".join(parts)
         self.border_title = self.app.plain(title)

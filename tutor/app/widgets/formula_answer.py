@@ -17,6 +17,7 @@ from textual.widgets import Input, Static
 from tutor.app.widgets.line_answer import LineAnswer
 from tutor.app.widgets.math_block import MathBlock
 from tutor.grading.drawing import NOTHING_TYPED
+from tutor.i18n import _
 from tutor.pack.model import FormulaExercise, Lesson
 
 PREVIEW_DELAY = 0.12  # seconds of quiet typing before the preview is redrawn
@@ -32,8 +33,8 @@ class FormulaAnswer(Vertical):
         self._generation = 0
 
     def compose(self) -> ComposeResult:
-        names = ", ".join(self.exercise.symbols) or "the symbols"
-        yield LineAnswer(f"a formula over {names}, in plain math or LaTeX")
+        names = ", ".join(self.exercise.symbols) or _("the symbols")
+        yield LineAnswer(_("a formula over {names}, in plain math or LaTeX").format(names=names))
         yield Static(NOTHING_TYPED, classes="preview-label", markup=False)
         yield MathBlock("", classes="preview")
 
@@ -51,7 +52,7 @@ class FormulaAnswer(Vertical):
         try:
             label, body = self.app.grading.read_as(self.lesson, self.exercise, text, self.app.ascii)
         except Exception as error:  # noqa: BLE001 - the answer can still be submitted
-            label, body = f"Read as: (no preview: {error})", ""
+            label, body = _("Read as: (no preview: {error})").format(error=error), ""
         self.app.call_from_thread(self._show, label, body, generation)
 
     def _show(self, label: str, body: str, generation: int) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.widgets import Static
 
 from tutor.app.prose import plain_math
+from tutor.i18n import _
 
 
 class HintList(Static):
@@ -17,10 +18,12 @@ class HintList(Static):
     def show(self, hints: list[str], shown: int, solution: str | None = None) -> None:
         inline = self.app.math.inline
         lines = [
-            f"Hint {n}/{len(hints)}: {plain_math(hint.strip(), inline)}"
+            _("Hint {n}/{count}: {hint}").format(
+                n=n, count=len(hints), hint=plain_math(hint.strip(), inline)
+            )
             for n, hint in enumerate(hints[:shown], start=1)
         ]
         if solution is not None:
-            lines.append(f"Solution: {plain_math(solution.strip(), inline)}")
+            lines.append(_("Solution: {text}").format(text=plain_math(solution.strip(), inline)))
         self.update(self.app.plain("\n".join(lines)))
         self.display = bool(lines)

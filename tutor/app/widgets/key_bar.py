@@ -17,6 +17,8 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Static
 
+from tutor.i18n import _
+
 
 class KeyBar(Static):
     """`key description` for each key the focused widget and its screen offer."""
@@ -49,7 +51,7 @@ class KeyBar(Static):
             if binding.show and binding.action not in by_action:
                 by_action[binding.action] = (binding, enabled)
         return [
-            (self.app.get_key_display(binding), binding.description, enabled)
+            (self.app.get_key_display(binding), _(binding.description), enabled)
             for binding, enabled in by_action.values()
         ]
 

@@ -6,12 +6,13 @@ from textual.binding import Binding
 from textual.widgets import Input
 
 from tutor.app.widgets.answered import Answered
+from tutor.i18n import N_
 
 
 class LineAnswer(Input):
     """Enter submits; an empty line is not sent."""
 
-    BINDINGS = [Binding("enter", "submit", "Answer")]
+    BINDINGS = [Binding("enter", "submit", N_("Answer"))]
 
     def __init__(self, placeholder: str, **kwargs):
         super().__init__(placeholder=placeholder, select_on_focus=False, **kwargs)

@@ -8,6 +8,7 @@ from textual.widgets import Static
 
 from tutor.app.widgets.code_example_view import highlighted
 from tutor.app.widgets.line_answer import LineAnswer
+from tutor.i18n import _
 
 
 class PredictAnswer(Vertical):
@@ -19,4 +20,4 @@ class PredictAnswer(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(highlighted(self.code, self.app.current_theme.dark), classes="code")
-        yield LineAnswer("what it prints, or the exception it raises (e.g. RuntimeError: ...)")
+        yield LineAnswer(_("what it prints, or the exception it raises (e.g. RuntimeError: ...)"))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from textual.widgets import Static
 
+from tutor.i18n import _
+
 
 class StepIndicator(Static):
     """One line: the step number, a dot per step, the step's title."""
@@ -16,4 +18,5 @@ class StepIndicator(Static):
         dots = "".join(
             glyphs.dot_done if i <= index else glyphs.dot_todo for i in range(len(titles))
         )
-        self.update(self.app.plain(f"Step {index + 1}/{len(titles)} {dots}  {titles[index]}"))
+        step = _("Step {n}/{count}").format(n=index + 1, count=len(titles))
+        self.update(self.app.plain(f"{step} {dots}  {titles[index]}"))
