@@ -94,3 +94,69 @@ def test_empty_prediction_is_unreadable(predict_exercise, sandbox):
 )
 def test_output_matching(answer, actual, same):
     assert same_output(answer, actual) is same
+
+
+BATCH = PredictExercise(
+    id="transposed",
+    prompt="?",
+    location=HERE,
+    code=(
+        "x = torch.tensor([[1.0, 2.0, 3.0], [1.0, 0.0, -1.0]])\n"
+        "y = torch.tensor([2, 0])\n"
+        "print(F.cross_entropy(x.T, y))\n"
+    ),
+)
+MESSAGE = "Expected input batch_size (3) to match target batch_size (2)."
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "ValueError",
+        "valueerror",
+        "It raises a ValueError",
+        f"ValueError: {MESSAGE}",
+        "ValueError: Expected input batch_size (3) to match target batch_size (2)",
+        f"ValueError('{MESSAGE}')",
+        MESSAGE,
+        "Expected input batch_size (3)",
+    ],
+)
+def test_one_outcome_named_is_correct(answer, sandbox):
+    assert grade_predict(BATCH, answer, 1, sandbox=sandbox).correct
+
+
+@pytest.mark.parametrize(
+    ("answer", "status"),
+    [
+        ("ValueError or RuntimeError", Status.UNREADABLE),  # a hedge
+        ("tensor(0.4076) ValueError", Status.UNREADABLE),  # two outcomes
+        ("RuntimeError, maybe ValueError", Status.UNREADABLE),
+        ("ValueError: something else entirely", Status.INCORRECT),  # a wrong message
+        ("RuntimeError", Status.INCORRECT),
+        ("batch", Status.INCORRECT),  # too short to be a quote
+    ],
+)
+def test_hedges_extra_outcomes_and_wrong_messages_are_not_correct(answer, status, sandbox):
+    verdict = grade_predict(BATCH, answer, 1, sandbox=sandbox)
+    assert verdict.status is status, (answer, verdict.feedback)
+    assert "ValueError" not in verdict.feedback
+
+
+def test_right_message_under_the_wrong_class_is_told_so(sandbox):
+    verdict = grade_predict(BATCH, f"RuntimeError: {MESSAGE}", 1, sandbox=sandbox)
+    assert verdict.status is Status.INCORRECT
+    assert verdict.feedback == "Right message, but it is a ValueError."
+
+
+def test_output_printed_before_the_raise_may_precede_the_exception(sandbox):
+    exercise = PredictExercise(
+        id="print-then-raise",
+        prompt="?",
+        location=HERE,
+        code="print(torch.tensor(2.0))\nraise ValueError('no such class index here')\n",
+    )
+    assert grade_predict(exercise, "tensor(2.) ValueError", 1, sandbox=sandbox).correct
+    assert grade_predict(exercise, "ValueError", 1, sandbox=sandbox).correct
+    wrong = grade_predict(exercise, "tensor(3.) ValueError", 1, sandbox=sandbox)
+    assert not wrong.correct

@@ -241,3 +241,56 @@ def test_pasting_what_torch_prints_is_never_marked_wrong(learner: str) -> None:
     printed = str(evaluate(ex.reference, draw_params(ex.params, seed)))  # e.g. tensor(1.2914)
     verdict = grade_number(ex, printed, seed)
     assert verdict.correct or verdict.details.get("reason") == "precision", printed
+
+
+ROUNDED_EXERCISES = [
+    "options/smoothed-loss",
+    "cross-entropy-kl/ce-number",
+    "options/weighted-mean",
+    "cross-entropy-kl/kl-number",
+    "softmax/softmax-entry",
+    "class-indices/index-loss",
+    "relatives/kl-div-batchmean",
+]
+
+
+def _builtin_number_exercise(where: str):
+    from tutor.pack.discovery import builtin_pack_dir
+    from tutor.pack.loader import load_pack
+
+    pack, _ = load_pack(builtin_pack_dir())
+    lesson_id, exercise_id = where.split("/")
+    lesson = next(lesson for lesson in pack.lessons if lesson.id == lesson_id)
+    return pack, lesson, lesson.exercise(exercise_id)
+
+
+def _learner_params(ex: NumberExercise, seed: int):
+    """The numbers the grader draws for this learner (redrawn where a mistake would hide)."""
+    try:
+        from tutor.grading.variants import draw_distinct
+    except ImportError:
+        return draw_params(ex.params, seed)
+    return draw_distinct(ex, seed)
+
+
+def _rounded(value: float, sig: int) -> str:
+    return f"{float(f'{value:.{sig}g}'):.{max(sig - 1, 0)}e}"
+
+
+@pytest.mark.parametrize("where", ROUNDED_EXERCISES)
+def test_the_reference_rounded_is_never_a_misconception(where):
+    """1.74 for torch's 1.7442 is not "the loss without smoothing", whatever the learner."""
+    from tutor.grading.number import reference_value
+
+    pack, lesson, ex = _builtin_number_exercise(where)
+    told = []
+    for learner in range(120):
+        seed = seed_for(pack.id, lesson.id, ex.id, f"learner-{learner}")
+        reference = reference_value(ex, _learner_params(ex, seed))
+        answers = {_rounded(reference, sig) for sig in range(1, 7)}
+        answers |= {f"{reference:.{places}f}" for places in range(1, 5)}
+        for answer in sorted(answers):
+            verdict = grade_number(ex, answer, seed)
+            if verdict.mistake is not None or verdict.status is Status.INCORRECT:
+                told.append((learner, answer, reference, verdict.mistake))
+    assert not told, told[:5]

@@ -103,6 +103,18 @@ def grade_number(exercise: NumberExercise, answer: str, seed: int) -> Verdict:
             read_as=read.text,
             details=details,
         )
+    # Before the misconceptions: a number consistent with the reference at the precision
+    # the learner gave is never a known mistake, even when a mistake rounds the same.
+    if rounded_from(read, reference):
+        return Verdict(
+            Status.UNREADABLE,
+            feedback=_(
+                "{answer} agrees with the answer as far as it goes, but this exercise "
+                "needs it within {tolerance}: give more digits."
+            ).format(answer=read.text, tolerance=describe(tolerance)),
+            read_as=read.text,
+            details={**details, "reason": "precision"},
+        )
     for misconception in exercise.misconceptions:
         try:
             wrong = misconception_value(misconception, params)
@@ -116,16 +128,6 @@ def grade_number(exercise: NumberExercise, answer: str, seed: int) -> Verdict:
                 read_as=read.text,
                 details=details,
             )
-    if rounded_from(read, reference):
-        return Verdict(
-            Status.UNREADABLE,
-            feedback=_(
-                "{answer} agrees with the answer as far as it goes, but this exercise "
-                "needs it within {tolerance}: give more digits."
-            ).format(answer=read.text, tolerance=describe(tolerance)),
-            read_as=read.text,
-            details={**details, "reason": "precision"},
-        )
     return Verdict(
         Status.INCORRECT,
         feedback=_wrong_feedback(read.value, reference),

@@ -4,9 +4,14 @@ The snippet is pack code: it runs in the sandbox (with the learner's drawn
 `params`, and `torch`, `nn`, `F` defined), and its real output is the key.
 A prediction matches when it reads the same after normalising whitespace,
 optionally without the `grad_fn=…`/`requires_grad=True` part or the
-`tensor(…)` wrapper, with each number right to the precision printed; or,
-when the snippet raises, when it names the exception (`RuntimeError`) or
-quotes its message.
+`tensor(…)` wrapper, with each number right to the precision printed. When
+the snippet raises, a prediction names that one outcome: the exception's
+class alone (`ValueError`), the class with its message as Python prints it
+(`ValueError: Expected input batch_size …`, at least a long enough part of
+it), or the message alone; output printed before the raise may precede it.
+A hedge (`ValueError or RuntimeError`), an extra outcome (`tensor(0.4) ValueError`)
+or a wrong message is not correct, and the right message under the wrong
+class is told so.
 """
 
 from __future__ import annotations
@@ -82,6 +87,10 @@ def grade_predict(
         return Verdict(
             Status.CORRECT, score=exercise.points, feedback=_("Correct."), details=details
         )
+    if outcome.raised_type:
+        verdict = _exception_verdict(answer, outcome, details)
+        if verdict is not None:
+            return verdict
     for known in exercise.misconceptions:
         if known.answer and _same_prediction(answer, known.answer):
             return Verdict(
@@ -96,25 +105,82 @@ def grade_predict(
 
 
 def matches(answer: str, outcome: Outcome) -> bool:
-    """Does the prediction describe the outcome?"""
+    """Does the prediction describe the outcome (one outcome, and this one)?"""
     if outcome.raised_type:
-        return names_exception(answer, outcome.raised_type, outcome.raised_message)
+        return _judge_raise(answer, outcome) == "right"
     return same_output(answer, outcome.stdout)
 
 
-def names_exception(answer: str, type_name: str, message: str) -> bool:
+# "ValueError", "torch.OutOfMemoryError", "raises a ValueError", "ValueError: msg", "ValueError('msg')"
+_RAISE = re.compile(
+    r"(?:(?:it\s+)?(?:raises|throws|raise|throw)\s+(?:an?\s+)?)?(?:[A-Za-z_]\w*\.)*"
+    r"(?P<cls>[A-Za-z_]\w*(?:Error|Exception|Warning|Interrupt|Exit|Iteration))"
+    r"(?:\s*(?::|\()\s*(?P<msg>.*?)\s*\)?)?\s*[.!]?",
+    flags=re.IGNORECASE | re.DOTALL,
+)
+_CLASS_WORD = re.compile(r"\b[A-Za-z_]\w*(?:Error|Exception|Warning)\b")
+
+
+def _judge_raise(answer: str, outcome: Outcome) -> str:
+    """ "right", "wrong-message", "wrong-class" (the message is right), "several" or "wrong"."""
     text = _spaces(answer)
-    if re.search(rf"(?<![\w.]){re.escape(type_name)}\b", text, flags=re.IGNORECASE):
-        return True
-    wanted = _spaces(message).casefold()
-    said = text.casefold().strip(" .'\"")
-    return len(said) >= MIN_MESSAGE and said in wanted
+    tail = text
+    if outcome.stdout.strip():
+        for found in _CLASS_WORD.finditer(text):  # printed output, then the exception
+            head = text[: found.start()]
+            if head.strip() and same_output(head, outcome.stdout):
+                tail = text[found.start() :]
+                break
+    said = _RAISE.fullmatch(tail)
+    if said is None:
+        if _message_matches(tail, outcome.raised_message):
+            return "right"
+        return "several" if _CLASS_WORD.search(tail) else "wrong"
+    right_class = said["cls"].casefold() == (outcome.raised_type or "").casefold()
+    message = said["msg"]
+    if not message:
+        return "right" if right_class else "wrong"
+    right_message = _message_matches(message, outcome.raised_message)
+    if right_class:
+        return "right" if right_message else "wrong-message"
+    return "wrong-class" if right_message else "wrong"
+
+
+def _message_matches(said: str, message: str) -> bool:
+    """The whole message, or a part of it long enough to be a real quote (MIN_MESSAGE)."""
+    said = _spaces(said).strip(" .'\"`").casefold()
+    wanted = _spaces(message).strip(" .").casefold()
+    if not said or not wanted:
+        return False
+    return said == wanted or (len(said) >= MIN_MESSAGE and said in wanted)
+
+
+def _exception_verdict(answer: str, outcome: Outcome, details: dict) -> Verdict | None:
+    """Feedback for a prediction about an exception that is not right, or None (generic)."""
+    judged = _judge_raise(answer, outcome)
+    if judged == "several":
+        feedback = _(
+            "A prediction names one outcome: what the code prints, or the one exception it "
+            "raises (its name, or `Name: message` as Python prints it), nothing else."
+        )
+        return Verdict(Status.UNREADABLE, feedback=feedback, details=details)
+    if judged == "wrong-class":
+        feedback = _("Right message, but it is a {name}.").format(name=outcome.raised_type)
+        return Verdict(Status.INCORRECT, feedback=feedback, details=details)
+    if judged == "wrong-message":
+        feedback = _(
+            "The exception is right, but that is not its message: quote the message as "
+            "Python prints it, or give the exception's name alone."
+        )
+        return Verdict(Status.INCORRECT, feedback=feedback, details=details)
+    return None
 
 
 def _same_prediction(answer: str, known: str) -> bool:
     """A misconception's answer is itself a prediction (an output or an exception name)."""
     if re.fullmatch(r"\s*\w*(Error|Exception|Warning)\s*", known):
-        return names_exception(answer, known.strip(), "")
+        said = _RAISE.fullmatch(_spaces(answer))
+        return said is not None and said["cls"].casefold() == known.strip().casefold()
     return same_output(answer, known)
 
 
