@@ -37,12 +37,25 @@ from tutor.symbolic.evaluation import Numeric, evaluate
 from tutor.symbolic.interpret import concrete_env, to_sympy
 from tutor.symbolic.reader import Formula
 from tutor.symbolic.sampling import sample, trial_sizes
-from tutor.symbolic.tree import Call, Node, SymbolTable, symbols_used, used_sizes, walk
+from tutor.symbolic.tree import (
+    Bin,
+    Call,
+    Node,
+    Num,
+    SymbolTable,
+    symbols_used,
+    used_sizes,
+    walk,
+)
 
 MIN_POINTS = 16  # agreeing points needed before "equivalent" is said
 TOLERANCE = 1e-7  # float64, relative to max(1, |a|, |b|)
 MP_TOLERANCE = 1e-15
 MAX_MP_RECHECKS = 12  # per trial: float64 disagreements re-checked in mpmath
+CONSTANT_DPS = 50  # digits a formula of numbers only is evaluated to
+CONSTANT_TOLERANCE = mpmath.mpf(10) ** -40
+FLOAT64_POWER = 64  # a constant exponent above this over- or underflows float64: use mpmath
+DECIMAL_RECHECKS = 4  # agreeing float64 points re-checked in mpmath when a decimal is typed
 
 
 class Outcome(str, Enum):
@@ -102,12 +115,17 @@ def equivalent(
     size_names = sorted(used_sizes(a, table) | used_sizes(b, table) | _onehot_sizes(a, b))
     names = symbols_used(a) | symbols_used(b)
 
+    if not names and not size_names:  # numbers only: settled once, to 50 digits
+        return _compare_constants(a, b, table)
+    in_mpmath = precise or _needs_mpmath(a, b)
     proved = False
     if symbolic and not kinds and not precise:  # cheap and size-guarded: before sampling
         proved = _prove(a, b, table, size_names, False, deadline)
     # precise mode samples first, so a slow proof attempt cannot starve the reliable check
     budget = deadline if not precise else start + time_limit * 0.6
-    numeric = _sample_compare(a, b, table, size_names, names, seed, points, precise, kinds, budget)
+    numeric = _sample_compare(
+        a, b, table, size_names, names, seed, points, in_mpmath, kinds, budget
+    )
     if symbolic and not kinds and precise and numeric.outcome is Outcome.EQUIVALENT:
         proved = _prove(a, b, table, size_names, True, deadline)
     if numeric.outcome is Outcome.NOT_EQUIVALENT and proved:
@@ -119,6 +137,52 @@ def equivalent(
             how += f" and {numeric.how}"
         return Equivalence(Outcome.EQUIVALENT, how, points=numeric.points, proved=True)
     return numeric
+
+
+def _compare_constants(a: Node, b: Node, table: SymbolTable) -> Equivalence:
+    """Two formulas of numbers (and π, e) only: equal to 50 digits, or not equal."""
+    with mpmath.workdps(CONSTANT_DPS):
+        backend = Numeric(mp=True)
+        try:
+            x, _ = evaluate(a, table, {}, {}, backend, batch=1)
+            y, _ = evaluate(b, table, {}, {}, backend, batch=1)
+        except (ValueError, TypeError, ZeroDivisionError, OverflowError) as error:
+            return Equivalence(Outcome.UNDECIDED, why=f"could not evaluate the numbers: {error}")
+        xs, ys = np.asarray(x).reshape(-1), np.asarray(y).reshape(-1)
+        how = f"evaluated exactly to {CONSTANT_DPS} digits"
+        if len(xs) != len(ys):
+            return Equivalence(Outcome.NOT_EQUIVALENT, how, why="they have different sizes")
+        for u, v in zip(xs, ys, strict=True):
+            fu, fv = _finite(u), _finite(v)
+            if not fu and not fv:
+                return Equivalence(Outcome.UNDECIDED, how, why="both numbers are undefined")
+            if fu != fv or abs(u - v) > CONSTANT_TOLERANCE * max(1, abs(u), abs(v)):
+                example = {"at": {}, "expected": _plain(u), "got": _plain(v)}
+                why = f"the expected value is {_plain(u):.10g}, yours is {_plain(v):.10g}"
+                return Equivalence(Outcome.NOT_EQUIVALENT, how, why, counterexample=example)
+    return Equivalence(Outcome.EQUIVALENT, how, points=1, proved=True)
+
+
+def _plain(value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def _needs_mpmath(*trees: Node) -> bool:
+    """Large constant powers over- or underflow float64 (`t**6000` is 0 for every t < 0.9)."""
+    for tree in trees:
+        for node in walk(tree):
+            power = isinstance(node, Bin) and node.op == "**" and isinstance(node.right, Num)
+            if power and abs(node.right.value) > FLOAT64_POWER:  # type: ignore[attr-defined]
+                return True
+    return False
+
+
+def _has_decimal(*trees: Node) -> bool:
+    """A typed decimal (0.3333333) may agree with 1/3 to float64's tolerance, but is not 1/3."""
+    return any(isinstance(n, Num) and n.value.denominator != 1 for t in trees for n in walk(t))
 
 
 def _shape_text(shape: Any) -> str:
@@ -238,6 +302,7 @@ def _sample_compare(
 ) -> Equivalence:
     rng = np.random.default_rng(seed)
     tally = _Tally()
+    tiny = _needs_mpmath(a, b)  # values far below 1 are meaningful: compare them relatively
     trials = 5 if size_names else 2
     has_logits = any((kinds or {}).get(n, table.specs[n].kind) is SymbolKind.LOGITS for n in names)
     use_sympy = _has_grad(a, b)
@@ -253,7 +318,7 @@ def _sample_compare(
             if use_sympy:
                 _compare_via_sympy(a, b, table, sizes, values, count, tally, deadline)
             else:
-                _compare_batch(a, b, table, sizes, values, count, precise, tally, deadline)
+                _compare_batch(a, b, table, sizes, values, count, precise, tally, deadline, tiny)
         except (ValueError, TypeError, ZeroDivisionError, OverflowError) as error:
             return Equivalence(Outcome.UNDECIDED, why=f"could not evaluate the formulas: {error}")
         ran += 1
@@ -288,18 +353,22 @@ def _compare_batch(
     precise: bool,
     tally: _Tally,
     deadline: float,
+    relative: bool = False,
 ) -> None:
     if precise:
         suspect = np.arange(count)
     else:
-        ra, _ = evaluate(a, table, values, sizes, Numeric())
-        rb, _ = evaluate(b, table, values, sizes, Numeric())
+        ra, _ = evaluate(a, table, values, sizes, Numeric(), batch=count)
+        rb, _ = evaluate(b, table, values, sizes, Numeric(), batch=count)
         ra, rb = ra.reshape(count, -1), rb.reshape(count, -1)
         with np.errstate(all="ignore"):
             scale = np.maximum(1.0, np.maximum(np.abs(ra), np.abs(rb)))
             close = np.all(
                 np.isfinite(ra) & np.isfinite(rb) & (np.abs(ra - rb) <= TOLERANCE * scale), axis=1
             )
+        if _has_decimal(a, b):  # agreeing to 1e-7 is not being equal: ask mpmath about a few
+            recheck = np.flatnonzero(close)[:DECIMAL_RECHECKS]
+            close[recheck] = False
         tally.agree += int(close.sum())
         suspect = np.flatnonzero(~close)
         if len(suspect) > MAX_MP_RECHECKS:
@@ -316,11 +385,11 @@ def _compare_batch(
             n: v if table.specs[n].kind is SymbolKind.INDEX else backend.cast(v)
             for n, v in sub.items()
         }
-        ra, _ = evaluate(a, table, mp_values, sizes, backend)
-        rb, _ = evaluate(b, table, mp_values, sizes, backend)
+        ra, _ = evaluate(a, table, mp_values, sizes, backend, batch=len(suspect))
+        rb, _ = evaluate(b, table, mp_values, sizes, backend, batch=len(suspect))
         ra, rb = ra.reshape(len(suspect), -1), rb.reshape(len(suspect), -1)
         for row in range(len(suspect)):
-            verdict = _mp_row(ra[row], rb[row])
+            verdict = _mp_row(ra[row], rb[row], relative)
             if verdict is None:
                 tally.skipped += 1
             elif verdict:
@@ -332,8 +401,12 @@ def _compare_batch(
                 return
 
 
-def _mp_row(xs: np.ndarray, ys: np.ndarray) -> bool | None:
-    """True: agree; False: differ; None: both undefined here."""
+def _mp_row(xs: np.ndarray, ys: np.ndarray, relative: bool = False) -> bool | None:
+    """True: agree; False: differ; None: both undefined here.
+
+    The tolerance is relative to max(1, |x|, |y|), or, with `relative`, to
+    max(|x|, |y|): t**6000 and 2*t**6000 differ although both are ~1e-300.
+    """
     result: bool | None = True
     for x, y in zip(xs, ys, strict=True):
         fx, fy = _finite(x), _finite(y)
@@ -342,7 +415,8 @@ def _mp_row(xs: np.ndarray, ys: np.ndarray) -> bool | None:
             continue
         if fx != fy:
             return False
-        if abs(x - y) > MP_TOLERANCE * max(1, abs(x), abs(y)):
+        scale = max(abs(x), abs(y)) if relative else max(1, abs(x), abs(y))
+        if abs(x - y) > MP_TOLERANCE * scale:
             return False
     return result
 

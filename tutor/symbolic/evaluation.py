@@ -15,7 +15,7 @@ import mpmath
 import numpy as np
 
 from tutor.symbolic.domain import SymbolKind
-from tutor.symbolic.tree import Bin, Call, Index, Neg, Node, Num, Sym, SymbolTable, Vec
+from tutor.symbolic.tree import Bin, Call, Const, Index, Neg, Node, Num, Sym, SymbolTable, Vec
 
 OPS: dict[str, Callable[[Any, Any], Any]] = {
     "+": lambda a, b: a + b,
@@ -28,6 +28,27 @@ OPS: dict[str, Callable[[Any, Any], Any]] = {
 
 def resolve_size(size: int | str, sizes: dict[str, int]) -> int:
     return size if isinstance(size, int) else sizes.get(size, 2)
+
+
+def bound_value(node: Node, sizes: dict[str, int]) -> int:
+    """A sum's bound (numbers and size symbols, + - *) at concrete sizes."""
+    if isinstance(node, Num):
+        return int(node.value)
+    if isinstance(node, Sym):
+        return resolve_size(node.name, sizes)
+    if isinstance(node, Neg):
+        return -bound_value(node.operand, sizes)
+    if isinstance(node, Bin) and node.op in "+-*":
+        left, right = bound_value(node.left, sizes), bound_value(node.right, sizes)
+        return left + right if node.op == "+" else left - right if node.op == "-" else left * right
+    raise ValueError("a sum's bound must be a whole number or a size")
+
+
+def constant(name: str, mp: bool) -> Any:
+    """The value of a named constant (`pi`, `e`)."""
+    if name == "pi":
+        return +mpmath.pi if mp else np.pi
+    return mpmath.e() if mp else np.e
 
 
 class Numeric:
@@ -87,16 +108,25 @@ def _lift(a: Any, b: Any, a_vec: bool, b_vec: bool) -> tuple[Any, Any]:
 
 
 def evaluate(
-    node: Node, table: SymbolTable, values: dict[str, Any], sizes: dict[str, int], backend: Numeric
+    node: Node,
+    table: SymbolTable,
+    values: dict[str, Any],
+    sizes: dict[str, int],
+    backend: Numeric,
+    batch: int | None = None,
 ) -> tuple[np.ndarray, bool]:
     """The formula at every point at once: (values, is_vector).
 
     `values` maps each vector symbol to a (B, K) array, scalars to (B,),
-    class indices to (B,) ints; size symbols come from `sizes`.
+    class indices to (B,) ints; size symbols come from `sizes`. `batch` is B
+    when no value says it (a formula of numbers and sizes only).
     """
-    batch = len(next(iter(values.values()))) if values else 1
+    if batch is None:
+        batch = len(next(iter(values.values()))) if values else 1
 
     def ev(n: Node) -> tuple[Any, bool]:
+        if isinstance(n, Const):
+            return constant(n.name, backend.mp), False
         if isinstance(n, Num):
             v = n.value
             return (mpmath.mpf(v.numerator) / v.denominator if backend.mp else float(v)), False
@@ -161,6 +191,13 @@ def evaluate(
             return np.array([max(row) for row in x], dtype=x.dtype), False
         if fn == "sum":
             return np.sum(x, axis=1), False
+        if fn == "sumrange":
+            lo, hi = bound_value(n.args[1], sizes), bound_value(n.args[2], sizes)
+            if lo < 0 or hi > x.shape[1]:  # entries the vector does not have: undefined
+                return backend.cast(np.full(x.shape[0], np.nan)), False
+            if hi <= lo:
+                return backend.cast(np.zeros(x.shape[0])), False
+            return np.sum(x[:, lo:hi], axis=1), False
         if fn == "mean":
             return np.sum(x, axis=1) / x.shape[1], False
         if fn == "logsumexp":

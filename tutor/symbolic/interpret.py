@@ -22,8 +22,8 @@ import sympy as sp
 from tutor.symbolic import definitions as d
 from tutor.symbolic.domain import SymbolKind
 from tutor.symbolic.evaluation import OPS as _OPS
-from tutor.symbolic.evaluation import resolve_size
-from tutor.symbolic.tree import Bin, Call, Index, Neg, Node, Num, Sym, SymbolTable, Vec
+from tutor.symbolic.evaluation import bound_value, resolve_size
+from tutor.symbolic.tree import Bin, Call, Const, Index, Neg, Node, Num, Sym, SymbolTable, Vec
 
 # -- concrete sympy -------------------------------------------------------------------------------
 
@@ -80,6 +80,8 @@ _SYMPY_UNARY: dict[str, Callable[[sp.Expr], sp.Expr]] = {
 
 def to_sympy(node: Node, env: dict[str, Any]) -> Any:
     """A sympy expression (or list, for a vector) over the concrete `env`."""
+    if isinstance(node, Const):
+        return sp.pi if node.name == "pi" else sp.E
     if isinstance(node, Num):
         return _num(node.value)
     if isinstance(node, Sym):
@@ -107,6 +109,12 @@ def to_sympy(node: Node, env: dict[str, Any]) -> Any:
         return _elementwise(sp.Max, *args) if len(args) == 2 else sp.Max(*args[0])
     if fn == "sum":
         return sp.Add(*args[0])
+    if fn == "sumrange":
+        sizes = {k: int(v) for k, v in env.items() if isinstance(v, sp.Integer)}
+        lo, hi = bound_value(node.args[1], sizes), bound_value(node.args[2], sizes)
+        if lo < 0 or hi > len(args[0]):
+            raise ValueError("the sum runs past the vector's entries")
+        return sp.Add(*args[0][lo:hi])
     if fn == "mean":
         return sp.Add(*args[0]) / len(args[0])
     if fn == "logsumexp":
@@ -137,9 +145,10 @@ _SIGMOID_ASCII = sp.Function("sigmoid")
 class _Display:
     """Vectors are functions from an index (a sympy symbol or int) to an entry."""
 
-    def __init__(self, table: SymbolTable, ascii: bool) -> None:
+    def __init__(self, table: SymbolTable, ascii: bool, base: int = 0) -> None:
         self.table = table
         self.ascii = ascii
+        self.base = base
         self.taken = set(table.names())
 
     def size(self, size: int | str) -> sp.Expr:
@@ -161,9 +170,34 @@ class _Display:
             total = sp.Sum(body, (index, 0, size - 1))
         return total / size if fn == "mean" else total
 
+    def bounded_sum(self, node: Call, vec: Any, size: sp.Expr) -> sp.Expr:
+        """A sum as its bounds were written: Σ_{c=1}^{C}, entries counted from 1."""
+        name, base = node.bound or ("i", 0)
+        if node.fn == "sumrange":
+            low = self.bound_expr(node.args[1]) + base
+            high = self.bound_expr(node.args[2]) + base - 1
+        else:
+            low, high = sp.Integer(base), size - 1 + base
+        index = sp.Symbol(name if name not in self.taken else "i", integer=True)
+        with sp.evaluate(True):
+            return sp.Sum(vec(index), (index, low, high))
+
+    def bound_expr(self, node: Node) -> sp.Expr:
+        if isinstance(node, Num):
+            return _num(node.value)
+        if isinstance(node, Sym):
+            return sp.Symbol(node.name)
+        if isinstance(node, Neg):
+            return -self.bound_expr(node.operand)
+        assert isinstance(node, Bin)
+        with sp.evaluate(True):
+            return _OPS[node.op](self.bound_expr(node.left), self.bound_expr(node.right))
+
     def value(self, node: Node) -> Any:
         """A sympy expression, or (function, size) for a vector."""
         table = self.table
+        if isinstance(node, Const):
+            return sp.pi if node.name == "pi" else sp.E
         if isinstance(node, Num):
             return _num(node.value)
         if isinstance(node, Sym):
@@ -185,7 +219,10 @@ class _Display:
         if isinstance(node, Index):
             base = self.value(node.base)
             index = node.index
-            at = int(index.value) if isinstance(index, Num) else sp.Symbol(index.name)  # type: ignore[attr-defined]
+            if isinstance(index, Num):
+                at: Any = int(index.value) + self.base
+            else:
+                at = self.bound_expr(index)
             return base[0](at)
         assert isinstance(node, Call)
         return self.call(node)
@@ -228,6 +265,8 @@ class _Display:
         if fn == "max" and len(args) == 2:
             return self.map(sp.Max, *args)
         vec, size = args[0]
+        if fn == "sumrange" or (fn == "sum" and node.bound is not None):
+            return self.bounded_sum(node, vec, size)
         if fn in ("sum", "mean"):
             return self.reduce(fn, vec, size)
         if fn == "logsumexp":
@@ -241,9 +280,13 @@ class _Display:
         return (lambda i: vec(i) - sp.log(total)), size  # log_softmax
 
 
-def to_display(node: Node, table: SymbolTable, *, ascii: bool = False) -> sp.Basic:
-    """A sympy object for showing the formula: sums over symbolic sizes, no evaluation of K."""
-    display = _Display(table, ascii)
+def to_display(node: Node, table: SymbolTable, *, ascii: bool = False, base: int = 0) -> sp.Basic:
+    """A sympy object for showing the formula: sums over symbolic sizes, no evaluation of K.
+
+    `base` is the number entries are counted from as the learner wrote them
+    (`z_1` is shown as written under `\\sum_{c=1}^{C}`).
+    """
+    display = _Display(table, ascii, base)
     with sp.evaluate(False):  # show what was written: -(a - b) stays as it is
         value = display.value(node)
         if isinstance(value, tuple):  # a vector: show its entry at a free index

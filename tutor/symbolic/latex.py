@@ -1,8 +1,11 @@
 """The LaTeX side of the reader: `-\\sum_i p_i \\log q_i` into the same formula tree.
 
 A small recursive-descent parser over the LaTeX learners actually type for
-this subject: `\\sum_i` (limits are read and ignored: a sum runs over every
-entry), `\\frac`, `\\log`, `\\log_2`, `\\ln`, `\\exp`, `e^{…}`, `\\sqrt`,
+this subject: `\\sum_i` and `\\sum_{x \\in \\mathcal{X}}` (every entry),
+`\\sum_{c=1}^{C}` (bounds honoured: 1..C and 0..C-1 are every entry, any
+other range is a partial sum, see `read_latex_formula`), `\\sum_{j \\neq y}`,
+`a_1 + \\cdots + a_K`, `\\max_i z_i`, `p(x)` and `p[j]` for entries, `|x|`,
+`\\pi` and `e`, `\\frac`, `\\log`, `\\log_2`, `\\ln`, `\\exp`, `e^{…}`, `\\sqrt`,
 `\\cdot`, `\\times`, `\\left( … \\right)`, `\\mathrm{softmax}(z)`, greek
 letters naming declared symbols, juxtaposition as multiplication, and
 subscripts as indices. Inside `\\sum_i`, `p_i` is the vector `p` taken
@@ -25,16 +28,35 @@ from tutor.symbolic.reader import (
     suggest,
     unknown_name,
 )
-from tutor.symbolic.tree import ALIASES, FUNCTIONS, Bin, Call, Index, Neg, Node, Sym
+from tutor.symbolic.tree import (
+    ALIASES,
+    FUNCTIONS,
+    Bin,
+    Call,
+    Const,
+    Index,
+    Neg,
+    Node,
+    Num,
+    ShapeError,
+    Sym,
+    check,
+)
 
 _TOKEN = re.compile(
     r"(?P<cmd>\\[A-Za-z]+|\\.)|(?P<num>\d+(?:\.\d+)?|\.\d+)|(?P<letter>[A-Za-z])"
     r"|(?P<space>\s+)|(?P<op>[{}()\[\]_^+\-*/,=|'!<>&.:;])"
 )
 _SPACING = {"\\,", "\\;", "\\!", "\\:", "\\ ", "\\quad", "\\qquad", "\\displaystyle", "\\limits"}
+_SPACING |= {"\\nolimits", "\\big", "\\Big", "\\bigg", "\\Bigg"}
 _FUNCTION_COMMANDS = {"\\log": "log", "\\ln": "log", "\\exp": "exp", "\\max": "max"}
 _NAME_COMMANDS = {"\\mathrm", "\\operatorname", "\\text", "\\textrm", "\\mathit", "\\mathbf"}
 _TIMES = {"\\cdot", "\\times", "*"}
+_ELLIPSES = {"\\cdots", "\\dots", "\\ldots", "\\dotsb", "\\dotsc"}
+_GROUPING = {"\\boxed", "\\displaystyle"}
+_FRACTIONS = {"\\frac", "\\dfrac", "\\tfrac", "\\cfrac"}
+_NOT_EQUAL = {"\\neq", "\\ne"}
+GENERIC_SIZES = (7, 8, 9)  # sizes at which a sum's bounds are classified
 _GREEK = {
     "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "varepsilon": "ε",
     "eta": "η", "theta": "θ", "lambda": "λ", "mu": "μ", "pi": "π", "rho": "ρ", "sigma": "σ",
@@ -72,25 +94,78 @@ def _tokenize(text: str) -> list[_Token]:
     return tokens
 
 
-def read_latex(text: str, table) -> Node:
-    parser = _Parser(_tokenize(text), table)
+@dataclass
+class _Reading:
+    """What one pass over the text found about how its entries are counted."""
+
+    pins: dict[int, str]  # base -> what said so (`\sum_{c=1}^{C}`, `z_0`)
+    partial: bool  # a partial sum whose meaning depends on the base
+    numbered: bool  # an entry named by a number (`z_1`)
+    bounded: list[str]  # how each bounded sum reads, for the read-as
+
+
+def read_latex(text: str, table, base: int = 0) -> Node:
+    """The tree of `text`, entries named by numbers counted from `base`."""
+    return _read(text, table, base)[0]
+
+
+def _read(text: str, table, base: int) -> tuple[Node, _Reading]:
+    parser = _Parser(_tokenize(text), table, base)
     node = parser.expr()
     token = parser.peek()
     if token.kind != "end":
         what = "`=`: write only the right-hand side" if token.text == "=" else f"`{token.text}`"
         raise ReadError(f"unexpected {what} at column {token.col}", token.col)
-    return node
+    return node, parser.reading
+
+
+def read_latex_formula(text: str, table) -> tuple[Node, int | None, Node | None, tuple[str, ...]]:
+    """(tree, base, alternative, notes): sum bounds honoured, never silently widened.
+
+    Entries are counted from 0 unless the formula says otherwise: bounds
+    `1..C` (or a partial sum ending at `C`) count from 1, `0..C-1` (or any
+    range from 0, or an entry `z_0`) from 0, and the whole formula is read
+    that way (so `z_1` under `\\sum_{c=1}^{C}` is the first entry). A formula
+    that says both is refused. A partial sum that says neither
+    (`\\sum_{c=1}^{C-1}`) is read both ways: `alternative` is the reading
+    from 0, and the grader accepts only an answer right in both.
+    """
+    tree, reading = _read(text, table, 0)
+    if len(reading.pins) > 1:
+        raise ReadError(
+            f"this formula counts entries from 0 ({reading.pins[0]}) and from 1 "
+            f"({reading.pins[1]}): write every index the same way",
+            0,
+        )
+    base = next(iter(reading.pins), None)
+    notes: tuple[str, ...] = ()
+    alternative = None
+    if base == 1 and (reading.partial or reading.numbered):
+        tree, reading = _read(text, table, 1)
+    elif base is None and reading.partial:
+        alternative = tree  # counted from 0
+        tree, reading = _read(text, table, 1)
+        notes = (
+            f"{'; '.join(reading.bounded)}: these bounds could count entries from 0 or from 1, "
+            "so both readings were checked",
+        )
+    if base is not None and reading.bounded:
+        notes = (f"{'; '.join(reading.bounded)} (entries counted from {base})",)
+    return tree, base, alternative, notes
 
 
 class _Parser:
-    def __init__(self, tokens: list[_Token], table) -> None:
+    def __init__(self, tokens: list[_Token], table, base: int = 0) -> None:
         self.tokens = tokens
         self.pos = 0
         self.table = table
+        self.base = base  # entries named by numbers are counted from this
         self.bound: list[str] = []  # indices bound by enclosing \sum
         self.used: list[set[str]] = []  # which bound indices each open \sum's body used
         self.depth = 0
         self.nodes = 0
+        self.series = False  # reading the last term of `a_1 + \cdots + a_K`
+        self.reading = _Reading({}, False, False, [])
 
     # -- token helpers --
     def peek(self, ahead: int = 0) -> _Token:
@@ -116,15 +191,70 @@ class _Parser:
         if self.depth > MAX_DEPTH:
             raise ReadError(f"the formula is nested more than {MAX_DEPTH} deep", col)
 
+    def pin(self, base: int, why: str) -> None:
+        self.reading.pins.setdefault(base, why)
+
     # -- grammar --
     def expr(self) -> Node:
         self.enter(self.peek().col)
         node = self.signed_product()
+        last: Node | None = node  # the last term, while every term so far was added
         while self.peek().text in ("+", "-"):
             op = self.take()
-            node = Bin(op.text, node, self.product(), op.col)
+            if self.peek().text in _ELLIPSES or self.dots_ahead():
+                node = self.series_sum(node, last, op)
+                last = None
+                continue
+            term = self.product()
+            node = Bin(op.text, node, term, op.col)
+            last = term if op.text == "+" else None
         self.depth -= 1
         return node
+
+    def dots_ahead(self) -> bool:
+        return all(self.peek(k).text == "." for k in range(3))
+
+    def series_sum(self, node: Node, first: Node | None, op: _Token) -> Node:
+        """`a_1 + \\cdots + a_K`: the terms either side differ only in an index."""
+        dots = self.take()
+        if dots.text == ".":
+            self.take(), self.take()
+        if first is None or op.text != "+" or self.peek().text != "+":
+            raise ReadError(
+                f"could not read the `…` at column {dots.col}: write `a_1 + \\cdots + a_K` "
+                "(or a \\sum)",
+                dots.col,
+            )
+        self.take()
+        self.series = True
+        try:
+            last = self.product()
+        finally:
+            self.series = False
+        pairs: list[tuple[Node, Node]] = []
+        body = _unify(first, last, pairs)
+        if body is None or not pairs or len({(repr(a), repr(b)) for a, b in pairs}) != 1:
+            raise ReadError(
+                f"could not read the `…` at column {dots.col}: the terms either side of it "
+                "must differ only in an index",
+                dots.col,
+            )
+        low, high = pairs[0]
+        assert isinstance(low, Num)
+        rest = _without_last(node, first)
+        while rest is not None:  # `x_1 + x_2 + \cdots + x_K`: x_1 belongs to the series too
+            term = rest.right if isinstance(rest, Bin) and rest.op == "+" else rest
+            earlier: list[tuple[Node, Node]] = []
+            if _unify(term, last, earlier) is None or len(earlier) != 1:
+                break
+            before = earlier[0][0]
+            if not (isinstance(before, Num) and before.value == low.value - 1):
+                break
+            low = before
+            rest = None if term is rest else rest.left  # type: ignore[union-attr]
+        written_low = Num(low.value + self.base, low.col)
+        total = self.bounded_sum(body, "k", written_low, high, dots.col)
+        return total if rest is None else Bin("+", rest, total, op.col)
 
     def signed_product(self) -> Node:
         token = self.peek()
@@ -140,7 +270,7 @@ class _Parser:
             return True
         if token.text in ("(", "{", "[", "\\left", "\\{"):
             return True
-        return token.kind == "cmd" and token.text not in ("\\right", "\\}", "\\|", "\\to")
+        return token.kind == "cmd" and token.text not in _NOT_FACTORS
 
     def product(self) -> Node:
         node = self.factor()
@@ -168,17 +298,21 @@ class _Parser:
             return self.function(_FUNCTION_COMMANDS[self.take().text], token.col)
         return self.postfix(self.atom())
 
+    # -- sums --
     def sum(self) -> Node:
         start = self.take()
-        index = None
-        if self.peek().text == "_":
-            self.take()
-            index = self.index_of_sum(start.col)
-        if self.peek().text == "^":
-            self.take()
-            self.group_tokens()  # the upper limit: a sum runs over every entry
-        if index is None:
+        if self.peek().text != "_":
             raise ReadError(f"write the index of the sum at column {start.col}: \\sum_i", start.col)
+        self.take()
+        group = self.group_tokens()
+        upper = self.group_tokens() if self.take_if("^") else None
+        index, low, excluded = self.sum_range(group, start.col)
+        if (low is None) != (upper is None):
+            raise ReadError(
+                f"the sum at column {start.col} has only one bound: write both "
+                "(\\sum_{i=1}^{K}) or none (\\sum_i)",
+                start.col,
+            )
         self.bound.append(index)
         self.used.append(set())
         self.enter(start.col)
@@ -196,13 +330,126 @@ class _Parser:
                 "write the inner sum on its own",
                 start.col,
             )
-        return Call("sum", (body,), start.col)
+        if excluded is not None:  # every entry but one
+            return Bin("-", Call("sum", (body,), start.col), Index(body, excluded), start.col)
+        if low is None or upper is None:
+            return Call("sum", (body,), start.col)
+        high = self.bound_node(upper, start.col)
+        return self.bounded_sum(body, index, low, high, start.col)
+
+    def take_if(self, text: str) -> bool:
+        if self.peek().text == text:
+            self.take()
+            return True
+        return False
+
+    def sum_range(self, tokens: list[_Token], col: int) -> tuple[str, Node | None, Node | None]:
+        """(index, lower bound or None, excluded entry or None) from a sum's subscript."""
+        if not tokens or tokens[0].kind != "letter":
+            raise ReadError(f"write the index of the sum at column {col}: \\sum_i", col)
+        index, rest = tokens[0].text, tokens[1:]
+        if not rest:
+            return index, None, None
+        head = rest[0].text
+        if head == "=":
+            return index, self.bound_node(rest[1:], col), None
+        if head == "\\in" and _is_a_set(rest[1:], self.table):
+            return index, None, None  # every outcome of the distribution: every entry
+        if head in _NOT_EQUAL or (head == "\\not" and len(rest) > 1 and rest[1].text == "="):
+            other = rest[2:] if head == "\\not" else rest[1:]
+            if len(other) == 1:
+                return index, None, self.entry(other[0], col)
+        text = "".join(t.text for t in tokens)
+        raise ReadError(
+            f"could not read the range of the sum `{text}` at column {col}: write \\sum_i, "
+            "\\sum_{i=1}^{K}, \\sum_{x \\in \\mathcal{X}} or \\sum_{j \\neq y}",
+            col,
+        )
+
+    def entry(self, token: _Token, col: int) -> Node:
+        """An entry named in a sum's range (`j \\neq y`): a class index or a number."""
+        if token.kind == "num":
+            return self.numbered_entry(token)
+        spec = self.table.specs.get(token.text)
+        if token.kind == "letter" and spec is not None and spec.kind is SymbolKind.INDEX:
+            return Sym(token.text, token.col)
+        raise ReadError(f"`{token.text}` at column {token.col} is not a class index", col)
+
+    def bound_node(self, tokens: list[_Token], col: int) -> Node:
+        """A sum's bound: whole numbers and size symbols with + - *."""
+        if not tokens:
+            raise ReadError(f"a bound of the sum at column {col} is empty", col)
+        sub = _Parser([*tokens, _Token("end", "", tokens[-1].col + 1)], self.table)
+        node = sub.expr()
+        if sub.peek().kind != "end":
+            raise ReadError(f"could not read a bound of the sum at column {col}", col)
+        if not _is_bound(node, self.table):
+            text = "".join(t.text for t in tokens)
+            raise ReadError(
+                f"the bound `{text}` of the sum at column {col} must be a whole number or a size "
+                "(like K or K-1)",
+                col,
+            )
+        return node
+
+    def bounded_sum(self, body: Node, index: str, low: Node, high: Node, col: int) -> Node:
+        """A sum from `low` to `high` as written: every entry, or a partial sum, or refused."""
+        try:
+            size = check(body, self.table)
+        except ShapeError:
+            size = None
+        if size is None:
+            raise ReadError(f"the sum at column {col} needs a vector under it", col)
+        names = _bound_sizes(low) | _bound_sizes(high)
+        if names - ({size} if isinstance(size, str) else set()):
+            other = sorted(names)[0]
+            raise ReadError(
+                f"the sum at column {col} runs to {other}, but the vector under it has {size} "
+                "entries",
+                col,
+            )
+        generic = [size] if isinstance(size, int) else list(GENERIC_SIZES)
+
+        def at(node: Node, n: int) -> int:
+            return _bound_value(node, {size: n} if isinstance(size, str) else {})
+
+        lows = [at(low, n) for n in generic]
+        highs = [at(high, n) for n in generic]
+        shown = f"{index} = {_text(low)} … {_text(high)}"
+        if all(lo == 1 and hi == n for lo, hi, n in zip(lows, highs, generic, strict=True)):
+            self.pin(1, shown)
+            self.reading.bounded.append(f"{shown} is every entry")
+            return Call("sum", (body,), col, bound=(index, 1))
+        if all(lo == 0 and hi == n - 1 for lo, hi, n in zip(lows, highs, generic, strict=True)):
+            self.pin(0, shown)
+            self.reading.bounded.append(f"{shown} is every entry")
+            return Call("sum", (body,), col, bound=(index, 0))
+        base = self.base
+        if all(lo == 0 for lo in lows):
+            self.pin(0, shown)
+            base = 0
+        elif all(hi == n for hi, n in zip(highs, generic, strict=True)):
+            self.pin(1, shown)
+            base = 1
+        self.reading.partial = True
+        if any(
+            lo - base < 0 or hi - base + 1 > n
+            for lo, hi, n in zip(lows, highs, generic, strict=True)
+        ):
+            raise ReadError(
+                f"the sum {shown} at column {col} runs past the entries of the vector under it "
+                f"({size} entries, counted from {base})",
+                col,
+            )
+        self.reading.bounded.append(f"{shown} is a partial sum")
+        lo0 = _plus(low, -base)
+        hi0 = _plus(high, 1 - base)
+        return Call("sumrange", (body, lo0, hi0), col, bound=(index, base))
 
     def index_of_sum(self, col: int) -> str:
         tokens = self.group_tokens()
-        letters = [t for t in tokens if t.kind == "letter"]
-        if not letters or tokens[0].kind != "letter":
-            raise ReadError(f"write the index of the sum at column {col}: \\sum_i", col)
+        if len(tokens) != 1 or tokens[0].kind != "letter":
+            raise ReadError(f"write one index letter at column {col}: \\max_i z_i", col)
         return tokens[0].text
 
     def group_tokens(self) -> list[_Token]:
@@ -222,6 +469,17 @@ class _Parser:
             tokens.append(token)
 
     def function(self, name: str, col: int) -> Node:
+        if name == "max" and self.peek().text == "_":  # \max_i z_i: the largest entry
+            self.take()
+            index = self.index_of_sum(col)
+            self.bound.append(index)
+            self.used.append(set())
+            body = self.factor()
+            used = self.used.pop()
+            self.bound.pop()
+            if used != {index}:
+                raise ReadError(f"the max over `{index}` at column {col} does not use it", col)
+            return self.postfix(Call("max", (body,), col))
         if self.peek().text == "_":  # \log_2
             self.take()
             base = "".join(t.text for t in self.group_tokens())
@@ -256,10 +514,20 @@ class _Parser:
             return self.letters()
         if token.text in ("(", "\\left", "{", "[", "\\{"):
             return self.bracketed()
-        if token.text == "\\frac" or token.text == "\\dfrac" or token.text == "\\tfrac":
+        if token.text in ("|", "\\lvert", "\\vert"):
+            self.take()
+            node = self.expr()
+            closer = self.take()
+            if closer.text not in ("|", "\\rvert", "\\vert"):
+                raise ReadError(f"a `|` at column {token.col} is not closed", token.col)
+            return Call("abs", (node,), token.col)
+        if token.text in _FRACTIONS:
             self.take()
             numerator = self.braced()
             return Bin("/", numerator, self.braced(), token.col)
+        if token.text in _GROUPING:
+            self.take()
+            return self.braced()
         if token.text == "\\sqrt":
             self.take()
             return Call("sqrt", (self.braced(),), token.col)
@@ -275,7 +543,12 @@ class _Parser:
         raise ReadError(f"`{token.text}` at column {token.col} is not understood", token.col)
 
     def braced(self) -> Node:
-        if self.peek().text != "{":
+        token = self.peek()
+        if token.text != "{":
+            if token.kind == "num" and len(token.text) > 1 and "." not in token.text:
+                # \frac12 is \frac{1}{2}: an argument without braces is one character
+                self.tokens[self.pos] = _Token("num", token.text[1:], token.col + 1)
+                return check_literal(Fraction(token.text[0]), token.col)
             return self.postfix(self.atom())
         self.take()
         node = self.expr()
@@ -286,13 +559,15 @@ class _Parser:
         left = self.take()
         if left.text == "\\left":
             opener = self.take()
-            closer = {"(": ")", "[": "]", "\\{": "\\}", "|": "|"}.get(opener.text)
+            closer = {"(": ")", "[": "]", "\\{": "\\}", "|": "|", "\\lvert": "\\rvert"}.get(
+                opener.text
+            )
             if closer is None:
                 raise ReadError(f"`\\left{opener.text}` at column {left.col} is not understood", 0)
             node = self.expr()
             self.expect("\\right")
             self.expect(closer)
-            return Call("abs", (node,), left.col) if closer == "|" else node
+            return Call("abs", (node,), left.col) if closer in ("|", "\\rvert") else node
         closer = {"(": ")", "{": "}", "[": "]", "\\{": "\\}"}[left.text]
         node = self.expr()
         self.expect(closer)
@@ -308,7 +583,7 @@ class _Parser:
         for end in range(len(word), 0, -1):
             candidate = word[:end]
             if candidate in self.table.specs or (
-                end > 1 and (candidate in FUNCTIONS or candidate in ALIASES)
+                end > 1 and (candidate in FUNCTIONS or candidate in ALIASES or candidate == "pi")
             ):
                 for _ in range(end):
                     self.take()
@@ -320,43 +595,61 @@ class _Parser:
         name = ALIASES.get(word, word)
         if name in FUNCTIONS and name not in self.table.specs:
             return self.function(name, col)
-        if self.peek().text == "_":  # a declared name with an underscore: l_{pos}
-            sub = self.peek(1)
-            group = [sub] if sub.text != "{" else self.lookahead_group()
-            joined = f"{word}_{''.join(t.text for t in group)}"
-            if joined in self.table.specs:
-                self.take()
-                self.group_tokens()
-                return Sym(joined, col)
+        joined = self.joined_name(word)
+        if joined is not None:
+            return Sym(joined, col)
         if name in self.table.specs:
             return Sym(name, col)
-        if name == "e":
-            return Sym("\x00e", col)  # Euler's number; only meaningful under ^
+        if name in ("e", "pi"):
+            return Const(name, col)  # Euler's number, π: not declared as symbols here
         if name in self.bound:
             raise ReadError(f"the index `{name}` at column {col} stands alone", col)
         raise unknown_name(word, col, self.table)
 
-    def lookahead_group(self) -> list[_Token]:
-        tokens, ahead = [], 2
-        while self.peek(ahead).text not in ("}",) and self.peek(ahead).kind != "end":
-            tokens.append(self.peek(ahead))
+    def joined_name(self, word: str) -> str | None:
+        """A declared name with an underscore, `l_{pos}` or `y_{\\text{true}}`: consumed."""
+        if self.peek().text != "_":
+            return None
+        sub = self.peek(1)
+        if sub.text == "{":
+            group = self.lookahead_group()
+        elif sub.text in _NAME_COMMANDS:
+            group = [t for t in self.lookahead_group(3) if t.text not in "{}"]
+        else:
+            group = [sub]
+        joined = f"{word}_{''.join(t.text for t in group if t.kind in ('letter', 'num'))}"
+        if joined not in self.table.specs:
+            return None
+        self.take()
+        if sub.text in _NAME_COMMANDS:
+            self.take()
+        self.group_tokens()
+        return joined
+
+    def lookahead_group(self, ahead: int = 2) -> list[_Token]:
+        """The tokens of the `{…}` group starting `ahead - 1` tokens on, not consumed."""
+        tokens, depth = [], 1
+        while self.peek(ahead).kind != "end":
+            token = self.peek(ahead)
+            depth += token.text == "{"
+            depth -= token.text == "}"
+            if depth == 0:
+                break
+            tokens.append(token)
             ahead += 1
         return tokens
 
     def greek(self, letter: str, col: int) -> Node:
         for candidate in (letter, _GREEK[letter], *_GREEK_ALIASES.get(letter, ())):
-            if self.peek().text == "_":  # \ell_{pos} naming a declared l_pos
-                sub = self.peek(1)
-                group = [sub] if sub.text != "{" else self.lookahead_group()
-                joined = f"{candidate}_{''.join(t.text for t in group)}"
-                if joined in self.table.specs:
-                    self.take()
-                    self.group_tokens()
-                    return Sym(joined, col)
+            joined = self.joined_name(candidate)
+            if joined is not None:
+                return Sym(joined, col)
             if candidate in self.table.specs:
                 return Sym(candidate, col)
         if letter == "sigma":
             return self.function("sigmoid", col)
+        if letter == "pi":
+            return Const("pi", col)
         names = self.table.names()
         raise ReadError(
             f"`\\{letter}` at column {col} is not a declared symbol"
@@ -365,31 +658,73 @@ class _Parser:
         )
 
     def postfix(self, node: Node) -> Node:
-        while self.peek().text in ("_", "^"):
-            token = self.take()
+        while True:
+            token = self.peek()
             if token.text == "_":
+                self.take()
                 node = self.subscript(node, token.col)
-            else:
+            elif token.text == "^":
+                self.take()
                 exponent = self.braced() if self.peek().text == "{" else self.atom()
-                if isinstance(node, Sym) and node.name == "\x00e":
-                    node = Call("exp", (exponent,), node.col)
-                else:
-                    node = check_power(node, exponent, token.col)
-        if isinstance(node, Sym) and node.name == "\x00e":
-            raise ReadError(
-                f"`e` at column {node.col} is not a declared symbol (write e^{{x}} for exp)",
-                node.col,
-            )
-        return node
+                node = check_power(node, exponent, token.col)
+            elif token.text in ("(", "[") and self.is_vector(node) and self.entry_ahead():
+                node = self.argument_entry(node)
+            else:
+                return node
+
+    def is_vector(self, node: Node) -> bool:
+        return isinstance(node, Sym) and self.table.specs[node.name].kind.is_vector
+
+    def entry_ahead(self) -> bool:
+        """`p(x)`, `p(x_i)`, `p[j]`, `p[0]`: an entry named in brackets after a vector."""
+        opener, first = self.peek(), self.peek(1)
+        closer = ")" if opener.text == "(" else "]"
+        if first.kind == "num" and opener.text == "[":
+            return self.peek(2).text == closer
+        if first.kind != "letter":
+            return False
+        if self.peek(2).text == closer:
+            return self.is_index(first.text)
+        return (
+            self.peek(2).text == "_"
+            and first.text not in self.table.specs
+            and self.peek(3).kind == "letter"
+            and self.is_index(self.peek(3).text)
+            and self.peek(4).text == closer
+        )
+
+    def is_index(self, name: str) -> bool:
+        spec = self.table.specs.get(name)
+        return name in self.bound or (spec is not None and spec.kind is SymbolKind.INDEX)
+
+    def argument_entry(self, node: Node) -> Node:
+        opener = self.take()
+        first = self.take()
+        if self.peek().text == "_":  # p(x_i): the outcome x_i is entry i
+            self.take()
+            first = self.take()
+        self.take()  # the closing bracket
+        return self.subscript_token(node, first, opener.col)
 
     def subscript(self, node: Node, col: int) -> Node:
         tokens = self.group_tokens()
+        if self.series and self.size_subscript(tokens):
+            # the last term of `a_1 + \cdots + a_K`: its index may be a size
+            return Index(node, self.bound_node(tokens, col), col)
         if len(tokens) != 1:
             text = "".join(t.text for t in tokens)
             raise ReadError(f"the subscript `{text}` at column {col} is not understood", col)
-        sub = tokens[0]
+        return self.subscript_token(node, tokens[0], col)
+
+    def size_subscript(self, tokens: list[_Token]) -> bool:
+        if len(tokens) > 1:
+            return True
+        spec = self.table.specs.get(tokens[0].text)
+        return spec is not None and spec.kind is SymbolKind.SIZE
+
+    def subscript_token(self, node: Node, sub: _Token, col: int) -> Node:
         if sub.kind == "num":
-            return Index(node, check_literal(Fraction(sub.text), sub.col), col)
+            return Index(node, self.numbered_entry(sub), col)
         if sub.kind != "letter":
             raise ReadError(f"the subscript `{sub.text}` at column {col} is not understood", col)
         if sub.text in self.bound:
@@ -406,3 +741,135 @@ class _Parser:
             "nor a declared class index",
             sub.col,
         )
+
+    def numbered_entry(self, sub: _Token) -> Num:
+        """`z_1`: entry 1 counted from this formula's base (0 unless its bounds count from 1)."""
+        value = Fraction(sub.text)
+        if value.denominator != 1:
+            raise ReadError(f"the subscript `{sub.text}` at column {sub.col} is not whole", sub.col)
+        if value == 0:
+            self.pin(0, f"the entry numbered 0 at column {sub.col}")
+        self.reading.numbered = True
+        if value - self.base < 0:
+            raise ReadError(
+                f"entries are counted from 1 here: `{sub.text}` at column {sub.col}", sub.col
+            )
+        return check_literal(value - self.base, sub.col)
+
+
+_NOT_FACTORS = {"\\right", "\\}", "\\|", "\\to", "\\rvert", "\\vert", *_ELLIPSES}
+
+
+def _is_a_set(tokens: list[_Token], table) -> bool:
+    """`\\mathcal{X}`, `X`, `[K]`: the set a sum's index runs over (every entry)."""
+    texts = [t.text for t in tokens]
+    if len(tokens) == 1 and tokens[0].kind == "letter":
+        return True
+    if len(texts) == 4 and texts[0] in ("\\mathcal", "\\mathbb", "\\mathscr") and texts[1] == "{":
+        return tokens[2].kind == "letter" and texts[3] == "}"
+    if len(texts) == 2 and texts[0] in ("\\mathcal", "\\mathbb", "\\mathscr"):
+        return tokens[1].kind == "letter"
+    if len(texts) == 3 and texts[0] == "[" and texts[2] == "]":
+        spec = table.specs.get(texts[1])
+        return spec is not None and spec.kind is SymbolKind.SIZE
+    return False
+
+
+def _is_bound(node: Node, table) -> bool:
+    if isinstance(node, Num):
+        return node.value.denominator == 1
+    if isinstance(node, Sym):
+        return table.specs[node.name].kind is SymbolKind.SIZE
+    if isinstance(node, Neg):
+        return _is_bound(node.operand, table)
+    if isinstance(node, Bin) and node.op in "+-*":
+        return _is_bound(node.left, table) and _is_bound(node.right, table)
+    return False
+
+
+def _bound_sizes(node: Node) -> set[str]:
+    if isinstance(node, Sym):
+        return {node.name}
+    if isinstance(node, Neg):
+        return _bound_sizes(node.operand)
+    if isinstance(node, Bin):
+        return _bound_sizes(node.left) | _bound_sizes(node.right)
+    return set()
+
+
+def _bound_value(node: Node, sizes: dict[str, int]) -> int:
+    from tutor.symbolic.evaluation import bound_value
+
+    return bound_value(node, sizes)
+
+
+def _plus(node: Node, k: int) -> Node:
+    if k == 0:
+        return node
+    if isinstance(node, Num):
+        return Num(node.value + k, node.col)
+    return Bin("+" if k > 0 else "-", node, Num(abs(k)), node.col)
+
+
+def _text(node: Node) -> str:
+    from tutor.symbolic.tree import to_text
+
+    return to_text(node).replace(" ", "")
+
+
+def _unify(a: Node, b: Node, pairs: list[tuple[Node, Node]]) -> Node | None:
+    """The common template of two terms that differ only in entries' indices, else None.
+
+    Each differing index is recorded as (index in `a`, index in `b`); in the
+    template the indexed vector stands for itself, taken elementwise.
+    """
+    if isinstance(a, Index) and isinstance(b, Index) and _same(a.base, b.base):
+        if not _same(a.index, b.index):
+            if not isinstance(a.index, Num):
+                return None
+            pairs.append((a.index, b.index))
+            return a.base
+        return a
+    if type(a) is not type(b):
+        return None
+    if isinstance(a, Call) and isinstance(b, Call):
+        if a.fn != b.fn or len(a.args) != len(b.args):
+            return None
+        args = [_unify(x, y, pairs) for x, y in zip(a.args, b.args, strict=True)]
+        return None if None in args else Call(a.fn, tuple(args), a.col, a.bound)  # type: ignore[arg-type]
+    if isinstance(a, Bin) and isinstance(b, Bin):
+        if a.op != b.op:
+            return None
+        left, right = _unify(a.left, b.left, pairs), _unify(a.right, b.right, pairs)
+        return None if left is None or right is None else Bin(a.op, left, right, a.col)
+    if isinstance(a, Neg) and isinstance(b, Neg):
+        inner = _unify(a.operand, b.operand, pairs)
+        return None if inner is None else Neg(inner, a.col)
+    return a if _same(a, b) else None
+
+
+def _same(a: Node, b: Node) -> bool:
+    return a == b or repr(_strip_cols(a)) == repr(_strip_cols(b))
+
+
+def _strip_cols(node: Node) -> Node:
+    from dataclasses import fields, replace
+
+    changes = {}
+    for item in fields(node):
+        value = getattr(node, item.name)
+        if item.name == "col":
+            changes["col"] = 0
+        elif isinstance(value, Node):
+            changes[item.name] = _strip_cols(value)
+        elif isinstance(value, tuple) and value and isinstance(value[0], Node):
+            changes[item.name] = tuple(_strip_cols(v) for v in value)
+    return replace(node, **changes)
+
+
+def _without_last(node: Node, last: Node) -> Node | None:
+    """`a + b + last` without its last term (None when `node` is that term)."""
+    if node is last:
+        return None
+    assert isinstance(node, Bin) and node.right is last
+    return node.left

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import re
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -24,6 +25,7 @@ from tutor.symbolic.tree import (
     FUNCTIONS,
     Bin,
     Call,
+    Const,
     Index,
     Neg,
     Node,
@@ -39,20 +41,34 @@ from tutor.symbolic.tree import (
 MAX_LENGTH = 2000  # characters
 MAX_NODES = 400
 MAX_DEPTH = 40  # nesting of brackets, and of the tree
-MAX_EXPONENT = 64  # |constant exponent|
+MAX_EXPONENT = 64  # |constant exponent| of a constant base (2**1000 is refused)
+MAX_SYMBOLIC_EXPONENT = 100_000  # of a base with symbols: (a - x)**6000 is decided in mpmath
 MAX_LITERAL = 10**12
 UNICODE_OPERATORS = {"−": "-", "·": "*", "⋅": "*", "×": "*", "÷": "/", "∗": "*"}
+CONSTANTS = ("pi", "e")  # when not declared as symbols
+PLAIN_ALIASES = {"sigma": "sigmoid"}  # σ(x) typed as a character, when sigma is not declared
 
 
 @dataclass(frozen=True)
 class Formula:
-    """A formula that read: its tree, its shape, and the symbols it was read against."""
+    """A formula that read: its tree, its shape, and the symbols it was read against.
+
+    `notes` say what the reader understood beyond the plain syntax (typed
+    characters it mapped, how sum bounds count). `base` is the number a
+    LaTeX formula's entries are counted from when its bounds say so (0 or
+    1; None: not said, entries count from 0). `alternative` is the other
+    reading when the bounds could count from 0 or from 1 (`\\sum_{i=1}^{K-1}`):
+    grading accepts the answer only if both readings are right.
+    """
 
     text: str
     tree: Node
     shape: Shape
     table: SymbolTable
     syntax: str  # "plain" or "latex"
+    notes: tuple[str, ...] = ()
+    base: int | None = None
+    alternative: Node | None = None
 
 
 @dataclass(frozen=True)
@@ -87,21 +103,41 @@ def read_formula(
         if not text.strip():
             raise ReadError("the answer is empty", 0)
         _check_nesting(text)
-        if "\\" in text or "_{" in text or "^{" in text:
-            from tutor.symbolic.latex import read_latex
+    except ReadError as error:
+        return Unreadable(text, error.message, error.col)
+    from tutor.symbolic.typed import looks_like_latex, normalise_typed
 
-            tree, syntax = read_latex(text, table), "latex"
+    latex = looks_like_latex(text)
+    typed = normalise_typed(text, table, latex=latex)
+    notes: tuple[str, ...] = tuple(typed.notes)
+    if notes:
+        notes = (f"read {', '.join(typed.notes)}",)
+    base, alternative = None, None
+    try:
+        if latex:
+            from tutor.symbolic.latex import read_latex_formula
+
+            tree, base, alternative, bound_notes = read_latex_formula(typed.text, table)
+            syntax, notes = "latex", notes + bound_notes
         else:
-            tree, syntax = _read_plain(text, table), "plain"
+            tree, syntax = _read_plain(typed.text, table), "plain"
         shape = check(tree, table, allow_grad=allow_grad)
+        if alternative is not None:
+            check(alternative, table, allow_grad=allow_grad)
     except (ReadError, ShapeError) as error:
-        message = error.message
-        if error.col and "column" not in message:
-            message = f"{message} at column {error.col}"
-        return Unreadable(text, message, error.col)
+        col = typed.column(error.col) if error.col else 0
+        message = _remap_columns(error.message, typed)
+        if col and "column" not in message:
+            message = f"{message} at column {col}"
+        return Unreadable(text, message, col)
     except (RecursionError, MemoryError, ValueError, OverflowError):
         return Unreadable(text, "the formula is too large or too deeply nested to read")
-    return Formula(text, tree, shape, table, syntax)
+    return Formula(text, tree, shape, table, syntax, notes, base, alternative)
+
+
+def _remap_columns(message: str, typed) -> str:
+    """Columns in a message about the normalised text, as columns of what was typed."""
+    return re.sub(r"column (\d+)", lambda m: f"column {typed.column(int(m.group(1)))}", message)
 
 
 def _check_nesting(text: str) -> None:
@@ -139,11 +175,20 @@ def check_literal(value: Fraction, col: int) -> Num:
     return Num(value, col)
 
 
-def check_power(base: Node, exponent: Node, col: int) -> Bin:
-    """Refuse constant exponents beyond MAX_EXPONENT (`9**9**9` and friends)."""
+def check_power(base: Node, exponent: Node, col: int) -> Node:
+    """`e**x` is exp(x); refuse exponents that make huge numbers (`9**9**9`, `2**1000`).
+
+    A base with symbols may take a large exponent (`(a - x)**6000`): its
+    value can still be small, and equivalence decides it in mpmath.
+    """
+    if isinstance(base, Const) and base.name == "e":
+        return Call("exp", (exponent,), base.col)
     value = constant_value(exponent)
     if value is not None and abs(value) > MAX_EXPONENT:
-        raise ReadError(f"the exponent at column {col} is too large (at most {MAX_EXPONENT})", col)
+        symbolic = constant_value(base) is None and not isinstance(base, Const)
+        if not symbolic or abs(value) > MAX_SYMBOLIC_EXPONENT:
+            cap = MAX_SYMBOLIC_EXPONENT if symbolic else MAX_EXPONENT
+            raise ReadError(f"the exponent at column {col} is too large (at most {cap})", col)
     return Bin("**", base, exponent, col)
 
 
@@ -202,8 +247,15 @@ def _normalise(text: str) -> tuple[str, list[int]]:
     """Map unicode operators and `^` to the plain syntax, keeping each char's source column."""
     out: list[str] = []
     cols: list[int] = []
+    bars = 0
     for col, char in enumerate(text, start=1):
         char = " " if char in "\n\r\t" else UNICODE_OPERATORS.get(char, char)
+        if char == "|":  # |x| is abs(x): bars alternate between opening and closing
+            bars += 1
+            piece = "abs(" if bars % 2 else ")"
+            out.extend(piece)
+            cols.extend([col] * len(piece))
+            continue
         if char == "^":
             out.extend("**")
             cols.extend((col, col))
@@ -218,8 +270,65 @@ def _normalise(text: str) -> tuple[str, list[int]]:
     return "".join(out), cols
 
 
+_PLAIN_TOKEN = re.compile(
+    r"(?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)|(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
+    r"|(?P<space>\s+)|(?P<other>.)"
+)
+
+
+def _implicit_products(source: str, cols: list[int], table: SymbolTable) -> tuple[str, list[int]]:
+    """`2p`, `2(x-1)`, `(a+5)(b+2)`, `x(x+1)`, `2 x` and `a b` as products.
+
+    Only where nothing else is meant: a number or a closing bracket before a
+    name, a number or an opening bracket; a declared single-number symbol
+    before an opening bracket; two declared names apart. `log2(p)` is one
+    name, `2e-3` one number, a vector's `p(x)` stays an error that says why.
+    """
+    out: list[str] = []
+    out_cols: list[int] = []
+    previous = ""  # the kind of the last token that was not a space: num, name, close, other
+    previous_name = ""
+    spaced = False
+    for match in _PLAIN_TOKEN.finditer(source):
+        kind, text = match.lastgroup or "other", match.group()
+        if kind == "space":
+            spaced = True
+        else:
+            opening = kind == "other" and text == "("
+            joins = (
+                (
+                    (previous in ("num", "close") and (kind in ("name", "num") or opening))
+                    and not (previous == "num" and kind == "num")
+                )
+                or (
+                    opening
+                    and previous == "name"
+                    and previous_name in table.specs
+                    and not table.specs[previous_name].kind.is_vector
+                )
+                or (
+                    spaced
+                    and previous == "name"
+                    and kind == "name"
+                    and previous_name in table.specs
+                    and text not in ("for", "in", "if", "else", "and", "or", "not")
+                )
+            )
+            if joins:
+                out.append("*")
+                out_cols.append(cols[match.start()])
+            previous = ("close" if text == ")" else "other") if kind == "other" else kind
+            previous_name = text if kind == "name" else ""
+            spaced = False
+        out.append(text)
+        out_cols.extend(cols[match.start() : match.end()])
+    out_cols.append(cols[-1])
+    return "".join(out), out_cols
+
+
 def _read_plain(text: str, table: SymbolTable) -> Node:
     source, cols = _normalise(text)
+    source, cols = _implicit_products(source, cols, table)
     stripped = len(source) - len(source.lstrip())
     cols = cols[stripped:]
     if "=" in source.replace("==", ""):
@@ -304,6 +413,8 @@ class _PlainWalker:
     def name(self, name: str, col: int) -> Node:
         if name in self.table.specs:
             return Sym(name, col)
+        if name in CONSTANTS:
+            return Const(name, col)
         if name in FUNCTIONS or name in ALIASES:
             raise ReadError(f"`{name}` at column {col} is a function: write {name}(…)", col)
         raise unknown_name(name, col, self.table)
@@ -314,7 +425,9 @@ class _PlainWalker:
             raise ReadError(f"{what} at column {col} is not part of the formula syntax", col)
         if node.keywords:
             raise ReadError(f"keyword arguments (column {col}) are not part of the syntax", col)
-        name = ALIASES.get(node.func.id, node.func.id)
+        name = node.func.id
+        if name not in self.table.specs:
+            name = ALIASES.get(name, PLAIN_ALIASES.get(name, name))
         if name not in FUNCTIONS:
             if name in self.table.specs:
                 raise ReadError(

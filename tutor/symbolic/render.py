@@ -29,10 +29,19 @@ def render_expr(expr, *, ascii: bool = False) -> str:
 
 
 def render_formula(formula: Formula, *, ascii: bool = False) -> str:
-    """How `formula` was read, as 2-D terminal math (Σ over the entries, subscripts)."""
+    """How `formula` was read, as 2-D terminal math (Σ over the entries, subscripts).
+
+    Under the drawing, what the reader understood beyond the syntax: typed
+    characters it mapped (`γ → gamma`) and how the sums' bounds count.
+    """
     from tutor.symbolic.interpret import to_display
 
-    return render_expr(to_display(formula.tree, formula.table, ascii=ascii), ascii=ascii)
+    drawn = to_display(formula.tree, formula.table, ascii=ascii, base=formula.base or 0)
+    text = render_expr(drawn, ascii=ascii)
+    notes = [f"({note})" for note in formula.notes]
+    if ascii:
+        notes = [to_ascii(note) for note in notes]
+    return "\n".join([text, *notes])
 
 
 # -- LaTeX for display ----------------------------------------------------------------------------

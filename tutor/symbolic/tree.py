@@ -50,10 +50,27 @@ class Sym(Node):
 
 
 @dataclass(frozen=True)
+class Const(Node):
+    """A named mathematical constant: `pi` or `e` (Euler's number), when not a declared symbol."""
+
+    name: str
+    col: int = 0
+
+
+@dataclass(frozen=True)
 class Call(Node):
+    """A function applied to arguments.
+
+    `bound` is how a LaTeX sum was written, for display only: (index letter,
+    the number its entries are counted from). `sumrange(body, lo, hi)` is a
+    partial sum over entries lo ≤ i < hi (counted from 0), lo and hi being
+    numbers and size symbols.
+    """
+
     fn: str
     args: tuple[Node, ...]
     col: int = 0
+    bound: tuple[str, int] | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -140,7 +157,7 @@ def _describe(shape: Shape) -> str:
 
 def check(node: Node, table: SymbolTable, *, allow_grad: bool = False) -> Shape:
     """The shape of `node`; raises ShapeError at the first misuse."""
-    if isinstance(node, Num):
+    if isinstance(node, Num | Const):
         return None
     if isinstance(node, Sym):
         spec = table.specs[node.name]
@@ -200,6 +217,10 @@ def _check_call(node: Call, table: SymbolTable, allow_grad: bool) -> Shape:
             raise ShapeError("grad(f, z) differentiates by a declared vector z", var.col)
         return table.size_of(var.name)
     shapes = [check(a, table, allow_grad=allow_grad) for a in args]
+    if fn == "sumrange":
+        if shapes[0] is None:
+            raise ShapeError("a sum needs a vector under it", args[0].col)
+        return None
     if fn in ELEMENTWISE:
         return shapes[0]
     if fn == "max" and len(args) == 2:
@@ -257,6 +278,8 @@ def used_sizes(node: Node, table: SymbolTable) -> set[str]:
 
 def to_text(node: Node) -> str:
     """The plain-syntax text of a tree (used to show generated mistakes)."""
+    if isinstance(node, Const):
+        return node.name
     if isinstance(node, Num):
         v = node.value
         return str(v.numerator) if v.denominator == 1 else f"{v.numerator}/{v.denominator}"
