@@ -13,6 +13,8 @@ from pathlib import Path
 import click
 
 from tutor import __version__
+from tutor.cli_i18n import TranslatedGroup, speak_in_click
+from tutor.i18n import _, ngettext, set_language
 from tutor.pack.cache import load_pack_cached
 from tutor.pack.discovery import builtin_pack_dir
 from tutor.pack.errors import PackError, PackNotFound
@@ -20,10 +22,10 @@ from tutor.pack.model import Exercise, Lesson, Pack
 from tutor.progress.identity import cache_dir, default_learner
 
 CLASS_WAIT_S = 60.0  # how long the app waits at start for a class's service that is away
-_VALUE_OPTIONS = {"--learner", "--pack", "--db", "--grading-socket"}
+_VALUE_OPTIONS = {"--learner", "--pack", "--db", "--grading-socket", "--lang"}
 
 
-class _TutorGroup(click.Group):
+class _TutorGroup(TranslatedGroup):
     """A group whose first positional word may be a pack folder: `ce-tutor PACK_DIR`."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
@@ -59,21 +61,33 @@ def _open_pack(pack_dir: str | None) -> Pack:
     if errors:
         for error in errors[:20]:
             click.echo(str(error), err=True)
-        more = f" (and {len(errors) - 20} more)" if len(errors) > 20 else ""
-        _fail(f"the pack at {root} has problems{more}; run `ce-tutor validate {root}`")
+        more = _(" (and {count} more)").format(count=len(errors) - 20) if len(errors) > 20 else ""
+        _fail(
+            _("the pack at {root} has problems{more}; run `ce-tutor validate {root}`").format(
+                root=root, more=more
+            )
+        )
     return pack
 
 
 def _find(pack: Pack, reference: str) -> tuple[Lesson, Exercise]:
-    lesson_id, _, exercise_id = reference.partition("/")
+    lesson_id, _slash, exercise_id = reference.partition("/")
     lesson = pack.lesson(lesson_id)
     if lesson is None:
         known = ", ".join(lesson.id for lesson in pack.lessons)
-        _fail(f"no lesson `{lesson_id}` in pack `{pack.id}` (lessons: {known})")
+        _fail(
+            _("no lesson `{lesson}` in pack `{pack}` (lessons: {known})").format(
+                lesson=lesson_id, pack=pack.id, known=known
+            )
+        )
     exercise = lesson.exercise(exercise_id)
     if exercise is None:
         known = ", ".join(e.id for e in lesson.exercises) or "none"
-        _fail(f"no exercise `{exercise_id}` in lesson `{lesson_id}` (exercises: {known})")
+        _fail(
+            _("no exercise `{exercise}` in lesson `{lesson}` (exercises: {known})").format(
+                exercise=exercise_id, lesson=lesson_id, known=known
+            )
+        )
     return lesson, exercise
 
 
@@ -88,6 +102,14 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON."
 
 @click.group(cls=_TutorGroup, invoke_without_command=True)
 @click.version_option(__version__, prog_name="ce-tutor")
+@click.option(
+    "--lang",
+    metavar="LANG",
+    is_eager=True,
+    expose_value=False,
+    callback=lambda _ctx, _param, value: set_language(value),
+    help="The language to speak, such as zh_CN or en (default: LANGUAGE, LC_ALL, LC_MESSAGES, LANG).",
+)
 @learner_option
 @click.option("--no-mouse", is_flag=True, help="Do not capture the mouse (less traffic over SSH).")
 @click.option(
@@ -175,7 +197,7 @@ def _join_class(socket_path: Path, pack_dir: str | None):
             if error.kind != "service" or time.monotonic() > deadline:
                 _fail(str(error))
             if not said:
-                click.echo(f"{error}; waiting for it…", err=True)
+                click.echo(_("{error}; waiting for it…").format(error=error), err=True)
                 said = True
             time.sleep(2.0)
 
@@ -192,7 +214,9 @@ def _shared_account_learner() -> bool:
 def _need_a_terminal() -> None:
     """The TUI reads keys from a terminal; without one (`ssh -T`, a pipe) it would never end."""
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        _fail("the tutor needs a terminal: connect with `ssh -t` (stdin and stdout must be a tty)")
+        _fail(
+            _("the tutor needs a terminal: connect with `ssh -t` (stdin and stdout must be a tty)")
+        )
 
 
 def _database_url(ctx: click.Context, db: str | None, config) -> str | None:
@@ -288,14 +312,14 @@ def grade(
     from tutor.grading import grade as grade_answer
 
     if (answer is None) == (code_file is None):
-        _fail("give exactly one of --answer TEXT or --code-file F")
+        _fail(_("give exactly one of --answer TEXT or --code-file F"))
     pack = _open_pack(pack_dir)
     lesson, exercise = _find(pack, reference)
     if code_file is not None:
         try:
             answer = code_file.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
-            _fail(f"cannot read {code_file}: {error}")
+            _fail(_("cannot read {path}: {error}").format(path=code_file, error=error))
     try:
         verdict = grade_answer(pack, lesson, exercise, answer, learner or default_learner())
     except GraderNotAvailable as error:
@@ -306,9 +330,9 @@ def grade(
     mark = "✓" if verdict.correct else "✗"
     click.echo(f"{mark} {verdict.status.value}: {verdict.feedback}")
     if verdict.mistake:
-        click.echo(f"  mistake: {verdict.mistake}")
+        click.echo("  " + _("mistake: {tag}").format(tag=verdict.mistake))
     if verdict.read_as:
-        click.echo(f"  read as: {verdict.read_as}")
+        click.echo("  " + _("read as: {answer}").format(answer=verdict.read_as))
 
 
 @cli.command()
@@ -332,16 +356,25 @@ def validate(pack_dir: str | None, quick: bool) -> None:
     checked = "structure only (--quick)"
     if not quick:
         report = check_pack(
-            pack, progress=lambda lesson: click.echo(f"checking {lesson} …", err=True)
+            pack,
+            progress=lambda lesson: click.echo(
+                _("checking {lesson} …").format(lesson=lesson), err=True
+            ),
         )
         errors = sorted(set(errors + report.errors))
         checked = report.summary()
     for error in errors:
         click.echo(str(error))
     if errors:
-        click.echo(f"{len(errors)} problem{'s' if len(errors) != 1 else ''} in {root}", err=True)
+        count = len(errors)
+        click.echo(
+            ngettext("{count} problem in {root}", "{count} problems in {root}", count).format(
+                count=count, root=root
+            ),
+            err=True,
+        )
         sys.exit(1)
-    click.echo(f"{root}: clean — checked {checked}", err=True)
+    click.echo(_("{root}: clean — checked {checked}").format(root=root, checked=checked), err=True)
 
 
 @cli.command()
@@ -409,9 +442,13 @@ def _instructor_store(db: str | None):
 
     location = store_location(None, db)
     if isinstance(location, Path) and not location.exists():
-        _fail(f"no progress store at {location} (nothing created); check --db or CE_TUTOR_DB")
+        _fail(
+            _("no progress store at {path} (nothing created); check --db or CE_TUTOR_DB").format(
+                path=location
+            )
+        )
     store = _open_progress(db)
-    click.echo(f"reading {store.where}", err=True)
+    click.echo(_("reading {store}").format(store=store.where), err=True)
     return store
 
 
@@ -449,10 +486,11 @@ def progress(ctx: click.Context, pack_dir: str | None, learner: str | None, as_j
         click.echo(json.dumps([asdict(s) for s in summaries], indent=2))
         return
     if not summaries:
-        click.echo(f"No progress recorded yet for {pack.id}.")
+        click.echo(_("No progress recorded yet for {pack}.").format(pack=pack.id))
         return
     learners = len({s.learner for s in summaries})
-    click.echo(f"{pack.id} {pack.version} · {learners} learner(s)\n")
+    learners_text = ngettext("{count} learner", "{count} learners", learners).format(count=learners)
+    click.echo(f"{pack.id} {pack.version} · {learners_text}\n")
     click.echo(progress_table(summaries), nl=False)
 
 
@@ -473,7 +511,7 @@ def export(
     from tutor.progress.gradebook import to_csv, to_json
 
     pack = _open_pack(_class_pack(ctx, pack_dir))
-    _, rows, _ = _gradebook(pack, ctx.meta.get("db"), learner)
+    _lessons, rows, _positions = _gradebook(pack, ctx.meta.get("db"), learner)
     text = to_csv(rows) if fmt == "csv" else to_json(rows)
     if out is None:
         click.echo(text, nl=False)
@@ -481,8 +519,8 @@ def export(
     try:
         out.write_text(text, encoding="utf-8")
     except OSError as error:
-        _fail(f"cannot write {out}: {error.strerror or error}")
-    click.echo(f"{len(rows)} row(s) written to {out}", err=True)
+        _fail(_("cannot write {path}: {error}").format(path=out, error=error.strerror or error))
+    click.echo(_("{count} row(s) written to {path}").format(count=len(rows), path=out), err=True)
 
 
 @cli.command("new-pack")
@@ -496,10 +534,12 @@ def new_pack(directory: Path) -> None:
     except StarterExists as error:
         _fail(str(error))
     except OSError as error:
-        _fail(f"cannot write {directory}: {error.strerror or error}")
+        _fail(
+            _("cannot write {path}: {error}").format(path=directory, error=error.strerror or error)
+        )
     for path in files:
-        click.echo(f"wrote {path}")
-    click.echo(f"next: edit the lesson, then `ce-tutor validate {directory}`")
+        click.echo(_("wrote {path}").format(path=path))
+    click.echo(_("next: edit the lesson, then `ce-tutor validate {path}`").format(path=directory))
 
 
 @cli.command()
@@ -667,6 +707,7 @@ def doctor(ctx: click.Context, ascii_only: bool) -> None:
 
 
 def main() -> None:
+    speak_in_click()
     try:
         cli()
     except KeyboardInterrupt:

@@ -17,12 +17,9 @@ Strings defined at import time (key tables, bindings) are marked with `N_`
 for extraction and translated where they are shown.
 
 Catalogs: `tutor/locale/<lang>/LC_MESSAGES/ce-tutor.po`, compiled to `.mo`
-beside it (committed, and a test checks both agree). After changing strings:
-
-    pybabel extract --no-location --sort-output -o build/ce-tutor.pot tutor
-    pybabel update -i build/ce-tutor.pot -d tutor/locale -D ce-tutor
-    # translate the new entries, then
-    pybabel compile -d tutor/locale -D ce-tutor
+beside it (both committed; a test checks they agree and that every marked
+string is translated). After changing strings: `python
+scripts/update_translations.py` (Babel), translate the new entries, run it again.
 """
 
 from __future__ import annotations
