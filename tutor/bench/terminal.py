@@ -159,7 +159,8 @@ def mem_available_mb() -> float:
 def environment(home: str, **extra: str) -> dict[str, str]:
     """A learner over SSH: 256 colours, UTF-8, no COLORTERM, a data folder of their own."""
     env = {k: v for k, v in os.environ.items() if k not in ("COLORTERM", "CE_TUTOR_DB")}
-    env.update(TERM="xterm-256color", LANG="C.UTF-8", CE_TUTOR_HOME=home, **extra)
+    # LANGUAGE too: the bench waits for English words on the screen, whatever this machine speaks
+    env.update(TERM="xterm-256color", LANG="C.UTF-8", LANGUAGE="en", CE_TUTOR_HOME=home, **extra)
     return env
 
 
