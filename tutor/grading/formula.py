@@ -14,12 +14,14 @@ proof.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import lru_cache
 
 from tutor.grading.verdict import Status, Verdict
 from tutor.pack.model import FormulaExercise
 from tutor.symbolic.domain import SymbolKind, SymbolSpec
-from tutor.symbolic.equivalence import Outcome, equivalent
+from tutor.symbolic.equivalence import Equivalence, Outcome, equivalent
+from tutor.symbolic.forms import forbid_problem, forbidden_in, form_problem, overflows
 from tutor.symbolic.mistakes import Mistake, exercise_mistakes, generic_mistakes, match_mistake
 from tutor.symbolic.reader import Formula, Unreadable, read_formula
 from tutor.symbolic.render import render_formula
@@ -34,6 +36,28 @@ def _key(exercise: FormulaExercise) -> tuple:
         exercise.answer,
         tuple(sorted(exercise.symbols.items())),
         tuple((m.answer, m.tag, m.feedback) for m in exercise.misconceptions),
+    )
+
+
+def decide(reference: Formula, answer: Formula, **options) -> Equivalence:
+    """`equivalent`, with an answer whose bounds read two ways right only if right both ways.
+
+    `\\sum_{i=1}^{K-1}` counts its entries from 0 or from 1 depending on the
+    writer; the reader gives both readings, and a verdict that depends on
+    which one was meant is "could not decide", never a guess.
+    """
+    result = equivalent(reference, answer, **options)
+    if answer.alternative is None or result.outcome is Outcome.UNDECIDED:
+        return result
+    other = replace(answer, tree=answer.alternative, alternative=None, base=0)
+    second = equivalent(reference, other, **options)
+    if second.outcome is result.outcome:
+        return result
+    return Equivalence(
+        Outcome.UNDECIDED,
+        why="your sum's bounds count entries from 0 in one reading and from 1 in the other, "
+        "and only one reading is right: write the bounds of a sum over every entry as "
+        "1 … K or 0 … K−1",
     )
 
 
@@ -69,9 +93,15 @@ def grade_formula(exercise: FormulaExercise, answer: str, *, ascii: bool = False
         )
     # Sampling decides; the symbolic attempt (tens of ms of sympy) is left to `validate`
     # and derivations, where nobody waits on a keypress.
-    result = equivalent(reference, read, time_limit=TIME_LIMIT, symbolic=False)
+    result = decide(reference, read, time_limit=TIME_LIMIT, symbolic=False)
     details = {"checked": result.how}
     if result.outcome is Outcome.EQUIVALENT:
+        form = form_problem(read, reference, exercise.require, exercise.forbid)
+        if form is not None:
+            return Verdict(
+                Status.INCORRECT, feedback=form.feedback, mistake=form.tag, read_as=read_as,
+                details=details,
+            )  # fmt: skip
         return Verdict(
             Status.CORRECT, score=exercise.points, feedback="Correct.", read_as=read_as,
             details=details,
@@ -118,6 +148,7 @@ def check_formula_exercise(exercise: FormulaExercise) -> list[tuple[int, str]]:
             *problems,
             (0, f"the answer `{exercise.answer}` does not read: {reference.message}"),
         ]
+    problems += _form_problems(exercise, reference)
     for misconception in exercise.misconceptions:
         if misconception.answer is None:
             continue
@@ -137,6 +168,24 @@ def check_formula_exercise(exercise: FormulaExercise) -> list[tuple[int, str]]:
                     "a learner writing it would be graded correct",
                 )
             )
+    return problems
+
+
+def _form_problems(exercise: FormulaExercise, reference: Formula) -> list[tuple[int, str]]:
+    """The reference must read one way and meet its own form requirements."""
+    problems: list[tuple[int, str]] = []
+    if reference.alternative is not None:
+        problems.append(
+            (0, f"the answer's sum bounds could count entries from 0 or from 1: {reference.notes}")
+        )
+    bad = [p for p in map(forbid_problem, exercise.forbid) if p]
+    problems += [(0, p) for p in bad]
+    if not bad and exercise.forbid:
+        used = forbidden_in(reference.tree, exercise.forbid)
+        if used is not None:
+            problems.append((0, f"the answer uses `{used}`, which `forbid` lists"))
+    if "no-overflow" in exercise.require and overflows(reference, reference) is not None:
+        problems.append((0, "the answer itself overflows, so `require: [no-overflow]` fails it"))
     return problems
 
 

@@ -14,10 +14,11 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from tutor.grading.variants import draw_distinct, shown_note
 from tutor.grading.verdict import Status, Verdict
 from tutor.i18n import _
 from tutor.numeric.answers import NotANumber, describe, read_number, rounded_from, within
-from tutor.numeric.params import ParamError, check_params, draw_params, seed_for, to_plain
+from tutor.numeric.params import ParamError, check_params, seed_for, to_plain
 from tutor.pack.model import Misconception, NumberExercise, Tolerance
 
 
@@ -36,7 +37,7 @@ AGREEMENT = Tolerance(rel=1e-4, abs=1e-5)
 
 def show_params(exercise: NumberExercise, seed: int) -> dict[str, Any]:
     """The learner's parameter values as plain numbers (for `show --json` and the prompt)."""
-    return to_plain(draw_params(exercise.params, seed))
+    return to_plain(draw_distinct(exercise, seed))
 
 
 def reference_value(exercise: NumberExercise, params: Mapping[str, Any]) -> float:
@@ -75,7 +76,7 @@ def grade_number(exercise: NumberExercise, answer: str, seed: int) -> Verdict:
     from tutor.numeric.expressions import ExpressionError
 
     try:
-        params = draw_params(exercise.params, seed)
+        params = draw_distinct(exercise, seed)
         reference = reference_value(exercise, params)
     except (ParamError, ExpressionError) as err:
         where = exercise.location
@@ -99,7 +100,8 @@ def grade_number(exercise: NumberExercise, answer: str, seed: int) -> Verdict:
         return Verdict(
             Status.CORRECT,
             score=exercise.points,
-            feedback=_("Correct: torch gives {value}.").format(value=_show(reference)),
+            feedback=_("Correct: torch gives {value}.").format(value=_show(reference))
+            + shown_note(exercise, params, reference),
             read_as=read.text,
             details=details,
         )
@@ -198,7 +200,7 @@ def number_exercise_problems(
     for learner in VALIDATE_LEARNERS:
         seed = seed_for(pack_id, lesson_id, exercise.id, learner)
         try:
-            params = draw_params(exercise.params, seed)
+            params = draw_distinct(exercise, seed)
         except ParamError as err:
             return [(line, f"params: {err}")]
         try:

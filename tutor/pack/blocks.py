@@ -37,7 +37,7 @@ COMMON_KEYS = {"id", "type", "prompt", "hints", "points", "attempts", "solution"
 TYPE_KEYS: dict[str, set[str]] = {
     "choice": {"choices", "multiple", "shuffle"},
     "number": {"params", "reference", "formula", "tolerance", "distinct_from"},
-    "formula": {"symbols", "answer", "check"},
+    "formula": {"symbols", "answer", "check", "require", "forbid"},
     "code": {
         "entry",
         "starter",
@@ -262,11 +262,25 @@ def _number(fields: Fields, common: dict) -> NumberExercise:
 
 
 def _formula(fields: Fields, common: dict) -> FormulaExercise:
+    from tutor.symbolic.forms import forbid_problem, requirement_problem
+
+    require = fields.text_list("require")
+    forbid = fields.text_list("forbid")
+    for key, entries, problem_of in (
+        ("require", require, requirement_problem),
+        ("forbid", forbid, forbid_problem),
+    ):
+        for entry in entries:
+            problem = problem_of(entry)
+            if problem:
+                fields.problem(key, problem)
     return FormulaExercise(
         **common,
         answer=fields.text("answer", "") or "",
         symbols=build_symbols(fields, "symbols"),
         check=fields.text("check"),
+        require=[r for r in require if not requirement_problem(r)],
+        forbid=[f for f in forbid if not forbid_problem(f)],
     )
 
 

@@ -115,6 +115,8 @@ class FormulaExercise(Exercise):
     answer: str = ""  # the reference formula, in the learner's syntax
     symbols: dict[str, SymbolSpec] = field(default_factory=dict)
     check: str | None = None  # a torch expression the answer must agree with
+    require: list[str] = field(default_factory=list)  # form requirements: no-overflow
+    forbid: list[str] = field(default_factory=list)  # calls the answer may not hold: logsumexp
 
 
 @dataclass
