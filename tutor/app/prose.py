@@ -12,6 +12,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from tutor.app.cjk import join_soft_breaks
+
 _DISPLAY = re.compile(r"\$\$(.+?)\$\$", re.DOTALL)
 _INLINE = re.compile(r"(?<![\\$])\$(?!\s)([^$\n]+?)(?<!\s)\$(?!\$)")
 _FENCE = re.compile(r"^ {0,3}(```|~~~).*?^ {0,3}\1", re.DOTALL | re.MULTILINE)
@@ -57,6 +59,7 @@ def split_prose(text: str, inline: Callable[[str], str]) -> list[Piece]:
 
 
 def _prose(text, inline, markdown, pieces, flush) -> None:
+    text = join_soft_breaks(text)  # outside fenced code, whose lines are kept
     last = 0
     for display in _DISPLAY.finditer(text):
         markdown.append(convert_inline(text[last : display.start()], inline))
@@ -88,5 +91,6 @@ def escape_markdown(text: str) -> str:
 def plain_math(text: str, inline: Callable[[str], str]) -> str:
     """Text shown outside Markdown (hints, solutions): `$…$` rendered, nothing escaped."""
     return _INLINE.sub(
-        lambda m: inline(m.group(1)), _DISPLAY.sub(lambda m: inline(m.group(1)), text)
+        lambda m: inline(m.group(1)),
+        _DISPLAY.sub(lambda m: inline(m.group(1)), join_soft_breaks(text)),
     )

@@ -15,6 +15,7 @@ from textual.actions import SkipAction
 from textual.app import App
 from textual.binding import Binding
 
+from tutor.app import cjk
 from tutor.app.commands import TutorCommands
 from tutor.app.glyphs import ASCII, UNICODE, Glyphs
 from tutor.app.grading_link import GradingLink
@@ -60,6 +61,7 @@ class TutorApp(App):
         editor: EditorChoice | None = None,
     ):
         super().__init__()
+        cjk.install()  # Chinese lines break between characters, never before `，。`
         # ctrl+o's editor: the learner's $EDITOR, or in a class the admin's (or none)
         if editor is None:
             from tutor.app.editor import EditorChoice

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from textual.widgets import Static
 
+from tutor.app.cjk import fit
 from tutor.i18n import _
 
 
@@ -12,11 +14,20 @@ class StepIndicator(Static):
 
     def __init__(self, **kwargs):
         super().__init__("", markup=False, **kwargs)
+        self._shown: tuple[int, list[str]] | None = None
 
     def show(self, index: int, titles: list[str]) -> None:
+        self._shown = (index, titles)
         glyphs = self.app.glyphs
         dots = "".join(
             glyphs.dot_done if i <= index else glyphs.dot_todo for i in range(len(titles))
         )
-        step = _("Step {n}/{count}").format(n=index + 1, count=len(titles))
-        self.update(self.app.plain(f"{step} {dots}  {titles[index]}"))
+        step = self.app.plain(_("Step {n}/{count}").format(n=index + 1, count=len(titles)))
+        head = f"{step} {self.app.plain(dots)}  "
+        # a long title is cut to the line (by display width: CJK is two cells), never wrapped away
+        room = max((self.content_region.width or self.app.size.width) - cell_len(head), 1)
+        self.update(head + fit(self.app.plain(titles[index]), room, self.app.plain("…")))
+
+    def on_resize(self) -> None:
+        if self._shown is not None:
+            self.show(*self._shown)

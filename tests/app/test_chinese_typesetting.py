@@ -1,0 +1,112 @@
+"""Chinese at 80x24: lines break between characters, never before `，。`, titles fit the line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rich.cells import cell_len
+from textual.geometry import Region
+from textual.widgets import Static
+from textual.widgets._markdown import MarkdownParagraph
+
+from tests.app.helpers import open_step, wait_until
+from tutor import i18n
+from tutor.app import cjk
+from tutor.app.widgets.choice_answer import ChoiceAnswer
+from tutor.app.widgets.step_indicator import StepIndicator
+from tutor.app.widgets.title_bar import TitleBar
+from tutor.pack.loader import load_pack
+
+PACK_ZH = Path(__file__).parent / "pack_zh"
+CLOSING = "，。、；：！？）」』】》〉”’"
+OPENING = "（「『【《〈“‘"
+FILL = 0.9
+
+
+@pytest.fixture
+def chinese(make_app):
+    pack, errors = load_pack(PACK_ZH)
+    assert errors == []
+    i18n.set_language("zh_CN")
+    yield make_app(pack=pack, learner="小明同学")
+    i18n.set_language(None)
+
+
+def _lines(widget) -> list[str]:
+    width, height = widget.outer_size  # padding included: it is drawn too
+    return [strip.text.rstrip() for strip in widget.render_lines(Region(0, 0, width, height))]
+
+
+def test_break_opportunities_follow_kinsoku() -> None:
+    pieces = [word for _s, _e, word in cjk.words("交叉熵（cross-entropy）是概念，“熵”。")]
+    assert pieces == ["交", "叉", "熵", "（cross-entropy）", "是", "概", "念，", "“熵”。"]
+    english = "A plain English line, wrapped as Rich always did."
+    assert list(cjk.words(english)) == [
+        (m.start(), m.end(), m.group()) for m in __import__("re").finditer(r"\s*\S+\s*", english)
+    ]
+
+
+def test_soft_line_breaks_join_between_chinese_characters_only() -> None:
+    assert cjk.join_soft_breaks("聚焦参数。\n写出公式") == "聚焦参数。写出公式"
+    assert cjk.join_soft_breaks("用 torch\n计算") == "用 torch\n计算"
+    assert cjk.join_soft_breaks("一\n\n二") == "一\n\n二"  # a paragraph break stays
+
+
+def test_fit_measures_display_width() -> None:
+    assert cjk.fit("交叉熵的两种目标形式", 9) == "交叉熵的…"
+    assert cell_len(cjk.fit("交叉熵的两种目标形式", 9)) <= 9
+    assert cjk.fit("short", 9) == "short"
+
+
+async def test_prose_lines_fill_the_width_and_never_start_with_closing_punctuation(
+    chinese,
+) -> None:
+    async with chinese.run_test(size=(80, 24)) as pilot:
+        await open_step(pilot, chinese, chinese.pack.lessons[0].steps[0].title)
+        paragraphs = list(chinese.screen.query(MarkdownParagraph))
+        assert len(paragraphs) >= 3
+        text = " ".join("".join(line.strip() for line in _lines(p)) for p in paragraphs)
+        assert "衡量用分布" in text and "正是相对熵" in text  # joined where the source broke
+        for paragraph in paragraphs:
+            lines = [line for line in _lines(paragraph) if line]
+            width = paragraph.content_size.width
+            assert len(lines) >= 2
+            for line in lines[:-1]:
+                assert cell_len(line.strip()) >= FILL * width, (line, width)
+            for line in lines:
+                assert line.strip()[0] not in CLOSING, line
+                assert line.strip()[-1] not in OPENING, line
+            # the soft line breaks of the source are gone: no space between two characters
+            joined = "".join(line.strip() for line in lines)
+            assert "。 " not in joined and "衡量 用" not in joined and "正是 相对熵" not in joined
+
+
+async def test_long_titles_are_cut_and_keep_the_learners_name(chinese) -> None:
+    async with chinese.run_test(size=(80, 24)) as pilot:
+        await open_step(pilot, chinese, chinese.pack.lessons[0].steps[0].title)
+        (title,) = _lines(chinese.screen.query_one(TitleBar))[:1]
+        assert title.endswith("小明同学") and "…" in title
+        assert cell_len(title) <= 80
+        step = _lines(chinese.screen.query_one(StepIndicator))[0]
+        assert step.strip().startswith("第 1/2 步") and step.endswith("…")
+        assert cell_len(step) <= 80
+
+
+async def test_a_long_choice_keeps_its_number_with_its_text(chinese) -> None:
+    async with chinese.run_test(size=(80, 24)) as pilot:
+        await open_step(pilot, chinese, "选择题")
+        await wait_until(pilot, lambda: bool(chinese.screen.query(ChoiceAnswer)))
+        choices = chinese.screen.query_one(ChoiceAnswer)
+        lines = [line for line in _lines(choices) if line.strip()]
+        first = next(line for line in lines if "1." in line)
+        assert "类别索引" in first  # not "1." alone on its line
+        for line in lines:
+            assert line.strip()[0] not in CLOSING, line
+
+
+async def test_the_keys_speak_chinese(chinese) -> None:
+    async with chinese.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        text = " ".join(str(s.render()) for s in chinese.screen.query(Static))
+        assert "继续" in text and "退出" in text

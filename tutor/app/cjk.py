@@ -1,0 +1,126 @@
+"""Chinese (and Japanese) text set as a reader expects: breaks, kinsoku, joined lines, widths.
+
+Rich and Textual wrap text at spaces only, so a run of ideographs is one
+"word": a line ends early whenever the next run does not fit. Chinese may
+break between any two ideographs (UAX #14, class ID), except that a line
+never starts with closing punctuation (`，。、；：！？）」』` …) nor ends with
+opening punctuation (`（「『“` …): kinsoku. These are the UAX #14 rules that
+matter for Chinese text (ID, CL/CP/NS/EX before, OP after, QU tailored by
+direction as Chinese uses “ ”), kept small because the maintained
+implementation (uniseg) costs ~160 ms to import and ~0.2 ms a character.
+
+`words()` has the signature of `rich._wrap.words`, which both Rich and
+Textual's `Content` wrap with; `install()` routes it through here. Text
+without CJK goes to Rich's own function untouched, so English renders
+exactly as before.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from functools import lru_cache
+
+import rich._wrap
+from rich._wrap import words as _rich_words  # Rich's own, kept before install() replaces it
+from rich.cells import cell_len
+
+# Ideographs, kana, Hangul, CJK symbols and punctuation, full-width forms.
+_CJK = re.compile(
+    "[\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3100-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
+    "\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\U00020000-\U0003ffff]"
+)
+# No line starts with these (UAX #14 CL, CP, NS, EX, IN, and closing quotes).
+NO_BREAK_BEFORE = frozenset(
+    "，。、．：；！？）］｝〕〉》」』】〗〙〛’”…‥·・ー々〻ゝゞヽヾ"
+    "ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶ％‰℃,.;:!?)]}%"
+)
+# No line ends with these (UAX #14 OP, and opening quotes).
+NO_BREAK_AFTER = frozenset("（［｛〔〈《「『【〖〘〚‘“([{·・")
+_DOUBLED = frozenset("—…")  # "——" and "……" are one mark: never split between the two
+
+
+def has_cjk(text: str) -> bool:
+    return _CJK.search(text) is not None
+
+
+def breakable(before: str, after: str) -> bool:
+    """May a line end between these two characters (neither a space)?"""
+    if after in NO_BREAK_BEFORE or before in NO_BREAK_AFTER:
+        return False
+    if before == after and before in _DOUBLED:
+        return False
+    return _CJK.match(before) is not None or _CJK.match(after) is not None
+
+
+@lru_cache(maxsize=512)
+def _cjk_words(text: str) -> tuple[tuple[int, int, str], ...]:
+    found = []
+    start = 0
+    for index in range(1, len(text)):
+        before, after = text[index - 1], text[index]
+        if after.isspace():
+            continue  # spaces stay with what they follow
+        # leading spaces go with the first word
+        if (before.isspace() or breakable(before, after)) and text[start:index].strip():
+            found.append((start, index, text[start:index]))
+            start = index
+    if start < len(text):
+        found.append((start, len(text), text[start:]))
+    return tuple(found)
+
+
+def words(text: str) -> Iterable[tuple[int, int, str]]:
+    """(start, end, word with its trailing spaces) for each unbreakable piece of `text`."""
+    if has_cjk(text):
+        return _cjk_words(text)
+    return _rich_words(text)
+
+
+def install() -> None:
+    """Make Rich's wrapping (and so Textual's) break CJK text as above. Idempotent."""
+    rich._wrap.words = words
+
+
+def _wide(char: str) -> bool:
+    return unicodedata.east_asian_width(char) in ("F", "W", "H") and not (
+        "\uac00" <= char <= "\ud7af" or "\u1100" <= char <= "\u11ff"
+    )
+
+
+_SOFT_BREAK = re.compile(r"(?<=\S)[ \t]*\n[ \t]*(?=\S)")
+
+
+def join_soft_breaks(text: str) -> str:
+    """A line break inside a paragraph between two wide characters disappears.
+
+    Markdown turns a soft line break into a space, which Chinese does not
+    put between characters (CSS Text 3, segment break transformation: removed
+    when both sides are East Asian wide and not Hangul).
+    """
+    if not has_cjk(text):
+        return text
+
+    def join(match: re.Match[str]) -> str:
+        before, after = text[match.start() - 1], text[match.end()]
+        return "" if _wide(before) and _wide(after) else match.group(0)
+
+    return _SOFT_BREAK.sub(join, text)
+
+
+def fit(text: str, width: int, ellipsis: str = "…") -> str:
+    """`text` cut to `width` terminal cells (CJK counts two), with `ellipsis` when cut."""
+    if cell_len(text) <= width:
+        return text
+    room = width - cell_len(ellipsis)
+    if room <= 0:
+        return ellipsis[: max(width, 0)]
+    cut, used = [], 0
+    for char in text:
+        size = cell_len(char)
+        if used + size > room:
+            break
+        cut.append(char)
+        used += size
+    return "".join(cut).rstrip() + ellipsis
