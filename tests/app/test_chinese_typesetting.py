@@ -101,6 +101,8 @@ async def test_a_long_choice_keeps_its_number_with_its_text(chinese) -> None:
         lines = [line for line in _lines(choices) if line.strip()]
         first = next(line for line in lines if "1." in line)
         assert "类别索引" in first  # not "1." alone on its line
+        after = lines[lines.index(first) + 1]
+        assert after.startswith(" " * first.index("类")) and after.strip()  # a hanging indent
         for line in lines:
             assert line.strip()[0] not in CLOSING, line
 

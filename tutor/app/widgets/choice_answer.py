@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from textual import events
 
 from tutor.app.widgets.answered import Answered
@@ -15,6 +17,8 @@ class ChoiceAnswer(MarkedOptionList):
     For exercises with several right choices, space toggles a pick (`[x]`)
     and Enter answers with every pick.
     """
+
+    HANG = re.compile(r"\d+\. (?:\[[ x]\] )?")
 
     def __init__(self, exercise: ChoiceExercise, choices: list[str], pointer: str, **kwargs):
         self.multiple = exercise.multiple

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
+from rich.table import Table
+from rich.text import Text
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
+
+from tutor.app.cjk import has_cjk
 
 
 class MarkedOptionList(OptionList):
@@ -17,11 +23,26 @@ class MarkedOptionList(OptionList):
         self._entries = list(entries)
         super().__init__(*self._build(None), markup=False, **kwargs)
 
-    def _prompt(self, text: str, marked: bool) -> str:
+    HANG: re.Pattern[str] | None = None  # a label the wrapped lines hang under (`1. `)
+
+    def _prompt(self, text: str, marked: bool) -> str | Table:
         lead = self._pointer if marked else " " * len(self._pointer)
+        if has_cjk(text):
+            return self._hanging(f"{lead} ", text)
         lines = text.split("\n")
         pad = " " * (len(lead) + 1)
         return "\n".join([f"{lead} {lines[0]}", *(pad + line for line in lines[1:])])
+
+    def _hanging(self, lead: str, text: str) -> Table:
+        """Wrapped lines start under the text, not at the left edge (Chinese wraps mid-line)."""
+        label = self.HANG.match(text) if self.HANG else None
+        if label:
+            lead, text = lead + label.group(0), text[label.end() :]
+        grid = Table.grid()
+        grid.add_column(no_wrap=True)
+        grid.add_column()
+        grid.add_row(Text(lead), Text(text))
+        return grid
 
     def _build(self, highlighted: int | None) -> list[Option]:
         return [
