@@ -63,6 +63,7 @@ params:
 reference: F.cross_entropy(logits, target)
 formula: mean(logsumexp(logits, 1) - take(logits, target))
 tolerance: {rel: 1e-3, abs: 1.0e-6}
+distinct_from: [double-softmax]
 misconceptions:
   - reference: F.cross_entropy(softmax(logits, 1), target)
     tag: double-softmax
@@ -182,6 +183,7 @@ def test_full_lesson_parses_every_block_and_key(tmp_path: Path) -> None:
     )
     assert number.misconceptions[0].reference == "F.cross_entropy(softmax(logits, 1), target)"
     assert number.misconceptions[0].tag == "double-softmax"
+    assert number.distinct_from == ["double-softmax"]
     assert isinstance(formula, FormulaExercise)
     assert formula.symbols["p"].kind is SymbolKind.DISTRIBUTION and formula.symbols["p"].size == "K"
     assert (formula.symbols["T"].low, formula.symbols["T"].high) == (0.1, 2.0)

@@ -127,9 +127,7 @@ def check_exercise(pack: Pack, lesson: Lesson, exercise: Exercise) -> Problems:
     if isinstance(exercise, FormulaExercise):
         return _check_formula(exercise)
     if isinstance(exercise, NumberExercise):
-        from tutor.grading.number import number_exercise_problems
-
-        return number_exercise_problems(exercise, pack.id, lesson.id)
+        return _check_number(pack, lesson, exercise)
     if isinstance(exercise, CodeExercise):
         return _check_code(pack, lesson, exercise)
     if isinstance(exercise, PredictExercise):
@@ -147,6 +145,20 @@ def _check_choice(exercise: ChoiceExercise) -> Problems:
             problems.append((exercise.location.line, f"the choice `{choice.text}` appears twice"))
         seen.add(key)
     return problems
+
+
+def _check_number(pack: Pack, lesson: Lesson, exercise: NumberExercise) -> Problems:
+    """Both engines agree; then a simulated class: reachable answers, no hidden mistakes."""
+    from tutor.grading.number import number_exercise_problems
+    from tutor.grading.number_checks import class_problems
+
+    problems = number_exercise_problems(exercise, pack.id, lesson.id)
+    if any(line == exercise.location.line for line, _ in problems):
+        return problems  # the exercise itself is broken: nothing to simulate
+    simulated = class_problems(exercise, pack.id, lesson.id)
+    # the class's collision share supersedes the six validation learners' count
+    seen = {line for line, message in simulated if "simulated learners" in message}
+    return [p for p in problems if p[0] not in seen] + simulated
 
 
 def _check_formula(exercise: FormulaExercise) -> Problems:

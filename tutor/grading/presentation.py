@@ -6,10 +6,19 @@ Shared by `ce-tutor show` and the app, so both show the same variant.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
-from tutor.pack.model import ChoiceExercise, CodeExercise, Exercise, Lesson, Pack
+from tutor.pack.model import (
+    ChoiceExercise,
+    CodeExercise,
+    Exercise,
+    Lesson,
+    NumberExercise,
+    Pack,
+)
 
+DECIMALS = 4  # how many a prompt shows of each drawn number
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _MATH_SPAN = re.compile(r"\$\$.*?\$\$|\$[^$]*\$", re.DOTALL)
 
@@ -33,11 +42,14 @@ def present_exercise(
     params: dict[str, Any] = {}
     if exercise_params(exercise):
         from tutor.grading import learner_seed
+        from tutor.grading.variants import draw_distinct
         from tutor.numeric.params import draw_params, to_plain
 
-        values = draw_params(
-            exercise_params(exercise), learner_seed(pack, lesson, exercise, learner)
-        )
+        seed = learner_seed(pack, lesson, exercise, learner)
+        if isinstance(exercise, NumberExercise):
+            values = draw_distinct(exercise, seed)  # the very numbers the grader uses
+        else:
+            values = draw_params(exercise_params(exercise), seed)
         params = {name: to_plain(value) for name, value in values.items()}
     shown["params"] = params
     shown["prompt"] = fill_prompt(exercise.prompt, params)
@@ -71,6 +83,35 @@ def _fill(text: str, params: dict[str, Any]) -> str:
     )
 
 
+@lru_cache(maxsize=256)
+def shown_names(prompt: str) -> frozenset[str]:
+    """The parameters a prompt shows (its `{name}` placeholders outside math)."""
+    return frozenset(_PLACEHOLDER.findall(_MATH_SPAN.sub("", prompt)))
+
+
+def as_shown(params: dict[str, Any], prompt: str) -> dict[str, Any]:
+    """The parameters as a learner reads them: each shown one rounded as `format_value` prints it.
+
+    A parameter the prompt does not show keeps its exact value (the learner
+    derives it from those shown, exactly). Tensors keep their dtype.
+    """
+    names = shown_names(prompt)
+    return {
+        name: _rounded_as_shown(value) if name in names else value for name, value in params.items()
+    }
+
+
+def _rounded_as_shown(value: Any) -> Any:
+    """`value` to the 4 decimals `format_value` shows (integers and booleans as they are)."""
+    if isinstance(value, float):
+        return float(format_value(value))
+    if hasattr(value, "is_floating_point") and value.is_floating_point():
+        import torch
+
+        return (torch.round(value.double() * 10**DECIMALS) / 10**DECIMALS).to(value.dtype)
+    return value
+
+
 def format_value(value: Any) -> str:
     """Numbers as a learner would type them into Python: 4 decimals, nested lists."""
     if isinstance(value, bool):
@@ -78,7 +119,7 @@ def format_value(value: Any) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
-        return f"{value:.4f}"
+        return f"{value:.{DECIMALS}f}"
     if isinstance(value, list):
         if value and isinstance(value[0], list):
             rows = ",\n ".join(format_value(row) for row in value)

@@ -1,0 +1,133 @@
+"""`validate`'s simulated class for a number exercise: what many learners would meet.
+
+Six validation learners prove that the reference and formula agree; they
+cannot prove that learners can *reach* the answer. Here hundreds of seeded
+learners are drawn, and for each:
+
+- the answer is recomputed from the parameters as the prompt shows them
+  (4 decimals): a careful learner's number. If the tolerance rejects it for
+  more than a tiny share of learners, the exercise asks for what the prompt
+  does not give;
+- each misconception's number is compared with the answer: where they
+  coincide the mistake cannot be told from the right answer, and the share
+  of learners affected is reported (`distinct_from` redraws them).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from tutor.pack.model import NumberExercise, Tolerance
+
+Problems = list[tuple[int, str]]
+
+SIMULATED_LEARNERS = 400
+# more than this share of learners graded wrong for using the numbers shown is a pack error
+TINY_SHARE = 0.005
+
+
+@dataclass
+class ClassRun:
+    """What the simulated class met: shown-value misses and misconception collisions."""
+
+    learners: int = 0
+    missed: int = 0  # careful learners, using the numbers shown, graded wrong
+    worst_shift: float = 0.0  # the largest |answer from shown values - exact answer|
+    worst_example: tuple[float, float] | None = None  # (exact, from shown) of the worst miss
+    collisions: dict[str, int] = field(default_factory=dict)  # tag -> learners
+
+
+def simulate_class(
+    exercise: NumberExercise, pack_id: str, lesson_id: str, learners: int = SIMULATED_LEARNERS
+) -> ClassRun:
+    """Draw `learners` seeded learners; see the module's docstring for what is counted."""
+    import torch
+
+    from tutor.grading.number import misconception_value, reference_value
+    from tutor.grading.presentation import as_shown
+    from tutor.grading.variants import draw_distinct
+    from tutor.numeric.answers import within
+    from tutor.numeric.params import seed_for
+
+    torch.set_num_threads(1)  # tiny tensors: more threads only wait for each other
+    run = ClassRun()
+    for index in range(learners):
+        seed = seed_for(pack_id, lesson_id, exercise.id, f"simulated-{index}")
+        params = draw_distinct(exercise, seed)
+        exact = reference_value(exercise, params)
+        shown = reference_value(exercise, as_shown(params, exercise.prompt))
+        run.learners += 1
+        if math.isfinite(exact) and math.isfinite(shown):
+            shift = abs(shown - exact)
+            if shift > run.worst_shift:
+                run.worst_shift = shift
+        if not within(shown, exact, exercise.tolerance):
+            run.missed += 1
+            if run.worst_example is None or abs(shown - exact) > abs(
+                run.worst_example[1] - run.worst_example[0]
+            ):
+                run.worst_example = (exact, shown)
+        for known in exercise.misconceptions:
+            wrong = misconception_value(known, params)
+            if wrong is not None and within(wrong, exact, exercise.tolerance):
+                run.collisions[known.tag] = run.collisions.get(known.tag, 0) + 1
+    return run
+
+
+def class_problems(exercise: NumberExercise, pack_id: str, lesson_id: str) -> Problems:
+    """The simulated class's findings as `validate` problems (line, message)."""
+    run = simulate_class(exercise, pack_id, lesson_id)
+    problems: Problems = []
+    if run.missed > TINY_SHARE * run.learners:
+        problems.append((exercise.location.line, _missed_message(exercise, run)))
+    for known in exercise.misconceptions:
+        count = run.collisions.get(known.tag, 0)
+        if count:
+            problems.append(
+                (
+                    known.location.line,
+                    f"misconception `{known.tag}` gives the right answer's number (within the "
+                    f"tolerance) for {count} of {run.learners} simulated learners "
+                    f"({_percent(count, run.learners)}): it cannot be told from a right answer "
+                    "there. Add `distinct_from: "
+                    f"[{known.tag}]` to give those learners other numbers, or change the `params`",
+                )
+            )
+    return problems
+
+
+def _missed_message(exercise: NumberExercise, run: ClassRun) -> str:
+    exact, shown = run.worst_example or (math.nan, math.nan)
+    return (
+        f"{run.missed} of {run.learners} simulated learners "
+        f"({_percent(run.missed, run.learners)}) who compute from the numbers the prompt shows "
+        f"(4 decimals) would be graded wrong: e.g. the exact parameters give {exact:.6g}, the "
+        f"shown ones {shown:.6g}, outside the tolerance. Suggested fix: "
+        f"`tolerance: {suggested_tolerance(exercise.tolerance, run.worst_shift)}` "
+        "(or parameters the prompt shows exactly, such as randint or choice)"
+    )
+
+
+def suggested_tolerance(current: Tolerance, worst_shift: float) -> str:
+    """The current bounds plus an `abs` twice the largest shift, rounded up to one figure."""
+    needed = _round_up(2 * worst_shift) if worst_shift > 0 else 1e-4
+    parts = []
+    if current.rel is not None:
+        parts.append(f"rel: {current.rel:g}")
+    parts.append(f"abs: {needed:g}")
+    if current.sig is not None:
+        parts.append(f"sig: {current.sig}")
+    return "{" + ", ".join(parts) + "}"
+
+
+def _round_up(value: float) -> float:
+    """`value` rounded up to one significant figure (0.00023 -> 0.0003)."""
+    exponent = math.floor(math.log10(value))
+    step = 10.0**exponent
+    return math.ceil(value / step - 1e-9) * step
+
+
+def _percent(count: int, total: int) -> str:
+    share = 100 * count / total
+    return f"{share:.1f} %" if share >= 0.1 else f"{share:.2f} %"
