@@ -8,6 +8,7 @@ from collections.abc import Callable
 from textual.widgets import Static
 
 from tutor.app.screens.lesson import LessonScreen
+from tutor.app.screens.stray_keys import BURST
 from tutor.app.widgets.exercise_view import ExerciseView
 from tutor.app.widgets.verdict_view import VerdictView
 from tutor.progress.store import open_store
@@ -37,6 +38,23 @@ async def open_step(pilot, app, title: str) -> LessonScreen:
     screen = app.screen
     assert isinstance(screen, LessonScreen) and screen.step == index
     return screen
+
+
+async def command(pilot, *keys: str) -> None:
+    """Press lesson keys one by one as a person does: a held letter acts after BURST (stray_keys)."""
+    for key in keys:
+        await pilot.press(key)
+        await pilot.pause(BURST + 0.1)
+
+
+async def show_solution(pilot, app) -> None:
+    """`s`, then `y` to the question it asks."""
+    from tutor.app.screens.confirm import ConfirmScreen
+
+    await command(pilot, "s")
+    await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+    await pilot.press("y")
+    await wait_until(pilot, lambda: not isinstance(app.screen, ConfirmScreen))
 
 
 async def exercise(pilot, screen, exercise_id: str) -> ExerciseView:

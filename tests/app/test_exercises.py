@@ -9,8 +9,10 @@ from textual.widgets import Input
 
 from tests.app.helpers import (
     attempts_of,
+    command,
     exercise,
     open_step,
+    show_solution,
     text_of,
     type_and_submit,
     verdict_after,
@@ -52,14 +54,14 @@ async def test_hints_one_at_a_time_then_the_solution_on_request(make_app) -> Non
         hints = view.query_one(HintList)
         assert not hints.display
         assert "hints 0/2" in str(view.border_title)
-        await pilot.press("h")
+        await command(pilot, "h")
         assert text_of(hints) == "Hint 1/2: Look at the dtype."
         assert "hints 1/2" in str(view.border_title)  # the title counts it at once
-        await pilot.press("h")
+        await command(pilot, "h")
         assert text_of(hints).endswith("Hint 2/2: And at the shape.")
-        await pilot.press("h")  # no third hint: nothing changes
+        await command(pilot, "h")  # no third hint: nothing changes
         assert text_of(hints).count("Hint") == 2
-        await pilot.press("s")
+        await show_solution(pilot, app)
         assert text_of(hints).endswith("Solution: Class indices.")
         view.focus_answer()
         await pilot.press("1", "enter")
@@ -152,7 +154,8 @@ async def test_hints_and_a_shown_solution_survive_a_restart(make_app) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_step(pilot, app, "Choice")
         view = await exercise(pilot, screen, "pick")
-        await pilot.press("h", "s")
+        await command(pilot, "h")
+        await show_solution(pilot, app)
     again = make_app()
     async with again.run_test(size=(80, 24)) as pilot:
         screen = await open_step(pilot, again, "Choice")
@@ -171,7 +174,7 @@ async def test_hints_seen_without_an_answer_survive_a_restart_and_are_not_attemp
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_step(pilot, app, "Choice")
         view = await exercise(pilot, screen, "pick")
-        await pilot.press("h", "h")  # then quit, as a crash would, with no answer given
+        await command(pilot, "h", "h")  # then quit, as a crash would, with no answer given
     again = make_app()
     async with again.run_test(size=(80, 24)) as pilot:
         screen = await open_step(pilot, again, "Choice")

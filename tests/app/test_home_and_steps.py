@@ -38,9 +38,10 @@ async def test_steps_move_with_n_and_p_and_the_position_is_saved(make_app) -> No
         indicator = screen.query_one(StepIndicator)
         assert text_of(indicator).startswith("Step 1/7 ●○○○○○○")
         await pilot.press("n", "n")
+        await wait_until(pilot, lambda: screen.step == 2)
         assert screen.step == 2 and text_of(indicator).startswith("Step 3/7 ●●●○○○○  Choice")
         await pilot.press("p")
-        assert screen.step == 1
+        await wait_until(pilot, lambda: screen.step == 1)
         store = open_store()
         assert store.position("ada", "app-test-pack", "every-block") == 1
         await pilot.press("escape")
@@ -108,7 +109,7 @@ async def test_restart_resumes_at_the_same_step(make_app) -> None:
         await pilot.press("enter")  # the lesson, from its first step
         await wait_until(pilot, lambda: isinstance(app.screen, LessonScreen))
         await pilot.press("n", "n", "n", "n")
-        assert app.screen.step == 4
+        await wait_until(pilot, lambda: app.screen.step == 4)
     again = make_app()
     async with again.run_test(size=(80, 24)) as pilot:
         prompts = _prompts(again.screen.query_one(MarkedOptionList))

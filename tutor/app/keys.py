@@ -33,7 +33,7 @@ KEY_HELP: dict[str, list[KeyHelp]] = {
         KeyHelp("r", N_("run the example in focus, see its real output")),
         KeyHelp("d", N_("reveal the next step of the derivation in focus")),
         KeyHelp("h", N_("next hint for the exercise in focus")),
-        KeyHelp("s", N_("show the solution")),
+        KeyHelp("s", N_("show the solution (asks first)")),
         KeyHelp("escape", N_("leave an answer field; again: back to the lessons")),
     ],
     N_("Answering"): [
@@ -41,5 +41,6 @@ KEY_HELP: dict[str, list[KeyHelp]] = {
         KeyHelp("enter", N_("submit a choice, number, formula or prediction")),
         KeyHelp("ctrl+r", N_("submit code")),
         KeyHelp("ctrl+o", N_("edit code in your $EDITOR")),
+        KeyHelp("f7", N_("select all the code")),
     ],
 }

@@ -127,6 +127,14 @@ class TutorApp(App):
         # a TextArea that indents; not imported here: TextArea costs the first frame ≈ 60 ms
         if getattr(self.focused, "tab_behavior", None) == "indent":
             raise SkipAction()  # the key goes on to the editor
+        # a lesson's held command letter acts first, and Tab after Esc goes on past
+        # the exercise the Esc left (tutor/app/screens/stray_keys.py, LessonScreen)
+        stray = getattr(self.screen, "stray", None)
+        if stray is not None:
+            stray.release()
+        moved_on = getattr(self.screen, "focus_past_current", None)
+        if moved_on is not None and moved_on(direction):
+            return
         if direction > 0:
             self.screen.focus_next()
         else:
@@ -192,6 +200,9 @@ class TutorApp(App):
     def action_command_palette(self) -> None:
         from tutor.app.commands import TutorPalette
 
+        stray = getattr(self.screen, "stray", None)
+        if stray is not None:
+            stray.release()  # a command letter held just before ^p acts first
         if self.use_command_palette and not TutorPalette.is_open(self):
             self.push_screen(
                 TutorPalette(self.glyphs.pointer, self.plain(_("lesson, theme, keys…")))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -10,6 +11,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Input, Static, TextArea
 
+from tutor.app.screens.stray_keys import StrayKeys, answer_field_focused
 from tutor.app.widgets.code_example_view import CodeExampleView
 from tutor.app.widgets.derivation_view import DerivationView
 from tutor.app.widgets.exercise_view import ExerciseView
@@ -45,6 +47,9 @@ class LessonScreen(Screen):
         super().__init__()
         self.lesson = lesson
         self.set_reactive(LessonScreen.step, min(max(step, 0), len(lesson.steps) - 1))
+        # the exercise the learner is in: focused last on this step (h, s and typing go there)
+        self.current: str | None = None
+        self.stray = StrayKeys(self, self._run_held, self._type_into_current)
 
     def compose(self) -> ComposeResult:
         yield TitleBar(self.lesson.title)
@@ -61,6 +66,7 @@ class LessonScreen(Screen):
         self.app.session.save_position(self.lesson, self.step)
 
     def _show_step(self) -> None:
+        self.current = None
         self.query_one(StepIndicator).show(self.step, [s.title for s in self.lesson.steps])
         body = self.query_one("#step-body", VerticalScroll)
         body.remove_children()
@@ -109,18 +115,114 @@ class LessonScreen(Screen):
     # which block a key is about: the one holding focus, else the first in the step
 
     def _target(self, kind: type[Widget]) -> Widget | None:
-        focused = self.focused
-        node = focused
-        while node is not None and node is not self:
-            if isinstance(node, kind):
-                return node
-            node = node.parent
-        found = self.query(kind)
         if kind is ExerciseView:
-            unsolved = [view for view in found if not view.solved]
-            if unsolved:
-                return unsolved[0]
-        return found.first() if found else None
+            return self.current_exercise()
+        found = _enclosing(self.focused, kind)
+        if found is not None:
+            return found
+        every = self.query(kind)
+        return every.first() if every else None
+
+    def current_exercise(self) -> ExerciseView | None:
+        """The exercise in focus, else the one focused last on this step, else the first unsolved."""
+        focused = _enclosing(self.focused, ExerciseView)
+        if isinstance(focused, ExerciseView):
+            return focused
+        views = list(self.query(ExerciseView))
+        for view in views:
+            if view.exercise.id == self.current:
+                return view
+        unsolved = [view for view in views if not view.solved]
+        return (unsolved or views or [None])[0]
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        self._remember(event.widget)
+
+    def _remember(self, widget: Widget | None) -> None:
+        """Make the exercise holding `widget` (if any) the current one: title marked, footer names it."""
+        view = _enclosing(widget, ExerciseView)
+        if not isinstance(view, ExerciseView) or view.exercise.id == self.current:
+            return
+        self.current = view.exercise.id
+        for other in self.query(ExerciseView):
+            other.set_current(other is view)
+        self.refresh_bindings()
+
+    def describe_binding(self, action: str, description: str) -> str:
+        """The footer's text for a key: hint and solution name the exercise they act on."""
+        if action in ("hint", "solution"):
+            view = self.current_exercise()
+            if view is not None:
+                return f"{description} #{view.number}"
+        return description
+
+    def focus_past_current(self, direction: int) -> bool:
+        """Tab after Esc left an exercise: on to the widget after it (before it, shift+tab)."""
+        view = self.current_exercise() if self.current is not None else None
+        if view is None or self.focused is not self.query_one("#step-body"):
+            return False
+        chain = self.focus_chain
+        inside = [i for i, widget in enumerate(chain) if view in widget.ancestors_with_self]
+        if not inside:
+            return False
+        index = inside[-1] + 1 if direction > 0 else inside[0] - 1
+        self.set_focus(chain[index % len(chain)])
+        return True
+
+    # letters typed while no answer field has the focus (see stray_keys.py)
+
+    def on_key(self, event: events.Key) -> None:
+        if answer_field_focused(self.focused):
+            if event.is_printable and self.focused is not None:
+                # sent on before typing moved the focus to the answer (an answer field
+                # keeps what it is typed): the rest of the burst goes after its start
+                event.stop()
+                event.prevent_default()
+                self.focused.post_message(events.Key(event.key, event.character))
+            return
+        if self.stray.key(event, is_command=event.key in self.active_bindings):
+            event.stop()
+            event.prevent_default()
+
+    def _run_held(self, character: str, times: int) -> None:
+        """A held letter's command; `nnn` moves three steps at once (one redraw, not three)."""
+        if character in "np":
+            last = len(self.lesson.steps) - 1
+            self.step = min(max(self.step + (times if character == "n" else -times), 0), last)
+            return
+        if character == "h":
+            for _time in range(times):
+                self.action_hint()
+        elif character == "s":
+            self.action_solution()
+        elif character == "q":
+            self.app.exit()
+
+    def _type_into_current(self, keys: list[events.Key]) -> None:
+        """Keys typed outside any answer: to the current exercise's answer, which takes the focus."""
+        view = self.current_exercise()
+        field = view.answer_field() if view is not None else None
+        typed = "".join(key.character or "" for key in keys)
+        if view is None or field is None:
+            self.notify(
+                _("{typed} went nowhere: no answer has the focus (Tab moves to one).").format(
+                    typed=repr(typed)
+                ),
+                markup=False,
+            )
+            return
+        if not answer_field_focused(field):  # the choices take their numbers only
+            keys = [key for key in keys if (key.character or "").isdigit()]
+            if not keys:
+                self.notify(
+                    _("Pick a choice of exercise {n} with its number.").format(n=view.number),
+                    markup=False,
+                )
+                return
+        self.set_focus(field)
+        for key in keys:
+            field.post_message(key)
+        self.notify(_("Typing goes to exercise {n}.").format(n=view.number), markup=False)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if not self.is_mounted:
@@ -158,11 +260,27 @@ class LessonScreen(Screen):
             view.scroll_visible(animate=False)
 
     def action_solution(self) -> None:
+        """Show the solution once the learner says yes: it is recorded, and counts, as shown."""
         view = self._target(ExerciseView)
-        if isinstance(view, ExerciseView):
-            if not view.show_solution():
-                self.notify(_("This exercise has no written solution."), markup=False)
+        if not isinstance(view, ExerciseView):
+            return
+        if not view.exercise.solution:
+            self.notify(_("This exercise has no written solution."), markup=False)
+            return
+        if view.solution_shown:
             view.scroll_visible(animate=False)
+            return
+        from tutor.app.screens.confirm import ConfirmScreen
+
+        def answered(yes: bool | None) -> None:
+            if yes and view.is_attached:
+                view.show_solution()
+                view.scroll_visible(animate=False)
+
+        question = _(
+            "Show the solution of exercise {n}? Your gradebook records it as shown."
+        ).format(n=view.number)
+        self.app.push_screen(ConfirmScreen(self.app.plain(question)), answered)
 
     def action_run(self) -> None:
         view = self._target(CodeExampleView)
@@ -176,6 +294,8 @@ class LessonScreen(Screen):
 
     def action_back(self) -> None:
         """Leave an answer field first; from the lesson itself, back to the lessons."""
+        self.stray.release()
+        self._remember(self.focused)  # Esc leaves the focus on its exercise: Tab goes on from it
         if isinstance(self.focused, (Input, TextArea)) or (
             self.focused is not None and self.focused.id != "step-body"
         ):
@@ -184,6 +304,16 @@ class LessonScreen(Screen):
             self.set_focus(self.query_one("#step-body", VerticalScroll))
             return
         self.app.pop_screen()
+
+
+def _enclosing(widget: Widget | None, kind: type[Widget]) -> Widget | None:
+    """`widget` or its nearest ancestor of `kind`."""
+    node = widget
+    while node is not None:
+        if isinstance(node, kind):
+            return node
+        node = node.parent  # type: ignore[assignment]
+    return None
 
 
 def _intro(intro: str) -> str:

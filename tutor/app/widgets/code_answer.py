@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -10,6 +11,25 @@ from textual.widgets import Static, TextArea
 from tutor.app.editor import edit_externally
 from tutor.app.widgets.answered import Answered
 from tutor.i18n import N_, _
+
+
+class CodeEditor(TextArea):
+    """Python in a TextArea: Enter keeps the line's indentation, one level more after a `:`."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        # runs before TextArea's own handler (Textual walks the MRO); preventing the
+        # default keeps that one from inserting a second, bare newline
+        if event.key != "enter" or self.read_only:
+            return
+        event.stop()
+        event.prevent_default()
+        row, column = self.cursor_location
+        before = self.document.get_line(row)[:column]
+        indent = before[: len(before) - len(before.lstrip(" "))]
+        if before.rstrip().endswith(":"):
+            indent += " " * self.indent_width
+        start, end = self.selection
+        self._replace_via_keyboard("\n" + indent, start, end)
 
 
 class CodeAnswer(Vertical):
@@ -25,7 +45,7 @@ class CodeAnswer(Vertical):
         self.starter = starter
 
     def compose(self) -> ComposeResult:
-        editor = TextArea.code_editor(
+        editor = CodeEditor.code_editor(
             self.starter, language="python", soft_wrap=False, show_line_numbers=True
         )
         editor.cursor_blink = False  # a blinking cursor keeps sending bytes over SSH

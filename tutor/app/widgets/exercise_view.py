@@ -294,8 +294,9 @@ class ExerciseView(Vertical):
                     shown=self.hints_shown, count=len(self.exercise.hints)
                 )
             )
-        focused = self.has_focus_within
-        title = (f"{glyphs.pointer} " if focused else "") + f" {glyphs.bullet} ".join(parts)
+        # the pointer marks the exercise the keys act on: in focus, or focused last
+        marked = self.has_focus_within or self.has_class("-current")
+        title = (f"{glyphs.pointer} " if marked else "") + f" {glyphs.bullet} ".join(parts)
         self.border_title = self.app.plain(title)
         self.set_class(self.solved, "-solved")
 
@@ -305,11 +306,22 @@ class ExerciseView(Vertical):
     def on_descendant_blur(self) -> None:
         self.call_after_refresh(self._update_title)
 
-    def focus_answer(self) -> None:
+    def set_current(self, current: bool) -> None:
+        """The lesson's keys (h, s, typing) act on this exercise, focused or not."""
+        self.set_class(current, "-current")
+        self._update_title()
+
+    def answer_field(self) -> Widget | None:
+        """The widget that takes this exercise's answer (None while it is not shown yet)."""
         for widget in self.query_one(".answer", Vertical).query("*"):
             if widget.focusable:
-                widget.focus()
-                return
+                return widget
+        return None
+
+    def focus_answer(self) -> None:
+        field = self.answer_field()
+        if field is not None:
+            field.focus()
 
 
 def _has_params(exercise: Exercise) -> bool:

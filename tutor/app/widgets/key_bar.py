@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.binding import Binding
 from textual.screen import Screen
@@ -50,12 +51,40 @@ class KeyBar(Static):
         for _node, binding, enabled, _tooltip in screen.active_bindings.values():
             if binding.show and binding.action not in by_action:
                 by_action[binding.action] = (binding, enabled)
+        # a screen may name what a key acts on ("Hint #2"): LessonScreen.describe_binding
+        describe = getattr(screen, "describe_binding", lambda _action, text: text)
         return [
-            (self.app.get_key_display(binding), _(binding.description), enabled)
+            (
+                self.app.get_key_display(binding),
+                describe(binding.action, _(binding.description)),
+                enabled,
+            )
             for binding, enabled in by_action.values()
         ]
 
+    def on_resize(self) -> None:
+        self.update(self._text(self._shown))
+
+    def _fitting(self, keys: list[tuple[str, str, bool]]) -> list[tuple[str, str, bool]]:
+        """The keys that fit the bar's width whole: the app's own (`^p`, then `?`) go first.
+
+        A key cut in half (`^p` with no word) reads as nothing; the palette and
+        the list of keys are one `?` away on every screen.
+        """
+        width = self.size.width
+        keys = list(keys)
+
+        def length(shown: list[tuple[str, str, bool]]) -> int:
+            return sum(cell_len(f" {k}  {d}") for k, d, _e in shown) + 2 * (len(shown) - 1)
+
+        app_keys = [self.app.get_key_display(b) for b in self.app.BINDINGS if b.show]
+        for first in reversed(app_keys):
+            if width and length(keys) > width and len(keys) > 1:
+                keys = [entry for entry in keys if entry[0] != first] or keys
+        return keys
+
     def _text(self, keys: list[tuple[str, str, bool]]) -> Text:
+        keys = self._fitting(keys)
         key_style = self.get_component_rich_style("key-bar--key")
         description_style = self.get_component_rich_style("key-bar--description")
         disabled_style = self.get_component_rich_style("key-bar--disabled")
