@@ -255,7 +255,7 @@ def list_command(pack_dir: str | None, as_json: bool) -> None:
                 for lesson in pack.lessons
             ],
         }
-        click.echo(json.dumps(data, indent=2))
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
     click.echo(f"{pack.title} ({pack.id} {pack.version})")
     for lesson in pack.lessons:
@@ -277,7 +277,7 @@ def show(reference: str, pack_dir: str | None, learner: str | None, as_json: boo
     lesson, exercise = _find(pack, reference)
     shown = present_exercise(pack, lesson, exercise, learner or default_learner())
     if as_json:
-        click.echo(json.dumps(shown, indent=2))
+        click.echo(json.dumps(shown, indent=2, ensure_ascii=False))
         return
     click.echo(f"{lesson.id}/{exercise.id} [{exercise.type}]\n")
     click.echo(shown["prompt"])
@@ -325,7 +325,7 @@ def grade(
     except GraderNotAvailable as error:
         _fail(str(error))
     if as_json:
-        click.echo(json.dumps(verdict.to_json(), indent=2))
+        click.echo(json.dumps(verdict.to_json(), indent=2, ensure_ascii=False))
         return
     mark = "✓" if verdict.correct else "✗"
     click.echo(f"{mark} {verdict.status.value}: {verdict.feedback}")
@@ -483,13 +483,13 @@ def progress(ctx: click.Context, pack_dir: str | None, learner: str | None, as_j
     lessons, rows, positions = _gradebook(pack, ctx.meta.get("db"), learner)
     summaries = lesson_summaries(rows, lessons, positions)
     if as_json:
-        click.echo(json.dumps([asdict(s) for s in summaries], indent=2))
+        click.echo(json.dumps([asdict(s) for s in summaries], indent=2, ensure_ascii=False))
         return
     if not summaries:
         click.echo(_("No progress recorded yet for {pack}.").format(pack=pack.id))
         return
     learners = len({s.learner for s in summaries})
-    learners_text = ngettext("{count} learner", "{count} learners", learners).format(count=learners)
+    learners_text = _("{count} learner(s)").format(count=learners)
     click.echo(f"{pack.id} {pack.version} · {learners_text}\n")
     click.echo(progress_table(summaries), nl=False)
 

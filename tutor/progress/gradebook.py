@@ -18,6 +18,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 
+from tutor.cells import cell_width, ljust, rjust
+from tutor.i18n import _
 from tutor.progress.store import NOT_ATTEMPTS, SOLUTION_STATUS, Attempt
 
 
@@ -211,7 +213,7 @@ def to_json(rows: Sequence[GradeRow]) -> str:
 
 def progress_table(summaries: Sequence[LessonSummary]) -> str:
     """A plain table that fits 80 columns: one line per learner and lesson."""
-    header = ("learner", "lesson", "done", "score", "attempts", "at step")
+    header = (_("learner"), _("lesson"), _("done"), _("score"), _("attempts"), _("at step"))
     lines = [header]
     previous = None
     for s in summaries:
@@ -229,12 +231,13 @@ def progress_table(summaries: Sequence[LessonSummary]) -> str:
             )
         )
         previous = s.learner
-    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    # by display width: a Chinese learner's name takes two cells a character
+    widths = [max(cell_width(line[i]) for line in lines) for i in range(len(header))]
     right = {2, 3, 4, 5}
     text = []
     for line in lines:
         cells = [
-            cell.rjust(widths[i]) if i in right else cell.ljust(widths[i])
+            rjust(cell, widths[i]) if i in right else ljust(cell, widths[i])
             for i, cell in enumerate(line)
         ]
         text.append("  ".join(cells).rstrip())
