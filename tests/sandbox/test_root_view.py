@@ -103,3 +103,19 @@ def test_the_probe_can_read_what_is_there(sandbox):
     report, _ = _probe(sandbox, [torch_init, "/dev/null"], [])
     assert report[torch_init].startswith("read: ")
     assert report["/dev/null"] == "read: "
+
+
+def test_runs_work_under_the_units_umask_0077():
+    """The README's systemd unit sets UMask=0077: a run's view must still open /dev/null.
+
+    Found by the class recipe's e2e test: as root every run crashed (exit 70)
+    because the view's /dev was made 0700 and the run's own uid could not enter it.
+    """
+    before = os.umask(0o077)  # the fork server starts at the first run, inheriting it
+    tight = Sandbox(servers=1)
+    try:
+        report, _ = _probe(tight, ["/dev/null"], [])
+    finally:
+        os.umask(before)
+        tight.close()
+    assert report["/dev/null"] == "read: "

@@ -70,6 +70,9 @@ def enter_private_root(libc: ctypes.CDLL, workdir: str) -> bool:
     """
     if libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None) != 0:
         return False
+    # The view's folders (/dev, /etc, the workdir's parents) must be open to the run's own
+    # uid: under systemd's UMask=0077 they were made 0700 and a run could not open /dev/null.
+    os.umask(0o022)
     new_root = os.path.join(workdir, ".root")
     os.makedirs(new_root, exist_ok=True)
     if libc.mount(b"tmpfs", new_root.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, b"mode=0755") != 0:
