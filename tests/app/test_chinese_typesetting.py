@@ -112,3 +112,19 @@ async def test_the_keys_speak_chinese(chinese) -> None:
         await pilot.pause()
         text = " ".join(str(s.render()) for s in chinese.screen.query(Static))
         assert "继续" in text and "退出" in text
+
+
+async def test_a_chinese_plot_legend_keeps_the_frame_whole(chinese) -> None:
+    from tutor.app.widgets.plot_view import PlotView
+
+    async with chinese.run_test(size=(80, 24)) as pilot:
+        await open_step(pilot, chinese, chinese.pack.lessons[0].steps[0].title)
+        await wait_until(pilot, lambda: bool(chinese.screen.query(PlotView)))
+        plot = chinese.screen.query_one(PlotView)
+        await pilot.pause()
+        lines = [line.rstrip() for line in _lines(plot)]
+        width = plot.outer_size.width
+        assert any("奈特" in line for line in lines)
+        framed = [line for line in lines if line.endswith(("│", "┐", "┘"))]
+        assert len({cell_len(line) for line in framed}) == 1, lines  # one right border
+        assert all(cell_len(line) <= width for line in lines)

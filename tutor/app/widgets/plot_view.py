@@ -7,11 +7,15 @@ is ever passed to `eval`.
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from textual_plotext import PlotextPlot
 
 from tutor.pack.model import Plot
 
 POINTS = 200
+# plotext gives every character one cell; a wide (CJK) one is followed by this, which takes
+# the second cell in plotext's grid and is removed from the drawing: legends measure right
+FILLER = "\u2060"
 
 
 class PlotView(PlotextPlot):
@@ -33,12 +37,25 @@ class PlotView(PlotextPlot):
             plt.xaxes(False, False)
             plt.yaxes(False, False)
         for label, ys in curves:
-            plt.plot(xs, ys, label=label, marker="*" if ascii else "braille")
+            plt.plot(xs, ys, label=widen(label), marker="*" if ascii else "braille")
         title = block.title or ", ".join(block.y)
         if problems:
             title += "  (" + "; ".join(problems) + ")"
-        plt.title(self.app.plain(title))
-        plt.xlabel(block.x)
+        plt.title(widen(self.app.plain(title)))
+        plt.xlabel(widen(block.x))
+
+    def render(self):
+        build = self.plt.build
+        self.plt.build = lambda: build().replace(FILLER, "")
+        try:
+            return super().render()
+        finally:
+            self.plt.build = build
+
+
+def widen(text: str) -> str:
+    """`text` as plotext must lay it out: a wide character takes two of its cells."""
+    return "".join(char + FILLER if cell_len(char) == 2 else char for char in text)
 
 
 def curves_of(block: Plot) -> tuple[list[float], list[tuple[str, list[float]]], list[str]]:
