@@ -27,6 +27,8 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tutor.i18n import N_, _
+
 if TYPE_CHECKING:
     from tutor.classroom import ClassConfig
 
@@ -259,11 +261,16 @@ def check_terminal(env: dict[str, str] | None = None) -> list[Check]:
                             "set TERM=xterm-256color if the terminal supports it",
                             essential=False))  # fmt: skip
     if "utf-8" in locale.lower() or "utf8" in locale.lower():
-        checks.append(Check("terminal: UTF-8", Outcome.OK, f"locale {locale}"))
+        checks.append(
+            Check("terminal: UTF-8", Outcome.OK, _("locale {locale}").format(locale=locale))
+        )
     else:
         checks.append(Check("terminal: UTF-8", Outcome.WARN,
-                            f"locale {locale or 'unset'} is not UTF-8: the app draws ASCII",
-                            "export LANG=C.UTF-8 (and `SendEnv LANG` over SSH)",
+                            _("locale {locale} is not UTF-8: the app draws ASCII, and Chinese "
+                              "(any non-ASCII) lesson text shows as ?").format(locale=locale or "unset"),
+                            _("export LANG=C.UTF-8 (or zh_CN.UTF-8); over SSH the server sees no "
+                              "LANG unless the client sends it (`ssh -o SendEnv=LANG`) and sshd "
+                              "accepts it (`AcceptEnv LANG LC_*`), or the forced command sets it"),
                             essential=False))  # fmt: skip
     return checks
 
@@ -463,12 +470,22 @@ def run_checks(
     return checks
 
 
+# the checks' names, for the catalog: they are translated where printed
+CHECK_NAMES = (
+    N_("torch"), N_("sandbox"), N_("sandbox: time"), N_("sandbox: memory"),
+    N_("sandbox: network"), N_("sandbox: files"), N_("sandbox: what a run sees"),
+    N_("terminal: colours"), N_("terminal: UTF-8"), N_("data folder"), N_("progress store"),
+    N_("class config"), N_("class config: db"), N_("class editor"), N_("class pack"),
+    N_("install"),
+)  # fmt: skip
+
+
 def format_check(check: Check, ascii_only: bool = False) -> str:
     marks = {Outcome.OK: ("✓", "ok"), Outcome.WARN: ("!", "warn"), Outcome.FAIL: ("✗", "FAIL")}
     mark = marks[check.outcome][1 if ascii_only else 0]
-    line = f"{mark} {check.name}: {check.detail}"
+    line = f"{mark} {_(check.name)}: {check.detail}"
     if check.fix and check.outcome is not Outcome.OK:
-        line += f"\n    fix: {check.fix}"
+        line += "\n    " + _("fix: {fix}").format(fix=check.fix)
     return line
 
 
@@ -478,5 +495,9 @@ def print_checks(checks: list[Check], ascii_only: bool = False) -> bool:
         print(format_check(check, ascii_only), flush=True)
     blocking = [c for c in checks if c.blocking]
     if blocking:
-        print(f"{len(blocking)} essential check(s) failed: fix them before the class.")
+        print(
+            _("{count} essential check(s) failed: fix them before the class.").format(
+                count=len(blocking)
+            )
+        )
     return not blocking

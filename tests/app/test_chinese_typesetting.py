@@ -128,3 +128,20 @@ async def test_a_chinese_plot_legend_keeps_the_frame_whole(chinese) -> None:
         framed = [line for line in lines if line.endswith(("│", "┐", "┘"))]
         assert len({cell_len(line) for line in framed}) == 1, lines  # one right border
         assert all(cell_len(line) <= width for line in lines)
+
+
+async def test_a_terminal_that_is_not_utf8_is_told_once_what_to_set(make_app) -> None:
+    from tutor.app.terminal import LOCALE_HINT
+
+    pack, _errors = load_pack(PACK_ZH)
+    i18n.set_language("zh_CN")
+    try:
+        app = make_app(pack=pack, ascii=True)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            said = [n.message for n in app._notifications]
+            assert said.count(LOCALE_HINT) == 1 and LOCALE_HINT.isascii()
+            assert "SendEnv=LANG" in LOCALE_HINT and "AcceptEnv" in LOCALE_HINT
+            assert i18n._("Quit") == "Quit"  # Chinese would be all `?` in this terminal
+    finally:
+        i18n.set_language(None)

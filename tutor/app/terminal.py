@@ -12,6 +12,13 @@ import sys
 from collections.abc import Mapping
 
 ASCII_VARIABLE = "CE_TUTOR_ASCII"
+# Said in English and ASCII whatever the language: this terminal can show nothing else.
+LOCALE_HINT = (
+    "This terminal's locale is not UTF-8 (LANG=C or unset), so the lessons' Chinese "
+    "shows as '?'. Start with LANG=C.UTF-8 (or zh_CN.UTF-8). Over SSH the server "
+    "never sees your LANG unless asked: `ssh -o SendEnv=LANG` with `AcceptEnv LANG LC_*` "
+    "in the server's sshd_config, or LANG set in the account's forced command."
+)
 
 
 def unicode_terminal(environ: Mapping[str, str] | None = None) -> bool:
@@ -30,6 +37,15 @@ def unicode_terminal(environ: Mapping[str, str] | None = None) -> bool:
             lowered = value.lower().replace("-", "")
             return "utf8" in lowered
     return False
+
+
+def pack_needs_unicode(pack) -> bool:
+    """Does the pack speak a script that ASCII cannot spell (Chinese, Japanese, Korean)?"""
+    from tutor.app.cjk import has_cjk
+
+    texts = [pack.title, *(lesson.title for lesson in pack.lessons)]
+    texts += [lesson.summary or "" for lesson in pack.lessons]
+    return any(has_cjk(text) for text in texts)
 
 
 def _locale_was_coerced(env: Mapping[str, str]) -> bool:

@@ -21,10 +21,10 @@ from tutor.app.glyphs import ASCII, UNICODE, Glyphs
 from tutor.app.grading_link import GradingLink
 from tutor.app.math_text import MathText
 from tutor.app.session import LearnerSession
-from tutor.app.terminal import asciify, unicode_terminal
+from tutor.app.terminal import LOCALE_HINT, asciify, pack_needs_unicode, unicode_terminal
 from tutor.app.themes import THEMES
 from tutor.app.widgets.ascii_scrollbar import use_ascii_scrollbars
-from tutor.i18n import N_, _
+from tutor.i18n import N_, _, is_chinese, set_language
 from tutor.pack.model import Pack
 from tutor.progress.store import ProgressStore, open_store
 
@@ -69,6 +69,8 @@ class TutorApp(App):
             editor = EditorChoice.learners()
         self.editor = editor
         self.ascii = (not unicode_terminal()) if ascii is None else ascii
+        if self.ascii and is_chinese():
+            set_language("en")  # Chinese would be all `?` here; the hint says how to fix it
         self.glyphs: Glyphs = ASCII if self.ascii else UNICODE
         self.store = store or open_store()
         self.learner = learner
@@ -102,6 +104,8 @@ class TutorApp(App):
         from tutor.app.screens.home import HomeScreen
 
         self.push_screen(HomeScreen())
+        if self.ascii and pack_needs_unicode(self.pack):
+            self.notify(LOCALE_HINT, severity="warning", timeout=60, markup=False)
         # well after the first frame: background work must not delay the first paint
         self.set_timer(START_DELAY, self._start_grading)
 
