@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 
 from tutor.grading.verdict import Status, Verdict
+from tutor.i18n import _, ngettext
 from tutor.pack.model import ChoiceExercise, Exercise, Lesson, Pack
 
 
@@ -53,32 +55,35 @@ def read_choice(
     positions in the learner's `order` (as written when None), read first, so
     a choice whose text is `1` is still picked by its position, as the app shows it.
     """
-    text = answer.strip()
+    text = ime_normal(answer).strip()
     if not text:
-        return "no choice given"
+        return _("no choice given")
     count = len(exercise.choices)
     picks = _positions(text, count)
     if picks is not None and order is not None:
         picks = sorted(order[p] for p in picks)
     if picks is None:
-        by_text = {c.text.strip().casefold(): i for i, c in enumerate(exercise.choices)}
+        by_text = {ime_normal(c.text).strip().casefold(): i for i, c in enumerate(exercise.choices)}
         lines = [line.strip().casefold() for line in text.splitlines() if line.strip()]
         if lines and all(line in by_text for line in lines):
             picks = sorted({by_text[line] for line in lines})
             if len(picks) > 1 and not exercise.multiple:
-                return "pick exactly one choice"
+                return _("pick exactly one choice")
             return picks
         last = chr(ord("a") + count - 1)
-        return f"`{text}` is not one of the choices: give 1–{count}, a–{last}, or a choice's text"
+        return _(
+            "`{text}` is not one of the choices: give 1–{count}, a–{last}, or a choice's text"
+        ).format(text=text, count=count, last=last)
     if len(picks) > 1 and not exercise.multiple:
-        return "pick exactly one choice"
+        return _("pick exactly one choice")
     return picks
 
 
 def _positions(text: str, count: int) -> list[int] | None:
     """`2`, `b`, `1,3`, `a c` as 0-based positions, or None if any token is not one."""
     picks: set[int] = set()
-    for token in re.split(r"[,\s]+", text):
+    for token in re.split(r"[,\s、;]+|\)\s*\(", text):
+        token = token.strip("()")  # `(1)` as a Chinese IME writes `（1）`
         if token.isdigit() and 1 <= int(token) <= count:
             picks.add(int(token) - 1)
         elif len(token) == 1 and token.isalpha() and 0 <= ord(token.lower()) - ord("a") < count:
@@ -86,6 +91,11 @@ def _positions(text: str, count: int) -> list[int] | None:
         else:
             return None
     return sorted(picks)
+
+
+def ime_normal(text: str) -> str:
+    """Full-width forms as ASCII (NFKC: `，` `（）` `１` `Ａ`), `、` `；` between picks as commas."""
+    return unicodedata.normalize("NFKC", text).replace("、", ",")
 
 
 def recorded_answer(exercise: ChoiceExercise, answer: str, order: list[int] | None) -> str:
@@ -113,16 +123,18 @@ def grade_choice(exercise: ChoiceExercise, answer: str, order: list[int] | None 
         for i in sorted(picks, key=lambda i: shown_at.get(i, i))
     )
     if set(picks) == right:
-        feedback = " ".join(c.feedback for c in chosen if c.feedback) or "Correct."
+        feedback = " ".join(c.feedback for c in chosen if c.feedback) or _("Correct.")
         return Verdict(Status.CORRECT, score=exercise.points, feedback=feedback, read_as=read_as)
     wrong = [c for c in chosen if not c.correct]
     if wrong:
-        feedback = " ".join(c.feedback for c in wrong if c.feedback) or "Not this one."
+        feedback = " ".join(c.feedback for c in wrong if c.feedback) or _("Not this one.")
         tag = next((c.tag for c in wrong if c.tag), None)
     else:
         missing = len(right - set(picks))
-        feedback = (
-            f"Right so far, but {missing} more choice{'s are' if missing > 1 else ' is'} correct."
-        )
+        feedback = ngettext(
+            "Right so far, but {count} more choice is correct.",
+            "Right so far, but {count} more choices are correct.",
+            missing,
+        ).format(count=missing)
         tag = None
     return Verdict(Status.INCORRECT, feedback=feedback, mistake=tag, read_as=read_as)

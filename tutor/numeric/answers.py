@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass
 from typing import Protocol
 
+from tutor.i18n import _
+
 _NUMBER = r"[+-]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|nan|inf(?:inity)?)"
 _WRAPPER = r"(?:torch\.)?tensor|(?:np\.|numpy\.)?(?:array|float(?:16|32|64)?)"
 # what follows the number inside torch's repr: grad_fn=<…>, dtype=…, device=…, requires_grad=…
@@ -27,6 +29,10 @@ _PATTERNS = [
     ),
 ]
 _LOOKALIKES = {"−": "-", "–": "-", "\u2009": "", "\u00a0": "", "×10^": "e", "x10^": "e"}
+# A Chinese IME's full-width forms (`１．２９`, `－０．５`, `（`): their ASCII twins, as NFKC
+# maps them; NFKC itself would also turn `10⁻⁴` into `10-4`, so only this block.
+_FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+_IDEOGRAPHIC_POINT = re.compile(r"(?<=\d)。(?=\d)")  # `1。29`: the IME's full stop as a point
 
 
 @dataclass(frozen=True)
@@ -51,31 +57,37 @@ class NotANumber:
 
 def read_number(answer: str) -> ReadNumber | NotANumber:
     """Read one number, in any of the forms a learner or torch writes it."""
-    text = (answer or "").strip()
+    text = _IDEOGRAPHIC_POINT.sub(".", (answer or "").translate(_FULL_WIDTH)).strip()
     for bad, good in _LOOKALIKES.items():
         text = text.replace(bad, good)
     text = text.strip()
     if text.startswith("="):
         text = text[1:].strip()
     if not text:
-        return NotANumber("Type a number, e.g. 1.29, -0.5 or 1.3e-4.")
+        return NotANumber(_("Type a number, e.g. 1.29, -0.5 or 1.3e-4."))
     if len(text) > 200:
-        return NotANumber("That is too long for one number.")
+        return NotANumber(_("That is too long for one number."))
     for pattern in _PATTERNS:
         match = pattern.match(text)
         if match:
             return _make(match.group("n"))
     if re.fullmatch(r"[+-]?\d+,\d+", text):
-        return NotANumber(f"Use a dot for decimals: {text.replace(',', '.')}.")
+        return NotANumber(
+            _("Use a dot for decimals: {number}.").format(number=text.replace(",", "."))
+        )
     if re.search(r"\d\s*/\s*\d|log|exp|\*|\^|\(", text):
         return NotANumber(
-            f"Give the value as a decimal number, not an expression (read: {text[:40]!r})."
+            _("Give the value as a decimal number, not an expression (read: {text!r}).").format(
+                text=text[:40]
+            )
         )
     if re.search(r"\d", text) and re.search(r"[,\s;]", text):
-        return NotANumber("Give one number only.")
+        return NotANumber(_("Give one number only."))
     return NotANumber(
-        f"{text[:40]!r} is not a number. Type a number such as 1.29 or -0.5, "
-        "or paste what torch printed, e.g. tensor(1.2914)."
+        _(
+            "{text!r} is not a number. Type a number such as 1.29 or -0.5, "
+            "or paste what torch printed, e.g. tensor(1.2914)."
+        ).format(text=text[:40])
     )
 
 
@@ -131,9 +143,9 @@ def describe(tolerance: ToleranceLike) -> str:
     """The tolerance in words, for feedback and validate messages."""
     parts = []
     if tolerance.rel is not None:
-        parts.append(f"relative {tolerance.rel:g}")
+        parts.append(_("relative {value:g}").format(value=tolerance.rel))
     if tolerance.abs is not None:
-        parts.append(f"absolute {tolerance.abs:g}")
+        parts.append(_("absolute {value:g}").format(value=tolerance.abs))
     if tolerance.sig is not None:
-        parts.append(f"{tolerance.sig} significant figures")
-    return " or ".join(parts) or "relative 0.001"
+        parts.append(_("{count} significant figures").format(count=tolerance.sig))
+    return _(" or ").join(parts) or _("relative {value:g}").format(value=0.001)
