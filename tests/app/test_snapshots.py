@@ -53,3 +53,37 @@ def test_lesson_step_in_ascii(snap_compare, make_app) -> None:
         await exercise(pilot, screen, "pick")
 
     assert snap_compare(app, terminal_size=SIZE, run_before=open_choice)
+
+
+def _course_end(app):
+    async def run_before(pilot) -> None:
+        from tutor.app.screens.course_end import CourseEndScreen
+
+        app.action_course_end()
+        await wait_until(pilot, lambda: isinstance(app.screen, CourseEndScreen))
+
+    return run_before
+
+
+def test_course_end(snap_compare, make_app) -> None:
+    app = make_app()
+    assert snap_compare(app, terminal_size=SIZE, run_before=_course_end(app))
+
+
+def test_course_end_at_60x20(snap_compare, make_app) -> None:
+    app = make_app()
+    assert snap_compare(app, terminal_size=(60, 20), run_before=_course_end(app))
+
+
+def test_solution_asks_first(snap_compare, make_app) -> None:
+    app = make_app()
+
+    async def ask(pilot) -> None:
+        from tutor.app.screens.confirm import ConfirmScreen
+
+        screen = await open_step(pilot, app, "Choice")
+        await exercise(pilot, screen, "pick")
+        await pilot.press("s")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=ask)

@@ -37,6 +37,14 @@ class ExerciseHistory:
     solution_shown: bool
 
 
+@dataclass(frozen=True)
+class LessonSummary:
+    solved: int
+    exercises: int
+    hints: int
+    solutions: int
+
+
 class LearnerSession:
     """One learner on one pack: positions, attempts, hints used, solutions shown."""
 
@@ -96,6 +104,49 @@ class LearnerSession:
             if (s := states.get((lesson.id, e.id))) is not None and s.solved
         )
         return done, len(lesson.exercises)
+
+    def continue_point(self) -> Position | None:
+        """Where "Continue" goes: never to a finished lesson.
+
+        The learner's own place while its lesson has an unsolved exercise;
+        else the step of the first unsolved exercise after it (then from the
+        course's start); None when every exercise is solved, or on a first visit.
+        """
+        resume = self.resume_point()
+        if resume is None:  # a first visit: nothing to continue
+            return None
+        states = self.states()
+        lessons = self.pack.lessons
+        lesson = self.pack.lesson(resume.lesson_id)
+        assert lesson is not None  # resume_point checks it
+        if _first_unsolved(lesson, states) is not None:
+            return Position(lesson.id, self.position(lesson))
+        start = lessons.index(lesson)
+        for lesson in lessons[start:] + lessons[:start]:
+            step = _first_unsolved(lesson, states)
+            if step is not None:
+                return Position(lesson.id, step)
+        return None
+
+    def lesson_summary(self, lesson: Lesson) -> LessonSummary:
+        """Solved, hints seen and solutions shown over a lesson's exercises, from the store."""
+        rows = [
+            a
+            for a in self.store.attempts(learner=self.learner, pack_id=self.pack.id)
+            if a.lesson_id == lesson.id
+        ]
+        solved = {a.exercise_id for a in rows if a.status == "correct"}
+        shown = {a.exercise_id for a in rows if a.solution_shown or a.status == SOLUTION_STATUS}
+        hints: dict[str, int] = {}
+        for a in rows:
+            hints[a.exercise_id] = max(hints.get(a.exercise_id, 0), a.hints_used)
+        ids = {e.id for e in lesson.exercises}
+        return LessonSummary(
+            solved=len(solved & ids),
+            exercises=len(ids),
+            hints=sum(n for e, n in hints.items() if e in ids),
+            solutions=len(shown & ids),
+        )
 
     def hints_used(self, lesson: Lesson, exercise: Exercise) -> int:
         return self._hints.get((lesson.id, exercise.id), 0)
@@ -160,3 +211,13 @@ class LearnerSession:
             created_at=time.time(),
             seed=learner_seed(self.pack, lesson, exercise, self.learner),  # to re-grade later
         )
+
+
+def _first_unsolved(lesson: Lesson, states: dict[tuple[str, str], ExerciseState]) -> int | None:
+    """The step of the lesson's first exercise not solved yet, or None."""
+    for index, step in enumerate(lesson.steps):
+        for exercise in step.exercises:
+            state = states.get((lesson.id, exercise.id))
+            if state is None or not state.solved:
+                return index
+    return None

@@ -153,7 +153,7 @@ class TutorApp(App):
 
     # moving between screens
 
-    def open_lesson(self, lesson_id: str) -> None:
+    def open_lesson(self, lesson_id: str, step: int | None = None) -> None:
         from tutor.app.screens.home import HomeScreen
         from tutor.app.screens.lesson import LessonScreen
 
@@ -167,7 +167,9 @@ class TutorApp(App):
             return
         while len(self.screen_stack) > 1 and not isinstance(self.screen, HomeScreen):
             self.pop_screen()
-        self.push_screen(LessonScreen(lesson, self.session.position(lesson)))
+        self.push_screen(
+            LessonScreen(lesson, self.session.position(lesson) if step is None else step)
+        )
 
     def switch_pack(self, pack: Pack) -> None:
         from tutor.app.screens.home import HomeScreen
@@ -195,6 +197,13 @@ class TutorApp(App):
 
         while len(self.screen_stack) > 1 and not isinstance(self.screen, HomeScreen):
             self.pop_screen()
+
+    def action_course_end(self) -> None:
+        """After the last step of the last lesson: what the learner did, lesson by lesson."""
+        from tutor.app.screens.course_end import CourseEndScreen
+
+        self.action_home()
+        self.push_screen(CourseEndScreen())
 
     def action_packs(self) -> None:
         from tutor.app.screens.packs import PacksScreen

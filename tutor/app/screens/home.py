@@ -44,10 +44,12 @@ class HomeScreen(Screen):
     def _entries(self) -> list[tuple[str, str]]:
         app = self.app
         entries = []
-        resume = app.session.resume_point()
+        resume = app.session.continue_point()  # never a finished lesson
+        if resume is None and app.session.resume_point() is not None:
+            entries.append(("continue", app.plain(_("Course finished: see your summary"))))
         if resume is not None:
             lesson = app.pack.lesson(resume.lesson_id)
-            assert lesson is not None  # resume_point checks it
+            assert lesson is not None  # continue_point checks it
             step = min(resume.step, len(lesson.steps) - 1)
             entries.append(
                 (
@@ -90,8 +92,10 @@ class HomeScreen(Screen):
             self.app.open_lesson(option_id.removeprefix("lesson:"))
 
     def action_continue(self) -> None:
-        resume = self.app.session.resume_point()
+        resume = self.app.session.continue_point()
         if resume is not None:
-            self.app.open_lesson(resume.lesson_id)
+            self.app.open_lesson(resume.lesson_id, resume.step)
+        elif self.app.session.resume_point() is not None:
+            self.app.action_course_end()  # every exercise solved
         elif self.app.pack.lessons:
             self.app.open_lesson(self.app.pack.lessons[0].id)

@@ -82,13 +82,7 @@ class LessonScreen(Screen):
         if self.step < len(self.lesson.steps) - 1:
             widgets.append(Static(_("n: next step"), classes="step-end", markup=False))
         else:
-            widgets.append(
-                Static(
-                    f"{_('End of the lesson')} {self.app.glyphs.bullet} {_('esc: lessons')}",
-                    classes="step-end",
-                    markup=False,
-                )
-            )
+            widgets.append(Static(self._lesson_end(), classes="step-end", markup=False))
         body.mount_all(widgets)
         body.scroll_home(animate=False)
         body.focus()
@@ -188,6 +182,9 @@ class LessonScreen(Screen):
         """A held letter's command; `nnn` moves three steps at once (one redraw, not three)."""
         if character in "np":
             last = len(self.lesson.steps) - 1
+            if character == "n" and self.step == last:
+                self._after_lesson()
+                return
             self.step = min(max(self.step + (times if character == "n" else -times), 0), last)
             return
         if character == "h":
@@ -227,8 +224,8 @@ class LessonScreen(Screen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if not self.is_mounted:
             return True
-        if action == "next_step":
-            return self.step < len(self.lesson.steps) - 1 or None
+        if action == "next_step":  # on the last step: the next lesson, or the course's end
+            return True
         if action == "previous_step":
             return self.step > 0 or None
         if action in ("hint", "solution"):
@@ -244,6 +241,42 @@ class LessonScreen(Screen):
     def action_next_step(self) -> None:
         if self.step < len(self.lesson.steps) - 1:
             self.step += 1
+        else:
+            self._after_lesson()
+
+    def _next_lesson(self) -> Lesson | None:
+        lessons = self.app.pack.lessons
+        index = next(i for i, lesson in enumerate(lessons) if lesson.id == self.lesson.id)
+        return lessons[index + 1] if index + 1 < len(lessons) else None
+
+    def _after_lesson(self) -> None:
+        """`n` on the last step: the next lesson from its start, or the course's end screen."""
+        following = self._next_lesson()
+        if following is None:
+            self.app.action_course_end()
+        else:
+            self.app.open_lesson(following.id, 0)
+
+    def on_exercise_view_recorded(self) -> None:
+        if self.step == len(self.lesson.steps) - 1:
+            ends = self.query(".step-end")
+            if ends:
+                ends.last(Static).update(self._lesson_end())
+
+    def _lesson_end(self) -> str:
+        """The last step's foot: how the lesson went, and where `n` goes."""
+        from tutor.app.screens.course_end import lesson_line
+
+        summary = self.app.session.lesson_summary(self.lesson)
+        following = self._next_lesson()
+        where = (
+            _("n: next lesson, {title}").format(title=following.title)
+            if following is not None
+            else _("n: the end of the course")
+        )
+        dot = f" {self.app.glyphs.bullet} "
+        done = _("End of the lesson: {summary}.").format(summary=lesson_line(summary, dot.strip()))
+        return self.app.plain(f"{done}\n{where}{dot}{_('esc: lessons')}")
 
     def action_previous_step(self) -> None:
         if self.step > 0:

@@ -12,6 +12,7 @@ from typing import Any
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.message import Message
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Static
@@ -49,6 +50,10 @@ NUMBERS_MISSING = N_(
 
 class ExerciseView(Vertical):
     """Shows one exercise and runs its loop: answer → verdict → record."""
+
+    class Recorded(Message):
+        """An answer, a hint or a solution went into the learner's record (the lesson's
+        end summary counts it)."""
 
     def __init__(self, lesson: Lesson, exercise: Exercise, number: int, **kwargs):
         super().__init__(classes="exercise", **kwargs)
@@ -222,6 +227,7 @@ class ExerciseView(Vertical):
             return
         verdict = outcome
         self.app.session.record_attempt(self.lesson, self.exercise, answer, verdict)
+        self.post_message(self.Recorded())
         if verdict.status.charges_attempt:
             self.attempts += 1
         if verdict.status is Status.CORRECT:
@@ -253,6 +259,7 @@ class ExerciseView(Vertical):
             return True
         self._update_hints()
         self._update_title()  # its "hints n/m" counts this one
+        self.post_message(self.Recorded())
         return True
 
     def show_solution(self) -> bool:
@@ -270,6 +277,7 @@ class ExerciseView(Vertical):
                 )
                 return True
             self.solution_shown = True
+            self.post_message(self.Recorded())
         self._update_hints()
         self._update_title()
         return True

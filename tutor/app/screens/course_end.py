@@ -1,0 +1,75 @@
+"""The end of the course: what the learner did, lesson by lesson."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Static
+
+from tutor.app.session import LessonSummary
+from tutor.app.widgets.key_bar import KeyBar
+from tutor.app.widgets.title_bar import TitleBar
+from tutor.i18n import N_, _
+
+
+class CourseEndScreen(Screen):
+    """Reached with `n` on the last step of the last lesson (or Continue, once all is solved)."""
+
+    BINDINGS = [
+        Binding("escape,enter", "app.pop_screen", N_("Lessons"), key_display="esc"),
+        Binding("j", "scroll(1)", N_("Scroll"), show=False),
+        Binding("k", "scroll(-1)", N_("Scroll"), show=False),
+        Binding("q", "app.quit", N_("Quit"), show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield TitleBar(self.app.pack.title)
+        with VerticalScroll(id="course-end"):
+            yield Static(self.app.plain(self.text()), id="course-end-text", markup=False)
+        yield KeyBar()
+
+    def text(self) -> str:
+        session, glyphs = self.app.session, self.app.glyphs
+        lines = []
+        solved = exercises = hints = solutions = 0
+        for lesson in self.app.pack.lessons:
+            summary = session.lesson_summary(lesson)
+            solved += summary.solved
+            exercises += summary.exercises
+            hints += summary.hints
+            solutions += summary.solutions
+            mark = glyphs.correct if summary.solved == summary.exercises else " "
+            lines.append(f"{mark} {lesson.title}")
+            lines.append("    " + lesson_line(summary, glyphs.bullet))
+        head = [
+            _("The end of the course"),
+            "",
+            _("You solved {solved} of {exercises} exercises.").format(
+                solved=solved, exercises=exercises
+            )
+            + " "
+            + _("Hints seen: {hints}; solutions shown: {solutions}.").format(
+                hints=hints, solutions=solutions
+            ),
+            "",
+        ]
+        return "\n".join(head + lines)
+
+    def action_scroll(self, lines: int) -> None:
+        self.query_one("#course-end", VerticalScroll).scroll_relative(y=lines, animate=False)
+
+
+def lesson_line(summary: LessonSummary, dot: str = "·") -> str:
+    """`5 of 6 solved · hints seen: 2`: the end of a lesson, and the course's list."""
+    parts = [
+        _("{solved} of {exercises} solved").format(
+            solved=summary.solved, exercises=summary.exercises
+        )
+    ]
+    if summary.hints:
+        parts.append(_("hints seen: {n}").format(n=summary.hints))
+    if summary.solutions:
+        parts.append(_("solutions shown: {n}").format(n=summary.solutions))
+    return f" {dot} ".join(parts)
