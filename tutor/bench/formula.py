@@ -229,3 +229,141 @@ def run_math_verify(figures: FormulaFigures, repeat: int) -> FormulaFigures:
 
 def measure(repeat: int = 5) -> FormulaFigures:
     return run_math_verify(run_ours(repeat), repeat)
+
+
+# -- peer cases (issue 14): formulas taken from STACK, Math-Verify, PyTorch, Wikipedia, MoCo --------
+
+PEER_CASES = Path(__file__).resolve().parents[2] / "benchmarks" / "peer" / "formula_cases.yaml"
+
+
+@dataclass(frozen=True)
+class PeerCase:
+    """One case from `benchmarks/peer/formula_cases.yaml` (see build_formula_cases.py)."""
+
+    source: str
+    reference: str
+    answer: str
+    symbols: dict[str, SymbolSpec]
+    expected: bool
+    fair: bool = True
+    peer_says: bool | None = None
+    note: str = ""
+
+    @property
+    def scalar(self) -> bool:
+        """Only single-number symbols: a case a scalar checker such as math-verify can take."""
+        return not any(
+            s.kind.is_vector or s.kind is SymbolKind.INDEX for s in self.symbols.values()
+        )
+
+
+def _spec(name: str, value: object) -> SymbolSpec:
+    if isinstance(value, str):
+        return SymbolSpec(name, SymbolKind(value))
+    assert isinstance(value, dict)
+    return SymbolSpec(name, SymbolKind(value["kind"]), value.get("size"))
+
+
+def peer_cases(path: Path = PEER_CASES) -> list[PeerCase]:
+    import yaml
+
+    rows = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return [
+        PeerCase(
+            source=row["source"],
+            reference=str(row["reference"]),
+            answer=str(row["answer"]),
+            symbols={n: _spec(n, v) for n, v in (row.get("symbols") or {}).items()},
+            expected=bool(row["expected"]),
+            fair=bool(row.get("fair", True)),
+            peer_says=row.get("peer_says"),
+            note=str(row.get("note", "")),
+        )
+        for row in rows
+    ]
+
+
+@dataclass
+class PeerFigures:
+    """Verdicts on the fair peer cases: right, wrong (the worst), unreadable or undecided."""
+
+    fair: int = 0
+    right: int = 0
+    wrong: list[str] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)
+    unfair: int = 0
+    times_ms: list[float] = field(default_factory=list)
+    mv_tried: int = 0  # scalar fair cases given to math-verify (None below: not installed)
+    mv_right: int | None = None
+    mv_wrong: list[str] = field(default_factory=list)
+    mv_unreadable: int = 0
+    ours_right_on_mv_cases: int = 0
+
+    @property
+    def right_percent(self) -> float:
+        return 100.0 * self.right / self.fair if self.fair else float("nan")
+
+
+def run_peer(cases: list[PeerCase] | None = None) -> PeerFigures:
+    """Grade every peer case as a learner's answer to an exercise whose answer is the reference."""
+    cases = peer_cases() if cases is None else cases
+    figures = PeerFigures()
+    for case in cases:
+        if not case.fair:
+            figures.unfair += 1
+            continue
+        figures.fair += 1
+        ex = FormulaExercise(
+            id="peer",
+            prompt="",
+            location=Location(Path(case.source), 1),
+            answer=case.reference,
+            symbols=case.symbols,
+        )
+        grade_formula(ex, case.answer)  # warm: the reference and its mistakes read once
+        start = time.perf_counter()
+        verdict = grade_formula(ex, case.answer)
+        figures.times_ms.append((time.perf_counter() - start) * 1000)
+        said = f"{case.source}: {case.reference!r} vs {case.answer!r}"
+        if verdict.status is Status.UNREADABLE:
+            figures.unreadable.append(f"{said}: {verdict.feedback}")
+        elif (verdict.status is Status.CORRECT) == case.expected:
+            figures.right += 1
+        else:
+            figures.wrong.append(f"{said}: {verdict.status.value}, expected {case.expected}")
+    return _math_verify_on_peer(cases, figures)
+
+
+def _math_verify_on_peer(cases: list[PeerCase], figures: PeerFigures) -> PeerFigures:
+    """math-verify's verdicts on the fair scalar cases, the same texts in `$…$`."""
+    try:
+        from math_verify import parse, verify
+    except ImportError:
+        return figures
+    right = 0
+    ours = 0
+    for case in cases:
+        if not (case.fair and case.scalar):
+            continue
+        figures.mv_tried += 1
+        try:
+            gold, answer = parse(f"${case.reference}$"), parse(f"${case.answer}$")
+            said = bool(verify(gold, answer)) if gold and answer else None
+        except Exception:  # noqa: BLE001 - a crash is "could not read"
+            said = None
+        if said is None:
+            figures.mv_unreadable += 1
+        elif said == case.expected:
+            right += 1
+        else:
+            figures.mv_wrong.append(f"{case.source}: {case.answer!r}: said {said}")
+        ex = FormulaExercise(
+            id="peer", prompt="", location=Location(Path(case.source), 1),
+            answer=case.reference, symbols=case.symbols,
+        )  # fmt: skip
+        verdict = grade_formula(ex, case.answer)
+        if verdict.status is not Status.UNREADABLE:
+            ours += (verdict.status is Status.CORRECT) == case.expected
+    figures.mv_right = right
+    figures.ours_right_on_mv_cases = ours
+    return figures

@@ -93,7 +93,10 @@ def grade_formula(exercise: FormulaExercise, answer: str, *, ascii: bool = False
         )
     # Sampling decides; the symbolic attempt (tens of ms of sympy) is left to `validate`
     # and derivations, where nobody waits on a keypress.
-    result = decide(reference, read, time_limit=TIME_LIMIT, symbolic=False)
+    try:
+        result = decide(reference, read, time_limit=TIME_LIMIT, symbolic=False)
+    except Exception as error:  # noqa: BLE001 - an engine failure is "could not decide", never a verdict
+        result = Equivalence(Outcome.UNDECIDED, why=f"the engine failed: {type(error).__name__}")
     details = {"checked": result.how}
     if result.outcome is Outcome.EQUIVALENT:
         form = form_problem(read, reference, exercise.require, exercise.forbid)

@@ -56,6 +56,10 @@ CONSTANT_DPS = 50  # digits a formula of numbers only is evaluated to
 CONSTANT_TOLERANCE = mpmath.mpf(10) ** -40
 FLOAT64_POWER = 64  # a constant exponent above this over- or underflows float64: use mpmath
 DECIMAL_RECHECKS = 4  # agreeing float64 points re-checked in mpmath when a decimal is typed
+DECIMAL_TOLERANCE = 1e-25  # then: 0.333333333333333 is not 1/3
+LIKELY_DIFFERENCE = 1e-3  # float64 values this far apart are confirmed first, alone
+EXTRA_TRIALS = 4  # more points where both formulas are undefined at most (log((1+x)/(1-x)))
+LARGE_POINTS = 2  # per trial: logits of magnitude ~1000, settled in mpmath where float64 overflows
 
 
 class Outcome(str, Enum):
@@ -308,11 +312,15 @@ def _sample_compare(
     use_sympy = _has_grad(a, b)
     count = max(8, points // 2) if precise or use_sympy else points
     ran = 0
-    for trial in range(trials):
+    for trial in range(trials + EXTRA_TRIALS):
         if time.monotonic() > deadline:
             break
+        if trial >= trials and (tally.agree >= MIN_POINTS or not tally.skipped):
+            break  # extra trials only where the formulas are undefined at many points
         sizes = trial_sizes(size_names, trial)
-        large = 4 if has_logits and count > 16 else 0  # quick checks (mistakes) skip them
+        large = (
+            LARGE_POINTS if has_logits and count > 16 else 0
+        )  # quick checks (mistakes) skip them
         values = sample(table, names, sizes, count, rng, large=large, kinds=kinds)
         try:
             if use_sympy:
@@ -336,6 +344,7 @@ def _sample_compare(
         how = how.replace("numerically", "numerically in high precision")
     if tally.agree >= MIN_POINTS:
         return Equivalence(Outcome.EQUIVALENT, how, points=tally.agree)
+    ran = min(ran, trials)
     if ran < trials:
         why = f"ran out of time after {tally.agree} points"
     else:
@@ -373,8 +382,38 @@ def _compare_batch(
         suspect = np.flatnonzero(~close)
         if len(suspect) > MAX_MP_RECHECKS:
             suspect = suspect[:MAX_MP_RECHECKS]
+    tolerance = DECIMAL_TOLERANCE if _has_decimal(a, b) else MP_TOLERANCE
     if not len(suspect):
         return
+    if not precise:
+        # a point where float64 gives two finite, clearly different values is almost surely a
+        # difference: confirm that one alone in mpmath before paying for every suspect
+        with np.errstate(all="ignore"):
+            finite = np.all(np.isfinite(ra[suspect]) & np.isfinite(rb[suspect]), axis=1)
+            gap = np.max(np.abs(ra[suspect] - rb[suspect]) / scale[suspect], axis=1)
+        likely = suspect[finite & (gap > LIKELY_DIFFERENCE)]
+        if len(likely):
+            _mp_check(a, b, table, sizes, values, likely[:1], tally, deadline, relative, tolerance)
+            if tally.counterexample is not None:
+                return
+            suspect = suspect[suspect != likely[0]]
+    if len(suspect):
+        _mp_check(a, b, table, sizes, values, suspect, tally, deadline, relative, tolerance)
+
+
+def _mp_check(
+    a: Node,
+    b: Node,
+    table: SymbolTable,
+    sizes: dict[str, int],
+    values: dict[str, np.ndarray],
+    suspect: np.ndarray,
+    tally: _Tally,
+    deadline: float,
+    relative: bool,
+    tolerance: float,
+) -> None:
+    """Settle the `suspect` points in mpmath: agree, both undefined, or a counterexample."""
     sub = {name: value[suspect] for name, value in values.items()}
     magnitude = max((float(np.max(np.abs(v))) for v in sub.values() if v.size), default=1.0)
     # Precision grows with the inputs (1 - sigmoid(40) needs ~17 more digits), capped so that
@@ -389,7 +428,7 @@ def _compare_batch(
         rb, _ = evaluate(b, table, mp_values, sizes, backend, batch=len(suspect))
         ra, rb = ra.reshape(len(suspect), -1), rb.reshape(len(suspect), -1)
         for row in range(len(suspect)):
-            verdict = _mp_row(ra[row], rb[row], relative)
+            verdict = _mp_row(ra[row], rb[row], relative, tolerance)
             if verdict is None:
                 tally.skipped += 1
             elif verdict:
@@ -401,7 +440,9 @@ def _compare_batch(
                 return
 
 
-def _mp_row(xs: np.ndarray, ys: np.ndarray, relative: bool = False) -> bool | None:
+def _mp_row(
+    xs: np.ndarray, ys: np.ndarray, relative: bool = False, tolerance: float = MP_TOLERANCE
+) -> bool | None:
     """True: agree; False: differ; None: both undefined here.
 
     The tolerance is relative to max(1, |x|, |y|), or, with `relative`, to
@@ -416,13 +457,17 @@ def _mp_row(xs: np.ndarray, ys: np.ndarray, relative: bool = False) -> bool | No
         if fx != fy:
             return False
         scale = max(abs(x), abs(y)) if relative else max(1, abs(x), abs(y))
-        if abs(x - y) > MP_TOLERANCE * scale:
+        if abs(x - y) > tolerance * scale:
             return False
     return result
 
 
 def _finite(x: Any) -> bool:
-    return bool(mpmath.isfinite(x)) if isinstance(x, mpmath.mpf) else bool(np.isfinite(x))
+    if isinstance(x, mpmath.mpf):
+        return bool(mpmath.isfinite(x))
+    if isinstance(x, mpmath.mpc):  # not a real number: undefined, as in float64
+        return False
+    return bool(np.isfinite(x))
 
 
 def _point(

@@ -87,6 +87,22 @@ class Numeric:
         return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
 
 
+def _real_or_nan(x: Any) -> Any:
+    if isinstance(x, mpmath.mpc):
+        return x.real if x.imag == 0 else mpmath.mpf("nan")
+    return x
+
+
+_real_entries = np.frompyfunc(_real_or_nan, 1, 1)
+
+
+def _real(value: Any) -> Any:
+    """Real numbers only, as float64 has them: a complex power is undefined (nan)."""
+    if isinstance(value, np.ndarray):
+        return _real_entries(value) if value.size else value
+    return _real_or_nan(value)
+
+
 def _mp_log(x: Any) -> Any:
     if x == 0:
         return mpmath.mpf("-inf")
@@ -146,7 +162,10 @@ def evaluate(
         if isinstance(n, Bin):
             (a, av), (b, bv) = ev(n.left), ev(n.right)
             a, b = _lift(a, b, av, bv)
-            return OPS[n.op](a, b), av or bv
+            value = OPS[n.op](a, b)
+            if backend.mp and n.op == "**":  # (-8)**(1/3) is complex in mpmath, nan in float64
+                value = _real(value)
+            return value, av or bv
         if isinstance(n, Index):
             base, _ = ev(n.base)
             idx = n.index

@@ -14,10 +14,11 @@ shows raw backslashes.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from tutor.symbolic.domain import SymbolKind, SymbolSpec
 from tutor.symbolic.reader import Formula, read_formula
-from tutor.symbolic.tree import SymbolTable
+from tutor.symbolic.tree import Node, SymbolTable
 
 WIDTH = 78  # sympy wraps wider output; terminals are 80 columns at least
 
@@ -34,14 +35,21 @@ def render_formula(formula: Formula, *, ascii: bool = False) -> str:
     Under the drawing, what the reader understood beyond the syntax: typed
     characters it mapped (`γ → gamma`) and how the sums' bounds count.
     """
-    from tutor.symbolic.interpret import to_display
-
-    drawn = to_display(formula.tree, formula.table, ascii=ascii, base=formula.base or 0)
-    text = render_expr(drawn, ascii=ascii)
+    specs = tuple(sorted(formula.table.specs.items()))
+    text = _drawn(formula.tree, specs, ascii, formula.base or 0)
     notes = [f"({note})" for note in formula.notes]
     if ascii:
         notes = [to_ascii(note) for note in notes]
     return "\n".join([text, *notes])
+
+
+@lru_cache(maxsize=512)
+def _drawn(tree: Node, specs: tuple, ascii: bool, base: int) -> str:
+    """The 2-D drawing of a tree; cached, as the read-as preview already drew what is graded."""
+    from tutor.symbolic.interpret import to_display
+
+    drawn = to_display(tree, SymbolTable(dict(specs)), ascii=ascii, base=base)
+    return render_expr(drawn, ascii=ascii)
 
 
 # -- LaTeX for display ----------------------------------------------------------------------------
