@@ -338,7 +338,10 @@ def grade(
 @cli.command()
 @click.argument("pack_dir", required=False, metavar="[PACK_DIR]")
 @click.option("--quick", is_flag=True, help="Check the structure only; skip the engines.")
-def validate(pack_dir: str | None, quick: bool) -> None:
+@click.option(
+    "--no-cache", "fresh", is_flag=True, help="Check every block again, even those found clean."
+)
+def validate(pack_dir: str | None, quick: bool, fresh: bool) -> None:
     """Check a pack (default: the built-in pack); print every problem as file:line: message.
 
     Beyond the structure, every exercise, example and derivation is checked
@@ -360,6 +363,7 @@ def validate(pack_dir: str | None, quick: bool) -> None:
             progress=lambda lesson: click.echo(
                 _("checking {lesson} …").format(lesson=lesson), err=True
             ),
+            cache_dir=None if fresh else cache_dir(),
         )
         errors = sorted(set(errors + report.errors))
         checked = report.summary()

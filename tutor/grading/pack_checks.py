@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from tutor.grading import learner_seed
 from tutor.pack.errors import PackError
@@ -62,14 +63,23 @@ class CheckReport:
 SANDBOXED = (CodeExample, CodeExercise, PredictExercise)  # checked by running code
 
 
-def check_pack(pack: Pack, progress: Callable[[str], None] | None = None) -> CheckReport:
+def check_pack(
+    pack: Pack,
+    progress: Callable[[str], None] | None = None,
+    cache_dir: Path | None = None,
+) -> CheckReport:
     """Every problem the engines find in a loaded pack.
 
     Blocks checked by running code wait on the sandbox's fork server (its
     own process); they go to a second thread, so the sandbox starts and
     runs while this one proves derivations and samples formulas: two cores
     in use instead of one (`validate_builtin_s` in `ce-tutor bench`).
+    With a `cache_dir`, blocks found clean before by the same engines are
+    not checked again (`check_cache`).
     """
+    from tutor.grading.check_cache import CleanBlocks
+
+    clean = CleanBlocks(cache_dir, pack.root)
     report = CheckReport()
     found = [
         (lesson, block)
@@ -82,7 +92,7 @@ def check_pack(pack: Pack, progress: Callable[[str], None] | None = None) -> Che
         report.count(_kind(block))
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="validate-sandbox") as runner:
         ran = [
-            runner.submit(_problems, pack, lesson, block)
+            runner.submit(_cached_problems, clean, pack, lesson, block)
             for lesson, block in found
             if isinstance(block, SANDBOXED)
         ]
@@ -91,10 +101,24 @@ def check_pack(pack: Pack, progress: Callable[[str], None] | None = None) -> Che
                 progress(lesson.id)
             for owner, block in found:
                 if owner is lesson and not isinstance(block, SANDBOXED):
-                    report.errors.extend(_problems(pack, lesson, block))
+                    report.errors.extend(_cached_problems(clean, pack, lesson, block))
         for future in ran:
             report.errors.extend(future.result())
+    clean.save()
     return report
+
+
+def _cached_problems(clean, pack: Pack, lesson: Lesson, block) -> list[PackError]:
+    """`_problems`, skipped for a block the same engines found clean before."""
+    from tutor.grading.check_cache import block_key
+
+    key = block_key(pack.id, lesson.id, block)
+    if clean.known_clean(key):
+        return []
+    problems = _problems(pack, lesson, block)
+    if not problems:
+        clean.clean(key)
+    return problems
 
 
 def _kind(block) -> str:
