@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING
 
 from textual.app import App, SuspendNotSupported
 
+from tutor.i18n import N_, _
+
 if TYPE_CHECKING:
     from tutor.classroom import ClassConfig
 
@@ -53,7 +55,7 @@ class EditorChoice:
         return list(self.command) if self.command else None
 
 
-NO_EDITOR = "In this class code is edited here (no external editor); ctrl+r submits."
+NO_EDITOR = N_("In this class code is edited here (no external editor); ctrl+r submits.")
 
 
 def edit_externally(
@@ -62,7 +64,7 @@ def edit_externally(
     """Suspend the app, edit `text` in the editor, return the new text (None if not possible)."""
     command = (choice or EditorChoice.learners()).resolve()
     if command is None:
-        app.notify(NO_EDITOR, markup=False)
+        app.notify(_(NO_EDITOR), markup=False)
         return None
     handle, name = tempfile.mkstemp(prefix="ce-tutor-", suffix=suffix, text=True)
     path = Path(name)
@@ -73,22 +75,30 @@ def edit_externally(
             with app.suspend():
                 outcome = run_editor([*command, str(path)])
         except SuspendNotSupported:
-            app.notify("This terminal cannot hand over to an editor.", severity="warning")
+            app.notify(_("This terminal cannot hand over to an editor."), severity="warning")
             return None
         if isinstance(outcome, str):
             app.notify(outcome, severity="error", markup=False)
             return None
         if outcome < 0:
             name = _signal_name(-outcome)
-            app.notify(f"The editor was stopped by {name}; code unchanged.", markup=False)
+            app.notify(
+                _("The editor was stopped by {signal}; code unchanged.").format(signal=name),
+                markup=False,
+            )
             return None
         if outcome != 0:
-            app.notify(f"The editor exited with status {outcome}; code unchanged.", markup=False)
+            app.notify(
+                _("The editor exited with status {status}; code unchanged.").format(status=outcome),
+                markup=False,
+            )
             return None
         try:
             return path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
-            app.notify(f"Cannot read what the editor wrote: {error}", markup=False)
+            app.notify(
+                _("Cannot read what the editor wrote: {error}").format(error=error), markup=False
+            )
             return None
     finally:
         path.unlink(missing_ok=True)
@@ -107,9 +117,11 @@ def run_editor(argv: list[str]) -> int | str:
     try:
         return subprocess.call(argv)
     except OSError as error:
-        return f"Cannot start the editor `{argv[0]}`: {error.strerror or error}"
+        return _("Cannot start the editor `{editor}`: {error}").format(
+            editor=argv[0], error=error.strerror or error
+        )
     except Exception as error:  # noqa: BLE001 - any failure must still resume the app
-        return f"The editor failed: {error}"
+        return _("The editor failed: {error}").format(error=error)
     finally:
         if previous is not None:
             signal.signal(signal.SIGINT, previous)

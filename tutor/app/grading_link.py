@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from tutor.grading.verdict import GraderNotAvailable, Verdict
+from tutor.i18n import N_, _
 from tutor.pack.model import (
     ChoiceExercise,
     CodeExample,
@@ -34,8 +35,8 @@ from tutor.pack.model import (
     Pack,
 )
 
-NO_SERVICE = "the grading service has not landed in this build"
-CLASS_WAITING = "{error}. Waiting for it: nothing is graded or counted meanwhile"
+NO_SERVICE = N_("the grading service has not landed in this build")
+CLASS_WAITING = N_("{error}. Waiting for it: nothing is graded or counted meanwhile")
 
 
 class ServiceWaiting(GraderNotAvailable):
@@ -83,7 +84,7 @@ class GradingLink:
             try:
                 from tutor.grading.client import GradingClient
             except ImportError:
-                self._problem = NO_SERVICE
+                self._problem = _(NO_SERVICE)
                 return
             self._client = GradingClient(socket_path=self.socket_path)
         self._client.start()
@@ -105,7 +106,7 @@ class GradingLink:
         if self._client is None:
             self.start()
         if self._client is None:
-            raise GraderNotAvailable(self._problem or NO_SERVICE)
+            raise GraderNotAvailable(self._problem or _(NO_SERVICE))
         return self._client
 
     # what the app asks
@@ -156,7 +157,7 @@ class GradingLink:
             return ask(self._service())
         except GradingFailed as error:
             if self.in_class and error.kind == "service":
-                raise ServiceWaiting(CLASS_WAITING.format(error=error)) from None
+                raise ServiceWaiting(_(CLASS_WAITING).format(error=error)) from None
             raise
 
     def run_example(self, example: CodeExample) -> ExampleRun:
