@@ -95,7 +95,7 @@ def _make(token: str) -> ReadNumber:
     value = float(token)
     if not math.isfinite(value):
         return ReadNumber(value, token.lower(), None)
-    mantissa, _, exponent = token.lower().partition("e")
+    mantissa, _e, exponent = token.lower().partition("e")
     decimals = len(mantissa.partition(".")[2])
     return ReadNumber(value, token, int(exponent or 0) - decimals)
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from difflib import get_close_matches
 from pathlib import Path
 
+from tutor.i18n import _
+
 
 class PackNotFound(Exception):
     """The folder is not a pack (no `pack.toml`)."""
@@ -27,4 +29,4 @@ class PackError:
 def did_you_mean(word: str, options: Iterable[str]) -> str:
     """A ` (did you mean `x`?)` suffix when a close option exists, else ``."""
     close = get_close_matches(word, sorted(options), n=1, cutoff=0.6)
-    return f" (did you mean `{close[0]}`?)" if close else ""
+    return _(" (did you mean `{word}`?)").format(word=close[0]) if close else ""

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from tutor.i18n import N_, _
 from tutor.pack.errors import did_you_mean
 from tutor.pack.yaml_lines import LineDict, LineList
 
-BOOLEAN_HINT = "YAML reads a bare yes/no/true/false/on/off as a boolean: put it in quotes"
+BOOLEAN_HINT = N_("YAML reads a bare yes/no/true/false/on/off as a boolean: put it in quotes")
 
 
 class Fields:
@@ -35,19 +36,26 @@ class Fields:
     def check_keys(self, allowed: set[str], required: set[str] = frozenset()) -> None:
         for key in self.data:
             if key not in allowed:
-                self.problem(key, f"unknown key `{key}` in {self.what}{did_you_mean(key, allowed)}")
+                self.problem(
+                    key,
+                    _("unknown key `{key}` in {what}").format(key=key, what=self.what)
+                    + did_you_mean(key, allowed),
+                )
         for key in sorted(required - set(self.data)):
-            self.problem(None, f"{self.what} is missing the required key `{key}`")
+            self.problem(
+                None,
+                _("{what} is missing the required key `{key}`").format(what=self.what, key=key),
+            )
 
     def text(self, key: str, default: str | None = None) -> str | None:
         value = self.data.get(key, default)
         if value is None or value is default:
             return value
         if isinstance(value, bool):
-            self.problem(key, f"`{key}` must be text; {BOOLEAN_HINT}")
+            self.problem(key, _("`{key}` must be text").format(key=key) + "; " + _(BOOLEAN_HINT))
             return default
         if isinstance(value, (dict, list)):
-            self.problem(key, f"`{key}` must be text")
+            self.problem(key, _("`{key}` must be text").format(key=key))
             return default
         return str(value).rstrip("\n") if isinstance(value, str) else str(value)
 
@@ -57,24 +65,29 @@ class Fields:
             return default
         parsed = as_number(value)
         if parsed is None:
-            self.problem(key, f"`{key}` must be a number, not `{value}`")
+            self.problem(
+                key, _("`{key}` must be a number, not `{value}`").format(key=key, value=value)
+            )
             return default
         if positive and not parsed > 0:
-            self.problem(key, f"`{key}` must be greater than 0")
+            self.problem(key, _("`{key}` must be greater than 0").format(key=key))
             return default
         return parsed
 
     def integer(self, key: str, default: int, *, minimum: int = 0) -> int:
         value = self.data.get(key, default)
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            self.problem(key, f"`{key}` must be a whole number >= {minimum}")
+            self.problem(
+                key,
+                _("`{key}` must be a whole number >= {minimum}").format(key=key, minimum=minimum),
+            )
             return default
         return value
 
     def boolean(self, key: str, default: bool) -> bool:
         value = self.data.get(key, default)
         if not isinstance(value, bool):
-            self.problem(key, f"`{key}` must be true or false")
+            self.problem(key, _("`{key}` must be true or false").format(key=key))
             return default
         return value
 
@@ -87,12 +100,12 @@ class Fields:
         ):
             hint = ""
             if isinstance(value, list) and any(isinstance(item, dict) for item in value):
-                hint = " (an item containing `: ` must be quoted, or written as a `>` block)"
+                hint = _(" (an item containing `: ` must be quoted, or written as a `>` block)")
             elif isinstance(value, list) and any(isinstance(item, bool) for item in value):
-                hint = f"; {BOOLEAN_HINT}"
+                hint = "; " + _(BOOLEAN_HINT)
             elif isinstance(value, str):
-                hint = f" (write `{key}:` then one `- item` per line)"
-            self.problem(key, f"`{key}` must be a list of text items{hint}")
+                hint = _(" (write `{key}:` then one `- item` per line)").format(key=key)
+            self.problem(key, _("`{key}` must be a list of text items").format(key=key) + hint)
             return []
         return [str(item).rstrip("\n") for item in value]
 
@@ -101,7 +114,7 @@ class Fields:
         if value is None:
             return None
         if not isinstance(value, LineDict):
-            self.problem(key, f"`{key}` must be a mapping of `name: value`")
+            self.problem(key, _("`{key}` must be a mapping of `name: value`").format(key=key))
             return None
         return value
 
@@ -110,7 +123,7 @@ class Fields:
         if value is None:
             return None
         if not isinstance(value, LineList):
-            self.problem(key, f"`{key}` must be a list")
+            self.problem(key, _("`{key}` must be a list").format(key=key))
             return None
         return value
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import tomllib
 
+from tutor.i18n import _
 from tutor.pack.blocks import build_derivation, build_exercise, build_plot
 from tutor.pack.errors import PackError, PackNotFound, did_you_mean
 from tutor.pack.fields import Fields
@@ -28,7 +29,9 @@ def load_pack(root: Path | str) -> tuple[Pack, list[PackError]]:
     root = Path(root)
     manifest = root / PACK_FILE
     if not manifest.is_file():
-        raise PackNotFound(f"{root} is not a lesson pack: it has no {PACK_FILE}")
+        raise PackNotFound(
+            _("{root} is not a lesson pack: it has no {file}").format(root=root, file=PACK_FILE)
+        )
     errors: list[PackError] = []
     pack = _read_manifest(manifest, errors)
     seen: dict[str, Path] = {}
@@ -38,7 +41,13 @@ def load_pack(root: Path | str) -> tuple[Pack, list[PackError]]:
             continue
         if lesson.id in seen:
             errors.append(
-                PackError(path, 2, f"duplicate lesson id `{lesson.id}` (also in {seen[lesson.id]})")
+                PackError(
+                    path,
+                    2,
+                    _("duplicate lesson id `{id}` (also in {other})").format(
+                        id=lesson.id, other=seen[lesson.id]
+                    ),
+                )
             )
             continue
         seen[lesson.id] = path
@@ -54,7 +63,9 @@ def _read_manifest(manifest: Path, errors: list[PackError]) -> Pack:
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as error:
-            errors.append(PackError(manifest, _toml_line(error), f"bad TOML: {error}"))
+            errors.append(
+                PackError(manifest, _toml_line(error), _("bad TOML: {error}").format(error=error))
+            )
     line_of = _toml_key_lines(text or "")
     for key in data:
         if key not in PACK_KEYS:
@@ -62,13 +73,18 @@ def _read_manifest(manifest: Path, errors: list[PackError]) -> Pack:
                 PackError(
                     manifest,
                     line_of.get(key, 1),
-                    f"unknown key `{key}` in {PACK_FILE}{did_you_mean(key, PACK_KEYS)}",
+                    _("unknown key `{key}` in {what}").format(key=key, what=PACK_FILE)
+                    + did_you_mean(key, PACK_KEYS),
                 )
             )
     for key in ("id", "title"):
         if text is not None and data is not None and not isinstance(data.get(key), str):
             errors.append(
-                PackError(manifest, line_of.get(key, 1), f"{PACK_FILE} needs `{key}` (text)")
+                PackError(
+                    manifest,
+                    line_of.get(key, 1),
+                    _("{file} needs `{key}` (text)").format(file=PACK_FILE, key=key),
+                )
             )
     requires = data.get("requires")
     if requires is not None:
@@ -101,9 +117,13 @@ def _check_requires(requires: object) -> str | None:
     try:
         spec = SpecifierSet(str(requires))
     except InvalidSpecifier:
-        return f'`requires` is not a version range: `{requires}` (e.g. ">=0.1,<1")'
+        return _('`requires` is not a version range: `{requires}` (e.g. ">=0.1,<1")').format(
+            requires=requires
+        )
     if __version__ not in spec:
-        return f"this pack requires ce-tutor {requires}, but this is ce-tutor {__version__}"
+        return _("this pack requires ce-tutor {requires}, but this is ce-tutor {version}").format(
+            requires=requires, version=__version__
+        )
     return None
 
 
@@ -114,7 +134,7 @@ def _lesson_files(pack: Pack, manifest: Path, errors: list[PackError]) -> list[P
         return sorted(p for p in root.glob("*.md") if p.name.lower() != "readme.md")
     line = pack.extra["lesson_order_line"]
     if not isinstance(order, list) or not all(isinstance(name, str) for name in order):
-        errors.append(PackError(manifest, line, "`lessons` must be a list of file names"))
+        errors.append(PackError(manifest, line, _("`lessons` must be a list of file names")))
         return []
     files = []
     available = [p.name for p in root.glob("*.md")]
@@ -125,7 +145,8 @@ def _lesson_files(pack: Pack, manifest: Path, errors: list[PackError]) -> list[P
                 PackError(
                     manifest,
                     line,
-                    f"`lessons` names `{name}`, which does not exist{did_you_mean(name, available)}",
+                    _("`lessons` names `{name}`, which does not exist").format(name=name)
+                    + did_you_mean(name, available),
                 )
             )
         else:
@@ -170,8 +191,9 @@ def load_lesson(path: Path, errors: list[PackError]) -> Lesson | None:
                     PackError(
                         path,
                         exercise.location.line,
-                        f"duplicate exercise id `{exercise.id}` "
-                        f"(first at line {exercise_ids[exercise.id]})",
+                        _("duplicate exercise id `{id}` (first at line {line})").format(
+                            id=exercise.id, line=exercise_ids[exercise.id]
+                        ),
                     )
                 )
             else:
@@ -189,12 +211,16 @@ def _front_matter(
         data = load_yaml(text)
     except YamlProblem as problem:
         errors.append(
-            PackError(path, first_line + problem.line - 1, f"front matter: {problem.message}")
+            PackError(
+                path,
+                first_line + problem.line - 1,
+                _("front matter: {problem}").format(problem=problem.message),
+            )
         )
         return None
     if not isinstance(data, LineDict):
         errors.append(
-            PackError(path, first_line, "front matter must be a YAML mapping (id, title)")
+            PackError(path, first_line, _("front matter must be a YAML mapping (id, title)"))
         )
         return None
     fields = Fields(data, first_line, "front matter")
@@ -205,7 +231,10 @@ def _front_matter(
 
         if not isinstance(lesson_id, str) or not ID_PATTERN.match(lesson_id):
             fields.problem(
-                "id", f"lesson id `{lesson_id}` must be lowercase letters, digits, - or _"
+                "id",
+                _("lesson id `{id}` must be lowercase letters, digits, - or _").format(
+                    id=lesson_id
+                ),
             )
     if "minutes" in data:
         fields.integer("minutes", 0, minimum=1)
@@ -223,7 +252,7 @@ def _build_block(
         if not isinstance(example, CodeExample) or example.output is not None:
             errors.append(
                 PackError(
-                    path, block.line, "an `output` block must directly follow a `python` block"
+                    path, block.line, _("an `output` block must directly follow a `python` block")
                 )
             )
         else:
@@ -238,7 +267,13 @@ def _build_block(
         )
         return None
     if not isinstance(data, LineDict):
-        errors.append(PackError(path, block.line, f"a `{block.kind}` block holds a YAML mapping"))
+        errors.append(
+            PackError(
+                path,
+                block.line,
+                _("a `{kind}` block holds a YAML mapping").format(kind=block.kind),
+            )
+        )
         return None
     builder = {"exercise": build_exercise, "derivation": build_derivation, "plot": build_plot}
     built, problems = builder[block.kind](data, path, block.body_line)
@@ -250,13 +285,19 @@ def _read_text(path: Path, errors: list[PackError]) -> str | None:
     try:
         raw = path.read_bytes()
     except OSError as error:
-        errors.append(PackError(path, 1, f"cannot read: {error.strerror or error}"))
+        errors.append(
+            PackError(path, 1, _("cannot read: {error}").format(error=error.strerror or error))
+        )
         return None
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
-        errors.append(PackError(path, line, f"not UTF-8 text (byte {raw[error.start]:#04x})"))
+        errors.append(
+            PackError(
+                path, line, _("not UTF-8 text (byte {byte:#04x})").format(byte=raw[error.start])
+            )
+        )
         return None
 
 
