@@ -30,8 +30,11 @@ def test_ratio_refuses_what_cannot_be_a_ratio() -> None:
 
 
 def test_goals_point_the_right_way() -> None:
-    assert GOALS["formula_grade_p95_ms"].met(49.9) is True
-    assert GOALS["formula_grade_p95_ms"].met(50.1) is False
+    assert GOALS["formula_grade_p95_ms"].met(19.9) is True
+    assert GOALS["formula_grade_p95_ms"].met(20.1) is False
+    assert GOALS["peer_formula_wrong_verdicts"].met(0) is True
+    assert GOALS["peer_formula_wrong_verdicts"].met(1) is False
+    assert GOALS["peer_formula_right"].met(95.0) is True
     assert GOALS["code_grade_speedup"].met(8.0) is True
     assert GOALS["code_grade_speedup"].met(7.9) is False
     assert Goal("x", 1).met(math.nan) is None
@@ -43,7 +46,8 @@ REQUIRED = [
     "first_frame_s", "first_frame_ratio", "formula_grade_p50_ms", "formula_grade_p95_ms",
     "code_grade_warm_p50_ms", "code_grade_speedup", "number_grade_p95_ms",
     "validate_builtin_s", "bytes_per_keystroke_p50", "ui_rss_mb", "learners_on_this_machine",
-    "learners_p95_ms", "learners_total_mb",
+    "learners_p95_ms", "learners_total_mb", "peer_formula_right", "peer_formula_wrong_verdicts",
+    "peer_formula_unreadable",
 ]  # fmt: skip
 
 

@@ -23,6 +23,11 @@ FIGURES: list[tuple[str, str, str]] = [
     ("mathverify_p50_ms", "  math-verify p50 (scalar pairs)", "ms"),
     ("mathverify_agreement", "  math-verify right verdicts (scalar pairs)", "%"),
     ("formula_agreement_scalar", "  ce-tutor right verdicts (same pairs)", "%"),
+    ("peer_formula_right", "peer formula cases read and judged right", "%"),
+    ("peer_formula_wrong_verdicts", "  of them with a wrong verdict", ""),
+    ("peer_formula_unreadable", "  of them not read or not decided", ""),
+    ("mathverify_peer_right", "  math-verify right (the scalar ones)", "%"),
+    ("peer_formula_right_scalar", "  ce-tutor right (the same ones)", "%"),
     ("code_grade_warm_p50_ms", "code grading, warm worker, p50", "ms"),
     ("code_grade_fresh_p50_ms", "  fresh python + import torch, p50", "ms"),
     ("code_grade_speedup", "  speed-up (fresh ÷ warm)", "×"),
@@ -89,6 +94,26 @@ def _percent(part: int | None, whole: int) -> float:
     return math.nan if part is None or not whole else 100.0 * part / whole
 
 
+def _peer_formula(figures: dict[str, float]) -> list[str]:
+    """The peer formula cases (benchmarks/peer/formula_cases.yaml), beside math-verify."""
+    from tutor.bench import formula
+
+    if not formula.PEER_CASES.is_file():
+        return [f"peer formula cases not found ({formula.PEER_CASES}): run from a checkout"]
+    p = formula.run_peer()
+    figures["peer_formula_right"] = p.right_percent
+    figures["peer_formula_wrong_verdicts"] = len(p.wrong)
+    figures["peer_formula_unreadable"] = len(p.unreadable)
+    figures["mathverify_peer_right"] = _percent(p.mv_right, p.mv_tried)
+    figures["peer_formula_right_scalar"] = _percent(p.ours_right_on_mv_cases, p.mv_tried)
+    notes = [
+        f"peer formula: {p.right} of {p.fair} fair cases right ({p.unfair} left out as unfair)"
+    ]
+    notes += [f"peer formula wrong verdict: {w}" for w in p.wrong]
+    notes += [f"peer formula not read or decided: {u}" for u in p.unreadable]
+    return notes
+
+
 def run_bench(
     plan: Plan,
     stage: Callable[[str], None] = lambda _: None,
@@ -125,6 +150,7 @@ def run_bench(
     notes += [f"formula disagrees: {miss}" for miss in f.misses]
     if f.mv_agree is None:
         notes.append("math-verify is not installed: pip install math-verify")
+    notes += _peer_formula(figures)
 
     stage("number")
     times = next(iter(number.measure(plan.number_runs, parts=False).values()))

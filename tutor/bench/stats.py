@@ -57,7 +57,9 @@ GOALS: dict[str, Goal] = {
     goal.key: goal
     for goal in (
         Goal("first_frame_ratio", 1.5),
-        Goal("formula_grade_p95_ms", 50),
+        Goal("formula_grade_p95_ms", 20),
+        Goal("peer_formula_right", 95, at_most=False),
+        Goal("peer_formula_wrong_verdicts", 0),
         Goal("code_grade_warm_p50_ms", 150),
         Goal("code_grade_speedup", 8, at_most=False),
         Goal("validate_builtin_s", 15),
