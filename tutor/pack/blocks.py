@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from tutor.i18n import _
 from tutor.pack.errors import did_you_mean
 from tutor.pack.fields import BOOLEAN_HINT, Fields, as_number
 from tutor.pack.model import (
@@ -79,23 +80,34 @@ Problems = list[tuple[int, str]]
 def build_exercise(data: LineDict, path: Path, base_line: int) -> tuple[Exercise | None, Problems]:
     """An exercise from its YAML mapping, or None when its type is unusable."""
     exercise_id = data.get("id")
-    what = f"exercise `{exercise_id}`" if isinstance(exercise_id, str) else "exercise"
+    what = (
+        _("exercise `{id}`").format(id=exercise_id)
+        if isinstance(exercise_id, str)
+        else _("exercise")
+    )
     fields = Fields(data, base_line, what)
     kind = data.get("type")
     if kind is None:
-        fields.problem(None, f"{what} is missing the required key `type`")
+        fields.problem(
+            None, _("{what} is missing the required key `{key}`").format(what=what, key="type")
+        )
         return None, fields.problems
     if kind not in EXERCISE_TYPES:
         fields.problem(
             "type",
-            f"unknown exercise type `{kind}`{did_you_mean(str(kind), EXERCISE_TYPES)}; "
-            f"known types: {', '.join(EXERCISE_TYPES)}",
+            _("unknown exercise type `{kind}`").format(kind=kind)
+            + did_you_mean(str(kind), EXERCISE_TYPES)
+            + "; "
+            + _("known types: {types}").format(types=", ".join(EXERCISE_TYPES)),
         )
         return None, fields.problems
     fields.check_keys(COMMON_KEYS | TYPE_KEYS[kind], {"id", "prompt"} | REQUIRED_KEYS[kind])
     if isinstance(exercise_id, str) and not ID_PATTERN.match(exercise_id):
         fields.problem(
-            "id", f"exercise id `{exercise_id}` must be lowercase letters, digits, - or _"
+            "id",
+            _("exercise id `{id}` must be lowercase letters, digits, - or _").format(
+                id=exercise_id
+            ),
         )
     common = dict(
         id=str(exercise_id or ""),
@@ -138,16 +150,21 @@ def _misconceptions(fields: Fields, kind: str, path: Path) -> list[Misconception
                 (fields.base_line + items.line_of(index) - 1, "a misconception must be a mapping")
             )
             continue
-        sub = fields.sub(item, f"misconception of {fields.what}")
+        sub = fields.sub(item, _("misconception of {what}").format(what=fields.what))
         sub.check_keys(set(identifying) | {"tag", "feedback"}, {"tag", "feedback"})
         given = [key for key in identifying if key in item]
         if len(given) != 1:
             sub.problem(
-                None, f"a misconception here needs exactly one of: {', '.join(identifying)}"
+                None,
+                _("a misconception here needs exactly one of: {keys}").format(
+                    keys=", ".join(identifying)
+                ),
             )
         tag = sub.text("tag", "") or ""
         if tag and not ID_PATTERN.match(tag):
-            sub.problem("tag", f"tag `{tag}` must be lowercase letters, digits, - or _")
+            sub.problem(
+                "tag", _("tag `{tag}` must be lowercase letters, digits, - or _").format(tag=tag)
+            )
         result.append(
             Misconception(
                 tag=tag,
@@ -184,19 +201,22 @@ def _choice(fields: Fields, common: dict) -> ChoiceExercise:
             fields.problems.append(
                 (
                     fields.base_line + items.line_of(index) - 1,
-                    f"a choice is text or a mapping; {BOOLEAN_HINT}"
+                    _("a choice is text or a mapping") + "; " + _(BOOLEAN_HINT)
                     if isinstance(item, bool)
-                    else "a choice is text or a mapping",
+                    else _("a choice is text or a mapping"),
                 )
             )
     if items is not None:
         right = sum(choice.correct for choice in choices)
         if len(choices) < 2:
-            fields.problem("choices", "a choice exercise needs at least two choices")
+            fields.problem("choices", _("a choice exercise needs at least two choices"))
         if right == 0:
-            fields.problem("choices", "no choice is marked `correct: true`")
+            fields.problem("choices", _("no choice is marked `correct: true`"))
         elif right > 1 and not multiple:
-            fields.problem("choices", f"{right} choices are correct: set `multiple: true`")
+            fields.problem(
+                "choices",
+                _("{count} choices are correct: set `multiple: true`").format(count=right),
+            )
     return ChoiceExercise(**common, choices=choices, multiple=multiple, shuffle=shuffle)
 
 
@@ -207,11 +227,11 @@ def _tolerance(fields: Fields, default: Tolerance) -> Tolerance:
     sub = fields.sub(data, "tolerance")
     sub.check_keys({"rel", "abs", "sig"})
     if not data:
-        sub.problem(None, "`tolerance` needs at least one of rel, abs, sig")
+        sub.problem(None, _("`tolerance` needs at least one of rel, abs, sig"))
         return default
     sig = data.get("sig")
     if sig is not None and (isinstance(sig, bool) or not isinstance(sig, int) or sig < 1):
-        sub.problem("sig", "`sig` must be a whole number of significant figures >= 1")
+        sub.problem("sig", _("`sig` must be a whole number of significant figures >= 1"))
         sig = None
     return Tolerance(
         rel=sub.number("rel", None, positive=True),
@@ -230,9 +250,9 @@ def _generators(fields: Fields, key: str) -> dict[str, str]:
     where = fields.sub(data, key)
     for name, value in data.items():
         if not name.isidentifier():
-            where.problem(name, f"`{name}` is not a valid parameter name")
+            where.problem(name, _("`{name}` is not a valid parameter name").format(name=name))
         if isinstance(value, (dict, list, bool)) or value is None:
-            where.problem(name, f"parameter `{name}` must be a generator text")
+            where.problem(name, _("parameter `{name}` must be a generator text").format(name=name))
             continue
         problem = check_generator(str(value), names=list(result))
         if problem:
@@ -248,8 +268,10 @@ def _number(fields: Fields, common: dict) -> NumberExercise:
         if tag not in tags:
             fields.problem(
                 "distinct_from",
-                f"`distinct_from` names `{tag}`, which is no misconception's tag here"
-                f"{did_you_mean(tag, tags)}",
+                _("`distinct_from` names `{tag}`, which is no misconception's tag here").format(
+                    tag=tag
+                )
+                + did_you_mean(tag, tags),
             )
     return NumberExercise(
         **common,
@@ -294,13 +316,13 @@ def build_symbols(fields: Fields, key: str) -> dict[str, SymbolSpec]:
     for name, spec in data.items():
         where = fields.sub(data, key)
         if not name.isidentifier():
-            where.problem(name, f"`{name}` is not a valid symbol name")
+            where.problem(name, _("`{name}` is not a valid symbol name").format(name=name))
             continue
         if isinstance(spec, str):
             spec_fields = None
             kind_text, size, low, high, description = spec, None, None, None, ""
         elif isinstance(spec, LineDict):
-            spec_fields = fields.sub(spec, f"symbol `{name}`")
+            spec_fields = fields.sub(spec, _("symbol `{name}`").format(name=name))
             spec_fields.check_keys({"kind", "size", "range", "description"}, {"kind"})
             kind_text = str(spec.get("kind", ""))
             size = spec.get("size")
@@ -310,23 +332,32 @@ def build_symbols(fields: Fields, key: str) -> dict[str, SymbolSpec]:
             if bounds is not None:
                 numbers = [as_number(b) for b in bounds] if isinstance(bounds, list) else []
                 if len(numbers) != 2 or None in numbers or numbers[0] >= numbers[1]:
-                    spec_fields.problem("range", "`range` must be `[low, high]` with low < high")
+                    spec_fields.problem("range", _("`range` must be `[low, high]` with low < high"))
                 else:
                     low, high = numbers
         else:
-            where.problem(name, f"symbol `{name}` must be a kind or a mapping with `kind`")
+            where.problem(
+                name, _("symbol `{name}` must be a kind or a mapping with `kind`").format(name=name)
+            )
             continue
         if kind_text not in kinds:
             where.problem(
                 name,
-                f"unknown symbol kind `{kind_text}`{did_you_mean(kind_text, kinds)}; "
-                f"known kinds: {', '.join(kinds)}",
+                _("unknown symbol kind `{kind}`").format(kind=kind_text)
+                + did_you_mean(kind_text, kinds)
+                + "; "
+                + _("known kinds: {kinds}").format(kinds=", ".join(kinds)),
             )
             continue
         kind = SymbolKind(kind_text)
         if kind in SIZED_KINDS:
             if size is None:
-                where.problem(name, f"symbol `{name}` of kind {kind.value} needs a `size`")
+                where.problem(
+                    name,
+                    _("symbol `{name}` of kind {kind} needs a `size`").format(
+                        name=name, kind=kind.value
+                    ),
+                )
             elif isinstance(size, bool) or not (
                 (isinstance(size, int) and size >= 1)
                 or (isinstance(size, str) and size.isidentifier())
@@ -358,11 +389,15 @@ def _code(fields: Fields, common: dict) -> CodeExercise:
         edge_cases.append({name: str(value) for name, value in item.items()})
     entry = fields.text("entry", "") or ""
     if entry and not entry.isidentifier():
-        fields.problem("entry", f"`entry` must be a function name, not `{entry}`")
+        fields.problem(
+            "entry", _("`entry` must be a function name, not `{entry}`").format(entry=entry)
+        )
     args = _generators(fields, "args")
     for case in edge_cases:
         if args and set(case) != set(args):
-            fields.problem("edge_cases", "each edge case must give exactly the arguments in `args`")
+            fields.problem(
+                "edge_cases", _("each edge case must give exactly the arguments in `args`")
+            )
             break
     return CodeExercise(
         **common,
@@ -383,7 +418,10 @@ def _exception_name(fields: Fields) -> str | None:
     """`raises: ValueError`: a Python exception class name, as Python prints it."""
     name = fields.text("raises")
     if name is not None and not name.isidentifier():
-        fields.problem("raises", f"`raises` is an exception's name, like ValueError, not `{name}`")
+        fields.problem(
+            "raises",
+            _("`raises` is an exception's name, like ValueError, not `{name}`").format(name=name),
+        )
         return None
     return name
 
@@ -402,8 +440,10 @@ def _check_placeholders(fields: Fields, exercise: Exercise) -> None:
         if name not in names:
             fields.problem(
                 "prompt",
-                f"the prompt shows `{{{name}}}` but there is no parameter `{name}`"
-                f"{did_you_mean(name, names)}",
+                _("the prompt shows `{{{name}}}` but there is no parameter `{name}`").format(
+                    name=name
+                )
+                + did_you_mean(name, names),
             )
 
 
@@ -418,7 +458,7 @@ def build_derivation(data: LineDict, path: Path, base_line: int) -> tuple[Deriva
     )
     items = fields.sequence("steps")
     if (derivation.use is None) == (items is None):
-        fields.problem(None, "a derivation has either `use: NAME` or its own `steps`, not both")
+        fields.problem(None, _("a derivation has either `use: NAME` or its own `steps`, not both"))
     for index, item in enumerate(items or []):
         if not isinstance(item, LineDict):
             fields.problems.append(
@@ -435,7 +475,7 @@ def build_derivation(data: LineDict, path: Path, base_line: int) -> tuple[Deriva
             )
         )
     if items is not None and len(items) < 2:
-        fields.problem("steps", "a derivation needs at least two steps")
+        fields.problem("steps", _("a derivation needs at least two steps"))
     return derivation, fields.problems
 
 
@@ -445,21 +485,24 @@ def build_plot(data: LineDict, path: Path, base_line: int) -> tuple[Plot, Proble
     y = data.get("y")
     curves = [str(item) for item in y] if isinstance(y, list) else ([str(y)] if y else [])
     if "y" in data and not curves:
-        fields.problem("y", "`y` must be an expression or a list of expressions")
+        fields.problem("y", _("`y` must be an expression or a list of expressions"))
     bounds = data.get("range")
     numbers = [as_number(b) for b in bounds] if isinstance(bounds, list) else []
     span = (0.0, 1.0)
     if "range" in data:
         if len(numbers) != 2 or None in numbers or numbers[0] >= numbers[1]:
-            fields.problem("range", "`range` must be `[low, high]` with low < high")
+            fields.problem("range", _("`range` must be `[low, high]` with low < high"))
         else:
             span = (numbers[0], numbers[1])
     labels = fields.text_list("labels")
     if labels and len(labels) != len(curves):
-        fields.problem("labels", f"{len(labels)} labels for {len(curves)} curves")
+        fields.problem(
+            "labels",
+            _("{labels} labels for {curves} curves").format(labels=len(labels), curves=len(curves)),
+        )
     x = fields.text("x", "x") or "x"
     if not x.isidentifier():
-        fields.problem("x", f"`x` must be a variable name, not `{x}`")
+        fields.problem("x", _("`x` must be a variable name, not `{x}`").format(x=x))
     return (
         Plot(
             location=Location(path, fields.line()),
