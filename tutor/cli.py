@@ -356,7 +356,7 @@ def validate(pack_dir: str | None, quick: bool, fresh: bool) -> None:
         pack, errors = load_pack(root)
     except PackNotFound as error:
         _fail(str(error), code=1)
-    checked = "structure only (--quick)"
+    checked = _("structure only (--quick)")
     if not quick:
         report = check_pack(
             pack,
