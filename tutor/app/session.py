@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from tutor.app.local_state import Drafts
 from tutor.grading import learner_seed
 from tutor.grading.verdict import Status, Verdict
 from tutor.pack.model import ChoiceExercise, Exercise, Lesson, Pack
@@ -35,6 +36,7 @@ class ExerciseHistory:
     attempts: int
     solved: bool
     solution_shown: bool
+    last: Attempt | None = None  # the last answer graded (not a hint or solution row)
 
 
 @dataclass(frozen=True)
@@ -48,10 +50,20 @@ class LessonSummary:
 class LearnerSession:
     """One learner on one pack: positions, attempts, hints used, solutions shown."""
 
-    def __init__(self, store: ProgressStore | ClassProgress, pack: Pack, learner: str):
+    def __init__(
+        self,
+        store: ProgressStore | ClassProgress,
+        pack: Pack,
+        learner: str,
+        drafts: Drafts | None = None,
+    ):
         self.store = store
         self.pack = pack
         self.learner = learner
+        self.drafts = drafts or Drafts(None)
+        # what the learner uncovered this session, by block: derivation steps revealed,
+        # example outputs; kept while the app runs, so leaving a step loses none of it
+        self.seen: dict[tuple[str, str, int], object] = {}
         self._hints: dict[tuple[str, str], int] = {}
         self._solutions: set[tuple[str, str]] = set()
 
@@ -89,10 +101,12 @@ class LearnerSession:
         # hints seen stay seen after a restart (each reveal is a row; see use_hint)
         seen = max((a.hints_used for a in rows), default=0)
         self._hints[key] = max(self._hints.get(key, 0), min(seen, len(exercise.hints)))
+        answers = [a for a in rows if a.status not in (HINT_STATUS, SOLUTION_STATUS)]
         return ExerciseHistory(
             attempts=len(charged),
             solved=any(a.status == "correct" for a in rows),
             solution_shown=shown,
+            last=answers[-1] if answers else None,
         )
 
     def lesson_progress(self, lesson: Lesson) -> tuple[int, int]:
@@ -174,17 +188,18 @@ class LearnerSession:
 
     def record_attempt(
         self, lesson: Lesson, exercise: Exercise, answer: str, verdict: Verdict
-    ) -> None:
+    ) -> Attempt:
+        """Record a graded answer (a choice by its text); returns the row recorded."""
         if isinstance(exercise, ChoiceExercise):  # the choice itself, not its shown position
             from tutor.grading.choice import learner_order, recorded_answer
 
             order = learner_order(self.pack, lesson, exercise, self.learner)
             answer = recorded_answer(exercise, answer, order)
-        self.store.record_attempt(
-            self._attempt(
-                lesson, exercise, answer, verdict.status.value, verdict.score, verdict.mistake
-            )
+        row = self._attempt(
+            lesson, exercise, answer, verdict.status.value, verdict.score, verdict.mistake
         )
+        self.store.record_attempt(row)
+        return row
 
     def record_solution(self, lesson: Lesson, exercise: Exercise) -> None:
         """Record that the solution was shown: an attempt-free row, score 0.

@@ -19,6 +19,7 @@ from tutor.app import cjk
 from tutor.app.commands import TutorCommands
 from tutor.app.glyphs import ASCII, UNICODE, Glyphs
 from tutor.app.grading_link import GradingLink
+from tutor.app.local_state import Drafts, save_theme, saved_theme
 from tutor.app.math_text import MathText
 from tutor.app.session import LearnerSession
 from tutor.app.terminal import LOCALE_HINT, asciify, pack_needs_unicode, unicode_terminal
@@ -79,7 +80,7 @@ class TutorApp(App):
         self._set_pack(pack)
         for theme in THEMES.values():
             self.register_theme(theme)
-        self.theme = THEMES["dark"].name
+        self.theme = THEMES[_chosen_theme()].name
         if self.ascii:
             self.add_class("-ascii")
             use_ascii_scrollbars(True)
@@ -87,7 +88,11 @@ class TutorApp(App):
     def _set_pack(self, pack: Pack) -> None:
         self.pack = pack
         self.grading.pack = pack
-        self.session = LearnerSession(self.store, pack, self.learner)
+        # drafts on disk only when this machine's data folder is the learner's own (solo)
+        drafts = (
+            Drafts(None) if self.grading.in_class else Drafts.for_learner(self.learner, pack.id)
+        )
+        self.session = LearnerSession(self.store, pack, self.learner, drafts)
 
     def get_driver_class(self):
         """Textual's Linux driver, made to quit when the terminal goes away (see driver.py)."""
@@ -184,7 +189,9 @@ class TutorApp(App):
         return asciify(text) if self.ascii else text
 
     def use_theme(self, name: str) -> None:
+        """The palette's choice, kept for the next start (tutor.app.local_state)."""
         self.theme = THEMES[name].name
+        save_theme(name)
 
     def action_keys(self) -> None:
         from tutor.app.screens.keys import KeysScreen
@@ -223,6 +230,11 @@ class TutorApp(App):
 
     def get_system_commands(self, screen):  # the palette offers our commands only
         return iter(())
+
+
+def _chosen_theme() -> str:
+    saved = saved_theme()
+    return saved if saved in THEMES else "dark"
 
 
 def _warm_imports() -> None:

@@ -20,11 +20,24 @@ class ChoiceAnswer(MarkedOptionList):
 
     HANG = re.compile(r"\d+\. (?:\[[ x]\] )?")
 
-    def __init__(self, exercise: ChoiceExercise, choices: list[str], pointer: str, **kwargs):
+    def __init__(
+        self,
+        exercise: ChoiceExercise,
+        choices: list[str],
+        pointer: str,
+        picks: list[int] | None = None,
+        **kwargs,
+    ):
+        """`picks`: the shown positions picked last time, highlighted (and ticked) again."""
         self.multiple = exercise.multiple
-        self.picked: set[int] = set()
+        self.picked: set[int] = set(picks or []) if exercise.multiple else set()
+        self._first_pick = (picks or [None])[0]
         self._texts = choices
         super().__init__(self._entries_for(), pointer=pointer, classes="choice-answer", **kwargs)
+
+    def on_mount(self) -> None:
+        if self._first_pick is not None and self._first_pick < len(self._texts):
+            self.highlighted = self._first_pick
 
     def _entries_for(self) -> list[tuple[str, str]]:
         entries = []

@@ -52,8 +52,18 @@ class CodeExampleView(Vertical, can_focus=True):
     def on_blur(self) -> None:
         self.border_title = _("example")
 
+    @property
+    def _seen_key(self) -> tuple[str, str, int]:
+        location = self.example.location
+        return ("run", str(location.path), location.line)
+
     def on_mount(self) -> None:
         self.border_title = _("example")
+        ran = self.app.session.seen.get(self._seen_key)
+        if isinstance(ran, str):  # run before in this session: its output stays
+            result = self.query_one(".run-result", Static)
+            result.update(ran)
+            result.display = True
 
     def action_run(self) -> None:
         result = self.query_one(".run-result", Static)
@@ -71,9 +81,12 @@ class CodeExampleView(Vertical, can_focus=True):
             text = _("The example could not be run: {error}").format(error=error)
         else:
             text = self._describe(run.output, run.problem)
-        self.app.call_from_thread(
-            self.query_one(".run-result", Static).update, self.app.plain(text)
-        )
+        self.app.call_from_thread(self._ran, self.app.plain(text))
+
+    def _ran(self, text: str) -> None:
+        self.app.session.seen[self._seen_key] = text
+        if self.is_attached:
+            self.query_one(".run-result", Static).update(text)
 
     def _describe(self, output: str, problem: str | None) -> str:
         glyphs = self.app.glyphs

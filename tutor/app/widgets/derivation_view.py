@@ -32,7 +32,7 @@ class DerivationView(Vertical, can_focus=True):
         self.lesson = lesson
         self.block = block
         self.title = block.title or (block.use or _("Derivation"))
-        self.revealed = 1
+        self.revealed = 1  # steps shown; kept for the session (LearnerSession.seen)
         self.renderings: list[str] = []  # renderings[k]: the first k + 1 steps
         self.problem: str | None = None
         self.proved = False
@@ -47,7 +47,12 @@ class DerivationView(Vertical, can_focus=True):
         )
         yield Static("", classes="derivation-keys", markup=False)
 
+    @property
+    def _seen_key(self) -> tuple[str, str, int]:
+        return ("derivation", self.lesson.id, self.block.location.line)
+
     def on_mount(self) -> None:
+        self.revealed = int(self.app.session.seen.get(self._seen_key, 1))  # type: ignore[call-overload]
         self._set_title(self.title)
         self._start_proof()
 
@@ -112,4 +117,5 @@ class DerivationView(Vertical, can_focus=True):
     def action_reveal(self) -> None:
         if self.revealed < len(self.renderings):
             self.revealed += 1
+            self.app.session.seen[self._seen_key] = self.revealed
             self._show()

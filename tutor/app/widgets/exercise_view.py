@@ -15,7 +15,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Static
+from textual.widgets import Input, Static, TextArea
 
 from tutor.app.class_progress import NotRecorded
 from tutor.app.grading_link import ServiceWaiting
@@ -39,7 +39,9 @@ from tutor.pack.model import (
     NumberExercise,
     PredictExercise,
 )
+from tutor.progress.store import Attempt
 
+DRAFT_DELAY = 0.4  # seconds of quiet typing before a draft is written
 PENDING_DELAY = 0.15  # seconds before "checking your answer" is shown
 REDRAW_EVERY = 3.0  # seconds between tries to draw the learner's numbers while the service is away
 NUMBERS_MISSING = N_(
@@ -69,6 +71,8 @@ class ExerciseView(Vertical):
         # numbers the learner never saw, so none is taken until they are drawn
         self.numbers_missing: str | None = None
         self._redraw_timer: Timer | None = None
+        self.last: Attempt | None = None  # the last answer graded, from the store
+        self._draft_timer: Timer | None = None
 
     # building
 
@@ -84,9 +88,12 @@ class ExerciseView(Vertical):
         self.attempts, self.solved = history.attempts, history.solved
         self.solution_shown = history.solution_shown
         self.hints_shown = session.hints_used(self.lesson, self.exercise)
+        self.last = history.last
         self._update_title()
         self._update_hints()
-        if self.solved:
+        if self.last is not None:
+            self._show_last(self.last)
+        elif self.solved:
             self.query_one(VerdictView).show_note(
                 f"{self.app.glyphs.correct} "
                 + _("You solved this before; answer again to practise.")
@@ -162,20 +169,86 @@ class ExerciseView(Vertical):
     def _answer_widget(self, shown: dict[str, Any]) -> Widget:
         exercise = self.exercise
         pointer = self.app.glyphs.pointer
+        typed = self._restored_text()
         if isinstance(exercise, ChoiceExercise):
             choices = shown.get("choices") or [c.text for c in exercise.choices]
-            return ChoiceAnswer(exercise, choices, pointer)
+            return ChoiceAnswer(exercise, choices, pointer, picks=self._last_picks())
         if isinstance(exercise, NumberExercise):
-            return LineAnswer(_("a number, e.g. 1.2914"), classes="number-answer")
+            return LineAnswer(_("a number, e.g. 1.2914"), typed, classes="number-answer")
         if isinstance(exercise, FormulaExercise):
-            return FormulaAnswer(self.lesson, exercise)
+            return FormulaAnswer(self.lesson, exercise, typed)
         if isinstance(exercise, CodeExercise):
-            return CodeAnswer(shown.get("starter") or exercise.starter)
+            return CodeAnswer(typed or shown.get("starter") or exercise.starter)
         if isinstance(exercise, PredictExercise):
-            return PredictAnswer(shown.get("code") or exercise.code)
+            return PredictAnswer(shown.get("code") or exercise.code, typed)
         return Static(
             _("Exercises of type {type!r} cannot be answered here.").format(type=exercise.type)
         )
+
+    # your own work: the last answer and its verdict, and drafts
+
+    def _restored_text(self) -> str:
+        """What the answer field starts with: the draft, else the last answer graded."""
+        draft = self.app.session.drafts.get(self.lesson.id, self.exercise.id)
+        if draft is not None:
+            return draft
+        return self.last.answer if self.last is not None else ""
+
+    def _last_picks(self) -> list[int]:
+        """The shown positions of the choices picked last (recorded by their text)."""
+        if self.last is None or not isinstance(self.exercise, ChoiceExercise):
+            return []
+        from tutor.grading.choice import learner_order, read_choice
+
+        order = learner_order(self.app.pack, self.lesson, self.exercise, self.app.learner)
+        picks = read_choice(self.exercise, self.last.answer, order)
+        return [] if isinstance(picks, str) else sorted(order.index(i) for i in picks)
+
+    def _show_last(self, last: Attempt) -> None:
+        """The verdict of the last answer, as the store has it (the field shows the answer)."""
+        try:
+            status = Status(last.status)
+        except ValueError:
+            return
+        verdict = Verdict(status, last.score, mistake=last.mistake)
+        if isinstance(self.exercise, ChoiceExercise) and not self.app.grading.in_class:
+            # graded here, at once, with its feedback (a class's pack carries none)
+            from tutor.grading.choice import grade_choice, learner_order
+
+            order = learner_order(self.app.pack, self.lesson, self.exercise, self.app.learner)
+            verdict = grade_choice(self.exercise, last.answer, order)
+        view = self.query_one(VerdictView)
+        view.show_verdict(verdict, echo=False)
+        view.add_note(
+            _("Your last answer, from your record; answer again to practise.")
+            if self.solved
+            else _("Your last answer, from your record.")
+        )
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self._keep_draft(event.value)
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        self._keep_draft(event.text_area.text)
+
+    def _keep_draft(self, text: str) -> None:
+        """Kept at once in memory, written once typing pauses (one file write per pause)."""
+        unchanged = (self.last is not None and text == self.last.answer) or (
+            isinstance(self.exercise, CodeExercise) and text == self.exercise.starter
+        )
+        drafts = self.app.session.drafts
+        if unchanged or not text.strip():
+            drafts.clear(self.lesson.id, self.exercise.id, write=False)
+        else:
+            drafts.put(self.lesson.id, self.exercise.id, text, write=False)
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+        self._draft_timer = self.set_timer(DRAFT_DELAY, drafts.save)
+
+    def on_unmount(self) -> None:
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+            self.app.session.drafts.save()  # leaving the step right after typing
 
     # answering
 
@@ -226,8 +299,10 @@ class ExerciseView(Vertical):
             self.call_after_refresh(verdict_view.scroll_visible, animate=False)
             return
         verdict = outcome
-        self.app.session.record_attempt(self.lesson, self.exercise, answer, verdict)
+        recorded = self.app.session.record_attempt(self.lesson, self.exercise, answer, verdict)
         self.post_message(self.Recorded())
+        self.last = recorded
+        self.app.session.drafts.clear(self.lesson.id, self.exercise.id)  # in the store now
         if verdict.status.charges_attempt:
             self.attempts += 1
         if verdict.status is Status.CORRECT:

@@ -26,20 +26,23 @@ PREVIEW_DELAY = 0.12  # seconds of quiet typing before the preview is redrawn
 class FormulaAnswer(Vertical):
     """An input line and, below it, how the formula reads so far."""
 
-    def __init__(self, lesson: Lesson, exercise: FormulaExercise, **kwargs):
+    def __init__(self, lesson: Lesson, exercise: FormulaExercise, value: str = "", **kwargs):
         super().__init__(classes="formula-answer", **kwargs)
         self.lesson = lesson
         self.exercise = exercise
+        self.value = value  # a draft or the last answer, restored
         self._generation = 0
 
     def compose(self) -> ComposeResult:
         names = ", ".join(self.exercise.symbols) or _("the symbols")
-        yield LineAnswer(_("a formula over {names}, in plain math or LaTeX").format(names=names))
+        yield LineAnswer(
+            _("a formula over {names}, in plain math or LaTeX").format(names=names), self.value
+        )
         yield Static(NOTHING_TYPED, classes="preview-label", markup=False)
         yield MathBlock("", classes="preview")
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        event.stop()
+        # not stopped: the exercise keeps the text as a draft (ExerciseView)
         self._generation += 1
         # wait for a pause in typing: one preview per burst, not one per key, over SSH
         generation = self._generation

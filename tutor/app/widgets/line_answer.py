@@ -14,8 +14,8 @@ class LineAnswer(Input):
 
     BINDINGS = [Binding("enter", "submit", N_("Answer"))]
 
-    def __init__(self, placeholder: str, **kwargs):
-        super().__init__(placeholder=placeholder, select_on_focus=False, **kwargs)
+    def __init__(self, placeholder: str, value: str = "", **kwargs):
+        super().__init__(value=value, placeholder=placeholder, select_on_focus=False, **kwargs)
         # A blinking cursor redraws twice a second: ≈ 440 B/s over SSH and ≈ 1 % of a
         # core per learner, which a class of 50 sitting at their answers feels.
         self.cursor_blink = False

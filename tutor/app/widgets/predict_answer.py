@@ -14,10 +14,13 @@ from tutor.i18n import _
 class PredictAnswer(Vertical):
     """Shows the code whose output (or exception) the learner predicts."""
 
-    def __init__(self, code: str, **kwargs):
+    def __init__(self, code: str, value: str = "", **kwargs):
         super().__init__(classes="predict-answer", **kwargs)
         self.code = code
+        self.value = value  # a draft or the last answer, restored
 
     def compose(self) -> ComposeResult:
         yield Static(highlighted(self.code, self.app.current_theme.dark), classes="code")
-        yield LineAnswer(_("what it prints, or the exception it raises (e.g. RuntimeError: ...)"))
+        yield LineAnswer(
+            _("what it prints, or the exception it raises (e.g. RuntimeError: ...)"), self.value
+        )

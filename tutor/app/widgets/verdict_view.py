@@ -25,6 +25,7 @@ class VerdictView(Static):
     def __init__(self, **kwargs):
         super().__init__("", markup=False, **kwargs)
         self.display = False
+        self._text = ""
 
     def show_pending(self, text: str) -> None:
         self._set("pending", f"{self.app.glyphs.pending} {text}")
@@ -56,9 +57,16 @@ class VerdictView(Static):
         )
         self._set(kind, "\n".join(lines))
 
+    def add_note(self, text: str) -> None:
+        """One more line under what is shown (its look kept)."""
+        self._text = f"{self._text}\n{text}" if self._text else text
+        self.update(self.app.plain(self._text))
+        self.display = True
+
     def _set(self, kind: str, text: str) -> None:
         for name in ("pending", "note", "correct", "incorrect", "unreadable"):
             self.set_class(name == kind, f"-{name}")
+        self._text = text
         self.update(self.app.plain(text))
         self.display = True
 
