@@ -242,7 +242,11 @@ def _check_predict(pack: Pack, lesson: Lesson, exercise: PredictExercise) -> Pro
         outcome = run_snippet_outcome(exercise, seed, default_sandbox())
     except SnippetError as error:
         return [(exercise.location.line, f"the snippet does not run to an outcome: {error}")]
-    return [
+    from tutor.grading.predict_checks import check_deterministic
+    from tutor.numeric.params import draw_params
+
+    env = draw_params(exercise.params, seed) if exercise.params else {}
+    return check_deterministic(exercise, env, outcome) + [
         (known.location.line, f"misconception `{known.tag}` is what the snippet really does")
         for known in exercise.misconceptions
         if known.answer and matches(known.answer, outcome)

@@ -1,0 +1,59 @@
+"""`validate`'s proof that a predict snippet has one outcome a learner can predict.
+
+Each sandbox run is a child forked from a fork server, so two runs can share
+the random state they inherited and agree by accident. The second run here
+starts by drawing fresh random states (Python's `random` and torch's, from
+the operating system), so a snippet that prints unseeded random numbers,
+`torch.empty` garbage, the time or an address shows a different outcome,
+and `validate` fails it: no learner can predict it, and the grader's own
+answer would change between runs.
+"""
+
+from __future__ import annotations
+
+import re
+
+from tutor.pack.model import PredictExercise
+
+Problems = list[tuple[int, str]]
+_SNIPPET_LINE = re.compile(r'(<snippet>:|"<snippet>", line )(\d+)')
+
+# one line, so the snippet's own line numbers move by one only
+RESEED = "import random as _r, torch as _t; _r.seed(); _t.seed()  # validate: fresh random states\n"
+
+
+def check_deterministic(exercise: PredictExercise, env: dict, first: object) -> Problems:
+    """Run the snippet again from fresh random states; its outcome must be `first`'s."""
+    from tutor.grading.predict import Outcome
+    from tutor.grading.sandbox import RunStatus, default_sandbox
+
+    run = default_sandbox().run_snippet(RESEED + exercise.code, env, filename="<snippet>")
+    if run.status is not RunStatus.OK:
+        return [(exercise.location.line, f"the snippet did not run a second time: {run.message}")]
+    raised = run.raised
+    second = Outcome(
+        _moved_back(run.stdout),
+        raised.type if raised else None,
+        _moved_back(raised.message) if raised else "",
+    )
+    if second == first:
+        return []
+    return [
+        (
+            exercise.location.line,
+            "the snippet has a different outcome on a second run, so no learner can predict "
+            f"it:\n  first:  {_one_line(first.shown)}\n  second: {_one_line(second.shown)}\n"
+            "Seed what is random (`torch.manual_seed(0)` at the top), or print something that "
+            "does not depend on chance, time or memory addresses",
+        )
+    ]
+
+
+def _moved_back(text: str) -> str:
+    """The second run's `<snippet>:N` (warnings, messages) as the snippet's own line N."""
+    return _SNIPPET_LINE.sub(lambda m: f"{m.group(1)}{int(m.group(2)) - 1}", text)
+
+
+def _one_line(text: str) -> str:
+    text = text.replace("\n", " ⏎ ")
+    return text if len(text) <= 100 else text[:97] + "…"
