@@ -191,3 +191,12 @@ def test_the_wheel_ships_the_compiled_catalog() -> None:
     ).returncode
     assert ignored != 0
     assert re.search(r"babel", text, re.IGNORECASE)
+
+
+def test_the_services_read_as_label_speaks_the_request_language() -> None:
+    from tutor.grading.drawing import read_as
+
+    with i18n.speaking("zh_CN"):
+        assert read_as("", {}) == ("读作：（请输入公式）", "")
+    with i18n.speaking("en"):
+        assert read_as("", {})[0] == "Read as: (type a formula)"

@@ -183,7 +183,7 @@ class GradingLink:
         from tutor.grading.drawing import NOTHING_TYPED, read_as
 
         if not text.strip():
-            return NOTHING_TYPED, ""  # no round trip for an empty line
+            return _(NOTHING_TYPED), ""  # no round trip for an empty line
         client = self._drawing_client("read_as")
         if client is not None:
             return client.read_as(self.pack.root, lesson.id, exercise.id, text, ascii)

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from tutor.i18n import N_, _
 from tutor.pack.model import Derivation as DerivationBlock
 from tutor.symbolic.domain import SymbolSpec
 
-NOTHING_TYPED = "Read as: (type a formula)"  # the preview's label before any text
+NOTHING_TYPED = N_("Read as: (type a formula)")  # the preview's label before any text
 
 
 def draw_math(latex: str, ascii: bool = False) -> str:
@@ -31,18 +32,18 @@ def read_as(text: str, symbols: dict[str, SymbolSpec], ascii: bool = False) -> t
     wrong idea: the learner sees what the reader made of their text first.
     """
     if not text.strip():
-        return NOTHING_TYPED, ""
+        return _(NOTHING_TYPED), ""
     from tutor.symbolic.reader import Unreadable, read_formula
     from tutor.symbolic.render import render_formula
     from tutor.symbolic.tree import SymbolTable
 
     formula = read_formula(text, SymbolTable.of(symbols))
     if isinstance(formula, Unreadable):
-        return f"Cannot read yet: {formula.message}", ""
+        return _("Cannot read yet: {problem}").format(problem=formula.message), ""
     try:
-        return "Read as:", render_formula(formula, ascii=ascii)
+        return _("Read as:"), render_formula(formula, ascii=ascii)
     except Exception as error:  # noqa: BLE001 - a printer failure must not lose the input
-        return f"Read, but cannot draw it: {error}", ""
+        return _("Read, but cannot draw it: {error}").format(error=error), ""
 
 
 def engine_derivation(block: DerivationBlock):

@@ -44,7 +44,7 @@ from tutor.grading.peer import Peer, peer_of
 from tutor.grading.protocol import MAX_LINE, ExampleRun, GradingFailed, decode, encode, failure
 from tutor.grading.sandbox.fairness import runner
 from tutor.grading.verdict import GraderNotAvailable, Verdict
-from tutor.i18n import speaking
+from tutor.i18n import language, speaking
 
 if TYPE_CHECKING:
     from tutor.grading.classroom import Classroom
@@ -187,7 +187,8 @@ class Service:
         if exercise.type != "formula":
             raise GradingFailed(f"`{exercise.id}` is not a formula exercise", "request")
         text, ascii = str(request["text"]), bool(request.get("ascii"))
-        key = ("read", repr(sorted(exercise.symbols.items())), text, ascii)
+        # the label is worded in the asking learner's language: one cache entry per language
+        key = ("read", repr(sorted(exercise.symbols.items())), text, ascii, language())
         label, body = self._drawings.get_or_make(
             key, self._engine(read_as, text, exercise.symbols, ascii)
         )

@@ -38,7 +38,7 @@ class FormulaAnswer(Vertical):
         yield LineAnswer(
             _("a formula over {names}, in plain math or LaTeX").format(names=names), self.value
         )
-        yield Static(NOTHING_TYPED, classes="preview-label", markup=False)
+        yield Static(_(NOTHING_TYPED), classes="preview-label", markup=False)
         yield MathBlock("", classes="preview")
 
     def on_input_changed(self, event: Input.Changed) -> None:
