@@ -82,6 +82,10 @@ def test_the_read_as_says_which_convention_the_bounds_use():
     assert isinstance(one, Formula) and isinstance(zero, Formula)
     assert "counted from 1" in render_formula(one)
     assert "counted from 0" in render_formula(zero)
+    partial = read_formula(r"\sum_{c=2}^{C} e^{x_c}", table)
+    assert isinstance(partial, Formula)
+    drawn = render_formula(partial, ascii=True)
+    assert "c = 2" in drawn and "1 + 1" not in drawn and "partial sum" in drawn
 
 
 def test_a_partial_sum_reads_with_its_real_meaning():

@@ -173,13 +173,13 @@ class _Display:
     def bounded_sum(self, node: Call, vec: Any, size: sp.Expr) -> sp.Expr:
         """A sum as its bounds were written: Σ_{c=1}^{C}, entries counted from 1."""
         name, base = node.bound or ("i", 0)
-        if node.fn == "sumrange":
-            low = self.bound_expr(node.args[1]) + base
-            high = self.bound_expr(node.args[2]) + base - 1
-        else:
-            low, high = sp.Integer(base), size - 1 + base
         index = sp.Symbol(name if name not in self.taken else "i", integer=True)
-        with sp.evaluate(True):
+        with sp.evaluate(True):  # the bounds as written: C, not C - 1 + 1
+            if node.fn == "sumrange":
+                low = self.bound_expr(node.args[1]) + base
+                high = self.bound_expr(node.args[2]) + base - 1
+            else:
+                low, high = sp.Integer(base), size - 1 + base
             return sp.Sum(vec(index), (index, low, high))
 
     def bound_expr(self, node: Node) -> sp.Expr:

@@ -150,7 +150,7 @@ def read_latex_formula(text: str, table) -> tuple[Node, int | None, Node | None,
             "so both readings were checked",
         )
     if base is not None and reading.bounded:
-        notes = (f"{'; '.join(reading.bounded)} (entries counted from {base})",)
+        notes = (f"{'; '.join(reading.bounded)}, entries counted from {base}",)
     return tree, base, alternative, notes
 
 
