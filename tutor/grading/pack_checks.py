@@ -27,6 +27,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from tutor.grading import learner_seed
+from tutor.i18n import _
 from tutor.pack.errors import PackError
 from tutor.pack.model import (
     ChoiceExercise,
@@ -141,11 +142,26 @@ def _problems(pack: Pack, lesson: Lesson, block) -> list[PackError]:
         else:
             problems = check_derivation(block)
     except Exception as error:  # an engine bug must not hide the other problems
-        problems = [(block.location.line, f"internal error while checking this block: {error!r}")]
+        problems = [
+            (
+                block.location.line,
+                _("internal error while checking this block: {error!r}").format(error=error),
+            )
+        ]
     return [PackError(block.location.path, line, message) for line, message in problems]
 
 
 def check_exercise(pack: Pack, lesson: Lesson, exercise: Exercise) -> Problems:
+    """The exercise's own checks; once they pass, its solution graded like a learner's answer."""
+    problems = _check_by_type(pack, lesson, exercise)
+    if not problems:
+        from tutor.grading.solution_checks import check_solution
+
+        problems = check_solution(pack, lesson, exercise)
+    return problems
+
+
+def _check_by_type(pack: Pack, lesson: Lesson, exercise: Exercise) -> Problems:
     if isinstance(exercise, ChoiceExercise):
         return _check_choice(exercise)
     if isinstance(exercise, FormulaExercise):
@@ -166,7 +182,12 @@ def _check_choice(exercise: ChoiceExercise) -> Problems:
     for choice in exercise.choices:
         key = choice.text.strip().casefold()
         if key in seen:
-            problems.append((exercise.location.line, f"the choice `{choice.text}` appears twice"))
+            problems.append(
+                (
+                    exercise.location.line,
+                    _("the choice `{text}` appears twice").format(text=choice.text),
+                )
+            )
         seen.add(key)
     return problems
 
@@ -212,7 +233,14 @@ def _check_code(pack: Pack, lesson: Lesson, exercise: CodeExercise) -> Problems:
     exercise = replace(exercise, forbid=[])
     verdict = grade(pack, lesson, exercise, exercise.reference, VALIDATE_LEARNER)
     if not verdict.correct:
-        return [(line, f"the reference does not pass its own cases: {verdict.feedback}")]
+        return [
+            (
+                line,
+                _("the reference does not pass its own cases: {feedback}").format(
+                    feedback=verdict.feedback
+                ),
+            )
+        ]
     problems = []
     for known in exercise.misconceptions:
         if not known.code:
@@ -220,14 +248,15 @@ def _check_code(pack: Pack, lesson: Lesson, exercise: CodeExercise) -> Problems:
         wrong = grade(pack, lesson, exercise, known.code, VALIDATE_LEARNER)
         if wrong.correct:
             problems.append(
-                (known.location.line, f"misconception `{known.tag}` passes every case: make the "
-                 "cases catch it (an edge case, more `cases`)")
+                (known.location.line, _("misconception `{tag}` passes every case: make the "
+                 "cases catch it (an edge case, more `cases`)").format(tag=known.tag))
             )  # fmt: skip
         elif wrong.mistake != known.tag:
             got = f"`{wrong.mistake}`" if wrong.mistake else wrong.status.value
             problems.append(
-                (known.location.line, f"misconception `{known.tag}` is not recognised (graded {got}: "
-                 f"{wrong.feedback.splitlines()[0] if wrong.feedback else ''})")
+                (known.location.line, _("misconception `{tag}` is not recognised (graded {got}: "
+                 "{feedback})").format(tag=known.tag, got=got, feedback=wrong.feedback.splitlines()[0]
+                                       if wrong.feedback else ""))
             )  # fmt: skip
     return problems
 
@@ -241,13 +270,21 @@ def _check_predict(pack: Pack, lesson: Lesson, exercise: PredictExercise) -> Pro
     try:
         outcome = run_snippet_outcome(exercise, seed, default_sandbox())
     except SnippetError as error:
-        return [(exercise.location.line, f"the snippet does not run to an outcome: {error}")]
+        return [
+            (
+                exercise.location.line,
+                _("the snippet does not run to an outcome: {error}").format(error=error),
+            )
+        ]
     from tutor.grading.predict_checks import check_deterministic
     from tutor.numeric.params import draw_params
 
     env = draw_params(exercise.params, seed) if exercise.params else {}
     return check_deterministic(exercise, env, outcome) + [
-        (known.location.line, f"misconception `{known.tag}` is what the snippet really does")
+        (
+            known.location.line,
+            _("misconception `{tag}` is what the snippet really does").format(tag=known.tag),
+        )
         for known in exercise.misconceptions
         if known.answer and matches(known.answer, outcome)
     ]
@@ -260,10 +297,17 @@ def check_code_example(example: CodeExample) -> Problems:
     run = default_sandbox().run_snippet(example.code, filename="<lesson example>")
     line = example.location.line
     if run.status is not RunStatus.OK:
-        return [(line, f"the example does not run: {run.message}")]
+        return [(line, _("the example does not run: {problem}").format(problem=run.message))]
     if example.output is None:
         if run.raised is not None:
-            return [(line, f"the example raises {run.raised.type}: {run.raised.message}")]
+            return [
+                (
+                    line,
+                    _("the example raises {error}: {message}").format(
+                        error=run.raised.type, message=run.raised.message
+                    ),
+                )
+            ]
         return []
     printed = run.stdout
     if run.raised is not None:
@@ -271,8 +315,8 @@ def check_code_example(example: CodeExample) -> Problems:
         printed += f"{run.raised.type}: {run.raised.message}\n"
     if _lines(printed) != _lines(example.output):
         output_line = example.output_location.line if example.output_location else line
-        return [(output_line, f"the example prints\n{printed.rstrip()}\nbut the lesson claims\n"
-                 f"{example.output.rstrip()}")]  # fmt: skip
+        return [(output_line, _("the example prints\n{printed}\nbut the lesson claims\n{claimed}")
+                 .format(printed=printed.rstrip(), claimed=example.output.rstrip()))]  # fmt: skip
     return []
 
 
@@ -291,11 +335,13 @@ def check_derivation(derivation: Derivation) -> Problems:
         if builtin is None:
             from tutor.pack.errors import did_you_mean
 
-            return [(line, f"no built-in derivation `{derivation.use}`"
-                     f"{did_you_mean(derivation.use, BUILTIN_DERIVATIONS)}")]  # fmt: skip
+            return [(line, _("no built-in derivation `{name}`").format(name=derivation.use)
+                     + did_you_mean(derivation.use, BUILTIN_DERIVATIONS))]  # fmt: skip
         results = prove(builtin)
         return [
-            (line, f"built-in `{derivation.use}`: {r.message}") for r in results if not r.status.ok
+            (line, _("built-in `{name}`: {problem}").format(name=derivation.use, problem=r.message))
+            for r in results
+            if not r.status.ok
         ]
     steps = [(step.expr, step.reason) for step in derivation.steps]
     results = prove_steps(steps, derivation.symbols)
@@ -305,10 +351,22 @@ def check_derivation(derivation: Derivation) -> Problems:
             continue
         step_line = derivation.steps[result.index].location.line
         if result.status is StepStatus.UNREADABLE:
-            problems.append((step_line, f"step {result.index + 1} does not read: {result.message}"))
+            problems.append(
+                (
+                    step_line,
+                    _("step {n} does not read: {problem}").format(
+                        n=result.index + 1, problem=result.message
+                    ),
+                )
+            )
         elif result.status is StepStatus.UNDECIDED:
             problems.append(
-                (step_line, f"step {result.index + 1} could not be proved: {result.message}")
+                (
+                    step_line,
+                    _("step {n} could not be proved: {problem}").format(
+                        n=result.index + 1, problem=result.message
+                    ),
+                )
             )
         else:
             problems.append((step_line, result.message))

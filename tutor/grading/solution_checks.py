@@ -1,0 +1,114 @@
+"""`validate` grades every `solution:` through its own exercise's grader.
+
+A solution is what a stuck learner copies. So a code solution must be a
+whole function that passes as pasted (forbidden calls included: the learner
+is graded with them); a predict solution's answer (the first `code` span, or
+all spans as lines) must be what the snippet does; a formula solution's
+formula (its `code` spans, or the text itself when it reads) must be right;
+a number solution that is a plain number must be right. Prose the graders
+cannot read is not checked (the guide says so): a teacher reviews it.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from tutor.pack.model import (
+    CodeExercise,
+    Exercise,
+    FormulaExercise,
+    Lesson,
+    NumberExercise,
+    Pack,
+    PredictExercise,
+)
+
+Problems = list[tuple[int, str]]
+SOLUTION_LEARNER = "ce-tutor-validate-solution"
+_SPAN = re.compile(r"`([^`\n]+)`")
+
+
+def check_solution(pack: Pack, lesson: Lesson, exercise: Exercise) -> Problems:
+    """The solution as a learner would paste or type it, graded like theirs."""
+    if not exercise.solution or not exercise.solution.strip():
+        return []
+    if isinstance(exercise, CodeExercise):
+        return _code(pack, lesson, exercise)
+    answers = _answers(exercise)
+    if not answers:
+        return []
+    from tutor.grading import grade
+
+    verdicts = [grade(pack, lesson, exercise, answer, SOLUTION_LEARNER) for answer in answers]
+    if any(v.correct for v in verdicts):
+        return []
+    read = [
+        (a, v) for a, v in zip(answers, verdicts, strict=True) if v.status.value != "unreadable"
+    ]
+    if not read:
+        return []  # prose the grader cannot read: for the human review
+    answer, verdict = read[0]
+    return [
+        (
+            exercise.location.line,
+            f"the solution's answer `{_short(answer)}` is graded {verdict.status.value} "
+            f"({_first_line(verdict.feedback)}): a learner who copies it is told it is wrong",
+        )
+    ]
+
+
+def _answers(exercise: Exercise) -> list[str]:
+    """What in the solution a learner would type as the answer."""
+    text = exercise.solution.strip()
+    spans = _SPAN.findall(text)
+    if isinstance(exercise, PredictExercise):
+        return spans + (["\n".join(spans)] if len(spans) > 1 else [])
+    if isinstance(exercise, FormulaExercise):
+        return spans or [text.rstrip(".")]
+    if isinstance(exercise, NumberExercise):
+        from tutor.numeric.answers import NotANumber, read_number
+
+        plain = text.rstrip(".")
+        return [] if isinstance(read_number(plain), NotANumber) else [plain]
+    return []
+
+
+def _code(pack: Pack, lesson: Lesson, exercise: CodeExercise) -> Problems:
+    from tutor.grading import grade
+
+    line = exercise.location.line
+    source = exercise.solution
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []  # prose, not code: for the human review
+    defined = {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
+    if exercise.entry not in defined:
+        return [
+            (
+                line,
+                f"the solution is code but not a whole function `{exercise.entry}`: a learner "
+                "who pastes it in place of the starter is told to define it. Write the "
+                f"solution as `def {exercise.entry}(…):` with its body",
+            )
+        ]
+    verdict = grade(pack, lesson, exercise, source, SOLUTION_LEARNER)
+    if verdict.correct:
+        return []
+    return [
+        (
+            line,
+            f"the solution, pasted as a learner's answer, is graded {verdict.status.value}: "
+            f"{_first_line(verdict.feedback)}",
+        )
+    ]
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0] if text and text.strip() else ""
+
+
+def _short(text: str) -> str:
+    text = text.replace("\n", " ⏎ ")
+    return text if len(text) <= 60 else text[:57] + "…"
