@@ -1,8 +1,9 @@
 # shellcheck shell=bash
 # Sourced by .ci/run before pytest: the services the progress and SSH tests use.
 #
-# - openssh-server, for tests/e2e_ssh (the test starts its own sshd on
-#   127.0.0.1 with a throwaway host key; it never touches the system sshd).
+# - openssh-server, vim (rvim), adduser and python3-venv, for tests/e2e_ssh:
+#   the README's class recipe as root (its own sshd on 127.0.0.1 with a
+#   throwaway host key, never the system's; throwaway accounts, removed after).
 # - PostgreSQL (Debian's `postgresql`) on 127.0.0.1 with a test role and
 #   database; its URL is exported as CE_TUTOR_TEST_PG for tests/progress.
 #
@@ -22,6 +23,10 @@ _ce_services() {
   command -v pg_ctlcluster >/dev/null 2>&1 && ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 \
     || missing+=(postgresql)
   command -v tmux >/dev/null 2>&1 || missing+=(tmux)
+  command -v rvim >/dev/null 2>&1 || missing+=(vim)          # the class's restricted editor
+  command -v adduser >/dev/null 2>&1 || missing+=(adduser)    # the README's class accounts
+  [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import venv, ensurepip' 2>/dev/null \
+    || missing+=(python3-venv)                                 # the README's install
   if [ "${#missing[@]}" -gt 0 ]; then
     echo "services: installing ${missing[*]}"
     (_ce_as_root apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
