@@ -204,6 +204,16 @@ def test_an_ellipsis_that_stops_short_is_not_the_whole_vector():
     assert grade(LSE, r"\log(\exp(z_1)+\cdots+\exp(z_{K-1}))") is not Status.CORRECT
 
 
+@pytest.mark.parametrize(
+    "answer", [r"-\sum_{x\in S} p(x)\log p(x)", r"-\sum_{i\in\{1,2\}} p_i\log p_i"]
+)
+def test_a_sum_over_a_set_that_may_be_a_subset_is_refused_not_widened(answer):
+    verdict = grade_formula(ENTROPY, answer)
+    assert verdict.status is Status.UNREADABLE and "range of the sum" in verdict.feedback
+    assert grade(ENTROPY, r"-\sum_{x\in X} p(x)\log p(x)") is Status.CORRECT
+    assert grade(ENTROPY, r"-\sum_{i\in [K]} p_i\log p_i") is Status.CORRECT
+
+
 def test_max_with_a_subscript_is_not_mistaken_for_a_log_base():
     table = SymbolTable.of(LSE.symbols)
     result = read_formula(r"\max_i z_i", table)

@@ -52,7 +52,7 @@ MIN_POINTS = 16  # agreeing points needed before "equivalent" is said
 TOLERANCE = 1e-7  # float64, relative to max(1, |a|, |b|)
 MP_TOLERANCE = 1e-15
 MAX_MP_RECHECKS = 12  # per trial: float64 disagreements re-checked in mpmath
-CONSTANT_DPS = 50  # digits a formula of numbers only is evaluated to
+CONSTANT_DPS = 60  # digits a formula of numbers only is evaluated to (cancellation: 19601-13860√2)
 CONSTANT_TOLERANCE = mpmath.mpf(10) ** -40
 FLOAT64_POWER = 64  # a constant exponent above this over- or underflows float64: use mpmath
 DECIMAL_RECHECKS = 4  # agreeing float64 points re-checked in mpmath when a decimal is typed
@@ -119,7 +119,7 @@ def equivalent(
     size_names = sorted(used_sizes(a, table) | used_sizes(b, table) | _onehot_sizes(a, b))
     names = symbols_used(a) | symbols_used(b)
 
-    if not names and not size_names:  # numbers only: settled once, to 50 digits
+    if not names and not size_names:  # numbers only: settled once, to 60 digits
         return _compare_constants(a, b, table)
     in_mpmath = precise or _needs_mpmath(a, b)
     proved = False

@@ -353,7 +353,7 @@ class _Parser:
         head = rest[0].text
         if head == "=":
             return index, self.bound_node(rest[1:], col), None
-        if head == "\\in" and _is_a_set(rest[1:], self.table):
+        if head == "\\in" and _is_a_set(index, rest[1:], self.table):
             return index, None, None  # every outcome of the distribution: every entry
         if head in _NOT_EQUAL or (head == "\\not" and len(rest) > 1 and rest[1].text == "="):
             other = rest[2:] if head == "\\not" else rest[1:]
@@ -760,11 +760,14 @@ class _Parser:
 _NOT_FACTORS = {"\\right", "\\}", "\\|", "\\to", "\\rvert", "\\vert", *_ELLIPSES}
 
 
-def _is_a_set(tokens: list[_Token], table) -> bool:
-    """`\\mathcal{X}`, `X`, `[K]`: the set a sum's index runs over (every entry)."""
+def _is_a_set(index: str, tokens: list[_Token], table) -> bool:
+    """`x \\in \\mathcal{X}`, `x \\in X`, `i \\in [K]`: every outcome, so every entry.
+
+    Any other set (`i \\in S`) may be a subset: it is refused, never widened.
+    """
     texts = [t.text for t in tokens]
     if len(tokens) == 1 and tokens[0].kind == "letter":
-        return True
+        return texts[0] == index.upper() and texts[0] != index
     if len(texts) == 4 and texts[0] in ("\\mathcal", "\\mathbb", "\\mathscr") and texts[1] == "{":
         return tokens[2].kind == "letter" and texts[3] == "}"
     if len(texts) == 2 and texts[0] in ("\\mathcal", "\\mathbb", "\\mathscr"):
