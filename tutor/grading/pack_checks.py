@@ -39,6 +39,7 @@ from tutor.pack.model import (
     Lesson,
     NumberExercise,
     Pack,
+    Plot,
     PredictExercise,
 )
 
@@ -130,6 +131,8 @@ def _kind(block) -> str:
         return "python examples"
     if isinstance(block, Derivation):
         return "derivations"
+    if isinstance(block, Plot):
+        return "plots"
     return ""
 
 
@@ -139,6 +142,10 @@ def _problems(pack: Pack, lesson: Lesson, block) -> list[PackError]:
             problems = check_exercise(pack, lesson, block)
         elif isinstance(block, CodeExample):
             problems = check_code_example(block)
+        elif isinstance(block, Plot):
+            from tutor.grading.curves import check_plot
+
+            problems = check_plot(block)
         else:
             problems = check_derivation(block)
     except Exception as error:  # an engine bug must not hide the other problems

@@ -10,9 +10,9 @@ from __future__ import annotations
 from rich.cells import cell_len
 from textual_plotext import PlotextPlot
 
+from tutor.grading.curves import curves_of
 from tutor.pack.model import Plot
 
-POINTS = 200
 # plotext gives every character one cell; a wide (CJK) one is followed by this, which takes
 # the second cell in plotext's grid and is removed from the drawing: legends measure right
 FILLER = "\u2060"
@@ -56,32 +56,3 @@ class PlotView(PlotextPlot):
 def widen(text: str) -> str:
     """`text` as plotext must lay it out: a wide character takes two of its cells."""
     return "".join(char + FILLER if cell_len(char) == 2 else char for char in text)
-
-
-def curves_of(block: Plot) -> tuple[list[float], list[tuple[str, list[float]]], list[str]]:
-    """x values, (label, y values) per readable curve, and a message per unreadable one."""
-    import numpy as np
-
-    from tutor.symbolic.domain import SymbolKind, SymbolSpec
-    from tutor.symbolic.evaluation import Numeric, evaluate
-    from tutor.symbolic.reader import Unreadable, read_formula
-    from tutor.symbolic.tree import SymbolTable
-
-    low, high = block.range
-    xs = np.linspace(low, high, POINTS)
-    table = SymbolTable.of({block.x: SymbolSpec(block.x, SymbolKind.REAL)})
-    curves, problems = [], []
-    for index, text in enumerate(block.y):
-        label = block.labels[index] if index < len(block.labels) else text
-        formula = read_formula(text, table)
-        if isinstance(formula, Unreadable):
-            problems.append(f"{text}: {formula.message}")
-            continue
-        with np.errstate(all="ignore"):
-            ys, _ = evaluate(formula.tree, table, {block.x: xs}, {}, Numeric())
-        ys = np.broadcast_to(np.asarray(ys, dtype=float), xs.shape)
-        keep = np.isfinite(ys)
-        curves.append(
-            (label, [float(y) if ok else float("nan") for y, ok in zip(ys, keep, strict=True)])
-        )
-    return [float(x) for x in xs], curves, problems
