@@ -11,7 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from tutor.pack.errors import did_you_mean
+
 SPECIAL_BLOCKS = ("exercise", "derivation", "plot", "python", "output")
+YAML_BLOCKS = ("exercise", "derivation", "plot")
 
 _FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
 
@@ -78,6 +81,16 @@ def split_lesson(text: str) -> LessonText:
             if end is None:
                 problems.append((index + 1, "fenced block opened here is never closed"))
                 end = len(lines)
+            if kind not in SPECIAL_BLOCKS and did_you_mean(kind, SPECIAL_BLOCKS):
+                problems.append(
+                    (
+                        index + 1,
+                        f"unknown block `{kind}`{did_you_mean(kind, SPECIAL_BLOCKS)}: it is "
+                        "shown as plain text, and nothing in it is checked or graded",
+                    )
+                )
+            if kind in YAML_BLOCKS and end < len(lines):
+                problems.extend(_closed_early(lines, index, end, fence.group("fence"), kind))
             if kind in SPECIAL_BLOCKS:
                 flush_prose()
                 body = "\n".join(lines[index + 1 : end])
@@ -136,3 +149,24 @@ def _closing_fence(lines: list[str], start: int, fence: str) -> int | None:
         if stripped and set(stripped) == {char} and len(stripped) >= length:
             return index
     return None
+
+
+def _closed_early(
+    lines: list[str], start: int, end: int, fence: str, kind: str
+) -> list[tuple[int, str]]:
+    """A fence opened inside a YAML block: its plain closing line ended the block instead."""
+    char, length = fence[0], len(fence)
+    for index in range(start + 1, end):
+        inner = lines[index].strip()
+        if inner.startswith(char * length) and inner.strip(char).strip():
+            longer = char * (length + 1)
+            return [
+                (
+                    end + 1,
+                    f"this `{char * length}` closes the `{kind}` block opened at line "
+                    f"{start + 1}, not the `{inner}` block inside it (line {index + 1}): open "
+                    f"and close the {kind} with {length + 1} (`{longer}{kind}` … `{longer}`) "
+                    "so the inner fence stays inside",
+                )
+            ]
+    return []
