@@ -11,7 +11,7 @@ from tutor.app.class_progress import open_class
 from tutor.app.grading_link import GradingLink
 from tutor.app.tutor_app import TutorApp
 from tutor.app.widgets.hint_list import HintList
-from tutor.pack.served import SOLUTION_ON_REQUEST
+from tutor.pack.served import HINT_ON_REQUEST, SOLUTION_ON_REQUEST
 from tutor.progress.store import ProgressStore
 
 ME = pwd.getpwuid(os.getuid()).pw_name
@@ -39,6 +39,7 @@ async def test_the_app_in_a_class_neither_opens_the_store_nor_reads_the_pack(
     assert joined.learner == ME
     solution_here = joined.pack.lessons[0].exercise("half-surprise")
     assert solution_here.solution == SOLUTION_ON_REQUEST and not solution_here.reference
+    assert solution_here.hints == [HINT_ON_REQUEST]  # how many, not what it says
     link = GradingLink(joined.pack, ME, client=joined.client, socket_path=class_service.socket)
     app = TutorApp(joined.pack, learner=ME, store=joined.progress, grading=link)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -48,7 +49,8 @@ async def test_the_app_in_a_class_neither_opens_the_store_nor_reads_the_pack(
         assert view.show_next_hint() and view.show_solution()
         await pilot.pause()
         shown = text_of(view.query_one(HintList))
-        assert "Hint 1/1" in shown and "log 2 = 0.6931 nats." in shown
+        assert "Hint 1/1" in shown and "It is -log(0.5)." in shown  # sent once counted
+        assert "log 2 = 0.6931 nats." in shown
     joined.client.close()
 
     rows = class_service.rows("half-surprise")[before:]

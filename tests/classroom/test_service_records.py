@@ -46,7 +46,8 @@ def test_the_served_pack_carries_no_answer_solution_or_reference(client) -> None
     assert {"answer", "solution", "reference", "misconceptions", "correct"} <= _keys(
         json.loads(full)
     )
-    for secret in ("Class indices.", "-sum(p*log(q))", "return x.sum()", "swapped-arguments"):
+    for secret in ("Class indices.", "-sum(p*log(q))", "return x.sum()", "swapped-arguments",
+                   "Look at the dtype."):  # fmt: skip
         assert secret in full
         assert secret not in text, secret
     # ...the served one has none of them anywhere
@@ -88,15 +89,21 @@ def test_an_answer_claiming_another_learner_is_recorded_as_the_peer(client, clas
 
 def test_hints_and_solutions_are_counted_by_the_service(client, class_service) -> None:
     where = (PACK_DIR, "every-block", "pick")
-    assert [client.hint(*where)["hints_used"] for _ in range(3)] == [1, 2, 2]
+    before = len(class_service.rows("pick"))  # the service is the session's: others' rows
+    assert client.class_pack(PACK_DIR)  # the served pack says how many hints, not what
+    replies = [client.hint(*where) for _ in range(3)]
+    assert [r["hints_used"] for r in replies] == [1, 2, 2]
+    assert replies[0]["hints"] == ["Look at the dtype."]  # each hint once counted, not before
+    assert replies[2]["hints"] == ["Look at the dtype.", "And at the shape."]
     sent = client.solution(*where)
     assert sent["solution"] == "Class indices."
-    rows = class_service.rows("pick")
+    rows = class_service.rows("pick")[before:]
     assert [(a.status, a.hints_used) for a in rows] == [("hint", 1), ("hint", 2), ("solution", 2)]
     assert rows[-1].solution_shown and rows[-1].learner == ME
     mine = client.my_progress(PACK_DIR)
     assert mine["learner"] == ME
     assert ["every-block", "pick", "Class indices."] in mine["solutions"]
+    assert ["every-block", "pick", ["Look at the dtype.", "And at the shape."]] in mine["hints"]
 
 
 def test_a_position_is_kept_for_the_peer_and_checked(client, class_service) -> None:

@@ -65,6 +65,8 @@ class ClassProgress:
             snapshot.last = Position(str(mine["last"][0]), int(mine["last"][1]))
         for lesson_id, exercise_id, text in mine.get("solutions", []):
             _set_solution(pack, lesson_id, exercise_id, text)
+        for lesson_id, exercise_id, texts in mine.get("hints", []):
+            _set_hints(pack, lesson_id, exercise_id, texts)
         self._packs[pack.id] = snapshot
         return pack
 
@@ -79,10 +81,11 @@ class ClassProgress:
         where = (snapshot.pack.root, attempt.lesson_id, attempt.exercise_id)
         try:
             if attempt.status == HINT_STATUS:
-                row = self.client.hint(*where)["attempt"]
-                if row is None:
+                reply = self.client.hint(*where)
+                _set_hints(snapshot.pack, attempt.lesson_id, attempt.exercise_id, reply["hints"])
+                if reply["attempt"] is None:
                     return  # every hint was already seen
-                attempt = Attempt(**row)
+                attempt = Attempt(**reply["attempt"])
             elif attempt.status == SOLUTION_STATUS:
                 reply = self.client.solution(*where)
                 _set_solution(
@@ -131,11 +134,22 @@ class ClassProgress:
         pass  # the service holds the store; nothing of it is open here
 
 
-def _set_solution(pack: Pack, lesson_id: str, exercise_id: str, text: str) -> None:
+def _exercise(pack: Pack, lesson_id: str, exercise_id: str):
     lesson = pack.lesson(lesson_id)
-    exercise = lesson.exercise(exercise_id) if lesson else None
+    return lesson.exercise(exercise_id) if lesson else None
+
+
+def _set_solution(pack: Pack, lesson_id: str, exercise_id: str, text: str) -> None:
+    exercise = _exercise(pack, lesson_id, exercise_id)
     if exercise is not None:
         exercise.solution = text
+
+
+def _set_hints(pack: Pack, lesson_id: str, exercise_id: str, texts: list[str]) -> None:
+    """The hints the service counted as seen, in place of their placeholders."""
+    exercise = _exercise(pack, lesson_id, exercise_id)
+    if exercise is not None:
+        exercise.hints[: len(texts)] = [str(text) for text in texts]
 
 
 @dataclass

@@ -81,7 +81,11 @@ class Classroom:
                     hints_used=shown,
                 )
                 self.store.record_attempt(attempt)
-        return {"hints_used": shown, "attempt": asdict(attempt) if attempt else None}
+        return {
+            "hints_used": shown,
+            "hints": list(exercise.hints[:shown]),  # sent once counted, never before
+            "attempt": asdict(attempt) if attempt else None,
+        }
 
     def solution(self, service: Service, request: dict[str, Any]) -> dict[str, Any]:
         """The solution, sent only once its showing is recorded."""
@@ -119,6 +123,16 @@ class Classroom:
         }
         last = self.store.last_position(learner, pack.id)
         shown = {(a.lesson_id, a.exercise_id) for a in attempts if a.status == SOLUTION_STATUS}
+        seen: dict[tuple[str, str], int] = {}
+        for a in attempts:
+            key = (a.lesson_id, a.exercise_id)
+            seen[key] = max(seen.get(key, 0), a.hints_used)
+        hints = []
+        for (lesson_id, exercise_id), count in sorted(seen.items()):
+            lesson = pack.lesson(lesson_id)
+            exercise = lesson.exercise(exercise_id) if lesson else None
+            if exercise is not None and count:
+                hints.append([lesson_id, exercise_id, list(exercise.hints[:count])])
         solutions = []
         for lesson_id, exercise_id in sorted(shown):
             lesson = pack.lesson(lesson_id)
@@ -131,6 +145,7 @@ class Classroom:
             "positions": steps,
             "last": [last.lesson_id, last.step] if last else None,
             "solutions": solutions,
+            "hints": hints,
         }
 
     def class_pack(self, service: Service, request: dict[str, Any]) -> dict[str, Any]:

@@ -6,7 +6,9 @@ encoding (`tutor.pack.cache.encode`, type-tagged, never pickle) with each
 exercise's answer, solution, reference, cross-check, known mistakes and
 hidden (edge) cases removed, and each choice's correctness and feedback.
 A solution travels later, one exercise at a time, when the service has
-recorded that it was shown (`Classroom.solution`).
+recorded that it was shown (`Classroom.solution`); so does each hint
+(`Classroom.hint`): a hint read without being counted would make the
+gradebook's "hints used" a learner's choice.
 """
 
 from __future__ import annotations
@@ -48,6 +50,8 @@ _REDACTED_CLASSES = frozenset(
 )
 # what the app shows in place of a solution it has not been sent yet
 SOLUTION_ON_REQUEST = "(the solution is sent when it is shown)"
+# in place of each hint: a hint travels once the service has counted it as seen
+HINT_ON_REQUEST = "(the hint is sent when it is shown)"
 
 
 def served_pack(pack: Pack) -> dict[str, Any]:
@@ -67,9 +71,12 @@ def _strip(data: Any) -> Any:
     if not isinstance(data, dict):
         return data
     redact = data.get("@") in _REDACTED_CLASSES
-    return {
+    kept = {
         key: _strip(value) for key, value in data.items() if not (redact and key in WITHHELD_FIELDS)
     }
+    if redact and isinstance(kept.get("hints"), list):  # how many, not what they say
+        kept["hints"] = [HINT_ON_REQUEST] * len(kept["hints"])
+    return kept
 
 
 def pack_from_service(served: dict[str, Any]) -> Pack:
