@@ -18,6 +18,7 @@ from dataclasses import replace
 from functools import lru_cache
 
 from tutor.grading.verdict import Status, Verdict
+from tutor.i18n import _
 from tutor.pack.model import FormulaExercise
 from tutor.symbolic.domain import SymbolKind, SymbolSpec
 from tutor.symbolic.equivalence import Equivalence, Outcome, equivalent
@@ -55,9 +56,11 @@ def decide(reference: Formula, answer: Formula, **options) -> Equivalence:
         return result
     return Equivalence(
         Outcome.UNDECIDED,
-        why="your sum's bounds count entries from 0 in one reading and from 1 in the other, "
-        "and only one reading is right: write the bounds of a sum over every entry as "
-        "1 … K or 0 … K−1",
+        why=_(
+            "your sum's bounds count entries from 0 in one reading and from 1 in the other, "
+            "and only one reading is right: write the bounds of a sum over every entry as "
+            "1 … K or 0 … K−1"
+        ),
     )
 
 
@@ -80,15 +83,19 @@ def grade_formula(exercise: FormulaExercise, answer: str, *, ascii: bool = False
     if isinstance(read, Unreadable):
         return Verdict(
             Status.UNREADABLE,
-            feedback=f"Could not read your answer: {read.message}. No attempt was charged.",
+            feedback=_("Could not read your answer: {problem}. No attempt was charged.").format(
+                problem=read.message
+            ),
             details={"column": read.col},
         )
     read_as = render_formula(read, ascii=ascii)
     if isinstance(reference, Unreadable):
         return Verdict(
             Status.UNREADABLE,
-            feedback="This exercise's reference formula does not read "
-            f"({reference.message}); this is a problem in the lesson, not in your answer.",
+            feedback=_(
+                "This exercise's reference formula does not read ({problem}); "
+                "this is a problem in the lesson, not in your answer."
+            ).format(problem=reference.message),
             read_as=read_as,
         )
     # Sampling decides; the symbolic attempt (tens of ms of sympy) is left to `validate`
@@ -106,14 +113,16 @@ def grade_formula(exercise: FormulaExercise, answer: str, *, ascii: bool = False
                 details=details,
             )  # fmt: skip
         return Verdict(
-            Status.CORRECT, score=exercise.points, feedback="Correct.", read_as=read_as,
+            Status.CORRECT, score=exercise.points, feedback=_("Correct."), read_as=read_as,
             details=details,
         )  # fmt: skip
     if result.outcome is Outcome.UNDECIDED:
         return Verdict(
             Status.UNREADABLE,
-            feedback=f"Could not decide whether your answer is right ({result.why}). "
-            "No attempt was charged: try writing it another way.",
+            feedback=_(
+                "Could not decide whether your answer is right ({why}). "
+                "No attempt was charged: try writing it another way."
+            ).format(why=result.why),
             read_as=read_as,
             details=details,
         )
@@ -128,7 +137,7 @@ def grade_formula(exercise: FormulaExercise, answer: str, *, ascii: bool = False
         )  # fmt: skip
     return Verdict(
         Status.INCORRECT,
-        feedback=f"Not the expected formula: {result.why}.",
+        feedback=_("Not the expected formula: {why}.").format(why=result.why),
         read_as=read_as,
         details=details,
     )
