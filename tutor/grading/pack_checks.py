@@ -107,6 +107,11 @@ def check_pack(
         for future in ran:
             report.errors.extend(future.result())
     clean.save()
+    from tutor.pack.text_checks import text_problems
+
+    report.errors += [
+        PackError(le.path, line, message) for le, line, message in text_problems(pack)
+    ]
     return report
 
 

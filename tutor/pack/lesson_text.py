@@ -62,10 +62,12 @@ def split_lesson(text: str) -> LessonText:
 
     def flush_prose() -> None:
         nonlocal prose
-        chunk = "\n".join(prose).strip("\n")
+        joined = "\n".join(prose)
+        chunk = joined.strip("\n")
         if chunk.strip():
-            if steps:
-                steps[-1].parts.append((prose_line, chunk))
+            if steps:  # the line of the chunk's first line, past the blank lines stripped
+                blank = len(joined) - len(joined.lstrip("\n"))
+                steps[-1].parts.append((prose_line + blank, chunk))
             else:
                 intro.append(chunk)
         prose = []

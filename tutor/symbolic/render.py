@@ -57,7 +57,7 @@ def _drawn(tree: Node, specs: tuple, ascii: bool, base: int) -> str:
 _MACROS = {
     r"\sum": "Σ", r"\prod": "Π", r"\log": "log", r"\ln": "ln", r"\exp": "exp", r"\cdot": "·",
     r"\times": "×", r"\infty": "∞", r"\leq": "≤", r"\le": "≤", r"\geq": "≥", r"\ge": "≥",
-    r"\neq": "≠", r"\approx": "≈", r"\to": "→", r"\rightarrow": "→", r"\Rightarrow": "⇒",
+    r"\neq": "≠", r"\ne": "≠", r"\approx": "≈", r"\to": "→", r"\rightarrow": "→", r"\Rightarrow": "⇒",
     r"\mid": "|", r"\|": "‖", r"\parallel": "‖", r"\in": "∈", r"\partial": "∂", r"\nabla": "∇",
     r"\pm": "±", r"\min": "min", r"\max": "max", r"\arg": "arg", r"\lVert": "‖", r"\rVert": "‖",
     r"\left": "", r"\right": "", r"\,": " ", r"\;": " ", r"\!": "", r"\quad": "  ",
@@ -143,6 +143,7 @@ _TEXT_MACROS = {
     "mathit",
     "mathbf",
     "textrm",
+    "texttt",
     "mathcal",
     "boldsymbol",
 }
@@ -203,6 +204,11 @@ class _Linear:
             return f"√({self._argument()})"
         if name in _TEXT_MACROS:
             return self._argument()
+        if name == "hat":
+            argument = self._argument()
+            return (
+                argument + "\u0302" if len(argument) == 1 and not self.ascii else f"hat({argument})"
+            )
         if name == "mathbb":
             return {"E": "𝔼", "R": "ℝ", "N": "ℕ"}.get(self._argument(), "")
         macro = _MACROS.get("\\" + name)
@@ -219,6 +225,17 @@ class _Linear:
         if len(body) <= 1 or (mark == "_" and re.fullmatch(r"[A-Za-z0-9]+", body)):
             return f"{mark}{body}"
         return f"{mark}({body})"
+
+
+def linear_macros() -> frozenset[str]:
+    """The macro names the linear form knows; `validate` names others (shown as bare words)."""
+    names = {macro.lstrip("\\") for macro in _MACROS if macro[1:].isalpha()}
+    return frozenset(
+        names
+        | _TEXT_MACROS
+        | set(_GREEK_LETTERS)
+        | {"frac", "dfrac", "tfrac", "sqrt", "mathbb", "hat"}
+    )
 
 
 def _grouped(part: str) -> str:

@@ -1,0 +1,45 @@
+"""`validate` reads the math a learner would see (issue 15.8)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.pack.helpers import line_of, validate_lesson
+
+LESSON = """\
+---
+id: text
+title: Text
+---
+
+## Step
+
+Prose with $a \\qquad b$ and $\\frac{1}{2$.
+
+```exercise
+id: pick
+type: choice
+prompt: Which is $D_{KL}(p \\| q)$?
+choices:
+  - text: $\\sum p \\log(p/q)$
+    correct: true
+  - text: the other one
+hints:
+  - Use $\\texttt{kl_div}$ if you like.
+```
+"""
+
+
+def test_unknown_macros_unbalanced_braces_and_raw_dollars(tmp_path: Path) -> None:
+    errors = validate_lesson(tmp_path / "p", LESSON)
+    found = [(e.line, e.message) for e in errors]
+    prose, choice = line_of(LESSON, "Prose with"), line_of(LESSON, "id: pick")
+    assert any(line == prose and "uses `\\qquad`" in m for line, m in found), found
+    assert any(line == prose and "unbalanced braces" in m for line, m in found), found
+    assert any(line == choice and "the choice of exercise `pick` shows" in m for line, m in found)
+    assert len(errors) == 3, errors  # \\texttt and the prompt's math render
+
+
+def test_the_word_a_learner_would_see_is_named(tmp_path: Path) -> None:
+    errors = validate_lesson(tmp_path / "p", LESSON)
+    assert any('learners would see the word "qquad"' in e.message for e in errors), errors

@@ -1,0 +1,135 @@
+"""`validate`'s checks of the text a learner reads: math that renders, and no raw `$…$`.
+
+The app renders `$…$` in prose, prompts, hints and solutions with a small
+LaTeX reader: a macro it does not know shows as its bare name (`\\qquad` as
+"qquad"), and unbalanced braces lose text silently. Texts shown as typed
+(verdict feedback, choices, step and plot titles, derivation reasons) show
+`$…$` with its dollars and backslashes. Both are reported where they were
+written, with what the learner would see.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from tutor.pack.model import (
+    ChoiceExercise,
+    Derivation,
+    Exercise,
+    Lesson,
+    Pack,
+    Plot,
+    Prose,
+)
+
+Problems = list[tuple[int, str]]
+_MATH = re.compile(r"\$\$(.+?)\$\$|(?<![\\$])\$(?!\s)([^$\n]+?)(?<!\s)\$(?!\$)", re.DOTALL)
+_CODE = re.compile(r"```.*?```|`[^`\n]*`", re.DOTALL)
+_MACRO = re.compile(r"\\([A-Za-z]+)")
+
+
+def text_problems(pack: Pack) -> list[tuple[Lesson, int, str]]:
+    """(lesson, line, message) for every rendered text's unknown LaTeX and every raw `$…$`."""
+    found = []
+    for lesson in pack.lessons:
+        if lesson.intro:
+            found += [(lesson, 1, m) for m in math_problems(lesson.intro, "the lesson's intro")]
+        for step in lesson.steps:
+            found += [(lesson, step.location.line, m) for m in raw_math(step.title, "a step title")]
+            for block in step.blocks:
+                found += [(lesson, line, m) for line, m in _block_problems(block)]
+    return found
+
+
+def _block_problems(block: object) -> Iterator[tuple[int, str]]:
+    if isinstance(block, Prose):
+        for offset, message in _math_with_offsets(block.text):
+            yield block.location.line + offset, message
+    elif isinstance(block, Exercise):
+        line = block.location.line
+        where = f"exercise `{block.id}`"
+        for text, what in _rendered_fields(block):
+            for message in math_problems(text, f"the {what} of {where}"):
+                yield line, message
+        for text, what, at in _plain_fields(block):
+            for message in raw_math(text, f"the {what} of {where}"):
+                yield at, message
+    elif isinstance(block, Plot):
+        for text in [block.title, *block.labels]:
+            for message in raw_math(text, "a plot's title or label"):
+                yield block.location.line, message
+    elif isinstance(block, Derivation):
+        for message in raw_math(block.title, "a derivation's title"):
+            yield block.location.line, message
+        for step in block.steps:
+            for message in raw_math(step.reason, "a derivation step's reason"):
+                yield step.location.line, message
+
+
+def _rendered_fields(exercise: Exercise) -> Iterator[tuple[str, str]]:
+    yield exercise.prompt, "prompt"
+    for hint in exercise.hints:
+        yield hint, "hint"
+    if exercise.solution:
+        yield exercise.solution, "solution"
+
+
+def _plain_fields(exercise: Exercise) -> Iterator[tuple[str, str, int]]:
+    for known in exercise.misconceptions:
+        yield known.feedback, f"feedback of `{known.tag}`", known.location.line
+    if isinstance(exercise, ChoiceExercise):
+        for choice in exercise.choices:
+            yield choice.text, "choice", exercise.location.line
+            yield choice.feedback, "feedback of a choice", exercise.location.line
+
+
+def _math_with_offsets(text: str) -> Iterator[tuple[int, str]]:
+    prose = _CODE.sub(lambda m: "\n" * m.group(0).count("\n"), text)
+    for match in _MATH.finditer(prose):
+        latex = match.group(1) or match.group(2)
+        for message in _latex_problems(latex):
+            yield prose.count("\n", 0, match.start()), message
+
+
+def math_problems(text: str, where: str) -> list[str]:
+    """Unknown macros and unbalanced braces in the math of a text the app renders."""
+    return [f"{message} (in {where})" for _, message in _math_with_offsets(text)]
+
+
+def _latex_problems(latex: str) -> Iterator[str]:
+    from tutor.symbolic.render import linear_macros
+
+    known = linear_macros()
+    for name in dict.fromkeys(_MACRO.findall(latex)):
+        if name not in known:
+            yield (
+                f"the math `{_short(latex)}` uses `\\{name}`, which ce-tutor's math renderer does "
+                f'not know: learners would see the word "{name}". Write it another way'
+            )
+    depth = 0
+    for index, char in enumerate(latex):
+        if char in "{}" and index and latex[index - 1] == "\\":
+            continue
+        depth += 1 if char == "{" else -1 if char == "}" else 0
+        if depth < 0:
+            break
+    if depth != 0:
+        yield f"the math `{_short(latex)}` has unbalanced braces: part of it would be lost"
+
+
+def raw_math(text: str, where: str) -> list[str]:
+    """`$…$` in a text shown as typed: the learner would see the dollars and backslashes."""
+    if not text:
+        return []
+    prose = _CODE.sub("", text)
+    return [
+        f"{where} shows `{_short(match.group(0))}` as typed (math is not rendered there): "
+        "write it in plain text or Unicode, e.g. D(p‖q), Σ, ε"
+        for match in _MATH.finditer(prose)
+    ]
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= 50 else text[:47] + "…"
