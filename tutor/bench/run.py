@@ -31,6 +31,7 @@ FIGURES: list[tuple[str, str, str]] = [
     ("code_grade_warm_p50_ms", "code grading, warm worker, p50", "ms"),
     ("code_grade_fresh_p50_ms", "  fresh python + import torch, p50", "ms"),
     ("code_grade_speedup", "  speed-up (fresh ÷ warm)", "×"),
+    ("class_fairness_ratio", "  a classmate's run beside a flood ÷ alone", "×"),
     ("number_grade_p95_ms", "number grading p95", "ms"),
     ("validate_builtin_s", "ce-tutor validate, built-in pack", "s"),
     ("bytes_per_keystroke_p50", "bytes per keystroke, typing a formula", "B"),
@@ -75,7 +76,7 @@ class Plan:
         return (5, 2) if self.quick else (20, 3)
 
     def stages(self) -> list[str]:
-        return ["app", "typing", "formula", "number", "code", "validate", "class"]
+        return ["app", "typing", "formula", "number", "code", "fairness", "validate", "class"]
 
 
 def validate_builtin_s() -> float:
@@ -162,6 +163,17 @@ def run_bench(
     figures["code_grade_warm_p50_ms"] = c.warm_p50_ms
     figures["code_grade_fresh_p50_ms"] = median(c.fresh_ms)
     figures["code_grade_speedup"] = c.speedup
+
+    stage("fairness")
+    from tutor.bench import fairness
+
+    flood = fairness.measure_fresh()
+    figures["class_fairness_ratio"] = flood.ratio
+    notes.append(
+        f"fairness: a classmate's run {flood.unloaded_s * 1000:.0f} ms alone, "
+        f"{flood.loaded_s * 1000:.0f} ms beside {fairness.FLOOD} endless loops of one learner "
+        f"(which held {flood.servers_held} of 3 fork servers)"
+    )
 
     stage("validate")
     figures["validate_builtin_s"] = validate_builtin_s()
