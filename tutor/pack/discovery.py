@@ -15,11 +15,20 @@ ENTRY_POINT_GROUP = "ce_tutor.packs"
 
 def builtin_pack_dir() -> Path:
     """The built-in pack's folder, installed or in a source checkout."""
+    return _shipped("_builtin_lessons", "lessons")
+
+
+def builtin_zh_pack_dir() -> Path:
+    """The built-in course in Chinese (`ce-tutor-builtin-zh`: same lesson and exercise ids)."""
+    return _shipped("_builtin_lessons_zh", "lessons-zh")
+
+
+def _shipped(in_wheel: str, in_checkout: str) -> Path:
     package_dir = Path(__file__).resolve().parent.parent
-    installed = package_dir / "_builtin_lessons"
+    installed = package_dir / in_wheel
     if installed.is_dir():
         return installed
-    return package_dir.parent / "lessons"
+    return package_dir.parent / in_checkout
 
 
 @dataclass(frozen=True)
@@ -41,6 +50,8 @@ def installed_packs() -> list[PackSource]:
     from importlib.metadata import entry_points  # costly to import: only when packs are listed
 
     sources = [PackSource("built-in", builtin_pack_dir(), "built-in")]
+    if (builtin_zh_pack_dir() / "pack.toml").is_file():
+        sources.append(PackSource("built-in-zh", builtin_zh_pack_dir(), "built-in"))
     for entry in entry_points(group=ENTRY_POINT_GROUP):
         try:
             root = _entry_point_dir(entry)
