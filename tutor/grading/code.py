@@ -14,9 +14,11 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
+from tutor.grading import call_checks
 from tutor.grading.compare import mismatch
 from tutor.grading.memo import Memo
 from tutor.grading.sandbox import (
+    CaseOutcome,
     FunctionCall,
     Raised,
     RunResult,
@@ -66,19 +68,19 @@ def _sub_seed(seed: int, salt: str) -> int:
 def grade_code(
     exercise: CodeExercise, source: str, seed: int, *, sandbox: Sandbox | None = None
 ) -> Verdict:
-    """Run the learner's `exercise.entry` and the reference on the same cases; compare here."""
+    """Run the learner's `exercise.entry` and the reference on the same cases; compare here.
+
+    Values first (shape, dtype, value; the first failing case is shown), then
+    what values do not show: inputs changed in place, and gradients with
+    respect to the float inputs. A float64 copy of the first random case is
+    added when the reference answers it in float64 (the exercise does not
+    fix the dtype), so a solution that hard-codes float32 fails there.
+    """
     box = sandbox or default_sandbox()
     if not source.strip():
         return Verdict(Status.UNREADABLE, feedback="No code was given.")
-    cases = draw_cases(exercise, seed)
-    learner_call = FunctionCall(
-        source,
-        exercise.entry,
-        [case.args for case in cases],
-        forbid=exercise.forbid,
-        compare=exercise.compare,
-        filename=LEARNER_FILE,
-    )
+    cases = with_dtype_case(draw_cases(exercise, seed))
+    learner_call = _call(exercise, source, cases, LEARNER_FILE, forbid=exercise.forbid)
     # The reference runs beside the learner's code (its outcomes are cached per seed).
     run, expected = _run_with_pack_code(
         box, learner_call, exercise, [(exercise.reference, "the reference")], seed, cases
@@ -86,36 +88,124 @@ def grade_code(
     if isinstance(expected[0], PackCodeError):
         raise expected[0]
     expected = expected[0]
-    details: dict[str, Any] = {"cases": len(cases), "protections": run.protections}
+    keep = [
+        i
+        for i, case in enumerate(cases)
+        if case.label != DTYPE_CASE or call_checks.follows_float64(expected[i])
+    ]
+    details: dict[str, Any] = {"cases": len(keep), "protections": run.protections}
     early = _run_verdict(run, exercise, details)
     if early is not None:
         return early
-    got = _outcomes(run)
-    for index, (case, want, have) in enumerate(zip(cases, expected, got, strict=True)):
-        reason = mismatch(want, have, exercise.tolerance)
-        if reason is None:
-            continue
+    drawn = cases
+    cases, expected, got = (
+        [cases[i] for i in keep],
+        [expected[i] for i in keep],
+        [run.cases[i] for i in keep],
+    )
+    failing = _value_failures(exercise, cases, expected, got)
+    if failing:
+        index, reason = failing[0]
+        case, want, have = cases[index], _value(expected[index]), _value(got[index])
         details.update(_case_details(index, case, want, have, reason))
         details["passed"] = index
         if isinstance(have, Raised) and not isinstance(want, Raised):
             feedback = f"Your function raised on {case.label}.\n{_show_case(case, want, have)}"
             return Verdict(Status.CRASHED, feedback=feedback, details=details)
         feedback = f"Not yet: {reason} on {case.label}.\n{_show_case(case, want, have)}"
-        mistake = _misconception(box, exercise, seed, cases, got)
+        only_large = all(
+            call_checks.magnitude(cases[i].args) >= call_checks.LARGE for i, _ in failing
+        ) and len(failing) < len(cases)
+        words = call_checks.stability(case.args, want, have, only_large)
+        if words:
+            details["check"] = "stability"
+            feedback = f"{words}\n\n{feedback}"
+        mistake = _misconception(box, exercise, seed, drawn, keep, got)
         if mistake is not None:
             feedback = f"{mistake.feedback.strip()}\n\n{feedback}"
             return Verdict(
                 Status.INCORRECT, feedback=feedback, mistake=mistake.tag, details=details
             )
         return Verdict(Status.INCORRECT, feedback=feedback, details=details)
+    finding = _beyond_values(exercise, learner_call.order, cases, expected, got, details)
+    if finding is not None:
+        return finding
     details["passed"] = len(cases)
     random_count = max(exercise.cases, 0)
-    edge_count = len(cases) - random_count
+    dtype_count = sum(case.label == DTYPE_CASE for case in cases)
+    edge_count = len(cases) - random_count - dtype_count
+    counts = f"{random_count} random, {edge_count} edge" + (", 1 in float64" if dtype_count else "")
+    checked = "value, shape, dtype" + (
+        ", gradients" if call_checks.wants_gradients(exercise) else ""
+    )
     feedback = (
-        f"Correct: your `{exercise.entry}` matches on all {len(cases)} cases "
-        f"({random_count} random, {edge_count} edge) in value, shape and dtype."
+        f"Correct: your `{exercise.entry}` matches on all {len(cases)} cases ({counts}) "
+        f"in {checked}, and leaves its inputs unchanged."
     )
     return Verdict(Status.CORRECT, score=exercise.points, feedback=feedback, details=details)
+
+
+DTYPE_CASE = "float64 case"
+
+
+def with_dtype_case(cases: list[Case]) -> list[Case]:
+    """The cases, and a float64 copy of the first one that has float tensors."""
+    for case in cases:
+        doubled = call_checks.as_float64(case.args)
+        if doubled is not None:
+            return [*cases, Case(DTYPE_CASE, doubled)]
+    return cases
+
+
+def _call(
+    exercise: CodeExercise, code: str, cases: list[Case], filename: str, forbid=()
+) -> FunctionCall:
+    names = list(cases[0].args) if cases else list(exercise.args)
+    return FunctionCall(
+        code,
+        exercise.entry,
+        [case.args for case in cases],
+        forbid=forbid,
+        compare=exercise.compare,
+        filename=filename,
+        order=call_checks.parameter_order(exercise, names),
+        gradients=call_checks.wants_gradients(exercise),
+    )
+
+
+def _value(outcome: CaseOutcome) -> Any:
+    return outcome.raised if outcome.raised is not None else outcome.value
+
+
+def _value_failures(
+    exercise: CodeExercise, cases: list[Case], expected: list, got: list
+) -> list[tuple[int, str]]:
+    """(index, reason) of every case whose value differs from the reference's."""
+    failing = []
+    for index, (case, want, have) in enumerate(zip(cases, expected, got, strict=True)):
+        scale = call_checks.magnitude(case.args)
+        reason = mismatch(_value(want), _value(have), exercise.tolerance, scale)
+        if reason is not None:
+            failing.append((index, reason))
+    return failing
+
+
+def _beyond_values(
+    exercise: CodeExercise, order: list[str], cases: list[Case], expected, got, details: dict
+) -> Verdict | None:
+    """Inputs changed in place, then gradients: the first case where either is wrong."""
+    for index, (case, want, have) in enumerate(zip(cases, expected, got, strict=True)):
+        names = [n for n in order if n in case.args] + [n for n in case.args if n not in order]
+        scale = call_checks.magnitude(case.args)
+        finding = call_checks.mutation(
+            exercise.entry, names, case.args, have
+        ) or call_checks.gradient(exercise.entry, names, want, have, scale)
+        if finding is not None:
+            details.update({"check": finding.check, "case": index, "label": case.label})
+            details["passed"] = index
+            feedback = f"Not yet: {finding.feedback} (on {case.label})"
+            return Verdict(Status.INCORRECT, feedback=feedback, details=details)
+    return None
 
 
 def _run_verdict(run: RunResult, exercise: CodeExercise, details: dict) -> Verdict | None:
@@ -145,8 +235,8 @@ def _run_verdict(run: RunResult, exercise: CodeExercise, details: dict) -> Verdi
     return None
 
 
-def _outcomes(run: RunResult) -> list[Any]:
-    return [case.raised if case.raised is not None else case.value for case in run.cases]
+def _outcomes(run: RunResult) -> list[CaseOutcome]:
+    return list(run.cases)
 
 
 _reference_outcomes = Memo(_CACHE_SIZE)  # pack code's outcomes per case, per seed
@@ -184,16 +274,7 @@ def _run_with_pack_code(
             known[code] = cached
     missing = [(code, what) for code, what in pack_code if code not in known]
     calls = [] if call is None else [call]
-    calls += [
-        FunctionCall(
-            code,
-            exercise.entry,
-            [case.args for case in cases],
-            compare=exercise.compare,
-            filename="<pack code>",
-        )
-        for code, _ in missing
-    ]
+    calls += [_call(exercise, code, cases, "<pack code>") for code, _ in missing]
     results = box.run_functions(calls) if calls else []
     learner = results.pop(0) if call is not None else None
     failures: dict[str, PackCodeError] = {}
@@ -210,20 +291,30 @@ def _run_with_pack_code(
     return learner, outcomes
 
 
-def _misconception(box: Sandbox, exercise: CodeExercise, seed: int, cases: list[Case], got):
-    """The first known-wrong variant whose outputs the learner's match on every case."""
+def _misconception(
+    box: Sandbox, exercise: CodeExercise, seed: int, drawn: list[Case], keep: list[int], got
+):
+    """The first known-wrong variant whose outputs the learner's match on every compared case.
+
+    The pack code runs on every case `drawn`, as the reference did (so the
+    cache's key holds); `keep` are the compared ones, `got` the learner's there.
+    """
     known = [m for m in exercise.misconceptions if m.code]
     if not known:
         return None
+    cases = [drawn[i] for i in keep]
     _, outcomes = _run_with_pack_code(
-        box, None, exercise, [(m.code, "a misconception") for m in known], seed, cases
+        box, None, exercise, [(m.code, "a misconception") for m in known], seed, drawn
     )
     for mistake, wrong in zip(known, outcomes, strict=True):
         if isinstance(wrong, PackCodeError):
             continue
+        wrong = [wrong[i] for i in keep]
         if all(
-            not isinstance(w, Raised) and mismatch(w, g, exercise.tolerance) is None
-            for w, g in zip(wrong, got, strict=True)
+            w.raised is None
+            and mismatch(w.value, _value(g), exercise.tolerance, call_checks.magnitude(case.args))
+            is None
+            for case, w, g in zip(cases, wrong, got, strict=True)
         ):
             return mistake
     return None

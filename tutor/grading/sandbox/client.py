@@ -47,6 +47,8 @@ class FunctionCall:
     compare: str = "result"
     filename: str = "<your code>"
     limits: Limits | None = None
+    order: Sequence[str] = ()  # the parameters' order: each case is passed positionally
+    gradients: bool = False  # also send d(output)/d(each float argument)
 
 
 class SandboxUnavailable(RuntimeError):
@@ -343,6 +345,8 @@ class Sandbox:
                 "compare_uses_forbidden": check_source(call.compare, forbid) is not None,
                 "forbid": forbid,
                 "filename": call.filename,
+                "order": list(call.order),
+                "gradients": call.gradients,
             }
             jobs.append((index, job, call.limits or self.limits))
         if jobs:
@@ -489,7 +493,10 @@ def _fill(run: RunResult, frame: Any) -> None:
         if case.get("raised") is not None:
             run.cases.append(CaseOutcome(raised=_raised(case["raised"])))
         else:
-            run.cases.append(CaseOutcome(value=case.get("value")))
+            after, grads = case.get("after"), case.get("grads")
+            if not all(x is None or isinstance(x, list) for x in (after, grads)):
+                raise wire.WireError("bad argument checks")
+            run.cases.append(CaseOutcome(value=case.get("value"), after=after, grads=grads))
 
 
 def _raised(data: Any) -> Raised:

@@ -5,11 +5,25 @@ a source check cannot see (`getattr(F, 'cross_' + 'entropy')`, aliases made
 at run time). Each forbidden name also forbids the private entry points that
 compute the same thing (`torch._C._nn.cross_entropy_loss`, ...), so the
 public name cannot be sidestepped by calling its implementation.
+
+Names alone are not enough: `torch.special.log_softmax`, a `Tensor` method,
+`torch._C.TensorBase`, `torch.ops.aten.*` or a closure taken before the
+guards reach the same computation under another name. So, while learner
+code runs, `Guards.watching()` also pushes a `TorchFunctionMode` (every
+torch call, whatever Python name it was reached by) and a `TorchDispatchMode`
+(every aten op the runtime really dispatches), and refuses a forbidden
+function's twins there (`TWINS`): forbidding `torch.log_softmax` forbids
+`F.log_softmax`, `Tensor.log_softmax`, `torch.special.log_softmax` and
+`aten._log_softmax`. Only learner code runs watched: the reference and a
+`compare` expression may use the function.
 """
 
 from __future__ import annotations
 
 import ast
+import contextlib
+import functools
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 # The names the tutor's code namespaces give to torch modules.
@@ -71,6 +85,44 @@ ESCAPES = frozenset(
     }
 )
 ESCAPE_MODULES = frozenset({"gc", "inspect", "ctypes", "importlib", "sys", "builtins", "_ctypes"})
+# Names that switch off or pop the modes `Guards.watching` pushes (found in attributes and strings).
+MODE_ESCAPES = (
+    "TorchFunction",
+    "torch_function",
+    "Dispatch",
+    "dispatch",
+    "_mode",
+    "_pop_",
+    "_push_",
+)
+
+# A forbidden leaf name -> the names the same computation goes by where torch dispatches it
+# (a torch function's `__name__`, `special_` prefix dropped, or an aten op's packet name).
+TWINS: dict[str, tuple[str, ...]] = {
+    "log_softmax": ("log_softmax", "_log_softmax"),
+    "softmax": ("softmax", "_softmax"),
+    "logsumexp": ("logsumexp",),
+    "cross_entropy": ("cross_entropy", "cross_entropy_loss"),
+    "nll_loss": ("nll_loss", "nll_loss_forward", "nll_loss2d", "nll_loss2d_forward", "nll_loss_nd"),
+    "kl_div": ("kl_div",),
+    "binary_cross_entropy": ("binary_cross_entropy",),
+    "binary_cross_entropy_with_logits": ("binary_cross_entropy_with_logits",),
+    "grad": ("grad", "backward", "run_backward", "vjp", "jacobian", "hessian"),
+    "backward": ("grad", "backward", "run_backward", "vjp", "jacobian", "hessian"),
+}
+# nn.Module forms: forbidding the class forbids the function it calls, and the other way round
+MODULE_FORMS = {
+    "CrossEntropyLoss": "cross_entropy",
+    "NLLLoss": "nll_loss",
+    "KLDivLoss": "kl_div",
+    "BCELoss": "binary_cross_entropy",
+    "BCEWithLogitsLoss": "binary_cross_entropy_with_logits",
+    "LogSoftmax": "log_softmax",
+    "Softmax": "softmax",
+}
+AUTOGRAD_PATHS = frozenset(
+    {"torch.autograd.grad", "torch.autograd.backward", "torch.Tensor.backward"}
+)
 
 
 def canonical(name: str) -> str:
@@ -90,6 +142,18 @@ class Ban:
     @property
     def leaves(self) -> set[str]:
         return {p.rsplit(".", 1)[-1] for p in self.paths}
+
+    @property
+    def twins(self) -> set[str]:
+        """The function and aten op names that compute what this ban forbids."""
+        leaf = self.paths[0].rsplit(".", 1)[-1]
+        leaf = MODULE_FORMS.get(leaf, leaf)
+        return set(TWINS.get(leaf, (leaf, f"_{leaf}")))
+
+    @property
+    def autograd(self) -> bool:
+        """Forbids autograd itself (a gradient to be derived by hand)."""
+        return self.paths[0] in AUTOGRAD_PATHS
 
 
 def bans(forbid: list[str]) -> list[Ban]:
@@ -157,6 +221,11 @@ def check_source(source: str, forbid: list[str], entry: str | None = None) -> st
 def _escape(node: ast.AST) -> str | None:
     if isinstance(node, ast.Attribute) and node.attr in ESCAPES:
         return node.attr
+    named = node.attr if isinstance(node, ast.Attribute) else None
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        named = node.value
+    if named and any(part in named for part in MODE_ESCAPES):
+        return named
     if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in ESCAPES:
         return node.value
     if isinstance(node, ast.Import):
@@ -194,6 +263,29 @@ class Guards:
         self.hits: list[str] = []
         self._swapped: list[tuple[object, str, object]] = []
         self._forbid = tuple(forbid)
+        rules = bans(list(forbid))
+        self.twins = {twin: ban.shown for ban in rules for twin in ban.twins}
+        self.autograd = next((ban.shown for ban in rules if ban.autograd), None)
+
+    def refuse(self, name: str) -> None:
+        """Raise ForbiddenCall if `name` (a torch function or aten op) is forbidden and armed."""
+        if not self.armed:
+            return
+        shown = self.twins.get(name.removeprefix("special_"))
+        if shown is None and self.autograd and name.endswith(("_backward", "_backward_data")):
+            shown = self.autograd  # a backward kernel run by hand (grad_fn called directly)
+        if shown is not None:
+            self.hits.append(shown)
+            raise ForbiddenCall(shown)
+
+    @contextlib.contextmanager
+    def watching(self) -> Iterator[None]:
+        """Learner code runs inside this: every torch call and aten op is checked."""
+        if not self.twins:
+            yield
+            return
+        with _modes(self):
+            yield
 
     def install(self) -> None:
         for owner, attr, original, shown in locate(self._forbid):
@@ -290,3 +382,43 @@ def _resolve_owner(torch: object, path: str) -> tuple[object | None, str]:
         except Exception:
             return None, ""
     return owner, parts[-1]
+
+
+def _modes(guards: Guards) -> contextlib.ExitStack:
+    """A TorchFunctionMode and a TorchDispatchMode that ask `guards` about every call."""
+    functions, ops = _mode_classes()
+    stack = contextlib.ExitStack()
+    stack.enter_context(functions(guards))
+    stack.enter_context(ops(guards))
+    return stack
+
+
+@functools.cache
+def _mode_classes() -> tuple[type, type]:
+    """Made once (the fork server warms them): creating a mode class costs milliseconds."""
+    from torch.overrides import TorchFunctionMode
+    from torch.utils._python_dispatch import TorchDispatchMode
+
+    class Functions(TorchFunctionMode):
+        def __init__(self, guards: Guards) -> None:
+            super().__init__()
+            self.guards = guards
+
+        def __torch_function__(self, func, types, args=(), kwargs=None):
+            self.guards.refuse(getattr(func, "__name__", ""))
+            return func(*args, **(kwargs or {}))
+
+    class Ops(TorchDispatchMode):
+        @classmethod
+        def _should_skip_dynamo(cls) -> bool:
+            return False  # else torch wraps this in dynamo's disable, importing dynamo: seconds
+
+        def __init__(self, guards: Guards) -> None:
+            super().__init__()
+            self.guards = guards
+
+        def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+            self.guards.refuse(func.overloadpacket.__name__)
+            return func(*args, **(kwargs or {}))
+
+    return Functions, Ops

@@ -20,7 +20,7 @@ import sys
 import traceback
 from typing import Any
 
-from tutor.grading.sandbox import wire
+from tutor.grading.sandbox import case_checks, wire
 from tutor.grading.sandbox.confine import confine, network_namespace
 from tutor.grading.sandbox.forbid import ForbiddenCall, Guards
 from tutor.grading.sandbox.limits import Limits
@@ -83,10 +83,14 @@ def _run(job: dict) -> dict[str, Any]:
         out["error"] = _raised(error, filename)
         return out
     namespace.update(job.get("env") or {})
+    import torch
+
+    grad = torch.autograd.grad  # the harness's own, taken before any guard replaces it
     guards.install()
     tripped = _Tripwire(guards)
     try:
-        exec(code, namespace)
+        with guards.watching():
+            exec(code, namespace)
     except BaseException as error:  # noqa: BLE001 - whatever the code raises is data
         if tripped.check(error, out):
             return out
@@ -106,9 +110,15 @@ def _run(job: dict) -> dict[str, Any]:
     compare_src = job.get("compare") or "result"
     compare = compile(compare_src, "<compare>", "eval")
     needs_originals = job.get("compare_uses_forbidden", False)
+    order = list(job.get("order") or [])
+    wants_grads = bool(job.get("gradients")) and guards.autograd is None
     for case in job["cases"]:
         try:
-            result = entry(**case)
+            call = case_checks.prepare(case, order, wants_grads)
+            with guards.watching():
+                result = entry(*call.values)  # positionally, in the prompt's order
+                grads = case_checks.gradients(result, call, grad) if wants_grads else None
+            checked = {"after": case_checks.after(call), "grads": grads}
             if compare_src != "result":
                 guards.armed = not needs_originals
                 try:
@@ -116,7 +126,8 @@ def _run(job: dict) -> dict[str, Any]:
                 finally:
                     guards.armed = True
             wire.check(result)  # fail here, per case, if the value cannot be sent
-            out["cases"].append({"value": result})
+            wire.check(checked)
+            out["cases"].append({"value": result, **checked})
         except BaseException as error:  # noqa: BLE001
             if tripped.check(error, out):
                 return out

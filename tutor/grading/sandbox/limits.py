@@ -55,10 +55,19 @@ class Raised:
 
 @dataclass
 class CaseOutcome:
-    """One call of the function: its (compared) value, or what it raised."""
+    """One call of the function: its (compared) value, or what it raised.
+
+    `after` holds the tensor arguments as the call left them (None for the
+    others), in call order; `grads`, per argument in call order, the gradient
+    of the (weighted) output with respect to it (None for a non-float
+    argument), or is None when the output is not differentiable or
+    gradients were not asked for.
+    """
 
     value: Any = None
     raised: Raised | None = None
+    after: list[Any] | None = None
+    grads: list[Any] | None = None
 
 
 @dataclass
