@@ -17,7 +17,7 @@ from tutor.pack.errors import PackError, PackNotFound, did_you_mean
 from tutor.pack.fields import Fields
 from tutor.pack.lesson_text import FencedBlock, split_lesson
 from tutor.pack.model import Block, CodeExample, Lesson, Location, Pack, Prose, Step
-from tutor.pack.yaml_lines import LineDict, YamlProblem, load_yaml
+from tutor.pack.yaml_lines import LineDict, YamlProblem, load_yaml, silent_cuts
 
 PACK_FILE = "pack.toml"
 PACK_KEYS = {"id", "title", "version", "authors", "description", "requires", "lessons"}
@@ -275,6 +275,10 @@ def _build_block(
             )
         )
         return None
+    errors.extend(
+        PackError(path, block.body_line + line - 1, message)
+        for line, message in silent_cuts(block.body)
+    )
     builder = {"exercise": build_exercise, "derivation": build_derivation, "plot": build_plot}
     built, problems = builder[block.kind](data, path, block.body_line)
     errors.extend(PackError(path, line, message) for line, message in problems)

@@ -98,6 +98,74 @@ def load_yaml(text: str) -> Any:
         hint = ""
         if "mapping values are not allowed" in problem:
             hint = " (text containing `: ` must be quoted, or written as a `>` or `|` block)"
+        hint = hint or _starting_character_hint(problem)
         raise YamlProblem(line, f"bad YAML: {problem}{context}{hint}") from None
     except yaml.YAMLError as error:
         raise YamlProblem(1, f"bad YAML: {error}") from None
+
+
+# what YAML makes of a value's first character, in words a teacher can act on
+_FIRST_CHARACTER = {
+    "`": "a value cannot start with ` (a code span) in YAML",
+    "*": "a value starting with * is read as a YAML alias (a reference to an anchor)",
+    "&": "a value starting with & is read as a YAML anchor",
+    "!": "a value starting with ! is read as a YAML tag",
+    "%": "a value cannot start with % in YAML (it starts a directive)",
+    "@": "a value cannot start with @ in YAML (it is reserved)",
+}
+
+
+def _starting_character_hint(problem: str) -> str:
+    """The fix for a value YAML refused because of its first character, or a tab."""
+    if "'\\t'" in problem:
+        return " (a tab cannot indent YAML: indent with spaces)"
+    for char, meaning in _FIRST_CHARACTER.items():
+        if f"'{char}'" in problem or (char == "!" and "for the tag" in problem):
+            return f' ({meaning}: put the whole text in quotes, "{char}…", or use a `>` block)'
+    return ""
+
+
+def silent_cuts(text: str) -> list[tuple[int, str]]:
+    """Lines where YAML silently drops part of a plain (unquoted) value.
+
+    ` #` starts a comment (the rest of the line is gone); a leading `&word`
+    is an anchor (the word is gone).
+    Block scalars (`|`, `>`) keep their `#`; quoted, flow (`{…}`, `[…]`) and
+    empty values are left alone. Returns (1-based line, message).
+    """
+    found = []
+    block_indent: int | None = None  # inside a | or > block: lines indented deeper are text
+    for number, line in enumerate(text.splitlines(), start=1):
+        indent = len(line) - len(line.lstrip(" "))
+        if block_indent is not None:
+            if not line.strip() or indent > block_indent:
+                continue
+            block_indent = None
+        stripped = line.strip()
+        body = stripped[2:] if stripped.startswith("- ") else stripped
+        key, colon, value = body.partition(": ")
+        value = value if colon else (body if stripped.startswith("- ") else "")
+        value = value.strip()
+        if value[:1] in ("|", ">"):
+            block_indent = indent
+            continue
+        if value.startswith("&"):
+            found.append(
+                (
+                    number,
+                    f"`{value.split()[0]}` at the start of a value is read as a YAML anchor and "
+                    "silently dropped: put the whole text in quotes",
+                )
+            )
+            continue
+        if not value or value[0] in "\"'{[#" or " #" not in value:
+            continue
+        kept, _, cut = value.partition(" #")
+        found.append(
+            (
+                number,
+                f"` #` starts a YAML comment, so `{kept.strip()}` is all that is kept and "
+                f"`#{cut}` is silently dropped: put the whole text in quotes",
+            )
+        )
+    return found
