@@ -90,3 +90,57 @@ def test_a_learner_never_sees_reference_code_or_server_paths(sandbox) -> None:
     assert "site-packages" not in crashed.feedback and "torch/" not in crashed.feedback, (
         crashed.feedback
     )
+
+
+MISTAKES = """\
+---
+id: mistakes
+title: Author mistakes in code
+---
+
+## Step
+
+```exercise
+id: double
+type: code
+entry: double
+prompt: Return 2 x.
+args:
+  x: randn(3)
+reference: |
+  def double(x):
+      return 2 * x
+misconceptions:
+  - code: |
+      def double(x):
+          return x.view(2, 2)
+    tag: raises
+    feedback: It raises.
+  - code: |
+      def double(x)
+          return x + x + x
+    tag: typo
+    feedback: A typo.
+```
+"""
+
+
+def test_a_wrong_entry_name_is_the_authors_error_in_words(tmp_path: Path) -> None:
+    lesson = MISTAKES.replace("entry: double", "entry: dubble")
+    errors = validate_lesson(tmp_path / "p", lesson)
+    messages = [e.message for e in errors if e.line == line_of(lesson, "id: double")]
+    assert messages == [
+        "the reference defines no function `dubble` (it defines `double`): `entry:` names the "
+        "function learners write, and the reference and every misconception's code must define "
+        "it too"
+    ], errors
+    assert not any("internal error" in e.message or "PackCodeError" in e.message for e in errors)
+
+
+def test_author_code_messages_say_what_it_raised_and_never_your(tmp_path: Path) -> None:
+    errors = validate_lesson(tmp_path / "p", MISTAKES)
+    raises = [e.message for e in errors if e.line == line_of(MISTAKES, "  - code: |")]
+    assert raises and "it raises RuntimeError: shape '[2, 2]' is invalid" in raises[0], errors
+    typo = [e.message for e in errors if e.line == line_of(MISTAKES, "  - code: |", 2)]
+    assert typo == ["misconception `typo` does not read: expected ':' (its line 1)"], errors
+    assert not any("your" in e.message.lower() for e in errors), errors

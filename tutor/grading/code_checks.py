@@ -91,3 +91,38 @@ def check_reference_raises(exercise: CodeExercise, seeds: list[int]) -> Problems
 def _short(value: object) -> str:
     text = repr(value).replace("\n", " ")
     return text if len(text) <= 60 else text[:57] + "…"
+
+
+def pack_code_problem(source: str, entry: str, what: str) -> str | None:
+    """Why the author's code cannot be run as `entry`: it does not read, or defines no `entry`."""
+    import ast
+
+    try:
+        tree = ast.parse(source)
+    except SyntaxError as error:
+        return f"{what} does not read: {error.msg} (its line {error.lineno})"
+    defined = [node.name for node in tree.body if isinstance(node, ast.FunctionDef)]
+    if entry in defined:
+        return None
+    others = f" (it defines {', '.join(f'`{name}`' for name in defined)})" if defined else ""
+    return (
+        f"{what} defines no function `{entry}`{others}: `entry:` names the function learners "
+        "write, and the reference and every misconception's code must define it too"
+    )
+
+
+def in_author_words(verdict) -> str:
+    """What happened to the author's code, said about it (never "your"), error included."""
+    details = verdict.details or {}
+    status = verdict.status.value
+    if status == "crashed" and "got" in details:
+        raised = str(details["got"]).strip().splitlines()[-1]
+        return f"it raises {raised} on {details.get('label', 'a case')}"
+    if status in ("crashed", "unreadable") and "error" in details:
+        return f"it raises {details['error']} when loaded"
+    if status == "limit":
+        return f"it hit a limit: {details.get('limit', verdict.feedback)}"
+    if status == "incorrect" and "reason" in details:
+        return f"it gives {details['reason']} on {details.get('label', 'a case')}"
+    text = " ".join(verdict.feedback.split())
+    return text.replace("Your code", "it").replace("your code", "it").replace("Your ", "its ")

@@ -233,9 +233,17 @@ def _check_formula(exercise: FormulaExercise) -> Problems:
 def _check_code(pack: Pack, lesson: Lesson, exercise: CodeExercise) -> Problems:
     """The reference passes its own cases; every known-wrong variant is caught."""
     from tutor.grading import grade
-    from tutor.grading.code_checks import CASE_LEARNERS, check_reference_raises
+    from tutor.grading.code_checks import (
+        CASE_LEARNERS,
+        check_reference_raises,
+        in_author_words,
+        pack_code_problem,
+    )
 
     line = exercise.location.line
+    unreadable = pack_code_problem(exercise.reference, exercise.entry, "the reference")
+    if unreadable:
+        return [(line, unreadable)]
     seeds = [learner_seed(pack, lesson, exercise, name) for name in CASE_LEARNERS]
     raising = check_reference_raises(exercise, seeds)
     if raising:
@@ -248,14 +256,18 @@ def _check_code(pack: Pack, lesson: Lesson, exercise: CodeExercise) -> Problems:
         return [
             (
                 line,
-                _("the reference does not pass its own cases: {feedback}").format(
-                    feedback=verdict.feedback
+                _("the reference does not pass its own cases: {what}").format(
+                    what=in_author_words(verdict)
                 ),
             )
         ]
     problems = []
     for known in exercise.misconceptions:
         if not known.code:
+            continue
+        unreadable = pack_code_problem(known.code, exercise.entry, f"misconception `{known.tag}`")
+        if unreadable:
+            problems.append((known.location.line, unreadable))
             continue
         wrong = grade(pack, lesson, exercise, known.code, VALIDATE_LEARNER)
         if wrong.correct:
@@ -266,9 +278,8 @@ def _check_code(pack: Pack, lesson: Lesson, exercise: CodeExercise) -> Problems:
         elif wrong.mistake != known.tag:
             got = f"`{wrong.mistake}`" if wrong.mistake else wrong.status.value
             problems.append(
-                (known.location.line, _("misconception `{tag}` is not recognised (graded {got}: "
-                 "{feedback})").format(tag=known.tag, got=got, feedback=wrong.feedback.splitlines()[0]
-                                       if wrong.feedback else ""))
+                (known.location.line, _("misconception `{tag}` is not recognised: graded {got}, "
+                 "{what}").format(tag=known.tag, got=got, what=in_author_words(wrong)))
             )  # fmt: skip
     return problems
 
