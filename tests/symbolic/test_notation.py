@@ -130,6 +130,25 @@ def test_pure_numbers_are_decided(reference, answer, status):
     assert grade(exercise(reference), answer) is status
 
 
+@pytest.mark.parametrize(
+    "reference, answer, status",
+    [
+        ("x**2/3", "0.333333333333333*x^2", Status.INCORRECT),  # STACK AlgEquiv fixture l.116
+        ("x**2/2 + 3*x - 1", "0.5*x^2+3*x-1", Status.CORRECT),
+        ("2**(t/5.1)", "2^(0.196078431373*t)", Status.INCORRECT),
+    ],
+)
+def test_a_typed_decimal_is_its_exact_value_not_a_float(reference, answer, status):
+    assert grade(exercise(reference, x=(R,), t=(R,)), answer) is status
+
+
+def test_formulas_defined_on_a_narrow_range_are_still_decided():
+    # both sides are real only for -1 < x < 1: a fifth of the sampled points
+    ex = exercise("-log((1 - x)/(x + 1))", x=(R,))
+    assert grade(ex, "log((x+1)/(1-x))") is Status.CORRECT
+    assert grade(ex, "log((x+1)/(1-x)) + 0.001") is Status.INCORRECT
+
+
 def test_a_number_inside_a_vector_formula_is_still_fine():
     ex = exercise("-sum(p*log(p))/log(2)", p=(D, "K"))
     assert grade(ex, "-sum(p*log2(p))") is Status.CORRECT

@@ -307,6 +307,7 @@ def _sample_compare(
     rng = np.random.default_rng(seed)
     tally = _Tally()
     tiny = _needs_mpmath(a, b)  # values far below 1 are meaningful: compare them relatively
+    decimal = _has_decimal(a, b)
     trials = 5 if size_names else 2
     has_logits = any((kinds or {}).get(n, table.specs[n].kind) is SymbolKind.LOGITS for n in names)
     use_sympy = _has_grad(a, b)
@@ -326,7 +327,9 @@ def _sample_compare(
             if use_sympy:
                 _compare_via_sympy(a, b, table, sizes, values, count, tally, deadline)
             else:
-                _compare_batch(a, b, table, sizes, values, count, precise, tally, deadline, tiny)
+                _compare_batch(
+                    a, b, table, sizes, values, count, precise, tally, deadline, tiny, decimal
+                )
         except (ValueError, TypeError, ZeroDivisionError, OverflowError) as error:
             return Equivalence(Outcome.UNDECIDED, why=f"could not evaluate the formulas: {error}")
         ran += 1
@@ -363,6 +366,7 @@ def _compare_batch(
     tally: _Tally,
     deadline: float,
     relative: bool = False,
+    decimal: bool = False,
 ) -> None:
     if precise:
         suspect = np.arange(count)
@@ -375,14 +379,14 @@ def _compare_batch(
             close = np.all(
                 np.isfinite(ra) & np.isfinite(rb) & (np.abs(ra - rb) <= TOLERANCE * scale), axis=1
             )
-        if _has_decimal(a, b):  # agreeing to 1e-7 is not being equal: ask mpmath about a few
+        if decimal:  # agreeing to 1e-7 is not being equal: ask mpmath about a few
             recheck = np.flatnonzero(close)[:DECIMAL_RECHECKS]
             close[recheck] = False
         tally.agree += int(close.sum())
         suspect = np.flatnonzero(~close)
         if len(suspect) > MAX_MP_RECHECKS:
             suspect = suspect[:MAX_MP_RECHECKS]
-    tolerance = DECIMAL_TOLERANCE if _has_decimal(a, b) else MP_TOLERANCE
+    tolerance = DECIMAL_TOLERANCE if decimal else MP_TOLERANCE
     if not len(suspect):
         return
     if not precise:
