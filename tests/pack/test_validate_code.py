@@ -144,3 +144,39 @@ def test_author_code_messages_say_what_it_raised_and_never_your(tmp_path: Path) 
     typo = [e.message for e in errors if e.line == line_of(MISTAKES, "  - code: |", 2)]
     assert typo == ["misconception `typo` does not read: expected ':' (its line 1)"], errors
     assert not any("your" in e.message.lower() for e in errors), errors
+
+
+STABILITY = """\
+---
+id: stability
+title: Stability
+---
+
+## Step
+
+```exercise
+id: lse
+type: code
+entry: lse
+prompt: Write log(sum(exp(z))) so that it does not overflow.
+args:
+  z: randn(4)
+reference: |
+  def lse(z):
+      return torch.logsumexp(z, 0)
+```
+"""
+
+
+def test_a_stability_exercise_without_large_inputs_is_an_error(tmp_path: Path) -> None:
+    errors = validate_lesson(tmp_path / "p", STABILITY)
+    messages = [e.message for e in errors if e.line == line_of(STABILITY, "id: lse")]
+    assert messages and 'is about numerical stability (its text says "overflow")' in messages[0]
+    assert "magnitude 50 or more" in messages[0]
+
+
+def test_a_large_edge_case_satisfies_it(tmp_path: Path) -> None:
+    lesson = STABILITY.replace(
+        "  z: randn(4)\n", "  z: randn(4)\nedge_cases:\n  - z: 1000 * randn(4)\n"
+    )
+    assert validate_lesson(tmp_path / "p", lesson) == []

@@ -8,6 +8,7 @@ so it is a pack error unless the author declares the exception with
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from tutor.pack.model import CodeExercise
@@ -126,3 +127,76 @@ def in_author_words(verdict) -> str:
         return f"it gives {details['reason']} on {details.get('label', 'a case')}"
     text = " ".join(verdict.feedback.split())
     return text.replace("Your code", "it").replace("your code", "it").replace("Your ", "its ")
+
+
+_STABILITY_WORDS = re.compile(
+    r"stab\w*|overflow\w*|underflow\w*|\binf\b|\bnan\b|max trick|subtract\w* the max"
+    r"|log-?sum-?exp",
+    re.IGNORECASE,
+)
+# writing one of these yourself is a lesson in stability: the naive formula overflows
+_STABLE_FUNCTIONS = (
+    "log_softmax",
+    "logsumexp",
+    "cross_entropy",
+    "softmax",
+    "binary_cross_entropy_with_logits",
+    "logsigmoid",
+)
+
+
+def about_stability(exercise: CodeExercise) -> str | None:
+    """Why the exercise is about numerical stability (in words), or None."""
+    text = " ".join(
+        [exercise.prompt, *exercise.hints, *(m.feedback for m in exercise.misconceptions)]
+    )
+    word = _STABILITY_WORDS.search(text)
+    if word:
+        return f'its text says "{word.group(0)}"'
+    if any(name in exercise.starter for name in _STABLE_FUNCTIONS):
+        return None  # the starter already hands learners the stable building block
+    for name in exercise.forbid:
+        if name.rsplit(".", 1)[-1] in _STABLE_FUNCTIONS:
+            return f"it forbids `{name}`, so learners write it themselves"
+    return None
+
+
+def largest_input(exercise: CodeExercise, seeds: list[int]) -> float:
+    """The largest finite magnitude of any float input over the seeds' cases."""
+    import torch
+
+    from tutor.grading.code import draw_cases
+
+    largest = 0.0
+    for seed in seeds:
+        for case in draw_cases(exercise, seed):
+            for value in case.args.values():
+                if isinstance(value, float):
+                    value = torch.tensor(value)
+                if isinstance(value, torch.Tensor) and value.is_floating_point() and value.numel():
+                    finite = value[torch.isfinite(value)]
+                    if finite.numel():
+                        largest = max(largest, float(finite.abs().max()))
+    return largest
+
+
+def check_large_case(exercise: CodeExercise, seeds: list[int]) -> Problems:
+    """An exercise about stability needs a case where an unstable formula breaks."""
+    from tutor.grading.call_checks import LARGE
+
+    why = about_stability(exercise)
+    if why is None:
+        return []
+    largest = largest_input(exercise, seeds)
+    if largest >= LARGE:
+        return []
+    first = next(iter(exercise.args), "x")
+    return [
+        (
+            exercise.location.line,
+            f"exercise `{exercise.id}` is about numerical stability ({why}), but no case reaches "
+            f"large inputs (the largest is {largest:.3g}): an unstable formula (exp without "
+            f"subtracting the max, log of a softmax) passes. Add an edge case with inputs of "
+            f"magnitude {LARGE:g} or more, e.g. `{first}: 1000 * randn(…)`",
+        )
+    ]

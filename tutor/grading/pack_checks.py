@@ -235,6 +235,7 @@ def _check_code(pack: Pack, lesson: Lesson, exercise: CodeExercise) -> Problems:
     from tutor.grading import grade
     from tutor.grading.code_checks import (
         CASE_LEARNERS,
+        check_large_case,
         check_reference_raises,
         in_author_words,
         pack_code_problem,
@@ -245,7 +246,7 @@ def _check_code(pack: Pack, lesson: Lesson, exercise: CodeExercise) -> Problems:
     if unreadable:
         return [(line, unreadable)]
     seeds = [learner_seed(pack, lesson, exercise, name) for name in CASE_LEARNERS]
-    raising = check_reference_raises(exercise, seeds)
+    raising = check_reference_raises(exercise, seeds) or check_large_case(exercise, seeds)
     if raising:
         return raising
     # Pack code may call what learners may not (the reference is often F.cross_entropy
