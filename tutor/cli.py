@@ -341,7 +341,8 @@ def grade(
 @click.option(
     "--no-cache", "fresh", is_flag=True, help="Check every block again, even those found clean."
 )
-def validate(pack_dir: str | None, quick: bool, fresh: bool) -> None:
+@click.pass_context
+def validate(ctx: click.Context, pack_dir: str | None, quick: bool, fresh: bool) -> None:
     """Check a pack (default: the built-in pack); print every problem as file:line: message.
 
     Beyond the structure, every exercise, example and derivation is checked
@@ -367,6 +368,8 @@ def validate(pack_dir: str | None, quick: bool, fresh: bool) -> None:
         )
         errors = sorted(set(errors + report.errors))
         checked = report.summary()
+    if ctx.meta.get("db"):
+        errors = sorted(set(errors + _orphaned_work(pack, ctx.meta["db"])))
     for error in errors:
         click.echo(str(error))
     if errors:
@@ -379,6 +382,22 @@ def validate(pack_dir: str | None, quick: bool, fresh: bool) -> None:
         )
         sys.exit(1)
     click.echo(_("{root}: clean — checked {checked}").format(root=root, checked=checked), err=True)
+
+
+def _orphaned_work(pack: Pack, db: str) -> list[PackError]:
+    """`validate --db`: answers in the store to lesson or exercise ids the pack no longer has."""
+    from tutor.progress.gradebook import LessonOutline
+    from tutor.progress.orphans import describe, orphans
+
+    lessons = [LessonOutline(le.id, tuple(e.id for e in le.exercises)) for le in pack.lessons]
+    with _open_progress(db) as store:
+        found = orphans(store.attempts(pack_id=pack.id), lessons, pack.id)
+    paths = {lesson.id: lesson.path for lesson in pack.lessons}
+    manifest = pack.root / "pack.toml"
+    return [
+        PackError(paths.get(orphan.lesson_id, manifest), 1, describe(orphan, lessons))
+        for orphan in found
+    ]
 
 
 @cli.command()
@@ -515,8 +534,9 @@ def export(
     from tutor.progress.gradebook import to_csv, to_json
 
     pack = _open_pack(_class_pack(ctx, pack_dir))
-    _lessons, rows, _positions = _gradebook(pack, ctx.meta.get("db"), learner)
+    lessons, rows, _positions = _gradebook(pack, ctx.meta.get("db"), learner)
     text = to_csv(rows) if fmt == "csv" else to_json(rows)
+    _name_orphaned_rows(rows, lessons)
     if out is None:
         click.echo(text, nl=False)
         return
@@ -525,6 +545,20 @@ def export(
     except OSError as error:
         _fail(_("cannot write {path}: {error}").format(path=out, error=error.strerror or error))
     click.echo(_("{count} row(s) written to {path}").format(count=len(rows), path=out), err=True)
+
+
+def _name_orphaned_rows(rows, lessons) -> None:
+    """On stderr: the exported rows whose exercise the pack no longer has (a renamed id)."""
+    known = {(lesson.id, exercise) for lesson in lessons for exercise in lesson.exercises}
+    lost = sorted({(r.lesson_id, r.exercise_id) for r in rows} - known)
+    if lost:
+        count = sum((r.lesson_id, r.exercise_id) not in known for r in rows)
+        names = ", ".join(f"{lesson}/{exercise}" for lesson, exercise in lost)
+        click.echo(
+            f"{count} row(s) are for exercises this pack no longer has (renamed or removed): "
+            f"{names}",
+            err=True,
+        )
 
 
 @cli.command("new-pack")
