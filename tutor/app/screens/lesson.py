@@ -67,13 +67,14 @@ class LessonScreen(Screen):
 
     def _show_step(self) -> None:
         self.current = None
-        self.query_one(StepIndicator).show(self.step, [s.title for s in self.lesson.steps])
+        indicator = self.query_one(StepIndicator)
+        whole = indicator.show(self.step, [s.title for s in self.lesson.steps])
         body = self.query_one("#step-body", VerticalScroll)
         body.remove_children()
         step = self.lesson.steps[self.step]
-        widgets: list[Widget] = [
-            Static(self.app.plain(step.title), classes="step-title", markup=False)
-        ]
+        widgets: list[Widget] = []
+        if not whole:  # the header cut it: the body starts with it whole (else it is said once)
+            widgets.append(Static(self.app.plain(step.title), classes="step-title", markup=False))
         if self.step == 0 and _intro(self.lesson.intro):
             widgets.append(ProseView(_intro(self.lesson.intro)))
         numbers = {id(e): n for n, e in enumerate(self.lesson.exercises, start=1)}
@@ -114,8 +115,11 @@ class LessonScreen(Screen):
         found = _enclosing(self.focused, kind)
         if found is not None:
             return found
-        every = self.query(kind)
-        return every.first() if every else None
+        # none in focus: the first one the learner can see, not the step's first
+        every = list(self.query(kind))
+        view = self.query_one("#step-body", VerticalScroll).region
+        visible = [widget for widget in every if widget.region.overlaps(view)]
+        return (visible or every or [None])[0]
 
     def current_exercise(self) -> ExerciseView | None:
         """The exercise in focus, else the one focused last on this step, else the first unsolved."""
@@ -283,7 +287,10 @@ class LessonScreen(Screen):
             self.step -= 1
 
     def action_scroll(self, lines: int) -> None:
-        self.query_one("#step-body", VerticalScroll).scroll_relative(y=lines, animate=False)
+        # immediate: a deferred scroll starts from where the last one started, and ten
+        # `j` typed in one burst would move one line
+        body = self.query_one("#step-body", VerticalScroll)
+        body.scroll_relative(y=lines, animate=False, immediate=True)
 
     def action_hint(self) -> None:
         view = self._target(ExerciseView)

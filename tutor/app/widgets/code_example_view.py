@@ -69,6 +69,7 @@ class CodeExampleView(Vertical, can_focus=True):
         result = self.query_one(".run-result", Static)
         result.update(f"{self.app.glyphs.pending} " + _("running"))
         result.display = True
+        self.call_after_refresh(result.scroll_visible, animate=False)
         self._run()
 
     @work(thread=True, exclusive=True, group="run-example")
@@ -86,7 +87,10 @@ class CodeExampleView(Vertical, can_focus=True):
     def _ran(self, text: str) -> None:
         self.app.session.seen[self._seen_key] = text
         if self.is_attached:
-            self.query_one(".run-result", Static).update(text)
+            result = self.query_one(".run-result", Static)
+            result.update(text)
+            # the output lands below the code: bring it into view rather than under the fold
+            self.call_after_refresh(result.scroll_visible, animate=False)
 
     def _describe(self, output: str, problem: str | None) -> str:
         glyphs = self.app.glyphs

@@ -119,3 +119,6 @@ class DerivationView(Vertical, can_focus=True):
             self.revealed += 1
             self.app.session.seen[self._seen_key] = self.revealed
             self._show()
+            # the new step is at the bottom of the box: bring it into view
+            keys = self.query_one(".derivation-keys", Static)
+            self.call_after_refresh(keys.scroll_visible, animate=False)

@@ -310,8 +310,12 @@ class ExerciseView(Vertical):
         # a choice shows its pick and a formula its live preview: no need to echo those
         echo = not isinstance(self.exercise, (ChoiceExercise, FormulaExercise))
         verdict_view.show_verdict(verdict, echo=echo)
+        if self.solution_shown:  # said plainly: the record keeps that it came after the solution
+            verdict_view.add_note(
+                _("The solution was shown before this answer: your record says so.")
+            )
         self.call_after_refresh(verdict_view.scroll_visible, animate=False)
-        out_of_attempts = not self.solved and self.attempts >= self.exercise.attempts
+        out_of_attempts = not self.solved and self.attempts >= self.allowed_attempts
         if out_of_attempts and not self.solution_shown and self.exercise.solution:
             self.show_solution()
         self._update_title()
@@ -363,13 +367,21 @@ class ExerciseView(Vertical):
 
     # the title line
 
+    @property
+    def allowed_attempts(self) -> int:
+        """The exercise's attempts, but no more than a choice has wrong answers to try."""
+        exercise = self.exercise
+        if isinstance(exercise, ChoiceExercise) and not exercise.multiple:
+            return max(min(exercise.attempts, len(exercise.choices) - 1), 1)
+        return exercise.attempts
+
     def _update_title(self) -> None:
         glyphs = self.app.glyphs
         parts = [_("Exercise {n}").format(n=self.number), self.exercise.type]
         if self.solved:
             parts.append(f"{glyphs.correct} " + _("solved"))
         elif self.attempts:
-            left = max(self.exercise.attempts - self.attempts, 0)
+            left = max(self.allowed_attempts - self.attempts, 0)
             parts.append(_("{tried} tried, {left} left").format(tried=self.attempts, left=left))
         if self.exercise.hints:
             parts.append(

@@ -16,7 +16,8 @@ class StepIndicator(Static):
         super().__init__("", markup=False, **kwargs)
         self._shown: tuple[int, list[str]] | None = None
 
-    def show(self, index: int, titles: list[str]) -> None:
+    def show(self, index: int, titles: list[str]) -> bool:
+        """Show step `index`; False when its title had to be cut to fit the line."""
         self._shown = (index, titles)
         glyphs = self.app.glyphs
         dots = "".join(
@@ -26,7 +27,9 @@ class StepIndicator(Static):
         head = f"{step} {self.app.plain(dots)}  "
         # a long title is cut to the line (by display width: CJK is two cells), never wrapped away
         room = max((self.content_region.width or self.app.size.width) - cell_len(head), 1)
-        self.update(head + fit(self.app.plain(titles[index]), room, self.app.plain("…")))
+        title = self.app.plain(titles[index])
+        self.update(head + fit(title, room, self.app.plain("…")))
+        return cell_len(title) <= room
 
     def on_resize(self) -> None:
         if self._shown is not None:

@@ -1,0 +1,127 @@
+"""The small things that cost trust (issue 17, defect 11)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.app.helpers import exercise, open_step, text_of, verdict_after, wait_until
+from tests.app.test_type_ahead import burst
+from tutor.app.widgets.code_example_view import CodeExampleView
+from tutor.pack.loader import load_pack
+
+TWO_EXAMPLES = """\
+---
+id: examples
+title: Two examples
+---
+
+## Run them
+
+```python
+print("first")
+```
+
+Some words between the two examples, long enough to push the second one
+down the screen when the terminal is short.
+
+More words.
+
+```python
+print("second")
+```
+
+```exercise
+id: two-ways
+type: choice
+shuffle: false
+prompt: Pick one.
+choices:
+  - text: right
+    correct: true
+  - text: wrong
+attempts: 3
+solution: The first.
+```
+"""
+
+
+@pytest.fixture
+def examples_pack(tmp_path):
+    from tests.pack.helpers import write_pack
+
+    pack, errors = load_pack(write_pack(tmp_path / "pack", {"01-examples.md": TWO_EXAMPLES}))
+    assert errors == []
+    return pack
+
+
+async def test_ten_j_in_a_burst_scroll_ten_lines(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 9)) as pilot:
+        screen = await open_step(pilot, app, "Choice")
+        await exercise(pilot, screen, "pick")
+        body = screen.query_one("#step-body")
+        await wait_until(pilot, lambda: body.max_scroll_y >= 3)
+        burst(app, *"j" * 10)
+        await pilot.pause(0.5)
+        assert body.scroll_y == min(10, body.max_scroll_y), (body.scroll_y, body.max_scroll_y)
+
+
+async def test_the_step_title_is_said_once(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_step(pilot, app, "Choice")
+        await exercise(pilot, screen, "pick")
+        assert not screen.query(".step-title")  # the header line has it whole
+    narrow = make_app()
+    async with narrow.run_test(size=(24, 24)) as pilot:
+        screen = await open_step(pilot, narrow, "A derivation and a plot")
+        await wait_until(pilot, lambda: bool(screen.query(".step-title")))
+        assert text_of(screen.query_one(".step-title")) == "A derivation and a plot"
+
+
+async def test_r_without_focus_runs_the_example_in_view(make_app, examples_pack) -> None:
+    ran = []
+
+    class Runs:
+        def start(self) -> None:
+            pass
+
+        def close(self) -> None:
+            pass
+
+        def run_example(self, code: str):
+            from types import SimpleNamespace
+
+            ran.append(code)
+            return SimpleNamespace(status="ok", message=None, shown=code)
+
+    app = make_app(pack=examples_pack, client=Runs())
+    async with app.run_test(size=(80, 14)) as pilot:
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: len(app.screen.query(CodeExampleView)) == 2)
+        screen = app.screen
+        first, second = screen.query(CodeExampleView)
+        body = screen.query_one("#step-body")
+        await wait_until(pilot, lambda: body.max_scroll_y > 0)
+        body.scroll_to(y=second.virtual_region.y, animate=False)
+        await wait_until(pilot, lambda: not first.region.overlaps(body.region))
+        await pilot.press("r")
+        await wait_until(pilot, lambda: bool(ran))
+        assert ran == ['print("second")\n'] or ran == ['print("second")']
+
+
+async def test_two_choices_leave_one_try_and_a_late_answer_says_so(make_app, examples_pack) -> None:
+    app = make_app(pack=examples_pack)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter")
+        view = await exercise(pilot, app.screen, "two-ways")
+        view.focus_answer()
+        await pilot.press("2", "enter")
+        await verdict_after(pilot, view)
+        title = str(view.border_title)
+        assert "1 tried" in title and "left" in title and "2 left" not in title
+        # one wrong pick of two: the solution shows, and an answer after it says so
+        await wait_until(pilot, lambda: view.solution_shown)
+        await pilot.press("1", "enter")
+        late = await verdict_after(pilot, view)
+        assert late.startswith("✓") and "The solution was shown before this answer" in late
