@@ -125,6 +125,9 @@ def _starting_character_hint(problem: str) -> str:
     return ""
 
 
+_PROSE_KEYS = {"prompt", "feedback", "text", "solution", "title", "reason", "summary"}
+
+
 def silent_cuts(text: str) -> list[tuple[int, str]]:
     """Lines where YAML silently drops part of a plain (unquoted) value.
 
@@ -161,6 +164,9 @@ def silent_cuts(text: str) -> list[tuple[int, str]]:
         if not value or value[0] in "\"'{[#" or " #" not in value:
             continue
         kept, _, cut = value.partition(" #")
+        prose = key in _PROSE_KEYS or (stripped.startswith("- ") and not colon)
+        if not prose and cut[:1] in ("", " "):
+            continue  # `key: value  # a note`: a comment, as the guide's examples write them
         found.append(
             (
                 number,
