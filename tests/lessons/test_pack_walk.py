@@ -111,14 +111,26 @@ def test_pack_loads_cleanly():
 
 
 def test_pack_is_a_course():
-    """The promises of issue 6: at least 8 lessons, 60 exercises, every type, hints everywhere."""
+    """The promises of issues 6 and 16: at least 17 lessons, 130 exercises, every type, hints everywhere."""
     exercises = [e for lesson in PACK.lessons for e in lesson.exercises]
-    assert len(PACK.lessons) >= 8
-    assert len(exercises) >= 60
+    assert len(PACK.lessons) >= 17
+    assert len(exercises) >= 130
     assert {e.type for e in exercises} == set(EXERCISE_TYPES)
     assert [f"{e.location}" for e in exercises if not e.hints] == []
     ids = [lesson.id for lesson in PACK.lessons]
     assert len(ids) == len(set(ids))
+
+
+def test_no_answer_position_dominates_the_authored_order():
+    """Issue 16: the right choice is not mostly first as written (a pack with `shuffle: false` shows it so)."""
+    from collections import Counter
+
+    singles = [
+        e for lesson in PACK.lessons for e in lesson.exercises
+        if isinstance(e, ChoiceExercise) and not e.multiple
+    ]  # fmt: skip
+    positions = Counter(next(i for i, c in enumerate(e.choices) if c.correct) for e in singles)
+    assert max(positions.values()) <= len(singles) // 2, positions
 
 
 def test_the_seed_lesson_keeps_its_ids():
