@@ -245,12 +245,18 @@ def test_max_with_a_subscript_is_not_mistaken_for_a_log_base():
         ("2*p", "2p", {"p": (P,)}),
         ("2*(x - 1)", "2(x-1)", {"x": (R,)}),
         ("(a + 5)*(b + 2)", "(a+5)(b+2)", {"a": (R,), "b": (R,)}),
-        ("2*x*(x + 1)", "2x(x+1)", {"x": (R,)}),
+        ("2*x*(x + 1)", "2(x+1)x", {"x": (R,)}),
         ("0.002*x", "2e-3 x", {"x": (R,)}),
     ],
 )
 def test_implicit_products_in_plain_text(reference, answer, symbols):
     assert grade(exercise(reference, **symbols), answer) is Status.CORRECT
+
+
+def test_a_symbol_before_a_bracket_is_not_taken_for_a_product():
+    table = SymbolTable.of({"H": SymbolSpec("H", R), "p": SymbolSpec("p", R)})
+    result = read_formula("H(p)", table)
+    assert isinstance(result, Unreadable) and "write `H*(…)`" in result.message
 
 
 def test_a_function_name_with_a_digit_is_not_split():
@@ -286,7 +292,7 @@ def test_the_read_as_says_what_was_understood():
     table = SymbolTable.of({"gamma": SymbolSpec("gamma", R), "x": SymbolSpec("x", R)})
     formula = read_formula("γ*x，", table)
     assert isinstance(formula, Unreadable)  # a trailing comma is still an error
-    formula = read_formula("γ（x+1）", table)
+    formula = read_formula("γ*（x+1）", table)
     assert isinstance(formula, Formula)
     drawn = render_formula(formula)
     assert "γ → gamma" in drawn and "（ → (" in drawn

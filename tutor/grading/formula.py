@@ -130,6 +130,10 @@ def grade_formula(exercise: FormulaExercise, answer: str, *, ascii: bool = False
     if result.counterexample:
         details["counterexample"] = result.counterexample
     mistake = match_mistake(read, mistakes, time_limit=MISTAKE_TIME_LIMIT)
+    if mistake is not None and read.alternative is not None:
+        # bounds read two ways: name the mistake only if both readings make it
+        other = replace(read, tree=read.alternative, alternative=None, base=0)
+        mistake = match_mistake(other, [mistake], time_limit=MISTAKE_TIME_LIMIT)
     if mistake is not None:
         return Verdict(
             Status.INCORRECT, feedback=mistake.feedback, mistake=mistake.tag, read_as=read_as,

@@ -277,12 +277,12 @@ _PLAIN_TOKEN = re.compile(
 
 
 def _implicit_products(source: str, cols: list[int], table: SymbolTable) -> tuple[str, list[int]]:
-    """`2p`, `2(x-1)`, `(a+5)(b+2)`, `x(x+1)`, `2 x` and `a b` as products.
+    """`2p`, `2(x-1)`, `(a+5)(b+2)`, `2 x` and `a b` as products.
 
     Only where nothing else is meant: a number or a closing bracket before a
-    name, a number or an opening bracket; a declared single-number symbol
-    before an opening bracket; two declared names apart. `log2(p)` is one
-    name, `2e-3` one number, a vector's `p(x)` stays an error that says why.
+    name, a number or an opening bracket; two declared names apart. `log2(p)`
+    is one name, `2e-3` one number, and `x(x+1)` or `H(p)` stays an error that
+    says to write `x*(…)` (it may be a function's value).
     """
     out: list[str] = []
     out_cols: list[int] = []
@@ -296,23 +296,14 @@ def _implicit_products(source: str, cols: list[int], table: SymbolTable) -> tupl
         else:
             opening = kind == "other" and text == "("
             joins = (
-                (
-                    (previous in ("num", "close") and (kind in ("name", "num") or opening))
-                    and not (previous == "num" and kind == "num")
-                )
-                or (
-                    opening
-                    and previous == "name"
-                    and previous_name in table.specs
-                    and not table.specs[previous_name].kind.is_vector
-                )
-                or (
-                    spaced
-                    and previous == "name"
-                    and kind == "name"
-                    and previous_name in table.specs
-                    and text not in ("for", "in", "if", "else", "and", "or", "not")
-                )
+                (previous in ("num", "close") and (kind in ("name", "num") or opening))
+                and not (previous == "num" and kind == "num")
+            ) or (
+                spaced
+                and previous == "name"
+                and kind == "name"
+                and previous_name in table.specs
+                and text not in ("for", "in", "if", "else", "and", "or", "not")
             )
             if joins:
                 out.append("*")

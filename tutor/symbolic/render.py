@@ -29,7 +29,7 @@ def render_expr(expr, *, ascii: bool = False) -> str:
     return sp.pretty(expr, use_unicode=not ascii, num_columns=WIDTH)
 
 
-def render_formula(formula: Formula, *, ascii: bool = False) -> str:
+def render_formula(formula: Formula, *, ascii: bool = False, notes: bool = True) -> str:
     """How `formula` was read, as 2-D terminal math (Σ over the entries, subscripts).
 
     Under the drawing, what the reader understood beyond the syntax: typed
@@ -37,10 +37,10 @@ def render_formula(formula: Formula, *, ascii: bool = False) -> str:
     """
     specs = tuple(sorted(formula.table.specs.items()))
     text = _drawn(formula.tree, specs, ascii, formula.base or 0)
-    notes = [f"({note})" for note in formula.notes]
+    said = [f"({note})" for note in formula.notes] if notes else []
     if ascii:
-        notes = [to_ascii(note) for note in notes]
-    return "\n".join([text, *notes])
+        said = [to_ascii(note) for note in said]
+    return "\n".join([text, *said])
 
 
 @lru_cache(maxsize=512)
@@ -85,7 +85,7 @@ def latex_to_terminal(latex: str, ascii: bool = False) -> str:
     formula = _read_for_display(latex)
     if formula is not None:
         try:
-            return render_formula(formula, ascii=ascii)
+            return render_formula(formula, ascii=ascii, notes=False)  # a lesson's math, as printed
         except Exception:  # noqa: BLE001 - any printer failure falls back to the linear form
             pass
     return linear(latex, ascii=ascii)
@@ -93,17 +93,21 @@ def latex_to_terminal(latex: str, ascii: bool = False) -> str:
 
 def _read_for_display(latex: str) -> Formula | None:
     """Read display LaTeX, declaring as vectors the letters that carry a bound subscript."""
-    if "=" in latex or len(latex) > 400:
+    equation = "=" in re.sub(r"_\{[a-z]=[^}]*\}", "", latex)  # not the `=` of \sum_{i=1}
+    if equation or len(latex) > 400:
         return None
     letters = set(re.findall(r"(?<![\\A-Za-z])([A-Za-z])(?![A-Za-z])", latex))
     sum_indices = set(re.findall(r"\\sum_\{?([a-z])", latex))
     vectors = {
         m for m, _ in re.findall(r"(?<![\\A-Za-z])([A-Za-z])_\{?([a-z])", latex) if _ in sum_indices
     }
+    # the size the sums run to (`\sum_{i=1}^{N}`): the vectors' size, when there is one
+    ends = set(re.findall(r"\\sum_\{[a-z]=[^}]*\}\^\{?([A-Z])", latex))
+    size = ends.pop() if len(ends) == 1 else "K"
     specs: dict[str, SymbolSpec] = {}
-    for letter in sorted(letters - sum_indices - {"e"}):
+    for letter in sorted(letters - sum_indices - {"e", size}):
         if letter in vectors:
-            specs[letter] = SymbolSpec(letter, SymbolKind.VECTOR, "K")
+            specs[letter] = SymbolSpec(letter, SymbolKind.VECTOR, size)
         elif re.search(rf"(?<![\\A-Za-z]){letter}_\{{?[a-z]", latex):
             continue  # an index letter used only in subscripts, like y in z_y
         else:
