@@ -31,6 +31,8 @@ FIGURES: list[tuple[str, str, str]] = [
     ("code_grade_warm_p50_ms", "code grading, warm worker, p50", "ms"),
     ("code_grade_fresh_p50_ms", "  fresh python + import torch, p50", "ms"),
     ("code_grade_speedup", "  speed-up (fresh ÷ warm)", "×"),
+    ("code_peer_false_rejects", "  correct peer implementations rejected", ""),
+    ("code_mutants_killed", "  wrong variants of the solutions caught", "%"),
     ("class_fairness_ratio", "  a classmate's run beside a flood ÷ alone", "×"),
     ("number_grade_p95_ms", "number grading p95", "ms"),
     ("validate_builtin_s", "ce-tutor validate, built-in pack", "s"),
@@ -93,6 +95,22 @@ def validate_builtin_s() -> float:
 
 def _percent(part: int | None, whole: int) -> float:
     return math.nan if part is None or not whole else 100.0 * part / whole
+
+
+def _code_peers(figures: dict[str, float], plan: Plan) -> list[str]:
+    """Peer implementations and mutants of the built-in solutions (benchmarks/peer)."""
+    from tutor.bench.code_peers import SEEDS, run_code_peers
+
+    peers = run_code_peers(seeds=SEEDS[:1] if plan.quick else SEEDS)
+    figures["code_peer_false_rejects"] = len(peers.false_rejects)
+    figures["code_mutants_killed"] = peers.killed_percent
+    notes = [f"code peer rejected: {reject}" for reject in peers.false_rejects]
+    notes += [f"code mutant accepted: {s.splitlines()[0]}" for s in peers.survivors]
+    notes.append(
+        f"code peers: {peers.peers} correct implementations, {peers.mutants} wrong variants "
+        f"({peers.unstable_peers_caught} of them unstable public code)"
+    )
+    return notes
 
 
 def _peer_formula(figures: dict[str, float]) -> list[str]:
@@ -163,6 +181,7 @@ def run_bench(
     figures["code_grade_warm_p50_ms"] = c.warm_p50_ms
     figures["code_grade_fresh_p50_ms"] = median(c.fresh_ms)
     figures["code_grade_speedup"] = c.speedup
+    notes += _code_peers(figures, plan)
 
     stage("fairness")
     from tutor.bench import fairness

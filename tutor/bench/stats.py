@@ -62,6 +62,8 @@ GOALS: dict[str, Goal] = {
         Goal("peer_formula_wrong_verdicts", 0),
         Goal("code_grade_warm_p50_ms", 150),
         Goal("code_grade_speedup", 8, at_most=False),
+        Goal("code_peer_false_rejects", 0),
+        Goal("code_mutants_killed", 100, at_most=False),
         Goal("class_fairness_ratio", 1.5),
         Goal("validate_builtin_s", 15),
         Goal("bytes_per_keystroke_p50", 2048),

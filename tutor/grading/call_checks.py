@@ -129,7 +129,16 @@ def _changed(drawn: Any, left: Any) -> bool:
 def gradient(
     entry: str, names: list[str], want: CaseOutcome, have: CaseOutcome, scale: float
 ) -> Finding | None:
-    """The learner's output does not differentiate like the reference's."""
+    """The learner's output does not differentiate like the reference's.
+
+    Each input's gradient must be the reference's, or zero throughout: a loss
+    may detach an input on purpose (MoCo's official loss detaches its queue,
+    distillation its teacher's probabilities), as long as the gradient of at
+    least one input is the reference's (non-zero) one, and the first float
+    input (the prediction in the prompt's order: logits, z, q, student) is
+    not the one cut. A wrong non-zero gradient (a computation partly cut
+    from autograd) always fails.
+    """
     if want.grads is None:
         return None  # the reference's output is not differentiable: nothing to compare
     if have.grads is None:
@@ -142,10 +151,16 @@ def gradient(
                 "differentiated; keep every step a torch operation on the inputs."
             ).format(entry=entry),
         )
-    for name, w, h in zip(names, want.grads, have.grads, strict=False):
-        if w is None or h is None:
-            continue
-        if mismatch(_finite_only(w, w), _finite_only(w, h), GRADIENT_TOLERANCE, scale):
+    floats = [
+        (n, w, h)
+        for n, w, h in zip(names, want.grads, have.grads, strict=False)
+        if w is not None and h is not None
+    ]
+    matched, cut = False, []
+    for position, (name, w, h) in enumerate(floats):
+        if not mismatch(_finite_only(w, w), _finite_only(w, h), GRADIENT_TOLERANCE, scale):
+            matched = matched or bool(_finite_only(w, w).abs().sum() > 0)
+        elif not bool((h == 0).all()):
             return Finding(
                 "gradient",
                 _(
@@ -154,6 +169,19 @@ def gradient(
                     "autograd (a `.detach()`, or a tensor rebuilt from values)."
                 ).format(entry=entry, name=name),
             )
+        elif position == 0:  # the prediction itself cut: never on purpose
+            cut, matched = [name], False
+            break
+        else:
+            cut.append(name)  # detached on purpose, perhaps (a target, MoCo's queue and keys)
+    if cut and not matched:
+        return Finding(
+            "no-gradient",
+            _(
+                "Your `{entry}` returns the right values, but no gradient flows back to "
+                "{names}: the result is cut from autograd (`.detach()`, `torch.no_grad()`)."
+            ).format(entry=entry, names=", ".join(f"`{n}`" for n in cut)),
+        )
     return None
 
 
