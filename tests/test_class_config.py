@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tutor import classroom
-from tutor.classroom import (
+from tutor import class_config
+from tutor.class_config import (
     ClassConfig,
     ClassConfigError,
     class_socket,
@@ -21,14 +21,15 @@ from tutor.classroom import (
 )
 from tutor.cli import cli
 from tutor.doctor import Outcome, check_class_config, check_class_editor, check_grading_service
+from tutor.progress.store import ProgressStore
 
 
 @pytest.fixture
 def config_file(tmp_path, monkeypatch) -> Path:
     path = tmp_path / "class.toml"
-    monkeypatch.setenv(classroom.CONFIG_ENV, str(path))
-    monkeypatch.delenv(classroom.SOCKET_ENV, raising=False)
-    monkeypatch.setattr(classroom, "CLASS_SOCKET", tmp_path / "no-default.sock")
+    monkeypatch.setenv(class_config.CONFIG_ENV, str(path))
+    monkeypatch.delenv(class_config.SOCKET_ENV, raising=False)
+    monkeypatch.setattr(class_config, "CLASS_SOCKET", tmp_path / "no-default.sock")
     return path
 
 
@@ -127,6 +128,7 @@ def test_a_password_from_the_environment_or_the_config_is_accepted(config_file) 
 
 def test_a_password_free_url_or_a_file_in_argv_is_fine(config_file, tmp_path) -> None:
     db = tmp_path / "grades.sqlite3"
+    ProgressStore(db).close()  # progress reads a store; it never makes an empty one
     result = CliRunner().invoke(cli, ["--db", str(db), "progress", "--json"])
     assert result.exit_code == 0, result.output
 
@@ -211,4 +213,4 @@ def test_a_shared_accounts_learner_never_gets_a_private_service(config_file, mon
     monkeypatch.setenv("CE_TUTOR_LEARNER_TOKEN", "3f9a")
     root = write_pack(tmp_path / "p", {"01-a.md": CLEAN_LESSON})
     CliRunner().invoke(cli, [str(root)])
-    assert asked["socket"] == classroom.CLASS_SOCKET
+    assert asked["socket"] == class_config.CLASS_SOCKET

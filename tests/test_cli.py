@@ -140,7 +140,7 @@ def test_first_word_may_be_a_pack_dir(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setattr(tutor.app.tutor_app, "TutorApp", FakeApp)
     monkeypatch.setattr("tutor.cli._need_a_terminal", lambda: None)  # CliRunner has no tty
     monkeypatch.delenv("CE_TUTOR_GRADING_SOCKET", raising=False)
-    monkeypatch.setattr("tutor.classroom.CLASS_SOCKET", tmp_path / "no-class.sock")
+    monkeypatch.setattr("tutor.class_config.CLASS_SOCKET", tmp_path / "no-class.sock")
     root = write_pack(tmp_path / "p", {"01-a.md": CLEAN_LESSON})
 
     def join_class(socket_path, pack_dir):  # the class's service sends the pack in a class

@@ -137,7 +137,7 @@ def cli(
 
     Run `ce-tutor` for the built-in lessons, or `ce-tutor PACK_DIR` for another pack.
     """
-    from tutor.classroom import ClassConfigError, load_class_config
+    from tutor.class_config import ClassConfigError, load_class_config
 
     try:
         config = load_class_config()
@@ -153,13 +153,13 @@ def cli(
     from tutor.app.editor import EditorChoice
     from tutor.app.grading_link import GradingLink
     from tutor.app.tutor_app import TutorApp
-    from tutor.classroom import class_socket
+    from tutor.class_config import class_socket
 
     socket_path = class_socket(grading_socket, config)
     if socket_path is None and _shared_account_learner():
         # never a private service under a shared account: its learner code would run as
         # the account every classmate's session runs as; the class's service or nothing
-        from tutor.classroom import CLASS_SOCKET
+        from tutor.class_config import CLASS_SOCKET
 
         socket_path = CLASS_SOCKET
     if socket_path is None:
@@ -223,7 +223,7 @@ def _database_url(ctx: click.Context, db: str | None, config) -> str | None:
     """`--db` (never with a password: argv is public), `CE_TUTOR_DB`, else the class config's."""
     from click.core import ParameterSource
 
-    from tutor.classroom import ARGV_PASSWORD, config_path, password_in_url
+    from tutor.class_config import ARGV_PASSWORD, config_path, password_in_url
 
     if ctx.get_parameter_source("db") is ParameterSource.COMMANDLINE and password_in_url(db):
         _fail(ARGV_PASSWORD.format(path=config_path()))
@@ -341,22 +341,36 @@ def grade(
 @click.option(
     "--no-cache", "fresh", is_flag=True, help="Check every block again, even those found clean."
 )
+@click.option(
+    "--lesson", "lesson_id", metavar="ID", help="Check one lesson (or give its file as PACK_DIR)."
+)
 @click.pass_context
-def validate(ctx: click.Context, pack_dir: str | None, quick: bool, fresh: bool) -> None:
+def validate(
+    ctx: click.Context, pack_dir: str | None, quick: bool, fresh: bool, lesson_id: str | None
+) -> None:
     """Check a pack (default: the built-in pack); print every problem as file:line: message.
 
     Beyond the structure, every exercise, example and derivation is checked
     by the engines: formulas against torch, numbers by both engines, code
     references and known-wrong variants in the sandbox, printed outputs re-run.
+    Problems and the closing line go to stdout, progress to stderr.
     """
     from tutor.grading.pack_checks import check_pack
     from tutor.pack.loader import load_pack
 
     root = Path(pack_dir) if pack_dir else builtin_pack_dir()
+    lesson_file = root.resolve() if root.suffix == ".md" and root.is_file() else None
+    if lesson_file is not None:
+        root = lesson_file.parent
     try:
         pack, errors = load_pack(root)
     except PackNotFound as error:
         _fail(str(error), code=1)
+    only = _lessons_to_check(pack, lesson_id, lesson_file)
+    if only is not None:
+        paths = {lesson.path.resolve() for lesson in pack.lessons if lesson.id in only}
+        paths |= {lesson_file} if lesson_file else set()
+        errors = [e for e in errors if Path(e.path).resolve() in paths]
     checked = _("structure only (--quick)")
     if not quick:
         report = check_pack(
@@ -365,6 +379,7 @@ def validate(ctx: click.Context, pack_dir: str | None, quick: bool, fresh: bool)
                 _("checking {lesson} …").format(lesson=lesson), err=True
             ),
             cache_dir=None if fresh else cache_dir(),
+            lessons=only,
         )
         errors = sorted(set(errors + report.errors))
         checked = report.summary()
@@ -375,13 +390,31 @@ def validate(ctx: click.Context, pack_dir: str | None, quick: bool, fresh: bool)
     if errors:
         count = len(errors)
         click.echo(
-            ngettext("{count} problem in {root}", "{count} problems in {root}", count).format(
-                count=count, root=root
-            ),
-            err=True,
+            ngettext("{count} problem in {pack}", "{count} problems in {pack}", count).format(
+                count=count, pack=f"{pack.id} ({root})"
+            )
         )
         sys.exit(1)
-    click.echo(_("{root}: clean — checked {checked}").format(root=root, checked=checked), err=True)
+    click.echo(
+        _("{pack}: clean — checked {checked}").format(pack=f"{pack.id} ({root})", checked=checked)
+    )
+
+
+def _lessons_to_check(
+    pack: Pack, lesson_id: str | None, lesson_file: Path | None
+) -> set[str] | None:
+    """The lesson ids `--lesson` or a lesson file names (None: the whole pack)."""
+    if lesson_file is not None:
+        found = [le.id for le in pack.lessons if le.path.resolve() == lesson_file]
+        return set(found) or {""}  # a file the pack does not list: its loader problems only
+    if lesson_id is None:
+        return None
+    if pack.lesson(lesson_id) is None:
+        from tutor.pack.errors import did_you_mean
+
+        ids = [le.id for le in pack.lessons]
+        _fail(f"no lesson `{lesson_id}` in {pack.id}{did_you_mean(lesson_id, ids)}", code=2)
+    return {lesson_id}
 
 
 def _orphaned_work(pack: Pack, db: str) -> list[PackError]:
@@ -677,7 +710,7 @@ def serve(
     """
     import os
 
-    from tutor.classroom import CLASS_SOCKET
+    from tutor.class_config import CLASS_SOCKET
     from tutor.grading.classroom import open_classroom
     from tutor.grading.protocol import GradingFailed
     from tutor.grading.sandbox import configure_default_sandbox

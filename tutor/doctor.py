@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 from tutor.i18n import N_, _
 
 if TYPE_CHECKING:
-    from tutor.classroom import ClassConfig
+    from tutor.class_config import ClassConfig
 
 
 class Outcome(str, Enum):
@@ -318,7 +318,7 @@ def check_grading_service(
     socket_path: str | Path | None = None, config: ClassConfig | None = None
 ) -> Check:
     """The class's shared grading service answers, or there is none (each app has its own)."""
-    from tutor.classroom import class_socket
+    from tutor.class_config import class_socket
     from tutor.grading.client import GradingClient
     from tutor.grading.protocol import GradingFailed
 
@@ -359,7 +359,7 @@ def check_grading_service(
 
 def check_class_config(config: ClassConfig | None) -> list[Check]:
     """The class's editor cannot start a shell and is installed; no password readable by all."""
-    from tutor.classroom import password_in_url, readable_by_others
+    from tutor.class_config import password_in_url, readable_by_others
 
     if config is None:
         return []
@@ -381,7 +381,7 @@ def check_class_editor(command: tuple[str, ...] | None) -> Check:
     """ctrl+o opens the admin's editor: one that cannot run `:!sh`, and that is installed."""
     import shutil
 
-    from tutor.classroom import editor_escape
+    from tutor.class_config import editor_escape
 
     if command is None:
         return Check("class editor", Outcome.OK, "none: learners edit code in the built-in editor")

@@ -188,7 +188,7 @@ def test_a_python_under_a_closed_folder_fails_the_install_check() -> None:
 
 
 def test_the_class_pack_must_be_roots_alone(tmp_path, monkeypatch) -> None:
-    from tutor.classroom import ClassConfig
+    from tutor.class_config import ClassConfig
 
     pack = tmp_path / "course"
     pack.mkdir()

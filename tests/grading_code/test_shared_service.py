@@ -301,22 +301,22 @@ def test_a_service_killed_and_started_again_is_found_by_the_same_client(tmp_path
 
 
 def test_the_machines_class_socket_is_used_only_when_a_socket_is_there(tmp_path, monkeypatch):
-    from tutor import classroom  # the one place that finds the class's socket
+    from tutor import class_config  # the one place that finds the class's socket
 
     default = tmp_path / "grading.sock"
-    monkeypatch.setattr(classroom, "CLASS_SOCKET", default)
+    monkeypatch.setattr(class_config, "CLASS_SOCKET", default)
     monkeypatch.delenv("CE_TUTOR_GRADING_SOCKET", raising=False)
-    assert classroom.class_socket() is None  # nothing there: a private service
+    assert class_config.class_socket() is None  # nothing there: a private service
     default.write_text("not a socket")
-    assert classroom.class_socket() is None
+    assert class_config.class_socket() is None
     default.unlink()
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(str(default))
     try:
-        assert classroom.class_socket() == default
-        assert classroom.class_socket("/elsewhere.sock") == Path("/elsewhere.sock")
+        assert class_config.class_socket() == default
+        assert class_config.class_socket("/elsewhere.sock") == Path("/elsewhere.sock")
         monkeypatch.setenv("CE_TUTOR_GRADING_SOCKET", "/from-env.sock")
-        assert classroom.class_socket() == Path("/from-env.sock")
+        assert class_config.class_socket() == Path("/from-env.sock")
     finally:
         listener.close()
 

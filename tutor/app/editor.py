@@ -26,7 +26,7 @@ from textual.app import App, SuspendNotSupported
 from tutor.i18n import N_, _
 
 if TYPE_CHECKING:
-    from tutor.classroom import ClassConfig
+    from tutor.class_config import ClassConfig
 
 
 def editor_command() -> list[str]:
