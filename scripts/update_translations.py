@@ -6,7 +6,8 @@
    (Babel's Python extractor) plus the command line's help texts, which are
    written as docstrings and `help=` (tutor/cli_i18n.py);
 2. merges them into each `tutor/locale/<lang>/LC_MESSAGES/ce-tutor.po`:
-   new strings arrive untranslated, strings no longer used are dropped;
+   new strings arrive untranslated; translations of strings no longer used
+   are kept (other branches may still use them) unless `--prune` is given;
 3. compiles each `.po` to the `.mo` beside it (shipped in the wheel).
 
 Then translate the empty entries (`msgstr ""`) and run it again;
@@ -45,12 +46,16 @@ def template() -> Catalog:
     return catalog
 
 
-def update(po_path: Path, pot: Catalog) -> list[str]:
+def update(po_path: Path, pot: Catalog, prune: bool = False) -> list[str]:
     """Merge `pot` into the catalog at `po_path`, compile it; the untranslated msgids."""
     lang = po_path.parent.parent.name
     with open(po_path, "rb") as po:
         catalog = read_po(po, locale=lang)
     catalog.update(pot, no_fuzzy_matching=True)
+    if not prune:  # keep translations of strings gone from this tree: a branch may still use them
+        for message in catalog.obsolete.values():
+            if message.string:
+                catalog[message.id] = message
     catalog.obsolete.clear()
     catalog.fuzzy = False
     with open(po_path, "wb") as po:
@@ -65,10 +70,11 @@ def _translated(string: str | tuple[str, ...]) -> bool:
 
 
 def main() -> int:
+    prune = "--prune" in sys.argv[1:]
     pot = template()
     untranslated = 0
     for po_path in sorted(LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
-        missing = update(po_path, pot)
+        missing = update(po_path, pot, prune)
         untranslated += len(missing)
         print(f"{po_path.relative_to(ROOT)}: {len(missing)} untranslated")
         for msgid in missing:
