@@ -10,6 +10,7 @@ learner's `$EDITOR` (`vi` can run `:!sh`). The file may say:
     editor = "rnano"          # a restricted editor for ctrl+o; absent: the built-in one only
     pack = "/srv/course"      # the pack learners open by default
     db = "postgresql://…"     # only in a file readable by root alone (see `doctor`)
+    request_log = "/var/log/ce-tutor/requests.jsonl"  # what `ce-tutor class log` reads
 
 A file the learner cannot read (mode 0600, root's) still means class mode,
 with those defaults.
@@ -34,7 +35,7 @@ CONFIG_ENV = "CE_TUTOR_CLASS_CONFIG"
 DEFAULT_CONFIG = Path("/etc/ce-tutor/class.toml")
 CLASS_SOCKET = Path("/run/ce-tutor/grading.sock")  # where `ce-tutor serve` listens as root
 SOCKET_ENV = "CE_TUTOR_GRADING_SOCKET"
-KEYS = frozenset({"grading_socket", "editor", "pack", "db"})
+KEYS = frozenset({"grading_socket", "editor", "pack", "db", "request_log"})
 
 
 class ClassConfigError(ValueError):
@@ -48,6 +49,7 @@ class ClassConfig:
     editor: tuple[str, ...] | None = None  # None: the built-in editor only
     pack: Path | None = None
     db: str | None = None
+    request_log: Path | None = None  # the service's JSON lines, read by `ce-tutor class log`
     readable: bool = True  # False: root's file; the defaults above apply
 
 
@@ -83,6 +85,7 @@ def load_class_config(path: Path | None = None) -> ClassConfig | None:
         editor=editor,
         pack=Path(data["pack"]) if data.get("pack") else None,
         db=data.get("db") or None,
+        request_log=Path(data["request_log"]) if data.get("request_log") else None,
     )
 
 

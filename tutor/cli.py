@@ -739,15 +739,67 @@ def serve(
         )
     except GradingFailed as error:
         _fail(str(error))
+    request_log = _request_log(config)
     configure_default_sandbox(sandboxes)
     click.echo(f"serving {len(packs)} pack(s) at {socket_path}", err=True)
     click.echo(f"recording the class's progress in {classroom.store.where}", err=True)
     try:
-        serve_shared(socket_path, packs, mode=permissions, classroom=classroom, group=gid)
+        serve_shared(
+            socket_path,
+            packs,
+            mode=permissions,
+            classroom=classroom,
+            group=gid,
+            request_log=request_log,
+        )
     except GradingFailed as error:
         _fail(str(error))
     finally:
         classroom.store.close()
+        if request_log is not None:
+            request_log.close()
+
+
+def _request_log(config):
+    """The class config's request log, opened for the service (None: no log)."""
+    if config is None or config.request_log is None:
+        return None
+    from tutor.grading.request_log import RequestLog
+
+    try:
+        return RequestLog(config.request_log)
+    except OSError as error:
+        _fail(f"cannot write the request log {config.request_log}: {error.strerror or error}")
+
+
+@cli.group("class")
+def class_group() -> None:
+    """The admin's commands for a class (reads the class config)."""
+
+
+@class_group.command("log")
+@click.option("--learner", metavar="L", help="Only this learner's requests.")
+@click.option("--follow", is_flag=True, help="Keep printing new requests (Ctrl-C stops).")
+@click.pass_context
+def class_log(ctx: click.Context, learner: str | None, follow: bool) -> None:
+    """The service's request log: who asked what, the outcome, how long, every refusal."""
+    from tutor.grading.request_log import follow as follow_log
+    from tutor.grading.request_log import read_entries
+
+    config = ctx.meta.get("class_config")
+    if config is None or config.request_log is None:
+        _fail("no request log: set request_log in the class config (see the README)")
+    path = config.request_log
+    if not path.exists():
+        _fail(f"no request log at {path} yet (the service writes it when it answers)")
+    try:
+        for entry in read_entries(path, learner):
+            click.echo(entry.line())
+        if follow:
+            for entry in follow_log(path, learner, stop=lambda: False):
+                click.echo(entry.line())
+    except PermissionError:
+        _fail(f"{path} is root's: run this as root")
 
 
 def _group_id(group: str | None) -> int | None:

@@ -48,10 +48,14 @@ from tutor.i18n import language, speaking
 
 if TYPE_CHECKING:
     from tutor.grading.classroom import Classroom
+    from tutor.grading.request_log import RequestLog
 
 READY = "ready in"  # how `ce-tutor serve`'s line saying it is ready begins (stderr)
 MAX_CONNECTIONS = 1024  # a few per learner (one per app thread asking); more are refused
 MEMO_SIZE = 4096  # drawings kept
+# what the request log records when it succeeds (every failure and refusal is recorded);
+# not the drawing and reading requests a learner's typing sends several times a second
+LOGGED_OPS = frozenset({*CLASS_OPS, "grade", "run_example", "class_pack"})
 
 
 class Service:
@@ -62,11 +66,13 @@ class Service:
         packs: Iterable[Path] | None = None,
         shared: bool = False,
         classroom: Classroom | None = None,
+        request_log: RequestLog | None = None,
     ) -> None:
         from tutor.grading.sandbox import default_sandbox
 
         self.shared = shared
         self.classroom = classroom  # a class's records: set, the service writes every grade
+        self.request_log = request_log  # what `ce-tutor class log` reads
         # None: any pack (a private service works for its own user only)
         self.allowed: set[Path] | None = (
             None if packs is None else {Path(p).resolve() for p in packs}
@@ -107,7 +113,11 @@ class Service:
         fair = runner.set(who)
         try:
             with speaking(request.get("lang")):  # feedback in the asking learner's language
-                return {**self._answer(op, request, peer), "id": request.get("id")}
+                reply = {**self._answer(op, request, peer), "id": request.get("id")}
+            if self.request_log is not None and (op in LOGGED_OPS or not reply.get("ok")):
+                took = time.perf_counter() - began
+                self.request_log.record(runner.get(), request, reply, took)
+            return reply
         finally:
             runner.reset(fair)
             known = isinstance(op, str) and (op in self._OPS or op in CLASS_OPS)
@@ -371,12 +381,12 @@ class _Connection(socketserver.StreamRequestHandler):
             over = self.server.connections > MAX_CONNECTIONS
         try:
             if from_a_sandbox(self.request, service.sandbox):
-                self._reply(
+                self._refuse(
                     failure("code in the sandbox may not use the grading service", "refused")
                 )
                 return
             if over:
-                self._reply(failure("the grading service has too many connections", "busy"))
+                self._refuse(failure("the grading service has too many connections", "busy"))
                 return
             service.ready.wait()
             peer = peer_of(self.request)
@@ -405,6 +415,14 @@ class _Connection(socketserver.StreamRequestHandler):
     def _reply(self, reply: dict[str, Any]) -> None:
         self.wfile.write(encode(reply))
         self.wfile.flush()
+
+    def _refuse(self, reply: dict[str, Any]) -> None:
+        """Refuse the connection, and say so in the request log."""
+        log = self.server.service.request_log
+        if log is not None:
+            peer = peer_of(self.request)
+            log.record(f"uid {peer.uid} pid {peer.pid}", {"op": "connect"}, reply, 0.0)
+        self._reply(reply)
 
 
 class _Server(socketserver.ThreadingUnixStreamServer):
@@ -462,9 +480,10 @@ def serve_shared(
     stop: threading.Event | None = None,
     classroom: Classroom | None = None,
     group: int | None = None,
+    request_log: RequestLog | None = None,
 ) -> None:
     """`ce-tutor serve`: run the class's service in the foreground until SIGTERM or Ctrl-C."""
-    service = Service(packs, shared=True, classroom=classroom)
+    service = Service(packs, shared=True, classroom=classroom, request_log=request_log)
     server = bind(path, service, mode, group)
     stop = stop or threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
