@@ -87,3 +87,25 @@ def test_solution_asks_first(snap_compare, make_app) -> None:
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
 
     assert snap_compare(app, terminal_size=SIZE, run_before=ask)
+
+
+def _overview(app):
+    async def run_before(pilot) -> None:
+        from tests.app.test_where_am_i import _wrong_then_right
+        from tutor.app.widgets.marked_option_list import MarkedOptionList
+
+        await _wrong_then_right(pilot, app)
+        await pilot.press("o")
+        await wait_until(pilot, lambda: bool(app.screen.query(MarkedOptionList)))
+
+    return run_before
+
+
+def test_lesson_overview(snap_compare, make_app) -> None:
+    app = make_app()
+    assert snap_compare(app, terminal_size=SIZE, run_before=_overview(app))
+
+
+def test_lesson_overview_at_60x20(snap_compare, make_app) -> None:
+    app = make_app()
+    assert snap_compare(app, terminal_size=(60, 20), run_before=_overview(app))

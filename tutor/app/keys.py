@@ -34,6 +34,7 @@ KEY_HELP: dict[str, list[KeyHelp]] = {
         KeyHelp("d", N_("reveal the next step of the derivation in focus")),
         KeyHelp("h", N_("next hint for the exercise in focus")),
         KeyHelp("s", N_("show the solution (asks first)")),
+        KeyHelp("o", N_("overview: each exercise, solved or not, your last answer")),
         KeyHelp("escape", N_("leave an answer field; again: back to the lessons")),
     ],
     N_("Answering"): [

@@ -47,6 +47,31 @@ class LessonSummary:
     solutions: int
 
 
+@dataclass(frozen=True)
+class ExerciseLine:
+    """One exercise in a lesson's overview."""
+
+    exercise: Exercise
+    number: int  # as the lesson numbers it
+    step: int
+    solved: bool
+    attempts: int
+    hints: int
+    solution_shown: bool
+    last: Attempt | None
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A named mistake made on one exercise, how often, and the last answer that made it."""
+
+    lesson_id: str
+    exercise_id: str
+    tag: str
+    count: int
+    answer: str
+
+
 class LearnerSession:
     """One learner on one pack: positions, attempts, hints used, solutions shown."""
 
@@ -161,6 +186,59 @@ class LearnerSession:
             hints=sum(n for e, n in hints.items() if e in ids),
             solutions=len(shown & ids),
         )
+
+    def overview(self, lesson: Lesson) -> list[ExerciseLine]:
+        """Each exercise of a lesson as the learner left it: one read of the store."""
+        rows = [
+            a
+            for a in self.store.attempts(learner=self.learner, pack_id=self.pack.id)
+            if a.lesson_id == lesson.id
+        ]
+        lines = []
+        number = 0
+        for index, step in enumerate(lesson.steps):
+            for exercise in step.exercises:
+                number += 1
+                mine = [a for a in rows if a.exercise_id == exercise.id]
+                answers = [a for a in mine if a.status not in (HINT_STATUS, SOLUTION_STATUS)]
+                lines.append(
+                    ExerciseLine(
+                        exercise=exercise,
+                        number=number,
+                        step=index,
+                        solved=any(a.status == "correct" for a in mine),
+                        attempts=sum(a.status in CHARGED for a in mine),
+                        hints=max((a.hints_used for a in mine), default=0),
+                        solution_shown=any(
+                            a.solution_shown or a.status == SOLUTION_STATUS for a in mine
+                        ),
+                        last=answers[-1] if answers else None,
+                    )
+                )
+        return lines
+
+    def mistakes(self) -> list[Mistake]:
+        """Every named mistake the learner made, by exercise, in course order."""
+        found: dict[tuple[str, str, str], Mistake] = {}
+        for a in self.store.attempts(learner=self.learner, pack_id=self.pack.id):
+            if a.mistake:
+                key = (a.lesson_id, a.exercise_id, a.mistake)
+                before = found.get(key)
+                found[key] = Mistake(
+                    a.lesson_id,
+                    a.exercise_id,
+                    a.mistake,
+                    (before.count if before else 0) + 1,
+                    a.answer,
+                )
+        order = {
+            (lesson.id, exercise.id): n
+            for n, (lesson, exercise) in enumerate(
+                (lesson, exercise) for lesson in self.pack.lessons for exercise in lesson.exercises
+            )
+        }
+        known = [m for m in found.values() if (m.lesson_id, m.exercise_id) in order]
+        return sorted(known, key=lambda m: (order[(m.lesson_id, m.exercise_id)], m.tag))
 
     def hints_used(self, lesson: Lesson, exercise: Exercise) -> int:
         return self._hints.get((lesson.id, exercise.id), 0)

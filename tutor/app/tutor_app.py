@@ -158,7 +158,10 @@ class TutorApp(App):
 
     # moving between screens
 
-    def open_lesson(self, lesson_id: str, step: int | None = None) -> None:
+    def open_lesson(
+        self, lesson_id: str, step: int | None = None, exercise_id: str | None = None
+    ) -> None:
+        """The lesson at `step` (else where the learner was), `exercise_id`'s answer in focus."""
         from tutor.app.screens.home import HomeScreen
         from tutor.app.screens.lesson import LessonScreen
 
@@ -172,9 +175,8 @@ class TutorApp(App):
             return
         while len(self.screen_stack) > 1 and not isinstance(self.screen, HomeScreen):
             self.pop_screen()
-        self.push_screen(
-            LessonScreen(lesson, self.session.position(lesson) if step is None else step)
-        )
+        where = self.session.position(lesson) if step is None else step
+        self.push_screen(LessonScreen(lesson, where, focus=exercise_id))
 
     def switch_pack(self, pack: Pack) -> None:
         from tutor.app.screens.home import HomeScreen
@@ -211,6 +213,12 @@ class TutorApp(App):
 
         self.action_home()
         self.push_screen(CourseEndScreen())
+
+    def action_mistakes(self) -> None:
+        """The named mistakes made across the course, each one a way back to its exercise."""
+        from tutor.app.screens.review import mistakes_screen
+
+        self.push_screen(mistakes_screen(self))
 
     def action_packs(self) -> None:
         from tutor.app.screens.packs import PacksScreen

@@ -39,12 +39,15 @@ class LessonScreen(Screen):
         # then goes to the next step, instead of typing "n" into the answer
         Binding("escape", "back", N_("Back"), priority=True),
         Binding("q", "app.quit", N_("Quit"), show=False),
+        Binding("o", "overview", N_("Overview"), show=False),
     ]
 
     step = reactive(0, init=False)
 
-    def __init__(self, lesson: Lesson, step: int = 0):
+    def __init__(self, lesson: Lesson, step: int = 0, focus: str | None = None):
+        """`focus`: an exercise whose answer takes the focus once it is shown."""
         super().__init__()
+        self._focus_when_shown = focus
         self.lesson = lesson
         self.set_reactive(LessonScreen.step, min(max(step, 0), len(lesson.steps) - 1))
         # the exercise the learner is in: focused last on this step (h, s and typing go there)
@@ -260,6 +263,20 @@ class LessonScreen(Screen):
             self.app.action_course_end()
         else:
             self.app.open_lesson(following.id, 0)
+
+    def answer_shown(self, view: ExerciseView) -> None:
+        """An exercise's answer is on screen: the one asked for (overview, mistakes) takes focus."""
+        if view.exercise.id == self._focus_when_shown:
+            self._focus_when_shown = None
+            view.focus_answer()
+            self._remember(view)
+            self.call_after_refresh(view.scroll_visible, animate=False, top=True)
+
+    def action_overview(self) -> None:
+        from tutor.app.screens.review import overview_screen
+
+        self.stray.release()
+        self.app.push_screen(overview_screen(self.app, self.lesson))
 
     def on_exercise_view_recorded(self) -> None:
         if self.step == len(self.lesson.steps) - 1:

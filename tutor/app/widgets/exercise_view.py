@@ -153,6 +153,9 @@ class ExerciseView(Vertical):
             self._redraw_later()
         answer.remove_children()
         answer.mount(self._answer_widget(shown))
+        shown_hook = getattr(self.screen, "answer_shown", None)
+        if shown_hook is not None:  # LessonScreen: the exercise asked for takes the focus
+            self.call_after_refresh(shown_hook, self)
         if redraw:
             self.query_one(VerdictView).show_note(
                 _("Your own numbers are drawn: answer with them.")
