@@ -84,6 +84,10 @@ class CleanBlocks:
         if key is not None:
             self.now.add(key)
 
+    def keep_the_rest(self) -> None:
+        """A run over some lessons keeps what the others' blocks had (they were not checked)."""
+        self.now |= self.before
+
     def save(self) -> None:
         """Keep this run's clean blocks only (so the file never grows past the pack)."""
         if self.path is None or self.now == self.before:

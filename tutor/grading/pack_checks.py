@@ -21,7 +21,7 @@ Each check goes through the same grader a learner's answer does, so what
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -59,7 +59,16 @@ class CheckReport:
         self.checked[what] = self.checked.get(what, 0) + 1
 
     def summary(self) -> str:
-        return ", ".join(f"{count} {what}" for what, count in self.checked.items()) or "nothing"
+        parts = [
+            f"{count} {_singular(what) if count == 1 else what}"
+            for what, count in self.checked.items()
+        ]
+        return ", ".join(parts) or "nothing"
+
+
+def _singular(what: str) -> str:
+    """ "1 code exercise", not "1 code exercises" (each kind ends in a plural noun)."""
+    return what[:-1] if what.endswith("s") else what
 
 
 SANDBOXED = (CodeExample, CodeExercise, PredictExercise)  # checked by running code
@@ -69,6 +78,7 @@ def check_pack(
     pack: Pack,
     progress: Callable[[str], None] | None = None,
     cache_dir: Path | None = None,
+    lessons: Collection[str] | None = None,
 ) -> CheckReport:
     """Every problem the engines find in a loaded pack.
 
@@ -77,15 +87,17 @@ def check_pack(
     runs while this one proves derivations and samples formulas: two cores
     in use instead of one (`validate_builtin_s` in `ce-tutor bench`).
     With a `cache_dir`, blocks found clean before by the same engines are
-    not checked again (`check_cache`).
+    not checked again (`check_cache`). `lessons` limits the checks to those
+    lesson ids (an author's edit of one lesson re-checks that lesson only).
     """
     from tutor.grading.check_cache import CleanBlocks
 
     clean = CleanBlocks(cache_dir, pack.root)
     report = CheckReport()
+    chosen = [lesson for lesson in pack.lessons if lessons is None or lesson.id in lessons]
     found = [
         (lesson, block)
-        for lesson in pack.lessons
+        for lesson in chosen
         for step in lesson.steps
         for block in step.blocks
         if _kind(block)
@@ -98,7 +110,7 @@ def check_pack(
             for lesson, block in found
             if isinstance(block, SANDBOXED)
         ]
-        for lesson in pack.lessons:
+        for lesson in chosen:
             if progress is not None:
                 progress(lesson.id)
             for owner, block in found:
@@ -106,11 +118,15 @@ def check_pack(
                     report.errors.extend(_cached_problems(clean, pack, lesson, block))
         for future in ran:
             report.errors.extend(future.result())
+    if lessons is not None:
+        clean.keep_the_rest()
     clean.save()
     from tutor.pack.text_checks import text_problems
 
     report.errors += [
-        PackError(le.path, line, message) for le, line, message in text_problems(pack)
+        PackError(le.path, line, message)
+        for le, line, message in text_problems(pack)
+        if le in chosen
     ]
     return report
 
