@@ -25,7 +25,7 @@ GREEK = {
     "α": ("alpha",), "β": ("beta",), "γ": ("gamma",), "δ": ("delta",),
     "ε": ("epsilon", "eps"), "ϵ": ("epsilon", "eps"), "η": ("eta",), "θ": ("theta",),
     "λ": ("lambda", "lam"), "μ": ("mu",), "π": ("pi",), "ρ": ("rho",), "σ": ("sigma",),
-    "τ": ("tau",), "φ": ("phi",), "ϕ": ("phi",), "ψ": ("psi",), "ω": ("omega",), "ℓ": ("ell", "l"),
+    "τ": ("tau", "T"), "φ": ("phi",), "ϕ": ("phi",), "ψ": ("psi",), "ω": ("omega",), "ℓ": ("ell", "l"),
 }  # fmt: skip
 SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+", strict=True))
 SUBSCRIPTS = dict(zip("₀₁₂₃₄₅₆₇₈₉", "0123456789", strict=True))
