@@ -174,7 +174,10 @@ def server() -> Iterator[ClassServer]:
         shutil.copytree(builtin_pack_dir(), course)  # the instructor's pack
         run("chown", "-R", "root:", str(course))
         run("chmod", "-R", "go-rwx", str(course))
-        config.write_text(f'grading_socket = "{socket_path}"\neditor = "rvim"\npack = "{course}"\n')
+        config.write_text(
+            f'grading_socket = "{socket_path}"\neditor = "rvim"\npack = "{course}"\n'
+            f'request_log = "{base}/var/log/ce-tutor/requests.jsonl"\n'
+        )
         run("delgroup", GROUP)
         assert run("addgroup", GROUP).returncode == 0
         keys_dir = base / "keys"
@@ -299,6 +302,11 @@ def test_learners_answer_over_ssh_and_the_service_records_each_under_their_accou
     assert f"reading {server.db}" in exported.stderr
     rows = [r for r in json.loads(exported.stdout) if r["exercise_id"] == EXERCISE]
     assert {(r["learner"], r["solved"]) for r in rows} == {(ALICE, True), (BOB, False)}
+    logged = server.ce_tutor("class", "log")
+    assert logged.returncode == 0, logged.stderr
+    answers = [line for line in logged.stdout.splitlines() if f"{LESSON}/{EXERCISE}" in line]
+    assert any(f"learner {ALICE}" in a and " correct" in a for a in answers), logged.stdout
+    assert any(f"learner {BOB}" in a and "incorrect" in a for a in answers), logged.stdout
 
 
 def test_the_editor_is_the_admins_and_cannot_start_a_shell(server: ClassServer) -> None:
