@@ -344,9 +344,17 @@ def grade(
 @click.option(
     "--lesson", "lesson_id", metavar="ID", help="Check one lesson (or give its file as PACK_DIR)."
 )
+@click.option(
+    "--watch", "watching", is_flag=True, help="Check again whenever a file of the pack is saved."
+)
 @click.pass_context
 def validate(
-    ctx: click.Context, pack_dir: str | None, quick: bool, fresh: bool, lesson_id: str | None
+    ctx: click.Context,
+    pack_dir: str | None,
+    quick: bool,
+    fresh: bool,
+    lesson_id: str | None,
+    watching: bool,
 ) -> None:
     """Check a pack (default: the built-in pack); print every problem as file:line: message.
 
@@ -355,21 +363,47 @@ def validate(
     references and known-wrong variants in the sandbox, printed outputs re-run.
     Problems and the closing line go to stdout, progress to stderr.
     """
-    from tutor.grading.pack_checks import check_pack
-    from tutor.pack.loader import load_pack
-
     root = Path(pack_dir) if pack_dir else builtin_pack_dir()
     lesson_file = root.resolve() if root.suffix == ".md" and root.is_file() else None
     if lesson_file is not None:
         root = lesson_file.parent
+    code = _validate_once(
+        ctx, root, quick, fresh, lesson_id, {lesson_file} if lesson_file else None
+    )
+    if not watching:
+        if code:
+            sys.exit(code)
+        return
+    from contextlib import suppress
+
+    from tutor.pack.watch import watch
+
+    click.echo(_("watching {root}: each save is checked again (Ctrl-C stops)").format(root=root),
+               err=True)  # fmt: skip
+    with suppress(KeyboardInterrupt):
+        watch(root, lambda files: _validate_once(ctx, root, quick, fresh, lesson_id, files))
+
+
+def _validate_once(
+    ctx: click.Context,
+    root: Path,
+    quick: bool,
+    fresh: bool,
+    lesson_id: str | None,
+    files: set[Path] | None,
+) -> int:
+    """One `validate` of the pack (of its lessons in `files`, when given); the exit code."""
+    from tutor.grading.pack_checks import check_pack
+    from tutor.pack.loader import load_pack
+
     try:
         pack, errors = load_pack(root)
     except PackNotFound as error:
         _fail(str(error), code=1)
-    only = _lessons_to_check(pack, lesson_id, lesson_file)
+    only = _lessons_to_check(pack, lesson_id, files)
     if only is not None:
         paths = {lesson.path.resolve() for lesson in pack.lessons if lesson.id in only}
-        paths |= {lesson_file} if lesson_file else set()
+        paths |= files or set()
         errors = [e for e in errors if Path(e.path).resolve() in paths]
     checked = _("structure only (--quick)")
     if not quick:
@@ -387,26 +421,26 @@ def validate(
         errors = sorted(set(errors + _orphaned_work(pack, ctx.meta["db"])))
     for error in errors:
         click.echo(str(error))
+    named = f"{pack.id} ({root})"
     if errors:
         count = len(errors)
         click.echo(
             ngettext("{count} problem in {pack}", "{count} problems in {pack}", count).format(
-                count=count, pack=f"{pack.id} ({root})"
+                count=count, pack=named
             )
         )
-        sys.exit(1)
-    click.echo(
-        _("{pack}: clean — checked {checked}").format(pack=f"{pack.id} ({root})", checked=checked)
-    )
+        return 1
+    click.echo(_("{pack}: clean — checked {checked}").format(pack=named, checked=checked))
+    return 0
 
 
 def _lessons_to_check(
-    pack: Pack, lesson_id: str | None, lesson_file: Path | None
+    pack: Pack, lesson_id: str | None, files: set[Path] | None
 ) -> set[str] | None:
-    """The lesson ids `--lesson` or a lesson file names (None: the whole pack)."""
-    if lesson_file is not None:
-        found = [le.id for le in pack.lessons if le.path.resolve() == lesson_file]
-        return set(found) or {""}  # a file the pack does not list: its loader problems only
+    """The lesson ids `--lesson` or the given lesson files name (None: the whole pack)."""
+    if files is not None and not any(path.name == "pack.toml" for path in files):
+        found = {le.id for le in pack.lessons if le.path.resolve() in files}
+        return found or {""}  # files the pack does not list: their loader problems only
     if lesson_id is None:
         return None
     if pack.lesson(lesson_id) is None:
@@ -800,6 +834,97 @@ def class_log(ctx: click.Context, learner: str | None, follow: bool) -> None:
                 click.echo(entry.line())
     except PermissionError:
         _fail(f"{path} is root's: run this as root")
+
+
+def _class_store(ctx: click.Context):
+    """The class's store (`--db`, CE_TUTOR_DB, the class config's `db`), never a new empty one."""
+    return _instructor_store(ctx.meta.get("db"))
+
+
+@class_group.command("backup")
+@click.argument("destination", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE")
+@click.pass_context
+def class_backup(ctx: click.Context, destination: Path) -> None:
+    """Copy the whole gradebook into a new SQLite file, consistently, while the class runs."""
+    from tutor.progress.store import StoreError
+
+    with _class_store(ctx) as store:
+        try:
+            attempts, positions = store.backup_to(destination)
+        except StoreError as error:
+            _fail(str(error))
+    click.echo(f"{attempts} attempt(s) and {positions} place(s) backed up to {destination}")
+
+
+@class_group.command("restore")
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE")
+@click.option("--dry-run", is_flag=True, help="Say what would change; change nothing.")
+@click.pass_context
+def class_restore(ctx: click.Context, source: Path, dry_run: bool) -> None:
+    """Replace the gradebook with a backup (the current one is backed up first)."""
+    from tutor.progress.store import ProgressStore, StoreError
+
+    with _class_store(ctx) as store:
+        try:
+            if dry_run:
+                with ProgressStore(source) as backup:
+                    attempts, positions = backup.snapshot()
+                now = store.snapshot()
+                click.echo(f"would replace {len(now[0])} attempt(s) and {len(now[1])} place(s) "
+                           f"with {len(attempts)} and {len(positions)} from {source}")  # fmt: skip
+                return
+            saved = _safety_copy(store, "before-restore")
+            attempts, positions = store.restore_from(source)
+        except StoreError as error:
+            _fail(str(error))
+    click.echo(f"restored {attempts} attempt(s) and {positions} place(s) from {source}; "
+               f"the gradebook before is in {saved}")  # fmt: skip
+
+
+@class_group.command("reset")
+@click.argument("learner", metavar="LEARNER")
+@click.option("--exercise", "reference", metavar="LESSON[/EXERCISE]",
+              help="Only this lesson or exercise (default: everything of the learner).")  # fmt: skip
+@click.option("--dry-run", is_flag=True, help="Say what would be deleted; delete nothing.")
+@click.pass_context
+def class_reset(ctx: click.Context, learner: str, reference: str | None, dry_run: bool) -> None:
+    """Forget a learner's work (all, one lesson's, or one exercise's), after a backup."""
+    from tutor.progress.store import StoreError
+
+    lesson_id, _, exercise_id = (reference or "").partition("/")
+    with _class_store(ctx) as store:
+        rows = [
+            a for a in store.attempts(learner=learner)
+            if (not lesson_id or a.lesson_id == lesson_id)
+            and (not exercise_id or a.exercise_id == exercise_id)
+        ]  # fmt: skip
+        what = f"{learner}'s {reference or 'work'}"
+        if not rows and learner not in store.learners():
+            _fail(f"no learner {learner} in {store.where}")
+        if dry_run:
+            click.echo(f"would delete {len(rows)} row(s) of {what} (a backup is made first)")
+            return
+        try:
+            saved = _safety_copy(store, f"before-reset-{learner}")
+            deleted = store.forget(learner, lesson_id or None, exercise_id or None)
+        except StoreError as error:
+            _fail(str(error))
+    click.echo(f"deleted {deleted} row(s) of {what}; the gradebook before is in {saved}")
+
+
+def _safety_copy(store, why: str) -> Path:
+    """A backup next to the store (SQLite) or in the current folder (PostgreSQL)."""
+    import time
+
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    folder = store.path.parent if store.path is not None else Path.cwd()
+    copy = folder / f"progress-{why}-{stamp}.sqlite3"
+    for n in range(2, 100):  # two resets in one second: each keeps its copy
+        if not copy.exists():
+            break
+        copy = folder / f"progress-{why}-{stamp}-{n}.sqlite3"
+    store.backup_to(copy)
+    return copy
 
 
 def _group_id(group: str | None) -> int | None:

@@ -100,6 +100,13 @@ _ATTEMPT_COLUMNS = (
 )
 
 
+_POSITION_COLUMNS = "learner, pack_id, lesson_id, step, updated_at"
+
+
+def _marks(count: int) -> str:
+    return ", ".join("?" * count)
+
+
 def is_database_url(location: str) -> bool:
     return location.startswith(("postgresql://", "postgres://"))
 
@@ -244,6 +251,76 @@ class ProgressStore:
             "SELECT learner, lesson_id, step FROM positions WHERE pack_id = ?", (pack_id,)
         )
         return {(learner, lesson): step for learner, lesson, step in rows}
+
+    # ------------------------------------------------------------ the admin's
+
+    def snapshot(self) -> tuple[list[tuple], list[tuple]]:
+        """Every attempt and position row, read as of one moment (one transaction)."""
+        with self._backend.transaction() as run:
+            if self.dialect == "postgresql":
+                run("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            attempts = run(f"SELECT {_ATTEMPT_COLUMNS} FROM attempts ORDER BY id")
+            positions = run(f"SELECT {_POSITION_COLUMNS} FROM positions")
+        return attempts, positions
+
+    def backup_to(self, destination: Path) -> tuple[int, int]:
+        """A consistent copy in a new SQLite store (whichever backend this is); (attempts, positions).
+
+        One format for both backends, readable by every ce-tutor command
+        (`--db copy.sqlite3 progress`) and by `restore_from`.
+        """
+        if destination.exists():
+            raise StoreError(f"{destination} exists; a backup never overwrites a file")
+        attempts, positions = self.snapshot()
+        with ProgressStore(destination) as copy:
+            copy._insert(attempts, positions)
+        return len(attempts), len(positions)
+
+    def restore_from(self, source: Path) -> tuple[int, int]:
+        """Replace every row with a backup's, in one transaction; (attempts, positions)."""
+        if not source.is_file():
+            raise StoreError(f"no backup at {source}")
+        with ProgressStore(source) as backup:
+            attempts, positions = backup.snapshot()
+        with self._backend.transaction() as run:
+            run("DELETE FROM attempts")
+            run("DELETE FROM positions")
+            self._insert(attempts, positions, run)
+        return len(attempts), len(positions)
+
+    def forget(
+        self, learner: str, lesson_id: str | None = None, exercise_id: str | None = None
+    ) -> int:
+        """Delete a learner's rows (one exercise's, one lesson's, or all); the number deleted.
+
+        An exercise reset keeps the learner's place; a lesson or learner reset
+        also forgets where they were in it.
+        """
+        where, args = " WHERE learner = ?", [learner]
+        if lesson_id is not None:
+            where += " AND lesson_id = ?"
+            args.append(lesson_id)
+        with self._backend.transaction() as run:
+            if exercise_id is not None:
+                rows = run(f"DELETE FROM attempts{where} AND exercise_id = ? RETURNING 1",
+                           (*args, exercise_id))  # fmt: skip
+                return len(rows)
+            rows = run(f"DELETE FROM attempts{where} RETURNING 1", args)
+            rows += run(f"DELETE FROM positions{where} RETURNING 1", args)
+        return len(rows)
+
+    def _insert(self, attempts: list[tuple], positions: list[tuple], run=None) -> None:
+        def write(run) -> None:
+            for row in attempts:
+                run(f"INSERT INTO attempts ({_ATTEMPT_COLUMNS}) VALUES ({_marks(13)})", row)
+            for row in positions:
+                run(f"INSERT INTO positions ({_POSITION_COLUMNS}) VALUES ({_marks(5)})", row)
+
+        if run is not None:
+            write(run)
+            return
+        with self._backend.transaction() as run:
+            write(run)
 
     def close(self) -> None:
         self._backend.close()
