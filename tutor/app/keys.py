@@ -32,6 +32,7 @@ KEY_HELP: dict[str, list[KeyHelp]] = {
         KeyHelp("j / k", N_("scroll down / up")),
         KeyHelp("r", N_("run the example in focus, see its real output")),
         KeyHelp("d", N_("reveal the next step of the derivation in focus")),
+        KeyHelp("shift+left / right", N_("scroll a wide derivation sideways")),
         KeyHelp("h", N_("next hint for the exercise in focus")),
         KeyHelp("s", N_("show the solution (asks first)")),
         KeyHelp("o", N_("overview: each exercise, solved or not, your last answer")),

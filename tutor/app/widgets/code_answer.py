@@ -46,7 +46,12 @@ class CodeAnswer(Vertical):
 
     def compose(self) -> ComposeResult:
         editor = CodeEditor.code_editor(
-            self.starter, language="python", soft_wrap=False, show_line_numbers=True
+            # a long line wraps (its continuation has no line number) instead of scrolling
+            # the editor sideways, which hid the start of every line
+            self.starter,
+            language="python",
+            soft_wrap=True,
+            show_line_numbers=True,
         )
         editor.cursor_blink = False  # a blinking cursor keeps sending bytes over SSH
         yield editor

@@ -14,15 +14,41 @@ from tutor.i18n import N_, _
 from tutor.pack.model import CodeExample
 
 
-def highlighted(code: str, dark: bool) -> Syntax:
-    """Python highlighted in the terminal's own ANSI colours: readable in 16 colours too."""
+def highlighted(code: str, dark: bool, width: int | None = None) -> Syntax:
+    """Python highlighted in the terminal's own ANSI colours: readable in 16 colours too.
+
+    A line longer than `width` wraps, and the lines are numbered then: a
+    wrapped part has no number, so it reads as the line above continued
+    (never cut off at the edge, as `target.reshape(-1)` was at 80 columns).
+    """
+    code = code.rstrip("\n")
+    wraps = width is not None and max((len(line) for line in code.split("\n")), default=0) > width
     return Syntax(
-        code.rstrip("\n"),
+        code,
         "python",
         theme="ansi_dark" if dark else "ansi_light",
         background_color="default",
-        word_wrap=False,
+        word_wrap=wraps,
+        line_numbers=wraps,
     )
+
+
+class CodeText(Static):
+    """Highlighted code that wraps, numbered, only when a line does not fit (see `highlighted`)."""
+
+    def __init__(self, code: str, **kwargs):
+        super().__init__("", **kwargs)
+        self.code = code
+
+    def on_mount(self) -> None:
+        self._draw()
+
+    def on_resize(self) -> None:
+        self._draw()
+
+    def _draw(self) -> None:
+        width = self.content_region.width or self.app.size.width
+        self.update(highlighted(self.code, self.app.current_theme.dark, width))
 
 
 class CodeExampleView(Vertical, can_focus=True):
@@ -35,7 +61,7 @@ class CodeExampleView(Vertical, can_focus=True):
         self.example = example
 
     def compose(self) -> ComposeResult:
-        yield Static(highlighted(self.example.code, self.app.current_theme.dark), classes="code")
+        yield CodeText(self.example.code, classes="code")
         if self.example.output is not None:
             yield Static(
                 _("Output, as the lesson states it:"), classes="output-label", markup=False

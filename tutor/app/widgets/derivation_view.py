@@ -25,7 +25,12 @@ from tutor.pack.model import Lesson
 class DerivationView(Vertical, can_focus=True):
     """`d` reveals the next step; the whole derivation is proved in the background."""
 
-    BINDINGS = [Binding("d", "reveal", N_("Next derivation step"))]
+    BINDINGS = [
+        Binding("d", "reveal", N_("Next derivation step")),
+        # a step wider than the screen scrolls sideways (its scrollbar shows how far)
+        Binding("shift+right", "sideways(8)", N_("Scroll right"), show=False),
+        Binding("shift+left", "sideways(-8)", N_("Scroll left"), show=False),
+    ]
 
     def __init__(self, lesson: Lesson, block: DerivationBlock, **kwargs):
         super().__init__(classes="derivation", **kwargs)
@@ -112,7 +117,17 @@ class DerivationView(Vertical, can_focus=True):
             status = f"  {self.problem}"
         more = _("press d for the next step") if self.revealed < total else _("all steps shown")
         step = _("Step {n}/{count}").format(n=min(self.revealed, total), count=total)
-        keys.update(self.app.plain(f"{step}, {more}{status}"))
+        shown = block.text.split("\n")
+        wide = max((len(line) for line in shown), default=0) > block.content_region.width > 0
+        sideways = "  " + _("shift+arrows: see the rest") if wide else ""
+        keys.update(self.app.plain(f"{step}, {more}{status}{sideways}"))
+
+    def on_resize(self) -> None:
+        self._show()
+
+    def action_sideways(self, columns: int) -> None:
+        block = self.query_one(".steps", MathBlock)
+        block.scroll_relative(x=columns, animate=False, immediate=True)
 
     def action_reveal(self) -> None:
         if self.revealed < len(self.renderings):

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Static
 
-from tutor.app.widgets.code_example_view import highlighted
+from tutor.app.widgets.code_example_view import CodeText
 from tutor.app.widgets.line_answer import LineAnswer
 from tutor.i18n import _
 
@@ -20,7 +19,7 @@ class PredictAnswer(Vertical):
         self.value = value  # a draft or the last answer, restored
 
     def compose(self) -> ComposeResult:
-        yield Static(highlighted(self.code, self.app.current_theme.dark), classes="code")
+        yield CodeText(self.code, classes="code")
         yield LineAnswer(
             _("what it prints, or the exception it raises (e.g. RuntimeError: ...)"), self.value
         )
