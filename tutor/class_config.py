@@ -11,6 +11,8 @@ learner's `$EDITOR` (`vi` can run `:!sh`). The file may say:
     pack = "/srv/course"      # the pack learners open by default
     db = "postgresql://…"     # only in a file readable by root alone (see `doctor`)
     request_log = "/var/log/ce-tutor/requests.jsonl"  # what `ce-tutor class log` reads
+    group = "students"        # set-up A: the learners' group (`ce-tutor class add`)
+    shared_account = "tutor"  # set-up B instead: the shared account
 
 A file the learner cannot read (mode 0600, root's) still means class mode,
 with those defaults.
@@ -35,7 +37,9 @@ CONFIG_ENV = "CE_TUTOR_CLASS_CONFIG"
 DEFAULT_CONFIG = Path("/etc/ce-tutor/class.toml")
 CLASS_SOCKET = Path("/run/ce-tutor/grading.sock")  # where `ce-tutor serve` listens as root
 SOCKET_ENV = "CE_TUTOR_GRADING_SOCKET"
-KEYS = frozenset({"grading_socket", "editor", "pack", "db", "request_log"})
+KEYS = frozenset(
+    {"grading_socket", "editor", "pack", "db", "request_log", "group", "shared_account"}
+)
 
 
 class ClassConfigError(ValueError):
@@ -50,6 +54,8 @@ class ClassConfig:
     pack: Path | None = None
     db: str | None = None
     request_log: Path | None = None  # the service's JSON lines, read by `ce-tutor class log`
+    group: str = "students"  # set-up A: the learners' accounts are its members
+    shared_account: str | None = None  # set-up B: the one account every learner logs in as
     readable: bool = True  # False: root's file; the defaults above apply
 
 
@@ -86,6 +92,8 @@ def load_class_config(path: Path | None = None) -> ClassConfig | None:
         pack=Path(data["pack"]) if data.get("pack") else None,
         db=data.get("db") or None,
         request_log=Path(data["request_log"]) if data.get("request_log") else None,
+        group=data.get("group") or "students",
+        shared_account=data.get("shared_account") or None,
     )
 
 

@@ -836,6 +836,85 @@ def class_log(ctx: click.Context, learner: str | None, follow: bool) -> None:
         _fail(f"{path} is root's: run this as root")
 
 
+def _roster_config(ctx: click.Context):
+    config = ctx.meta.get("class_config")
+    if config is None:
+        _fail("not a class machine: write the class config first (see the README)")
+    return config
+
+
+def _carry_out(plan, dry_run: bool) -> None:
+    from tutor.roster import RosterError
+
+    for line in plan.describe():
+        click.echo(("would " if dry_run else "") + line)
+    if not plan.commands and not plan.files:
+        click.echo("nothing to change")
+        return
+    if not dry_run:
+        try:
+            plan.apply()
+        except (RosterError, OSError, KeyError) as error:
+            _fail(str(error))
+
+
+@class_group.command("add")
+@click.argument("learners_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                metavar="FILE.csv")  # fmt: skip
+@click.option("--dry-run", is_flag=True, help="Print what would change; change nothing.")
+@click.pass_context
+def class_add(ctx: click.Context, learners_file: Path, dry_run: bool) -> None:
+    """Add learners from `name,public key` rows: accounts (set-up A) or keys and tokens (B)."""
+    from tutor.roster import RosterError, plan_accounts, plan_shared, read_learners
+
+    config = _roster_config(ctx)
+    try:
+        learners = read_learners(learners_file.read_text(encoding="utf-8"), str(learners_file))
+        if config.shared_account:
+            ce_tutor = str(Path(sys.executable).with_name("ce-tutor"))
+            plan = plan_shared(learners, config.shared_account, ce_tutor)
+        else:
+            plan = plan_accounts(learners, config.group)
+    except (RosterError, KeyError) as error:
+        _fail(str(error))
+    _carry_out(plan, dry_run)
+
+
+@class_group.command("remove")
+@click.argument("learner", metavar="NAME")
+@click.option("--dry-run", is_flag=True, help="Print what would change; change nothing.")
+@click.pass_context
+def class_remove(ctx: click.Context, learner: str, dry_run: bool) -> None:
+    """Take a learner out of the class (their login goes; their grades stay)."""
+    from tutor.roster import RosterError, plan_remove_account, plan_remove_shared
+
+    config = _roster_config(ctx)
+    try:
+        if config.shared_account:
+            plan = plan_remove_shared(learner, config.shared_account)
+        else:
+            plan = plan_remove_account(learner, config.group)
+    except (RosterError, KeyError) as error:
+        _fail(str(error))
+    _carry_out(plan, dry_run)
+
+
+@class_group.command("list")
+@click.pass_context
+def class_list(ctx: click.Context) -> None:
+    """The class's learners, as the machine knows them."""
+    from tutor.grading.peer import TOKENS_FILE
+    from tutor.roster import accounts_in, read_tokens
+
+    config = _roster_config(ctx)
+    if config.shared_account:
+        names = sorted(set(read_tokens(TOKENS_FILE).values()))
+    else:
+        names = accounts_in(config.group)
+    for name in names:
+        click.echo(name)
+
+
 def _class_store(ctx: click.Context):
     """The class's store (`--db`, CE_TUTOR_DB, the class config's `db`), never a new empty one."""
     return _instructor_store(ctx.meta.get("db"))
