@@ -125,3 +125,19 @@ async def test_two_choices_leave_one_try_and_a_late_answer_says_so(make_app, exa
         await pilot.press("1", "enter")
         late = await verdict_after(pilot, view)
         assert late.startswith("✓") and "The solution was shown before this answer" in late
+
+
+async def test_ascii_marks_right_with_ok_and_shows_no_unicode_ellipsis(make_app) -> None:
+    from tutor.app.widgets.key_bar import KeyBar
+    from tutor.app.widgets.verdict_view import VerdictView
+
+    app = make_app(ascii=True)
+    async with app.run_test(size=(40, 24)) as pilot:
+        screen = await open_step(pilot, app, "Choice")
+        view = await exercise(pilot, screen, "pick")
+        view.focus_answer()
+        await pilot.press("1", "enter")
+        assert (await verdict_after(pilot, view)).startswith("ok Correct.")
+        assert text_of(view.query_one(VerdictView)).isascii()
+        footer = screen.query_one(KeyBar)
+        assert "…" not in str(footer.render()) and str(footer.render()).isascii()

@@ -42,7 +42,9 @@ def test_terminal_is_unicode_only_when_the_locale_says_utf8() -> None:
 
 
 def test_asciify_spells_symbols_and_drops_nothing_silently() -> None:
-    assert asciify("D(p‖q) — 0 ≤ H · ✓") == "D(p||q) -- 0 <= H * +"
+    # `·` is a dot product (not `*`, PyTorch's elementwise product); `✓` is "ok", not "+"
+    assert asciify("D(p‖q) — 0 ≤ H · ✓") == "D(p||q) -- 0 <= H . ok"
+    assert asciify("q · k") == "q . k"
     assert asciify("café ∮") == "cafe ?"
     assert asciify("plain") == "plain"
 

@@ -118,7 +118,7 @@ class TutorCommands(Provider):
                             _("Find: {lesson}, step {n}: {title}").format(
                                 lesson=lesson.title, n=index + 1, title=step.title
                             ),
-                            f"…{snippet}…",
+                            app.plain(f"…{snippet}…"),
                             partial(app.open_lesson, lesson.id, index),
                         )
                     )

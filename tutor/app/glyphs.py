@@ -54,7 +54,7 @@ UNICODE = Glyphs(
 
 ASCII = Glyphs(
     pointer=">",
-    correct="+",
+    correct="ok",  # not "+": that reads as "expand"
     incorrect="x",
     unreadable="?",
     pending="...",

@@ -88,7 +88,9 @@ class KeyBar(Static):
         key_style = self.get_component_rich_style("key-bar--key")
         description_style = self.get_component_rich_style("key-bar--description")
         disabled_style = self.get_component_rich_style("key-bar--disabled")
-        text = Text(no_wrap=True, overflow="ellipsis", end="")
+        # Rich's ellipsis is "…", which a terminal that is not UTF-8 cannot show
+        overflow = "crop" if getattr(self.app, "ascii", False) else "ellipsis"
+        text = Text(no_wrap=True, overflow=overflow, end="")
         for index, (key, description, enabled) in enumerate(keys):
             if index:
                 text.append("  ")
