@@ -785,6 +785,7 @@ def serve(
             classroom=classroom,
             group=gid,
             request_log=request_log,
+            class_pack=config.pack if config is not None else None,
         )
     except GradingFailed as error:
         _fail(str(error))

@@ -212,9 +212,11 @@ def write_private(path: Path, text: str, mode: int, owner: str) -> None:
     folder = path.parent
     made = not folder.exists()
     folder.mkdir(parents=True, exist_ok=True)
-    if made or folder.name == ".ssh":
+    if folder.name == ".ssh":  # sshd's StrictModes: the owner's, 0700
         os.chown(folder, user.pw_uid, user.pw_gid)
         folder.chmod(0o700)
+    elif made:
+        folder.chmod(0o755)  # /etc/ce-tutor: learners' apps read the class config
     temporary = folder / f".{path.name}.ce-tutor-new"
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:

@@ -175,3 +175,22 @@ def test_a_choice_is_graded_by_the_service_which_alone_knows_the_right_one(clien
     # recorded by the choice itself, not by the position it was shown at
     assert wrong["attempt"]["learner"] == ME
     assert wrong["attempt"]["answer"] == "class probabilities"
+
+
+def test_the_service_names_the_class_pack_and_an_app_naming_none_opens_it(
+    class_service, monkeypatch
+) -> None:
+    """A learner may not read a root-only class config: the service tells which pack is the class's."""
+    from tutor.app.class_progress import open_class
+    from tutor.grading.service import Service
+
+    told = Service([PACK_DIR], shared=True, class_pack=PACK_DIR).handle({"op": "ping"})
+    assert told["service"]["class_pack"] == str(PACK_DIR)
+    assert Service([PACK_DIR], shared=True).handle({"op": "ping"})["service"]["class_pack"] is None
+    real_ping = GradingClient.ping
+    monkeypatch.setattr(GradingClient, "ping", lambda self: {**real_ping(self), **told["service"]})
+    joined = open_class(class_service.socket, None)
+    try:
+        assert joined.pack.id == load_pack(PACK_DIR)[0].id  # not the built-in course
+    finally:
+        joined.client.close()

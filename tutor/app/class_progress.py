@@ -172,9 +172,12 @@ def open_class(socket_path: Path, pack_dir: str | None) -> ClassStart:
     from tutor.pack.discovery import builtin_pack_dir
 
     client = GradingClient(socket_path=socket_path)
-    root = Path(pack_dir).absolute() if pack_dir else builtin_pack_dir()
     progress = ClassProgress(client)
     try:
+        if pack_dir:
+            root = Path(pack_dir).absolute()
+        else:  # the class's pack, as the service knows it (the config may be root's alone)
+            root = Path(client.ping().get("class_pack") or builtin_pack_dir())
         pack = progress.open_pack(root)
     except BaseException:
         client.close()

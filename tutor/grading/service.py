@@ -67,12 +67,16 @@ class Service:
         shared: bool = False,
         classroom: Classroom | None = None,
         request_log: RequestLog | None = None,
+        class_pack: Path | None = None,
     ) -> None:
         from tutor.grading.sandbox import default_sandbox
 
         self.shared = shared
         self.classroom = classroom  # a class's records: set, the service writes every grade
         self.request_log = request_log  # what `ce-tutor class log` reads
+        # the pack learners open when they name none (the class config's `pack`): told to
+        # every app, which may not be able to read the config (a root-only file)
+        self.class_pack = class_pack
         # None: any pack (a private service works for its own user only)
         self.allowed: set[Path] | None = (
             None if packs is None else {Path(p).resolve() for p in packs}
@@ -226,6 +230,7 @@ class Service:
                 "requests": self.requests,
                 "uptime_s": round(time.time() - self.started, 1),
                 "packs": None if self.allowed is None else sorted(map(str, self.allowed)),
+                "class_pack": str(self.class_pack) if self.class_pack else None,
                 "timings": {op: _summary(list(times)) for op, times in self.timings.items()},
             }
         }
@@ -481,9 +486,12 @@ def serve_shared(
     classroom: Classroom | None = None,
     group: int | None = None,
     request_log: RequestLog | None = None,
+    class_pack: Path | None = None,
 ) -> None:
     """`ce-tutor serve`: run the class's service in the foreground until SIGTERM or Ctrl-C."""
-    service = Service(packs, shared=True, classroom=classroom, request_log=request_log)
+    service = Service(
+        packs, shared=True, classroom=classroom, request_log=request_log, class_pack=class_pack
+    )
     server = bind(path, service, mode, group)
     stop = stop or threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
