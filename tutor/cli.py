@@ -447,7 +447,8 @@ def _lessons_to_check(
         from tutor.pack.errors import did_you_mean
 
         ids = [le.id for le in pack.lessons]
-        _fail(f"no lesson `{lesson_id}` in {pack.id}{did_you_mean(lesson_id, ids)}", code=2)
+        hint = did_you_mean(lesson_id, ids)
+        _fail(_("no lesson `{id}` in {pack}{hint}").format(id=lesson_id, pack=pack.id, hint=hint))
     return {lesson_id}
 
 
@@ -622,8 +623,10 @@ def _name_orphaned_rows(rows, lessons) -> None:
         count = sum((r.lesson_id, r.exercise_id) not in known for r in rows)
         names = ", ".join(f"{lesson}/{exercise}" for lesson, exercise in lost)
         click.echo(
-            f"{count} row(s) are for exercises this pack no longer has (renamed or removed): "
-            f"{names}",
+            _(
+                "{count} row(s) are for exercises this pack no longer has (renamed or removed): "
+                "{names}"
+            ).format(count=count, names=names),
             err=True,
         )
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from tutor.i18n import _
 from tutor.pack.model import CodeExercise
 
 Problems = list[tuple[int, str]]
@@ -64,7 +65,7 @@ def check_reference_raises(exercise: CodeExercise, seeds: list[int]) -> Problems
     line = exercise.location.line
     ran = reference_raises(exercise, seeds)
     if isinstance(ran, str):
-        return [(line, f"the reference does not run: {ran}")]
+        return [(line, _("the reference does not run: {why}").format(why=ran))]
     found, total = ran
     unexpected = [r for r in found if r.type != exercise.raises]
     if unexpected:
@@ -72,18 +73,29 @@ def check_reference_raises(exercise: CodeExercise, seeds: list[int]) -> Problems
         return [
             (
                 line,
-                f"the reference raises {first.error} on {first.label} ({first.inputs}), "
-                f"and on {len(unexpected) - 1} more of the {total} cases checked: every learner's correct function "
-                "would be graded wrong there. Fix the reference or its `args`, or, if raising "
-                f"is what learners must write, declare `raises: {first.type}`",
+                _(
+                    "the reference raises {error} on {count} of the {total} cases checked, first "
+                    "on {label} ({inputs}): every learner's correct function would be graded "
+                    "wrong there. Fix the reference or its `args`, or, if raising is what "
+                    "learners must write, declare `raises: {type}`"
+                ).format(
+                    error=first.error,
+                    count=len(unexpected),
+                    total=total,
+                    label=first.label,
+                    inputs=first.inputs,
+                    type=first.type,
+                ),
             )
         ]
     if exercise.raises and not found:
         return [
             (
                 line,
-                f"`raises: {exercise.raises}` is declared, but the reference raises on none of "
-                "its cases: add a case that raises (an `edge_cases` entry), or remove `raises`",
+                _(
+                    "`raises: {name}` is declared, but the reference raises on none of its "
+                    "cases: add a case that raises (an `edge_cases` entry), or remove `raises`"
+                ).format(name=exercise.raises),
             )
         ]
     return []
@@ -101,15 +113,18 @@ def pack_code_problem(source: str, entry: str, what: str) -> str | None:
     try:
         tree = ast.parse(source)
     except SyntaxError as error:
-        return f"{what} does not read: {error.msg} (its line {error.lineno})"
+        return _("{what} does not read: {error} (its line {line})").format(
+            what=what, error=error.msg, line=error.lineno
+        )
     defined = [node.name for node in tree.body if isinstance(node, ast.FunctionDef)]
     if entry in defined:
         return None
-    others = f" (it defines {', '.join(f'`{name}`' for name in defined)})" if defined else ""
-    return (
-        f"{what} defines no function `{entry}`{others}: `entry:` names the function learners "
+    names = ", ".join(f"`{name}`" for name in defined)
+    others = _(" (it defines {names})").format(names=names) if defined else ""
+    return _(
+        "{what} defines no function `{entry}`{others}: `entry:` names the function learners "
         "write, and the reference and every misconception's code must define it too"
-    )
+    ).format(what=what, entry=entry, others=others)
 
 
 def in_author_words(verdict) -> str:
@@ -118,13 +133,17 @@ def in_author_words(verdict) -> str:
     status = verdict.status.value
     if status == "crashed" and "got" in details:
         raised = str(details["got"]).strip().splitlines()[-1]
-        return f"it raises {raised} on {details.get('label', 'a case')}"
+        return _("it raises {error} on {label}").format(
+            error=raised, label=details.get("label", _("a case"))
+        )
     if status in ("crashed", "unreadable") and "error" in details:
-        return f"it raises {details['error']} when loaded"
+        return _("it raises {error} when loaded").format(error=details["error"])
     if status == "limit":
-        return f"it hit a limit: {details.get('limit', verdict.feedback)}"
+        return _("it hit a limit: {limit}").format(limit=details.get("limit", verdict.feedback))
     if status == "incorrect" and "reason" in details:
-        return f"it gives {details['reason']} on {details.get('label', 'a case')}"
+        return _("it gives {reason} on {label}").format(
+            reason=details["reason"], label=details.get("label", _("a case"))
+        )
     text = " ".join(verdict.feedback.split())
     return text.replace("Your code", "it").replace("your code", "it").replace("Your ", "its ")
 
@@ -152,12 +171,12 @@ def about_stability(exercise: CodeExercise) -> str | None:
     )
     word = _STABILITY_WORDS.search(text)
     if word:
-        return f'its text says "{word.group(0)}"'
+        return _('its text says "{word}"').format(word=word.group(0))
     if any(name in exercise.starter for name in _STABLE_FUNCTIONS):
         return None  # the starter already hands learners the stable building block
     for name in exercise.forbid:
         if name.rsplit(".", 1)[-1] in _STABLE_FUNCTIONS:
-            return f"it forbids `{name}`, so learners write it themselves"
+            return _("it forbids `{name}`, so learners write it themselves").format(name=name)
     return None
 
 
@@ -194,9 +213,13 @@ def check_large_case(exercise: CodeExercise, seeds: list[int]) -> Problems:
     return [
         (
             exercise.location.line,
-            f"exercise `{exercise.id}` is about numerical stability ({why}), but no case reaches "
-            f"large inputs (the largest is {largest:.3g}): an unstable formula (exp without "
-            f"subtracting the max, log of a softmax) passes. Add an edge case with inputs of "
-            f"magnitude {LARGE:g} or more, e.g. `{first}: 1000 * randn(…)`",
+            _(
+                "exercise `{id}` is about numerical stability ({why}), but no case reaches large "
+                "inputs (the largest is {largest}): an unstable formula (exp without subtracting "
+                "the max, log of a softmax) passes. Add an edge case with inputs of magnitude "
+                "{large} or more, e.g. `{name}: 1000 * randn(…)`"
+            ).format(
+                id=exercise.id, why=why, largest=f"{largest:.3g}", large=f"{LARGE:g}", name=first
+            ),
         )
     ]

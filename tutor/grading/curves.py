@@ -8,6 +8,7 @@ which the app shows in the title and `validate` reports at the plot's line.
 
 from __future__ import annotations
 
+from tutor.i18n import _
 from tutor.pack.model import Plot
 
 POINTS = 200
@@ -47,11 +48,16 @@ def curves_of(block: Plot) -> tuple[list[float], list[tuple[str, list[float]]], 
 def check_plot(block: Plot) -> Problems:
     """Every curve must read, name only the plot's variable, and have points to draw."""
     try:
-        _, curves, problems = curves_of(block)
+        _xs, curves, problems = curves_of(block)
     except Exception as error:  # noqa: BLE001 - the engine's failure is the author's news
-        return [(block.location.line, f"the curves cannot be computed: {error}")]
+        return [
+            (block.location.line, _("the curves cannot be computed: {error}").format(error=error))
+        ]
     found = [
-        (block.location.line, f"the curve {message}; the app would leave it out")
+        (
+            block.location.line,
+            _("the curve {problem}; the app would leave it out").format(problem=message),
+        )
         for message in problems
     ]
     for label, ys in curves:
@@ -59,8 +65,10 @@ def check_plot(block: Plot) -> Problems:
             found.append(
                 (
                     block.location.line,
-                    f"the curve `{label}` has no finite value in `range` "
-                    f"{list(block.range)}: nothing would be drawn",
+                    _(
+                        "the curve `{label}` has no finite value in `range` {range}: nothing "
+                        "would be drawn"
+                    ).format(label=label, range=list(block.range)),
                 )
             )
     return found

@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from tutor.i18n import _
 from tutor.pack.model import NumberExercise, Tolerance
 
 Problems = list[tuple[int, str]]
@@ -131,11 +132,17 @@ def class_problems(exercise: NumberExercise, pack_id: str, lesson_id: str) -> Pr
             problems.append(
                 (
                     known.location.line,
-                    f"misconception `{known.tag}` gives the right answer's number (within the "
-                    f"tolerance) for {count} of {run.learners} simulated learners "
-                    f"({_percent(count, run.learners)}): it cannot be told from a right answer "
-                    "there. Add `distinct_from: "
-                    f"[{known.tag}]` to give those learners other numbers, or change the `params`",
+                    _(
+                        "misconception `{tag}` gives the right answer's number (within the "
+                        "tolerance) for {count} of {learners} simulated learners ({share}): it "
+                        "cannot be told from a right answer there. Add `distinct_from: [{tag}]` "
+                        "to give those learners other numbers, or change the `params`"
+                    ).format(
+                        tag=known.tag,
+                        count=count,
+                        learners=run.learners,
+                        share=_percent(count, run.learners),
+                    ),
                 )
             )
     return problems
@@ -143,13 +150,18 @@ def class_problems(exercise: NumberExercise, pack_id: str, lesson_id: str) -> Pr
 
 def _missed_message(exercise: NumberExercise, run: ClassRun) -> str:
     exact, shown = run.worst_example or (math.nan, math.nan)
-    return (
-        f"{run.missed} of {run.learners} simulated learners "
-        f"({_percent(run.missed, run.learners)}) who compute from the numbers the prompt shows "
-        f"(4 decimals) would be graded wrong: e.g. the exact parameters give {exact:.6g}, the "
-        f"shown ones {shown:.6g}, outside the tolerance. Suggested fix: "
-        f"`tolerance: {suggested_tolerance(exercise.tolerance, run.worst_shift)}` "
-        "(or parameters the prompt shows exactly, such as randint or choice)"
+    return _(
+        "{missed} of {learners} simulated learners ({share}) who compute from the numbers the "
+        "prompt shows (4 decimals) would be graded wrong: e.g. the exact parameters give "
+        "{exact}, the shown ones {shown}, outside the tolerance. Suggested fix: "
+        "`tolerance: {fix}` (or parameters the prompt shows exactly, such as randint or choice)"
+    ).format(
+        missed=run.missed,
+        learners=run.learners,
+        share=_percent(run.missed, run.learners),
+        exact=f"{exact:.6g}",
+        shown=f"{shown:.6g}",
+        fix=suggested_tolerance(exercise.tolerance, run.worst_shift),
     )
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from tutor.i18n import _
 from tutor.pack.model import PredictExercise
 
 Problems = list[tuple[int, str]]
@@ -29,7 +30,8 @@ def check_deterministic(exercise: PredictExercise, env: dict, first: object) -> 
 
     run = default_sandbox().run_snippet(RESEED + exercise.code, env, filename="<snippet>")
     if run.status is not RunStatus.OK:
-        return [(exercise.location.line, f"the snippet did not run a second time: {run.message}")]
+        why = _("the snippet did not run a second time: {why}").format(why=run.message)
+        return [(exercise.location.line, why)]
     raised = run.raised
     second = Outcome(
         _moved_back(run.stdout),
@@ -41,10 +43,12 @@ def check_deterministic(exercise: PredictExercise, env: dict, first: object) -> 
     return [
         (
             exercise.location.line,
-            "the snippet has a different outcome on a second run, so no learner can predict "
-            f"it:\n  first:  {_one_line(first.shown)}\n  second: {_one_line(second.shown)}\n"
-            "Seed what is random (`torch.manual_seed(0)` at the top), or print something that "
-            "does not depend on chance, time or memory addresses",
+            _(
+                "the snippet has a different outcome on a second run, so no learner can predict "
+                "it:\n  first:  {first}\n  second: {second}\nSeed what is random "
+                "(`torch.manual_seed(0)` at the top), or print something that does not depend "
+                "on chance, time or memory addresses"
+            ).format(first=_one_line(first.shown), second=_one_line(second.shown)),
         )
     ]
 

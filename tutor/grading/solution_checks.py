@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 import re
 
+from tutor.i18n import _
 from tutor.pack.model import (
     CodeExercise,
     Exercise,
@@ -52,8 +53,14 @@ def check_solution(pack: Pack, lesson: Lesson, exercise: Exercise) -> Problems:
     return [
         (
             exercise.location.line,
-            f"the solution's answer `{_short(answer)}` is graded {verdict.status.value} "
-            f"({_first_line(verdict.feedback)}): a learner who copies it is told it is wrong",
+            _(
+                "the solution's answer `{answer}` is graded {status} ({feedback}): a learner "
+                "who copies it is told it is wrong"
+            ).format(
+                answer=_short(answer),
+                status=verdict.status.value,
+                feedback=_first_line(verdict.feedback),
+            ),
         )
     ]
 
@@ -88,9 +95,11 @@ def _code(pack: Pack, lesson: Lesson, exercise: CodeExercise) -> Problems:
         return [
             (
                 line,
-                f"the solution is code but not a whole function `{exercise.entry}`: a learner "
-                "who pastes it in place of the starter is told to define it. Write the "
-                f"solution as `def {exercise.entry}(…):` with its body",
+                _(
+                    "the solution is code but not a whole function `{entry}`: a learner who "
+                    "pastes it in place of the starter is told to define it. Write the "
+                    "solution as `def {entry}(…):` with its body"
+                ).format(entry=exercise.entry),
             )
         ]
     verdict = grade(pack, lesson, exercise, source, SOLUTION_LEARNER)
@@ -99,8 +108,9 @@ def _code(pack: Pack, lesson: Lesson, exercise: CodeExercise) -> Problems:
     return [
         (
             line,
-            f"the solution, pasted as a learner's answer, is graded {verdict.status.value}: "
-            f"{_first_line(verdict.feedback)}",
+            _("the solution, pasted as a learner's answer, is graded {status}: {feedback}").format(
+                status=verdict.status.value, feedback=_first_line(verdict.feedback)
+            ),
         )
     ]
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from tutor.i18n import _
 from tutor.pack.errors import did_you_mean
 
 SPECIAL_BLOCKS = ("exercise", "derivation", "plot", "python", "output")
@@ -87,8 +88,10 @@ def split_lesson(text: str) -> LessonText:
                 problems.append(
                     (
                         index + 1,
-                        f"unknown block `{kind}`{did_you_mean(kind, SPECIAL_BLOCKS)}: it is "
-                        "shown as plain text, and nothing in it is checked or graded",
+                        _(
+                            "unknown block `{kind}`{hint}: it is shown as plain text, and "
+                            "nothing in it is checked or graded"
+                        ).format(kind=kind, hint=did_you_mean(kind, SPECIAL_BLOCKS)),
                     )
                 )
             if kind in YAML_BLOCKS and end < len(lines):
@@ -165,10 +168,20 @@ def _closed_early(
             return [
                 (
                     end + 1,
-                    f"this `{char * length}` closes the `{kind}` block opened at line "
-                    f"{start + 1}, not the `{inner}` block inside it (line {index + 1}): open "
-                    f"and close the {kind} with {length + 1} (`{longer}{kind}` … `{longer}`) "
-                    "so the inner fence stays inside",
+                    _(
+                        "this `{fence}` closes the `{kind}` block opened at line {start}, not "
+                        "the `{inner}` block inside it (line {line}): open and close the {kind} "
+                        "with {count} (`{longer}{kind}` … `{longer}`) so the inner fence stays "
+                        "inside"
+                    ).format(
+                        fence=char * length,
+                        kind=kind,
+                        start=start + 1,
+                        inner=inner,
+                        line=index + 1,
+                        count=length + 1,
+                        longer=longer,
+                    ),
                 )
             ]
     return []

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from tutor.i18n import _
 from tutor.pack.model import (
     ChoiceExercise,
     Derivation,
@@ -94,7 +95,10 @@ def _math_with_offsets(text: str) -> Iterator[tuple[int, str]]:
 
 def math_problems(text: str, where: str) -> list[str]:
     """Unknown macros and unbalanced braces in the math of a text the app renders."""
-    return [f"{message} (in {where})" for _, message in _math_with_offsets(text)]
+    return [
+        _("{problem} (in {where})").format(problem=message, where=where)
+        for _line, message in _math_with_offsets(text)
+    ]
 
 
 def _latex_problems(latex: str) -> Iterator[str]:
@@ -104,8 +108,10 @@ def _latex_problems(latex: str) -> Iterator[str]:
     for name in dict.fromkeys(_MACRO.findall(latex)):
         if name not in known:
             yield (
-                f"the math `{_short(latex)}` uses `\\{name}`, which ce-tutor's math renderer does "
-                f'not know: learners would see the word "{name}". Write it another way'
+                _(
+                    "the math `{math}` uses `\\{name}`, which ce-tutor's math renderer does not "
+                    'know: learners would see the word "{name}". Write it another way'
+                ).format(math=_short(latex), name=name)
             )
     depth = 0
     for index, char in enumerate(latex):
@@ -115,7 +121,9 @@ def _latex_problems(latex: str) -> Iterator[str]:
         if depth < 0:
             break
     if depth != 0:
-        yield f"the math `{_short(latex)}` has unbalanced braces: part of it would be lost"
+        yield _("the math `{math}` has unbalanced braces: part of it would be lost").format(
+            math=_short(latex)
+        )
 
 
 def raw_math(text: str, where: str) -> list[str]:
@@ -124,8 +132,10 @@ def raw_math(text: str, where: str) -> list[str]:
         return []
     prose = _CODE.sub("", text)
     return [
-        f"{where} shows `{_short(match.group(0))}` as typed (math is not rendered there): "
-        "write it in plain text or Unicode, e.g. D(p‖q), Σ, ε"
+        _(
+            "{where} shows `{math}` as typed (math is not rendered there): write it in plain "
+            "text or Unicode, e.g. D(p‖q), Σ, ε"
+        ).format(where=where, math=_short(match.group(0)))
         for match in _MATH.finditer(prose)
     ]
 

@@ -12,6 +12,8 @@ from typing import Any
 
 import yaml
 
+from tutor.i18n import N_, _
+
 
 class LineDict(dict):
     """A dict with `line` (its own) and `key_lines` (each key's)."""
@@ -106,22 +108,23 @@ def load_yaml(text: str) -> Any:
 
 # what YAML makes of a value's first character, in words a teacher can act on
 _FIRST_CHARACTER = {
-    "`": "a value cannot start with ` (a code span) in YAML",
-    "*": "a value starting with * is read as a YAML alias (a reference to an anchor)",
-    "&": "a value starting with & is read as a YAML anchor",
-    "!": "a value starting with ! is read as a YAML tag",
-    "%": "a value cannot start with % in YAML (it starts a directive)",
-    "@": "a value cannot start with @ in YAML (it is reserved)",
+    "`": N_("a value cannot start with ` (a code span) in YAML"),
+    "*": N_("a value starting with * is read as a YAML alias (a reference to an anchor)"),
+    "&": N_("a value starting with & is read as a YAML anchor"),
+    "!": N_("a value starting with ! is read as a YAML tag"),
+    "%": N_("a value cannot start with % in YAML (it starts a directive)"),
+    "@": N_("a value cannot start with @ in YAML (it is reserved)"),
 }
 
 
 def _starting_character_hint(problem: str) -> str:
     """The fix for a value YAML refused because of its first character, or a tab."""
     if "'\\t'" in problem:
-        return " (a tab cannot indent YAML: indent with spaces)"
+        return " (" + _("a tab cannot indent YAML: indent with spaces") + ")"
     for char, meaning in _FIRST_CHARACTER.items():
         if f"'{char}'" in problem or (char == "!" and "for the tag" in problem):
-            return f' ({meaning}: put the whole text in quotes, "{char}…", or use a `>` block)'
+            fix = _('{meaning}: put the whole text in quotes, "{char}…", or use a `>` block')
+            return " (" + fix.format(meaning=_(meaning), char=char) + ")"
     return ""
 
 
@@ -156,22 +159,26 @@ def silent_cuts(text: str) -> list[tuple[int, str]]:
             found.append(
                 (
                     number,
-                    f"`{value.split()[0]}` at the start of a value is read as a YAML anchor and "
-                    "silently dropped: put the whole text in quotes",
+                    _(
+                        "`{anchor}` at the start of a value is read as a YAML anchor and "
+                        "silently dropped: put the whole text in quotes"
+                    ).format(anchor=value.split()[0]),
                 )
             )
             continue
         if not value or value[0] in "\"'{[#" or " #" not in value:
             continue
-        kept, _, cut = value.partition(" #")
+        kept, _hash, cut = value.partition(" #")
         prose = key in _PROSE_KEYS or (stripped.startswith("- ") and not colon)
         if not prose and cut[:1] in ("", " "):
             continue  # `key: value  # a note`: a comment, as the guide's examples write them
         found.append(
             (
                 number,
-                f"` #` starts a YAML comment, so `{kept.strip()}` is all that is kept and "
-                f"`#{cut}` is silently dropped: put the whole text in quotes",
+                _(
+                    "` #` starts a YAML comment, so `{kept}` is all that is kept and `#{cut}` "
+                    "is silently dropped: put the whole text in quotes"
+                ).format(kept=kept.strip(), cut=cut),
             )
         )
     return found

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from difflib import get_close_matches
 
+from tutor.i18n import _, ngettext
 from tutor.progress.gradebook import LessonOutline
 from tutor.progress.store import Attempt
 
@@ -46,19 +47,23 @@ def describe(orphan: Orphan, lessons: Sequence[LessonOutline]) -> str:
     lesson = next((le for le in lessons if le.id == orphan.lesson_id), None)
     if lesson is None:
         hint = did_you_mean(orphan.lesson_id, [le.id for le in lessons])
-        what = f"lesson `{orphan.lesson_id}`{hint}"
+        what = _("lesson `{id}`{hint}").format(id=orphan.lesson_id, hint=hint)
     else:
-        what = f"exercise `{orphan.lesson_id}/{orphan.exercise_id}`"
+        what = _("exercise `{id}`").format(id=f"{orphan.lesson_id}/{orphan.exercise_id}")
         what += did_you_mean(orphan.exercise_id, lesson.exercises)
-    count = len(orphan.learners)
-    return (
-        f"the store holds {orphan.answers} answer{'s' if orphan.answers != 1 else ''} of "
-        f"{count} learner{'s' if count != 1 else ''} to {what}, which this pack no longer has: "
-        "ids key the gradebook, so a renamed id leaves that work behind. Keep the old id"
+    answers = ngettext("{count} answer", "{count} answers", orphan.answers).format(
+        count=orphan.answers
     )
+    learners = ngettext("{count} learner", "{count} learners", len(orphan.learners)).format(
+        count=len(orphan.learners)
+    )
+    return _(
+        "the store holds {answers} of {learners} to {what}, which this pack no longer has: ids "
+        "key the gradebook, so a renamed id leaves that work behind. Keep the old id"
+    ).format(answers=answers, learners=learners, what=what)
 
 
 def did_you_mean(word: str, options: Iterable[str]) -> str:
     """` (now `x`?)` when an id of the pack is close to the lost one."""
     close = get_close_matches(word, sorted(options), n=1, cutoff=0.6)
-    return f" (now `{close[0]}`?)" if close else ""
+    return _(" (now `{id}`?)").format(id=close[0]) if close else ""
