@@ -141,3 +141,35 @@ async def test_ascii_marks_right_with_ok_and_shows_no_unicode_ellipsis(make_app)
         assert text_of(view.query_one(VerdictView)).isascii()
         footer = screen.query_one(KeyBar)
         assert "…" not in str(footer.render()) and str(footer.render()).isascii()
+
+
+class _Draws:
+    """A service that draws the learner's numbers (and grades nothing)."""
+
+    def start(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+    def show(self, root, lesson_id, exercise_id, learner):
+        return {"prompt": "q = 0.3333333. Its surprise?", "params": {"q": 1 / 3, "x": [[1.5, 2]]}}
+
+
+async def test_c_copies_your_numbers_or_the_example_as_python(make_app) -> None:
+    app = make_app(client=_Draws())
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_step(pilot, app, "Number")
+        view = await exercise(pilot, screen, "your-surprise")
+        await wait_until(pilot, lambda: bool(view.params))
+        screen.set_focus(view.answer_field())
+        await pilot.press("escape", "c")
+        await wait_until(pilot, lambda: app.clipboard != "")
+        assert app.clipboard == (
+            "import torch\n\nq = 0.3333333333333333\nx = torch.tensor([[1.5, 2]])\n"
+        )
+        app.open_lesson("every-block", 0)  # the example's step
+        await wait_until(pilot, lambda: bool(app.screen.query(CodeExampleView)))
+        app.screen.query_one(CodeExampleView).focus()
+        await pilot.press("c")
+        await wait_until(pilot, lambda: "print(torch.tensor" in app.clipboard)

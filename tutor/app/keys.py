@@ -36,6 +36,7 @@ KEY_HELP: dict[str, list[KeyHelp]] = {
         KeyHelp("h", N_("next hint for the exercise in focus")),
         KeyHelp("s", N_("show the solution (asks first)")),
         KeyHelp("o", N_("overview: each exercise, solved or not, your last answer")),
+        KeyHelp("c", N_("copy as Python: the example, or your numbers of the exercise")),
         KeyHelp("escape", N_("leave an answer field; again: back to the lessons")),
     ],
     N_("Answering"): [

@@ -40,6 +40,7 @@ class LessonScreen(Screen):
         Binding("escape", "back", N_("Back"), priority=True),
         Binding("q", "app.quit", N_("Quit"), show=False),
         Binding("o", "overview", N_("Overview"), show=False),
+        Binding("c", "copy", N_("Copy"), show=False),
     ]
 
     step = reactive(0, init=False)
@@ -271,6 +272,29 @@ class LessonScreen(Screen):
             view.focus_answer()
             self._remember(view)
             self.call_after_refresh(view.scroll_visible, animate=False, top=True)
+
+    def action_copy(self) -> None:
+        """Copy as Python, through the terminal (OSC 52: over SSH and in tmux too): the example
+        in focus, else the current exercise's own numbers, else the example in view."""
+        from tutor.app.widgets.exercise_view import params_as_python
+
+        text = what = None
+        example = _enclosing(self.focused, CodeExampleView)
+        view = self.current_exercise()
+        if isinstance(example, CodeExampleView):
+            text, what = example.example.code, _("the example's code")
+        elif view is not None and view.params:
+            text = params_as_python(view.params)
+            what = _("your numbers of exercise {n}").format(n=view.number)
+        elif isinstance(visible := self._target(CodeExampleView), CodeExampleView):
+            text, what = visible.example.code, _("the example's code")
+        if text is None:
+            self.notify(_("Nothing to copy on this step."), markup=False)
+            return
+        self.app.copy_to_clipboard(text)
+        self.notify(
+            _("Copied {what} as Python: paste it anywhere.").format(what=what), markup=False
+        )
 
     def action_overview(self) -> None:
         from tutor.app.screens.review import overview_screen

@@ -72,6 +72,7 @@ class ExerciseView(Vertical):
         self.numbers_missing: str | None = None
         self._redraw_timer: Timer | None = None
         self.last: Attempt | None = None  # the last answer graded, from the store
+        self.params: dict[str, Any] = {}
         self._draft_timer: Timer | None = None
 
     # building
@@ -135,6 +136,8 @@ class ExerciseView(Vertical):
             self._redraw_later()
             return
         refocus = redraw and answer.has_focus_within
+        if problem is None:
+            self.params = dict(shown.get("params") or {})  # the learner's own numbers, for `c`
         prompt.remove_children()
         prompt.mount(ProseView(shown["prompt"]))
         self.numbers_missing = None
@@ -420,6 +423,15 @@ class ExerciseView(Vertical):
         field = self.answer_field()
         if field is not None:
             field.focus()
+
+
+def params_as_python(params: dict[str, Any]) -> str:
+    """The learner's numbers as Python to paste: lists as tensors, at full precision."""
+    lines = ["import torch", ""]
+    for name, value in params.items():
+        shown = f"torch.tensor({value!r})" if isinstance(value, list) else repr(value)
+        lines.append(f"{name} = {shown}")
+    return "\n".join(lines) + "\n"
 
 
 def _has_params(exercise: Exercise) -> bool:
