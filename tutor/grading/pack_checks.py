@@ -225,10 +225,11 @@ def _check_number(pack: Pack, lesson: Lesson, exercise: NumberExercise) -> Probl
     from tutor.grading.number import number_exercise_problems
     from tutor.grading.number_checks import class_problems
 
-    problems = number_exercise_problems(exercise, pack.id, lesson.id)
+    seeds = pack.translates or pack.id  # a translation's learners draw the original's numbers
+    problems = number_exercise_problems(exercise, seeds, lesson.id)
     if any(line == exercise.location.line for line, _ in problems):
         return problems  # the exercise itself is broken: nothing to simulate
-    simulated = class_problems(exercise, pack.id, lesson.id)
+    simulated = class_problems(exercise, seeds, lesson.id)
     # the class's collision share supersedes the six validation learners' count
     seen = {line for line, message in simulated if "simulated learners" in message}
     return [p for p in problems if p[0] not in seen] + simulated
@@ -262,9 +263,10 @@ def _check_code(pack: Pack, lesson: Lesson, exercise: CodeExercise) -> Problems:
     if unreadable:
         return [(line, unreadable)]
     seeds = [learner_seed(pack, lesson, exercise, name) for name in CASE_LEARNERS]
-    raising = check_reference_raises(exercise, seeds) or check_large_case(exercise, seeds)
+    raising = check_reference_raises(exercise, seeds)
     if raising:
         return raising
+    too_small = check_large_case(exercise, seeds)  # reported beside the variants' problems
     # Pack code may call what learners may not (the reference is often F.cross_entropy
     # itself), so both are graded with `forbid` lifted: what is checked is the values.
     exercise = replace(exercise, forbid=[])
@@ -278,7 +280,7 @@ def _check_code(pack: Pack, lesson: Lesson, exercise: CodeExercise) -> Problems:
                 ),
             )
         ]
-    problems = []
+    problems = too_small
     for known in exercise.misconceptions:
         if not known.code:
             continue
