@@ -36,3 +36,38 @@ def test_dark_and_light_differ_where_the_eye_lands() -> None:
             a = Color.parse(getattr(dark, role)).downgrade(system).number
             b = Color.parse(getattr(light, role)).downgrade(system).number
             assert a != b
+
+
+def _contrast(a: str, b: str) -> float:
+    """WCAG 2 contrast ratio of two colours."""
+
+    def luminance(colour: str) -> float:
+        channels = Color.parse(colour).get_truecolor()
+        linear = [
+            c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+            for c in (x / 255 for x in channels)
+        ]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+async def test_placeholder_and_scrollbar_read_at_4_5_to_1(make_app) -> None:
+    from textual.widgets import Input
+
+    from tests.app.helpers import exercise, open_step
+
+    for name in sorted(THEMES):
+        theme = THEMES[name]
+        for variable in ("scrollbar", "placeholder"):
+            assert _contrast(theme.variables[variable], theme.background) >= 4.5, (name, variable)
+        app = make_app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            app.use_theme(name)
+            screen = await open_step(pilot, app, "Number")
+            view = await exercise(pilot, screen, "half-surprise")
+            style = view.query_one(Input).get_component_rich_style("input--placeholder")
+            assert style.color is not None
+            shown = "#{:02x}{:02x}{:02x}".format(*style.color.get_truecolor())
+            assert _contrast(shown, theme.background) >= 4.5, (name, shown)

@@ -30,6 +30,14 @@ DARK = Theme(
         "block-cursor-background": "#5fafff",
         "block-cursor-foreground": "#121212",
         "input-cursor-text-style": "reverse",
+        # a scrollbar and a placeholder that read at ≥ 4.5:1 on the background (WCAG AA)
+        "scrollbar": "#8a8a8a",  # 256: 245; 5.4:1 on the background
+        "scrollbar-hover": "#a8a8a8",
+        "scrollbar-active": "#ffd75f",
+        "scrollbar-background": "#121212",
+        "scrollbar-background-hover": "#121212",
+        "scrollbar-background-active": "#121212",
+        "placeholder": "#8a8a8a",  # 5.4:1
     },
 )
 
@@ -52,6 +60,13 @@ LIGHT = Theme(
         "block-cursor-background": "#005fd7",
         "block-cursor-foreground": "#ffffff",
         "input-cursor-text-style": "reverse",
+        "scrollbar": "#585858",  # 256: 240; 7.1:1 on the background
+        "scrollbar-hover": "#444444",
+        "scrollbar-active": "#005fd7",
+        "scrollbar-background": "#ffffff",
+        "scrollbar-background-hover": "#ffffff",
+        "scrollbar-background-active": "#ffffff",
+        "placeholder": "#6c6c6c",  # 5.3:1
     },
 )
 
