@@ -285,6 +285,10 @@ def show(reference: str, pack_dir: str | None, learner: str | None, as_json: boo
         click.echo(f"  {number}. {choice}")
     if shown.get("starter"):
         click.echo("\n" + shown["starter"])
+    if shown.get("code"):
+        click.echo("\n" + shown["code"])
+    for name, meaning in shown.get("symbols", {}).items():
+        click.echo(f"  {name}: {meaning}")
 
 
 @cli.command()

@@ -47,3 +47,10 @@ def test_problems_and_the_count_go_to_stdout_progress_to_stderr(tmp_path: Path) 
     assert result.exit_code == 1
     assert result.stdout.endswith(f"1 problem in test-pack ({root})\n")
     assert "checking tiny" in result.stderr and "checking" not in result.stdout
+
+
+def test_show_prints_the_predict_snippet_and_the_formula_symbols() -> None:
+    predict = CliRunner().invoke(cli, ["show", "softmax/log-of-softmax-predict"])
+    assert "print(torch.log(torch.softmax(x, dim=0)))" in predict.output
+    formula = CliRunner().invoke(cli, ["show", "information/entropy-formula", "--json"])
+    assert '"p": "distribution of size K' in formula.output

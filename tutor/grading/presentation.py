@@ -13,9 +13,11 @@ from tutor.pack.model import (
     ChoiceExercise,
     CodeExercise,
     Exercise,
+    FormulaExercise,
     Lesson,
     NumberExercise,
     Pack,
+    PredictExercise,
 )
 
 DECIMALS = 4  # how many a prompt shows of each drawn number
@@ -62,7 +64,22 @@ def present_exercise(
     if isinstance(exercise, CodeExercise):
         shown["entry"] = exercise.entry
         shown["starter"] = exercise.starter
+    if isinstance(exercise, PredictExercise):
+        shown["code"] = exercise.code
+    if isinstance(exercise, FormulaExercise):
+        shown["symbols"] = {name: describe_symbol(spec) for name, spec in exercise.symbols.items()}
     return shown
+
+
+def describe_symbol(spec: Any) -> str:
+    """`distribution of size K: the true probabilities`: a declared symbol in words."""
+    text = spec.kind.value
+    if spec.size is not None:
+        text += f" of size {spec.size}"
+    if spec.low is not None and spec.high is not None:
+        text += f" in [{spec.low:g}, {spec.high:g}]"
+    description = getattr(spec, "description", "")
+    return f"{text}: {description}" if description else text
 
 
 def fill_prompt(prompt: str, params: dict[str, Any]) -> str:
