@@ -29,7 +29,7 @@ print(loss)
 
 def _screen(app) -> str:
     strips = app.screen._compositor.render_strips()
-    return "\\n".join("".join(segment.text for segment in strip) for strip in strips)
+    return "\n".join("".join(segment.text for segment in strip) for strip in strips)
 
 
 @pytest.fixture

@@ -173,3 +173,24 @@ async def test_c_copies_your_numbers_or_the_example_as_python(make_app) -> None:
         app.screen.query_one(CodeExampleView).focus()
         await pilot.press("c")
         await wait_until(pilot, lambda: "print(torch.tensor" in app.clipboard)
+
+
+class _DrawsAMatrix(_Draws):
+    def show(self, root, lesson_id, exercise_id, learner):
+        return {"prompt": "(filled by the service)", "params": {"q": [[0.5, -1.25], [12.0, 3]]}}
+
+
+async def test_a_matrix_in_a_prompt_shows_one_row_per_line_aligned(make_app) -> None:
+    from tests.app.test_nothing_cut_off import _screen
+
+    app = make_app(client=_DrawsAMatrix())
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_step(pilot, app, "Number")
+        await exercise(pilot, screen, "your-surprise")
+        await wait_until(pilot, lambda: "[12.0000,       3]]." in _screen(app))
+        lines = _screen(app).splitlines()
+        first = next(line for line in lines if "[[ 0.5000, -1.2500]," in line)
+        second = next(line for line in lines if "[12.0000,       3]]." in line)
+        assert "What is its surprise in nats?" in _screen(app)  # the words after it, whole
+        # the rows start in the same column, one under the other
+        assert first.index("[ 0.5000") == second.index("[12.0000")

@@ -139,7 +139,11 @@ class ExerciseView(Vertical):
         if problem is None:
             self.params = dict(shown.get("params") or {})  # the learner's own numbers, for `c`
         prompt.remove_children()
-        prompt.mount(ProseView(shown["prompt"]))
+        from tutor.app.matrices import prompt_with_matrices
+
+        params = shown.get("params") or {}
+        text = prompt_with_matrices(self.exercise.prompt, params) if problem is None else None
+        prompt.mount(ProseView(text or shown["prompt"]))
         self.numbers_missing = None
         if problem is not None and _has_params(self.exercise):
             self.numbers_missing = problem
