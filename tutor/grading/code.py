@@ -10,6 +10,7 @@ reference code.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass
 from typing import Any
@@ -39,6 +40,11 @@ class Case:
 
     label: str  # "random case 2", "edge case 1"
     args: dict[str, Any]
+
+    @functools.cached_property
+    def scale(self) -> float:
+        """The magnitude of the inputs: rounding tolerance and stability words use it."""
+        return call_checks.magnitude(self.args)
 
 
 class PackCodeError(Exception):
@@ -113,9 +119,9 @@ def grade_code(
             feedback = f"Your function raised on {case.label}.\n{_show_case(case, want, have)}"
             return Verdict(Status.CRASHED, feedback=feedback, details=details)
         feedback = f"Not yet: {reason} on {case.label}.\n{_show_case(case, want, have)}"
-        only_large = all(
-            call_checks.magnitude(cases[i].args) >= call_checks.LARGE for i, _ in failing
-        ) and len(failing) < len(cases)
+        only_large = all(cases[i].scale >= call_checks.LARGE for i, _ in failing) and len(
+            failing
+        ) < len(cases)
         words = call_checks.stability(case.args, want, have, only_large)
         if words:
             details["check"] = "stability"
@@ -183,8 +189,7 @@ def _value_failures(
     """(index, reason) of every case whose value differs from the reference's."""
     failing = []
     for index, (case, want, have) in enumerate(zip(cases, expected, got, strict=True)):
-        scale = call_checks.magnitude(case.args)
-        reason = mismatch(_value(want), _value(have), exercise.tolerance, scale)
+        reason = mismatch(_value(want), _value(have), exercise.tolerance, case.scale)
         if reason is not None:
             failing.append((index, reason))
     return failing
@@ -196,10 +201,9 @@ def _beyond_values(
     """Inputs changed in place, then gradients: the first case where either is wrong."""
     for index, (case, want, have) in enumerate(zip(cases, expected, got, strict=True)):
         names = [n for n in order if n in case.args] + [n for n in case.args if n not in order]
-        scale = call_checks.magnitude(case.args)
         finding = call_checks.mutation(
             exercise.entry, names, case.args, have
-        ) or call_checks.gradient(exercise.entry, names, want, have, scale)
+        ) or call_checks.gradient(exercise.entry, names, want, have, case.scale)
         if finding is not None:
             details.update({"check": finding.check, "case": index, "label": case.label})
             details["passed"] = index
@@ -312,8 +316,7 @@ def _misconception(
         wrong = [wrong[i] for i in keep]
         if all(
             w.raised is None
-            and mismatch(w.value, _value(g), exercise.tolerance, call_checks.magnitude(case.args))
-            is None
+            and mismatch(w.value, _value(g), exercise.tolerance, case.scale) is None
             for case, w, g in zip(cases, wrong, got, strict=True)
         ):
             return mistake

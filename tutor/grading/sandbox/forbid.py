@@ -384,6 +384,11 @@ def _resolve_owner(torch: object, path: str) -> tuple[object | None, str]:
     return owner, parts[-1]
 
 
+def warm_modes() -> contextlib.ExitStack:
+    """The two modes, forbidding nothing: for warming the fork server before it forks."""
+    return _modes(Guards([]))
+
+
 def _modes(guards: Guards) -> contextlib.ExitStack:
     """A TorchFunctionMode and a TorchDispatchMode that ask `guards` about every call."""
     functions, ops = _mode_classes()

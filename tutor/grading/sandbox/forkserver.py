@@ -100,7 +100,7 @@ def warm() -> None:
         with contextlib.suppress(ImportError):
             importlib.import_module(name)
     # The children's code, with the filesystem view's paths found at its import.
-    importlib.import_module("tutor.grading.sandbox.harness")
+    importlib.import_module("tutor.grading.sandbox.harness").warm()  # guard modes, gradients
     gc.collect()
     gc.freeze()  # children then leave the parent's pages shared
 
