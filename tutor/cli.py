@@ -637,13 +637,21 @@ def _name_orphaned_rows(rows, lessons) -> None:
 
 @cli.command("new-pack")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path), metavar="DIR")
-def new_pack(directory: Path) -> None:
+@click.option(
+    "--id", "pack_id", metavar="ID", help="The pack's id (it keys the gradebook: keep it for good)."
+)
+def new_pack(directory: Path, pack_id: str | None) -> None:
     """Write a small pack that validates clean, to start from."""
-    from tutor.pack.starter import StarterExists, write_starter_pack
+    from tutor.pack.starter import StarterExists, folder_pack_id, write_starter_pack
 
+    if pack_id is None and sys.stdin.isatty():
+        pack_id = click.prompt(
+            _("pack id (lowercase, digits, -; it keys every learner's grades, keep it)"),
+            default=folder_pack_id(directory),
+        )
     try:
-        files = write_starter_pack(directory)
-    except StarterExists as error:
+        files = write_starter_pack(directory, pack_id)
+    except (StarterExists, ValueError) as error:
         _fail(str(error))
     except OSError as error:
         _fail(
@@ -651,6 +659,14 @@ def new_pack(directory: Path) -> None:
         )
     for path in files:
         click.echo(_("wrote {path}").format(path=path))
+    if pack_id is None:
+        click.echo(
+            _(
+                "pack id `{id}`, from the folder's name: it keys every learner's grades, so "
+                "change it in pack.toml now (or give --id) and never after"
+            ).format(id=folder_pack_id(directory)),
+            err=True,
+        )
     click.echo(_("next: edit the lesson, then `ce-tutor validate {path}`").format(path=directory))
 
 

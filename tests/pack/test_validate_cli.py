@@ -54,3 +54,21 @@ def test_show_prints_the_predict_snippet_and_the_formula_symbols() -> None:
     assert "print(torch.log(torch.softmax(x, dim=0)))" in predict.output
     formula = CliRunner().invoke(cli, ["show", "information/entropy-formula", "--json"])
     assert '"p": "distribution of size K' in formula.output
+
+
+def test_new_pack_takes_the_pack_id_it_is_given(tmp_path: Path) -> None:
+    root = tmp_path / "My Course"
+    result = CliRunner().invoke(cli, ["new-pack", str(root), "--id", "entropy-101"])
+    assert result.exit_code == 0, result.output
+    assert 'id = "entropy-101"' in (root / "pack.toml").read_text(encoding="utf-8")
+
+
+def test_new_pack_refuses_an_id_that_cannot_key_a_gradebook(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["new-pack", str(tmp_path / "p"), "--id", "My Course"])
+    assert result.exit_code == 2 and "lowercase letters, digits" in result.output
+
+
+def test_new_pack_without_an_id_says_where_it_came_from(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["new-pack", str(tmp_path / "My Course")])
+    assert result.exit_code == 0
+    assert "pack id `my-course`, from the folder's name" in result.output

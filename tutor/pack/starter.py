@@ -89,12 +89,23 @@ def _pack_id(root: Path) -> str:
     return slug or "my-pack"
 
 
-def write_starter_pack(root: Path) -> list[Path]:
-    """Write `pack.toml` and one lesson into `root` (new or empty); return the files."""
+def folder_pack_id(root: Path) -> str:
+    """The id a folder's name suggests (`My Course` -> `my-course`)."""
+    return _pack_id(root)
+
+
+def write_starter_pack(root: Path, pack_id: str | None = None) -> list[Path]:
+    """Write `pack.toml` and one lesson into `root` (new or empty); return the files.
+
+    `pack_id` keys every learner's grades, so it is the author's choice, not
+    an accident of the folder's name; without one, the folder's name is used.
+    """
     if root.exists() and (not root.is_dir() or any(root.iterdir())):
         raise StarterExists(f"{root} already exists and is not empty; nothing was written")
+    if pack_id is not None and not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", pack_id):
+        raise ValueError(f"a pack id is lowercase letters, digits, - or _, not `{pack_id}`")
     root.mkdir(parents=True, exist_ok=True)
-    pack_id = _pack_id(root)
+    pack_id = pack_id or _pack_id(root)
     title = pack_id.replace("-", " ").capitalize()
     files = {
         root / "pack.toml": _MANIFEST.format(pack_id=pack_id, title=title),
