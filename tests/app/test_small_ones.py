@@ -194,3 +194,36 @@ async def test_a_matrix_in_a_prompt_shows_one_row_per_line_aligned(make_app) -> 
         assert "What is its surprise in nats?" in _screen(app)  # the words after it, whole
         # the rows start in the same column, one under the other
         assert first.index("[ 0.5000") == second.index("[12.0000")
+
+
+TWO_CURVES = """\
+---
+id: curves
+title: Two curves
+---
+
+## Plot
+
+```plot
+title: Two curves
+x: q
+y: [-log(q), 1 - q]
+labels: [surprise, linear]
+range: [0.05, 1]
+```
+"""
+
+
+async def test_two_curves_in_ascii_have_markers_of_their_own(make_app, tmp_path) -> None:
+    from tests.pack.helpers import write_pack
+    from tutor.app.widgets.plot_view import PlotView
+
+    pack, errors = load_pack(write_pack(tmp_path / "curves", {"01-curves.md": TWO_CURVES}))
+    assert errors == []
+    app = make_app(pack=pack, ascii=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: bool(app.screen.query(PlotView)))
+        await pilot.pause(0.3)
+        drawn = str(app.screen.query_one(PlotView).render())
+        assert "* surprise" in drawn and "o linear" in drawn, drawn

@@ -16,6 +16,7 @@ from tutor.pack.model import Plot
 # plotext gives every character one cell; a wide (CJK) one is followed by this, which takes
 # the second cell in plotext's grid and is removed from the drawing: legends measure right
 FILLER = "\u2060"
+ASCII_MARKERS = ("*", "o", "+", "x", "#", "@")
 
 
 class PlotView(PlotextPlot):
@@ -36,8 +37,11 @@ class PlotView(PlotextPlot):
             plt.frame(False)
             plt.xaxes(False, False)
             plt.yaxes(False, False)
-        for label, ys in curves:
-            plt.plot(xs, ys, label=widen(label), marker="*" if ascii else "braille")
+        for index, (label, ys) in enumerate(curves):
+            # in ASCII the theme has no colours: each curve gets a marker of its own,
+            # and the legend shows it ("* -log(q)", "o log(1/q)")
+            marker = ASCII_MARKERS[index % len(ASCII_MARKERS)] if ascii else "braille"
+            plt.plot(xs, ys, label=widen(label), marker=marker)
         title = block.title or ", ".join(block.y)
         if problems:
             title += "  (" + "; ".join(problems) + ")"
