@@ -786,6 +786,8 @@ def serve(
         socket_path = CLASS_SOCKET if os.geteuid() == 0 else data_dir() / "grading.sock"
     if config is not None and config.pack is not None and config.pack not in pack_dirs:
         pack_dirs = (*pack_dirs, config.pack)  # the class's pack, named once in the config
+    if not shared_accounts and config is not None and config.shared_account:
+        shared_accounts = (config.shared_account,)  # set-up B, as `class init` wrote it
     gid = _group_id(group)
     for root in pack_dirs:
         _open_pack(str(root))  # a broken pack is refused now, not in front of the class
@@ -872,7 +874,7 @@ def _carry_out(plan, dry_run: bool) -> None:
 
     for line in plan.describe():
         click.echo(("would " if dry_run else "") + line)
-    if not plan.commands and not plan.files:
+    if plan.empty:
         click.echo("nothing to change")
         return
     if not dry_run:
@@ -880,6 +882,83 @@ def _carry_out(plan, dry_run: bool) -> None:
             plan.apply()
         except (RosterError, OSError, KeyError) as error:
             _fail(str(error))
+
+
+@class_group.command("init")
+@click.option("--pack", "pack_dir", type=click.Path(file_okay=False, path_type=Path),
+              metavar="DIR", help="The class's pack (default: the built-in course).")  # fmt: skip
+@click.option("--group", default="students", show_default=True,
+              help="Set-up A: the learners' accounts' group.")  # fmt: skip
+@click.option("--shared-account", metavar="USER", help="Set-up B: one account for everyone.")
+@click.option("--socket", "socket_path", type=click.Path(path_type=Path), metavar="PATH",
+              help="The service's socket (default: /run/ce-tutor/grading.sock).")  # fmt: skip
+@click.option("--request-log", type=click.Path(path_type=Path), metavar="FILE",
+              help="The request log (default: /var/log/ce-tutor/requests.jsonl).")  # fmt: skip
+@click.option("--editor", metavar="CMD",
+              help="ctrl+o's editor (default: rnano or rvim if installed, else built-in).")  # fmt: skip
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=Path("/"),
+              hidden=True, help="Write under this folder instead of / (tests).")  # fmt: skip
+@click.option("--dry-run", is_flag=True, help="Print what would change; change nothing.")
+@click.pass_context
+def class_init(
+    ctx: click.Context,
+    pack_dir: Path | None,
+    group: str,
+    shared_account: str | None,
+    socket_path: Path | None,
+    request_log: Path | None,
+    editor: str | None,
+    root: Path,
+    dry_run: bool,
+) -> None:
+    """Make this machine a class server: class config, service unit, sshd block (as root)."""
+    import os
+
+    from tutor.class_config import CLASS_SOCKET, DEFAULT_CONFIG, ClassConfig, editor_escape
+    from tutor.class_setup import REQUEST_LOG, ClassSetup, plan_init
+    from tutor.doctor import Outcome, check_class_pack, check_install_reachable
+    from tutor.roster import NAME
+
+    for name in (group, shared_account):
+        if name is not None and not NAME.match(name):
+            _fail(f"`{name}` is not a usable group or account name")
+    if editor and editor_escape(tuple(editor.split())):
+        _fail(f"{editor_escape(tuple(editor.split()))}: learners would get a shell")
+    if os.geteuid() != 0 and not dry_run and root == Path("/"):
+        _fail("class init writes /etc: run it as root (or with --dry-run)")
+    ce_tutor = Path(sys.executable).with_name("ce-tutor")
+    usable = check_install_reachable()
+    if usable.outcome is not Outcome.OK:
+        _fail(f"{usable.detail}; {usable.fix}")
+    if pack_dir is not None:
+        pack_dir = pack_dir.resolve()
+        _open_pack(str(pack_dir))  # a broken pack is refused now, not in front of the class
+    setup = ClassSetup(
+        ce_tutor=str(ce_tutor),
+        pack=pack_dir,
+        group=group,
+        shared_account=shared_account,
+        socket=socket_path or CLASS_SOCKET,
+        request_log=request_log or REQUEST_LOG,
+        editor=editor,
+        db=ctx.meta.get("db"),
+    )
+    plan = plan_init(setup, root)
+    pack_check = check_class_pack(ClassConfig(path=DEFAULT_CONFIG, pack=pack_dir))
+    if pack_check is not None and pack_check.outcome is not Outcome.OK:
+        # it holds every answer: the service's alone
+        plan.commands += [["chown", "-R", "root:", str(pack_dir)],
+                          ["chmod", "-R", "go-rwx", str(pack_dir)]]  # fmt: skip
+    live = root == Path("/") and Path("/run/systemd/system").is_dir()
+    if live:
+        plan.then += [["systemctl", "daemon-reload"],
+                          ["systemctl", "enable", "--now", "ce-tutor"],
+                          ["systemctl", "reload", "ssh"]]  # fmt: skip
+    else:
+        plan.notes.append(
+            "then: systemctl daemon-reload; systemctl enable --now ce-tutor; systemctl reload ssh"
+        )
+    _carry_out(plan, dry_run)
 
 
 @class_group.command("add")

@@ -51,11 +51,17 @@ class Plan:
     commands: list[list[str]] = field(default_factory=list)
     files: dict[Path, tuple[str, int, str]] = field(default_factory=dict)  # text, mode, owner
     notes: list[str] = field(default_factory=list)
+    then: list[list[str]] = field(default_factory=list)  # commands run after the files
 
     def describe(self) -> list[str]:
         lines = [f"run: {shlex.join(command)}" for command in self.commands]
         lines += [f"write: {path} ({oct(mode)[2:]}, {owner})" for path, (_, mode, owner) in self.files.items()]  # fmt: skip
+        lines += [f"run: {shlex.join(command)}" for command in self.then]
         return lines + self.notes
+
+    @property
+    def empty(self) -> bool:
+        return not (self.commands or self.files or self.then)
 
     def apply(self, run: Callable[[list[str]], None] | None = None) -> None:
         run = run or _run
@@ -63,6 +69,8 @@ class Plan:
             run(command)
         for path, (text, mode, owner) in self.files.items():
             write_private(path, text, mode, owner)
+        for command in self.then:
+            run(command)
 
 
 def read_learners(text: str, source: str = "learners file") -> list[Learner]:

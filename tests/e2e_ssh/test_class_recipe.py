@@ -1,21 +1,24 @@
-"""The README's "Teaching a class over SSH", set-up A, done as an admin does it, then attacked.
+"""The README's "Teaching a class over SSH", done as an admin does it, then attacked.
 
 As root (CI runs as root): a venv made from the system's Python with the
-README's commands, the class's pack made root's alone, the class config, one
-`ce-tutor serve` as root with the socket `660` for the class's group, real
-accounts made with `adduser`, their keys, and an `sshd` whose `Match Group`
-block is the README's. Learners connect with `ssh -tt` in tmux panes of
-80x24. Then what a curious learner tries: the editor's `:!sh`, code that
-reads what it must not, a request claiming a classmate, `ssh -T`, a dropped
-connection.
+README's commands, then `ce-tutor class init --pack …` (the class config,
+the service's unit, the sshd block, the group, the pack made root's) and
+`ce-tutor class add learners.csv` (real accounts, their keys). The service
+runs with the `ExecStart` and `Environment` of the unit `class init` wrote,
+and `sshd` includes the block it wrote, as Debian's `sshd_config` includes
+`sshd_config.d`. Learners connect with `ssh -tt` in tmux panes of 80x24.
+Then what a curious learner tries: the editor's `:!sh`, code that reads
+what it must not, a request claiming a classmate, `ssh -T`, a dropped
+connection. (`tests/classroom/test_class_init.py` holds the README's unit
+and sshd block equal to what `class init` writes.)
 
-Where the test differs from a real server, and why: everything lives under
-one temporary folder instead of `/opt`, `/srv`, `/etc` and `/run`, and the
-`Match` block adds `SetEnv CE_TUTOR_CLASS_CONFIG=…` to name that folder's
-class config (a file at `/etc/ce-tutor/class.toml` would make every other
-process on the CI machine a class member while the test runs). The same
-block also sets `EDITOR=vi`, as a learner who likes vi would have it: the app
-must ignore it.
+Where the test differs from a real server, and why: `class init --root`
+writes under one temporary folder instead of `/etc`, and the sockets,
+store, pack and install live there too, so an `sshd` `Match` block adds
+`SetEnv CE_TUTOR_CLASS_CONFIG=…` to name that folder's class config (a file
+at `/etc/ce-tutor/class.toml` would make every other process on the CI
+machine a class member while the test runs). It also sets `EDITOR=vi`, as a
+learner who likes vi would have it: the app must ignore it.
 """
 
 from __future__ import annotations
@@ -29,7 +32,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import textwrap
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -106,23 +108,18 @@ class ClassServer:
         return [line.strip() for line in shown.stdout.splitlines() if line.strip()]
 
 
-def _from_readme(prefix: Path) -> tuple[list[str], str]:
-    """The unit's `ExecStart` and the sshd `Match` block, as the README prints them.
+def _from_init(base: Path) -> tuple[list[str], dict[str, str], Path]:
+    """The service's command and environment from the unit `class init` wrote, and its sshd file.
 
-    Only the install path and the group's name are replaced: what the
-    README tells an admin to type is what this test runs.
+    Only the unit's state folder is moved under the test's root (systemd's
+    StateDirectory= would be /var/lib/ce-tutor).
     """
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    start = readme.index("ExecStart=") + len("ExecStart=")
-    exec_start = readme[start : readme.index("\n", start)]
-    block_start = readme.index("Match Group students")
-    block = readme[block_start : readme.index("```", block_start)]
-    block = textwrap.dedent("   " + block).strip()
-
-    def local(text: str) -> str:
-        return text.replace("/opt/ce-tutor", str(prefix)).replace("students", GROUP)
-
-    return shlex.split(local(exec_start)), local(block)
+    unit = (base / "etc/systemd/system/ce-tutor.service").read_text()
+    values = dict(line.split("=", 1) for line in unit.splitlines() if "=" in line)
+    exec_start = shlex.split(values["ExecStart"])
+    name, value = values["Environment"].split("=", 1)
+    env = {name: value.replace("/var/lib/ce-tutor", str(base / "var/lib/ce-tutor"))}
+    return exec_start, env, base / "etc/ssh/sshd_config.d/ce-tutor.conf"
 
 
 def _install(prefix: Path) -> None:
@@ -135,23 +132,6 @@ def _install(prefix: Path) -> None:
     for step in steps:
         done = run(*step, cwd=tempfile.gettempdir())
         assert done.returncode == 0, f"{step}: {done.stderr[-2000:]}"
-
-
-def _add_learner(user: str, keys_dir: Path) -> Path:
-    run("deluser", "--remove-home", user)  # a run that died left it behind
-    made = run("adduser", "--disabled-password", "--gecos", "", user)
-    assert made.returncode == 0, made.stderr
-    assert run("adduser", user, GROUP).returncode == 0
-    home = Path(pwd.getpwnam(user).pw_dir)
-    assert home.stat().st_mode & 0o077 == 0 or home.chmod(0o700) is None  # README step 1
-    key = keygen(keys_dir / user)
-    ssh = home / ".ssh"
-    ssh.mkdir(mode=0o700)
-    (ssh / "authorized_keys").write_text(key.with_suffix(".pub").read_text())
-    (ssh / "authorized_keys").chmod(0o600)
-    shutil.chown(ssh, user, user)
-    shutil.chown(ssh / "authorized_keys", user, user)
-    return key
 
 
 @pytest.fixture(scope="module")
@@ -171,28 +151,33 @@ def server() -> Iterator[ClassServer]:
     panes, sshd, service = Panes(), None, None
     try:
         _install(prefix)
-        shutil.copytree(builtin_pack_dir(), course)  # the instructor's pack
-        run("chown", "-R", "root:", str(course))
-        run("chmod", "-R", "go-rwx", str(course))
-        config.write_text(
-            f'grading_socket = "{socket_path}"\neditor = "rvim"\npack = "{course}"\n'
-            f'request_log = "{base}/var/log/ce-tutor/requests.jsonl"\n'
-        )
+        shutil.copytree(builtin_pack_dir(), course)  # the instructor's pack, as copied
+        for user in (ALICE, BOB):
+            run("deluser", "--remove-home", user)  # a run that died left them behind
         run("delgroup", GROUP)
-        assert run("addgroup", GROUP).returncode == 0
+        admin = {"PATH": os.environ["PATH"], "HOME": "/root", "CE_TUTOR_CLASS_CONFIG": str(config)}
+        ce_tutor = str(prefix / "bin" / "ce-tutor")
+        initialised = run(
+            ce_tutor, "class", "init", "--pack", str(course), "--group", GROUP,
+            "--socket", str(socket_path), "--request-log", f"{base}/var/log/ce-tutor/requests.jsonl",
+            "--editor", "rvim", "--root", str(base), env=admin,
+        )  # fmt: skip
+        assert initialised.returncode == 0, initialised.stdout + initialised.stderr
+        assert course.stat().st_mode & 0o077 == 0 and course.stat().st_uid == 0  # root's alone
         keys_dir = base / "keys"
         keys_dir.mkdir(mode=0o700)
-        keys = {user: _add_learner(user, keys_dir) for user in (ALICE, BOB)}
-        exec_start, match_block = _from_readme(prefix)
-        assert "--group" in exec_start and "ForceCommand" in match_block
+        keys = {user: keygen(keys_dir / user) for user in (ALICE, BOB)}
+        roster = base / "learners.csv"
+        roster.write_text("name,key\n" + "".join(
+            f"{user},{key.with_suffix('.pub').read_text().strip()}\n" for user, key in keys.items()
+        ))  # fmt: skip
+        added = run(ce_tutor, "class", "add", str(roster), env=admin)
+        assert added.returncode == 0, added.stdout + added.stderr
+        exec_start, unit_env, drop_in = _from_init(base)
+        assert exec_start[0] == ce_tutor and "--group" in exec_start
         service = subprocess.Popen(
             exec_start,
-            env={
-                "PATH": os.environ["PATH"],
-                "HOME": "/root",
-                "CE_TUTOR_DB": str(db),
-                "CE_TUTOR_CLASS_CONFIG": str(config),
-            },  # fmt: skip
+            env={**admin, **unit_env},
             stderr=open(base / "serve.log", "wb"),  # noqa: SIM115 - closed with the process
             preexec_fn=lambda: os.umask(0o077),  # the unit's UMask=0077
         )
@@ -206,8 +191,8 @@ def server() -> Iterator[ClassServer]:
         sshd = Sshd(
             base,
             "PasswordAuthentication no\nKbdInteractiveAuthentication no\nUsePAM yes\n"
-            f"{match_block}\n"
-            f"    SetEnv CE_TUTOR_CLASS_CONFIG={config} EDITOR=vi\n",
+            f"Include {drop_in}\n"  # as Debian's sshd_config includes sshd_config.d/*.conf
+            f"Match Group {GROUP}\n    SetEnv CE_TUTOR_CLASS_CONFIG={config} EDITOR=vi\n",
         )
         yield ClassServer(
             base, prefix, course, config, socket_path, db, sshd, panes, service, keys,

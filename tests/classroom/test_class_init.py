@@ -1,0 +1,83 @@
+"""`ce-tutor class init`: the README's recipe as files, written once, under a test root."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tutor import doctor
+from tutor.class_config import load_class_config
+from tutor.class_setup import sshd_block, unit_text
+from tutor.cli import cli
+from tutor.doctor import Check, Outcome
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+@pytest.fixture(autouse=True)
+def usable_install(monkeypatch):
+    """The test venv's Python is pyenv's, under /root: the real check would refuse it."""
+    ok = Check("install", Outcome.OK, "runs")
+    monkeypatch.setattr(doctor, "check_install_reachable", lambda *a: ok)
+
+
+def init(root: Path, *args: str, code: int = 0):
+    result = CliRunner().invoke(cli, ["class", "init", "--root", str(root), *args])
+    assert result.exit_code == code, result.output
+    return result
+
+
+def test_init_writes_the_config_the_unit_and_the_sshd_block_once(tmp_path) -> None:
+    root, pack = tmp_path / "root", tmp_path / "course"
+    from tutor.pack.starter import write_starter_pack
+
+    write_starter_pack(pack)
+    dry = init(root, "--pack", str(pack), "--group", "users", "--dry-run")
+    assert "would write: " + str(root / "etc/ce-tutor/class.toml") in dry.stdout
+    assert not root.exists()  # a dry run writes nothing
+    init(root, "--pack", str(pack), "--group", "users", "--editor", "rnano")
+    config = load_class_config(root / "etc/ce-tutor/class.toml")
+    assert config is not None
+    assert (config.pack, config.group, config.editor) == (pack.resolve(), "users", ("rnano",))
+    assert str(config.request_log) == "/var/log/ce-tutor/requests.jsonl"
+    assert (root / "etc/ce-tutor").stat().st_mode & 0o777 == 0o755  # learners' apps read it
+    ce_tutor = str(Path(__import__("sys").executable).with_name("ce-tutor"))
+    unit = (root / "etc/systemd/system/ce-tutor.service").read_text()
+    assert unit == unit_text(ce_tutor, "users")
+    block = (root / "etc/ssh/sshd_config.d/ce-tutor.conf").read_text()
+    assert block.startswith(f"Match Group users\n    ForceCommand {ce_tutor}\n")
+    assert block.endswith("Match all\n")  # the main sshd_config's later lines apply to all again
+    again = init(root, "--pack", str(pack), "--group", "users", "--editor", "rnano")
+    assert "nothing to change" in again.stdout
+
+
+def test_a_shared_account_set_up_forces_nothing_in_sshd_and_names_the_account(tmp_path) -> None:
+    root = tmp_path / "root"
+    dry = init(root, "--shared-account", "cetnobody9", "--dry-run")
+    assert "would run: adduser --disabled-password --gecos '' cetnobody9" in dry.stdout
+    init(root, "--shared-account", "root")  # an account that exists: nothing to make
+    block = (root / "etc/ssh/sshd_config.d/ce-tutor.conf").read_text()
+    assert block.startswith("Match User root\n") and "ForceCommand" not in block
+    assert load_class_config(root / "etc/ce-tutor/class.toml").shared_account == "root"
+
+
+def test_init_refuses_an_editor_with_a_shell_and_a_bad_name(tmp_path) -> None:
+    assert "learners would get a shell" in init(tmp_path, "--editor", "vi", code=2).stderr
+    assert "not a usable" in init(tmp_path, "--group", "Bad Name", code=2).stderr
+
+
+def test_init_refuses_an_install_learners_cannot_run(tmp_path, monkeypatch) -> None:
+    closed = Check("install", Outcome.FAIL, "learners cannot run /root/x", "use /usr/bin/python3")
+    monkeypatch.setattr(doctor, "check_install_reachable", lambda *a: closed)
+    refused = init(tmp_path, code=2)
+    assert "learners cannot run /root/x" in refused.stderr and not (tmp_path / "etc").exists()
+
+
+def test_the_readme_prints_what_init_writes() -> None:
+    """The README's unit and sshd block are init's, for /opt/ce-tutor and the group students."""
+    text = README.read_text(encoding="utf-8")
+    ce_tutor = "/opt/ce-tutor/bin/ce-tutor"
+    assert unit_text(ce_tutor, "students") in text
+    assert sshd_block(ce_tutor, "students") + "Match all\n" in text
