@@ -20,7 +20,7 @@ from tutor.pack.model import ChoiceExercise, Exercise
 ENGLISH, _EN_ERRORS = load_pack(builtin_pack_dir())
 CHINESE, ZH_ERRORS = load_pack(builtin_zh_pack_dir())
 PENDING = {
-    "class-indices", "options",
+    "options",
     "relatives", "gradient", "contrastive", "bug-clinic", "likelihood",
     "soft-targets", "distillation", "class-imbalance", "forward-reverse-kl", "numerics",
     "calibration",
@@ -72,3 +72,16 @@ def test_the_glossary_names_the_terms_the_issue_fixes() -> None:
     glossary = (builtin_zh_pack_dir() / "README.md").read_text(encoding="utf-8")
     for term in ("交叉熵", "相对熵", "KL 散度", "logits", "标签平滑", "类别索引", "类别概率"):
         assert term in glossary
+
+
+def test_a_learner_draws_the_same_variant_in_either_language() -> None:
+    from tutor.grading import learner_seed
+
+    assert CHINESE.translates == ENGLISH.id
+    for lesson in CHINESE.lessons:
+        original = ENGLISH.lesson(lesson.id)
+        for exercise in lesson.exercises:
+            english = original.exercise(exercise.id)
+            assert learner_seed(CHINESE, lesson, exercise, "ada") == learner_seed(
+                ENGLISH, original, english, "ada"
+            )

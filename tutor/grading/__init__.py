@@ -17,7 +17,8 @@ def learner_seed(pack: Pack, lesson: Lesson, exercise: Exercise, learner: str) -
     """The seed of this learner's variant of an exercise (their own numbers)."""
     from tutor.numeric.params import seed_for
 
-    return seed_for(pack.id, lesson.id, exercise.id, learner)
+    # a translation draws the original's variants: the same numbers in either language
+    return seed_for(pack.translates or pack.id, lesson.id, exercise.id, learner)
 
 
 def grade(

@@ -20,7 +20,9 @@ from tutor.pack.model import Block, CodeExample, Lesson, Location, Pack, Prose, 
 from tutor.pack.yaml_lines import LineDict, YamlProblem, load_yaml, silent_cuts
 
 PACK_FILE = "pack.toml"
-PACK_KEYS = {"id", "title", "version", "authors", "description", "requires", "lessons"}
+PACK_KEYS = {
+    "id", "title", "version", "authors", "description", "requires", "lessons", "translates",
+}  # fmt: skip
 LESSON_KEYS = {"id", "title", "summary", "minutes"}
 
 
@@ -102,6 +104,7 @@ def _read_manifest(manifest: Path, errors: list[PackError]) -> Pack:
         authors=[str(a) for a in authors],
         description=str(data.get("description", "")),
         requires=str(requires) if requires is not None else None,
+        translates=str(data["translates"]) if data.get("translates") else None,
     )
     pack.extra["lesson_order"] = data.get("lessons")
     pack.extra["lesson_order_line"] = line_of.get("lessons", 1)

@@ -259,6 +259,9 @@ class Pack:
     authors: list[str] = field(default_factory=list)
     description: str = ""
     requires: str | None = None  # a ce-tutor version range, e.g. ">=0.1"
+    # the pack this one translates (same lesson and exercise ids): its learners draw the same
+    # numbers and choice orders as in the original, so a variant is the same in both languages
+    translates: str | None = None
     lessons: list[Lesson] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
 
