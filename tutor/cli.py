@@ -591,7 +591,12 @@ def progress(ctx: click.Context, pack_dir: str | None, learner: str | None, as_j
 
 @cli.command()
 @click.option(
-    "--format", "fmt", type=click.Choice(["csv", "json"]), required=True, help="csv or json."
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "json", "lms"]),
+    required=True,
+    help="csv or json (a row per learner and exercise), or lms (a row per learner, a column "
+    "per exercise, with the total).",
 )
 @click.option(
     "--out", type=click.Path(dir_okay=False, path_type=Path), metavar="F", help="Write to F."
@@ -603,11 +608,11 @@ def export(
     ctx: click.Context, fmt: str, out: Path | None, pack_dir: str | None, learner: str | None
 ) -> None:
     """The gradebook: one row per learner and exercise (best score, attempts, mistakes)."""
-    from tutor.progress.gradebook import to_csv, to_json
+    from tutor.progress.gradebook import to_csv, to_json, to_lms
 
     pack = _open_pack(_class_pack(ctx, pack_dir))
     lessons, rows, _positions = _gradebook(pack, ctx.meta.get("db"), learner)
-    text = to_csv(rows) if fmt == "csv" else to_json(rows)
+    text = {"csv": to_csv, "json": to_json, "lms": to_lms}[fmt](rows)
     _name_orphaned_rows(rows, lessons)
     if out is None:
         click.echo(text, nl=False)

@@ -219,3 +219,22 @@ def test_new_pack_refuses_a_folder_with_files(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["new-pack", str(tmp_path)])
     assert result.exit_code == 2 and "not empty" in result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+
+
+def test_export_lms_has_a_row_per_learner_a_column_per_exercise_and_the_total(
+    class_store: str,
+) -> None:
+    rows = list(csv.reader(io.StringIO(run("--db", class_store, "export", "--format", "lms"))))
+    header, body = rows[0], rows[1:]
+    assert header[:3] == ["learner", "total", "out_of"]
+    assert f"{LESSON}/moco-zero-labels" in header
+    assert [r[0] for r in body] == ["alice", "bob", "carol"]
+    for row in body:
+        points = [float(x) for x in row[3:]]
+        assert len(points) == int(row[2]) == len(header) - 3
+        assert float(row[1]) == pytest.approx(sum(points))
+    long = list(csv.DictReader(io.StringIO(run("--db", class_store, "export", "--format", "csv"))))
+    alice = next(r for r in body if r[0] == "alice")
+    best = {f"{r['lesson_id']}/{r['exercise_id']}": float(r["best_score"]) for r in long
+            if r["learner"] == "alice"}  # fmt: skip
+    assert {h: float(v) for h, v in zip(header[3:], alice[3:], strict=True)} == best

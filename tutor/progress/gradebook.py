@@ -201,6 +201,25 @@ def to_csv(rows: Sequence[GradeRow]) -> str:
     return out.getvalue()
 
 
+def to_lms(rows: Sequence[GradeRow]) -> str:
+    """One row per learner, one column per exercise (its best score): what an LMS imports.
+
+    `total` is the sum of the best scores and `out_of` the number of
+    exercises, so a spreadsheet needs no pivot.
+    """
+    exercises = list(dict.fromkeys((row.lesson_id, row.exercise_id) for row in rows))
+    scores: dict[str, dict[tuple[str, str], float]] = {}
+    for row in rows:
+        scores.setdefault(row.learner, {})[(row.lesson_id, row.exercise_id)] = row.best_score
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["learner", "total", "out_of", *(f"{lesson}/{ex}" for lesson, ex in exercises)])
+    for learner, mine in scores.items():
+        points = [mine.get(key, 0.0) for key in exercises]
+        writer.writerow([learner, f"{sum(points):g}", len(exercises), *(f"{p:g}" for p in points)])
+    return out.getvalue()
+
+
 def to_json(rows: Sequence[GradeRow]) -> str:
     records = []
     for row in rows:
