@@ -227,3 +227,20 @@ async def test_two_curves_in_ascii_have_markers_of_their_own(make_app, tmp_path)
         await pilot.pause(0.3)
         drawn = str(app.screen.query_one(PlotView).render())
         assert "* surprise" in drawn and "o linear" in drawn, drawn
+
+
+async def test_a_long_failing_case_shows_its_start_and_v_shows_the_rest(make_app) -> None:
+    from tutor.app.widgets.verdict_view import FEEDBACK_LINES, VerdictView
+    from tutor.grading.verdict import Status, Verdict
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_step(pilot, app, "Code")
+        view = await exercise(pilot, screen, "write-sum")
+        tensors = "\n".join(f"tensor row {n}" for n in range(40))
+        view._graded("def total(x): ...", Verdict(Status.INCORRECT, feedback=tensors))
+        shown = text_of(view.query_one(VerdictView))
+        assert f"tensor row {FEEDBACK_LINES - 1}" in shown and "tensor row 39" not in shown
+        assert f"({40 - FEEDBACK_LINES} more lines: v shows them)" in shown
+        await pilot.press("v")
+        await wait_until(pilot, lambda: "tensor row 39" in text_of(view.query_one(VerdictView)))

@@ -37,6 +37,7 @@ KEY_HELP: dict[str, list[KeyHelp]] = {
         KeyHelp("s", N_("show the solution (asks first)")),
         KeyHelp("o", N_("overview: each exercise, solved or not, your last answer")),
         KeyHelp("c", N_("copy as Python: the example, or your numbers of the exercise")),
+        KeyHelp("v", N_("the whole verdict, when a long one shows only its start")),
         KeyHelp("escape", N_("leave an answer field; again: back to the lessons")),
     ],
     N_("Answering"): [

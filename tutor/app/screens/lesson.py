@@ -41,6 +41,7 @@ class LessonScreen(Screen):
         Binding("q", "app.quit", N_("Quit"), show=False),
         Binding("o", "overview", N_("Overview"), show=False),
         Binding("c", "copy", N_("Copy"), show=False),
+        Binding("v", "whole_verdict", N_("Whole verdict"), show=False),
     ]
 
     step = reactive(0, init=False)
@@ -295,6 +296,14 @@ class LessonScreen(Screen):
         self.notify(
             _("Copied {what} as Python: paste it anywhere.").format(what=what), markup=False
         )
+
+    def action_whole_verdict(self) -> None:
+        """v: every line of the current exercise's verdict (a long one shows its start)."""
+        from tutor.app.widgets.verdict_view import VerdictView
+
+        view = self.current_exercise()
+        if view is None or not view.query_one(VerdictView).show_all():
+            self.notify(_("The whole verdict is already shown."), markup=False)
 
     def action_overview(self) -> None:
         from tutor.app.screens.review import overview_screen

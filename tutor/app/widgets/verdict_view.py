@@ -19,6 +19,9 @@ _HEADLINES = {
 }
 
 
+FEEDBACK_LINES = 8  # lines of feedback shown at first; the rest one key (v) away
+
+
 class VerdictView(Static):
     """Empty until an answer is graded; learner text is never parsed as markup."""
 
@@ -26,6 +29,7 @@ class VerdictView(Static):
         super().__init__("", markup=False, **kwargs)
         self.display = False
         self._text = ""
+        self.hidden_lines: list[str] = []  # of a long feedback, until `v` (show_all)
 
     def show_pending(self, text: str) -> None:
         self._set("pending", f"{self.app.glyphs.pending} {text}")
@@ -47,8 +51,16 @@ class VerdictView(Static):
                 lines.extend("  " + line for line in verdict.read_as.split("\n"))
             else:
                 lines.append(_("Read as: {answer}").format(answer=verdict.read_as))
+        self.hidden_lines = []
         if verdict.feedback:
-            lines.append(verdict.feedback)
+            feedback = verdict.feedback.split("\n")
+            if len(feedback) > FEEDBACK_LINES:  # a failing case's tensors: the start, v for all
+                self.hidden_lines = feedback[FEEDBACK_LINES:]
+                feedback = [
+                    *feedback[:FEEDBACK_LINES],
+                    _("({n} more lines: v shows them)").format(n=len(self.hidden_lines)),
+                ]
+            lines.extend(feedback)
         if verdict.mistake:
             lines.append(_("Mistake: {tag}").format(tag=verdict.mistake))
         lines.extend(_details(verdict.details))
@@ -56,6 +68,16 @@ class VerdictView(Static):
             verdict.status, "incorrect"
         )
         self._set(kind, "\n".join(lines))
+
+    def show_all(self) -> bool:
+        """The lines a long feedback left out; False when none were."""
+        if not self.hidden_lines:
+            return False
+        marker = _("({n} more lines: v shows them)").format(n=len(self.hidden_lines))
+        self._text = self._text.replace(marker, "\n".join(self.hidden_lines), 1)
+        self.hidden_lines = []
+        self.update(self.app.plain(self._text))
+        return True
 
     def add_note(self, text: str) -> None:
         """One more line under what is shown (its look kept)."""
