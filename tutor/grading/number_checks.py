@@ -87,6 +87,8 @@ def simulate_class(
                 continue
             if _within(wrong, exact, allowed):
                 run.collisions[known.tag] = run.collisions.get(known.tag, 0) + 1
+            elif known.tag in exercise.distinct_from:
+                continue  # redrawn whenever it would coincide: nearness is no risk
             elif math.isfinite(wrong) and math.isfinite(exact):
                 nearest_mistake = min(nearest_mistake, abs(wrong - exact) / allowed)
     return run
