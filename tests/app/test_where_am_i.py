@@ -82,3 +82,20 @@ async def test_the_palette_finds_words_of_a_lesson_and_goes_to_a_step(make_app) 
         await wait_until(
             pilot, lambda: isinstance(app.screen, LessonScreen) and app.screen.step == 5
         )
+
+
+async def test_the_lessons_list_counts_hints_and_solutions_beside_solved(make_app) -> None:
+    from tests.app.helpers import command, show_solution
+    from tutor.app.screens.home import HomeScreen
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_step(pilot, app, "Choice")
+        await exercise(pilot, screen, "pick")
+        await command(pilot, "h")
+        await show_solution(pilot, app)
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: isinstance(app.screen, HomeScreen))
+        lesson_line = next(e for e in _entries(app.screen) if "Every block" in e and "/6" in e)
+        assert "0/6 exercises" in lesson_line
+        assert "hints seen: 1" in lesson_line and "solutions shown: 1" in lesson_line

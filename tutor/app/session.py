@@ -167,33 +167,27 @@ class LearnerSession:
                 return Position(lesson.id, step)
         return None
 
-    def lesson_summary(self, lesson: Lesson) -> LessonSummary:
+    def lesson_summary(self, lesson: Lesson, rows: list[Attempt] | None = None) -> LessonSummary:
         """Solved, hints seen and solutions shown over a lesson's exercises, from the store."""
-        rows = [
-            a
-            for a in self.store.attempts(learner=self.learner, pack_id=self.pack.id)
-            if a.lesson_id == lesson.id
-        ]
-        solved = {a.exercise_id for a in rows if a.status == "correct"}
-        shown = {a.exercise_id for a in rows if a.solution_shown or a.status == SOLUTION_STATUS}
-        hints: dict[str, int] = {}
-        for a in rows:
-            hints[a.exercise_id] = max(hints.get(a.exercise_id, 0), a.hints_used)
-        ids = {e.id for e in lesson.exercises}
+        lines = self.overview(lesson, rows)
         return LessonSummary(
-            solved=len(solved & ids),
-            exercises=len(ids),
-            hints=sum(n for e, n in hints.items() if e in ids),
-            solutions=len(shown & ids),
+            solved=sum(line.solved for line in lines),
+            exercises=len(lines),
+            hints=sum(line.hints for line in lines),
+            solutions=sum(line.solution_shown for line in lines),
         )
 
-    def overview(self, lesson: Lesson) -> list[ExerciseLine]:
+    def lesson_summaries(self) -> dict[str, LessonSummary]:
+        """`lesson_summary` of every lesson, from one read of the store."""
+        rows = self._rows()
+        return {lesson.id: self.lesson_summary(lesson, rows) for lesson in self.pack.lessons}
+
+    def _rows(self) -> list[Attempt]:
+        return self.store.attempts(learner=self.learner, pack_id=self.pack.id)
+
+    def overview(self, lesson: Lesson, rows: list[Attempt] | None = None) -> list[ExerciseLine]:
         """Each exercise of a lesson as the learner left it: one read of the store."""
-        rows = [
-            a
-            for a in self.store.attempts(learner=self.learner, pack_id=self.pack.id)
-            if a.lesson_id == lesson.id
-        ]
+        rows = [a for a in (self._rows() if rows is None else rows) if a.lesson_id == lesson.id]
         lines = []
         number = 0
         for index, step in enumerate(lesson.steps):

@@ -34,8 +34,9 @@ class CourseEndScreen(Screen):
         session, glyphs = self.app.session, self.app.glyphs
         lines = []
         solved = exercises = hints = solutions = 0
+        summaries = session.lesson_summaries()
         for lesson in self.app.pack.lessons:
-            summary = session.lesson_summary(lesson)
+            summary = summaries[lesson.id]
             solved += summary.solved
             exercises += summary.exercises
             hints += summary.hints

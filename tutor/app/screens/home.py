@@ -7,6 +7,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Static
 
+from tutor.app.session import LessonSummary
 from tutor.app.widgets.key_bar import KeyBar
 from tutor.app.widgets.marked_option_list import MarkedOptionList
 from tutor.app.widgets.title_bar import TitleBar
@@ -61,20 +62,29 @@ class HomeScreen(Screen):
                     ),
                 )
             )
+        summaries = app.session.lesson_summaries()  # one read of the store for every lesson
         for lesson in app.pack.lessons:
-            entries.append((f"lesson:{lesson.id}", self.app.plain(self._lesson_text(lesson))))
+            text = self._lesson_text(lesson, summaries[lesson.id])
+            entries.append((f"lesson:{lesson.id}", self.app.plain(text)))
         entries.append(("packs", _("Other lesson packs on this machine")))
         return entries
 
-    def _lesson_text(self, lesson: Lesson) -> str:
+    def _lesson_text(self, lesson: Lesson, summary: LessonSummary) -> str:
+        """Title, then solved of all, and what helped (hints, solutions), as the gradebook counts."""
         glyphs = self.app.glyphs
-        done, total = self.app.session.lesson_progress(lesson)
+        done, total = summary.solved, summary.exercises
         mark = glyphs.correct if total and done == total else " "
         bar = glyphs.bar(done, total, width=12)
         minutes = _("{minutes} min").format(minutes=lesson.minutes) if lesson.minutes else ""
         minutes = f" {glyphs.bullet} {minutes}" if minutes else ""
         exercises = _("{done}/{total} exercises").format(done=done, total=total)
-        return f"{mark} {lesson.title}\n  {bar} {exercises}{minutes}"
+        helped = []
+        if summary.hints:
+            helped.append(_("hints seen: {n}").format(n=summary.hints))
+        if summary.solutions:
+            helped.append(_("solutions shown: {n}").format(n=summary.solutions))
+        help_text = "".join(f" {glyphs.bullet} {part}" for part in helped)
+        return f"{mark} {lesson.title}\n  {bar} {exercises}{minutes}{help_text}"
 
     def on_screen_resume(self) -> None:
         self.query_one("#home-title", Static).update(self.app.plain(self._summary()))
