@@ -274,3 +274,22 @@ def test_a_database_certificate_that_does_not_check_out_stops_the_service(
     assert ":***@" in lines[0] and ":ce_tutor@" not in lines[0]  # the password is redacted
     assert not (tmp_path / "s.sock").exists()  # it never listened
     assert took < 60
+
+
+def test_the_last_place_is_the_databases_latest_whatever_the_servers_clocks(
+    class_db, monkeypatch
+) -> None:
+    """Server 1's clock ten minutes fast: a place kept later on server 2 is still the last."""
+    import types
+
+    import tutor.progress.store as store_module
+
+    one_url, two_url, _admin = class_db
+    with ProgressStore(one_url) as one, ProgressStore(two_url) as two:
+        fast = types.SimpleNamespace(time=lambda: time.time() + 600)
+        monkeypatch.setattr(store_module, "time", fast)
+        one.save_position(ME, "app-test-pack", "lesson-a", 2)
+        monkeypatch.setattr(store_module, "time", time)
+        two.save_position(ME, "app-test-pack", "lesson-b", 1)
+        assert one.last_position(ME, "app-test-pack") == Position("lesson-b", 1)
+        assert two.last_position(ME, "app-test-pack") == Position("lesson-b", 1)

@@ -173,12 +173,19 @@ class ProgressStore:
             )
 
     def save_position(self, learner: str, pack_id: str, lesson_id: str, step: int) -> None:
+        # several class servers share one PostgreSQL and their clocks may disagree: the
+        # database's clock says which place is the last (SQLite: one machine, one clock)
+        now, args = (
+            ("EXTRACT(EPOCH FROM clock_timestamp())", ())
+            if self.dialect == "postgresql"
+            else ("?", (time.time(),))
+        )
         with self._backend.transaction() as run:
             run(
                 "INSERT INTO positions (learner, pack_id, lesson_id, step, updated_at)"
-                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (learner, pack_id, lesson_id)"
+                f" VALUES (?, ?, ?, ?, {now}) ON CONFLICT (learner, pack_id, lesson_id)"
                 " DO UPDATE SET step = excluded.step, updated_at = excluded.updated_at",
-                (learner, pack_id, lesson_id, int(step), time.time()),
+                (learner, pack_id, lesson_id, int(step), *args),
             )
 
     # ------------------------------------------------------------ reads
