@@ -38,6 +38,7 @@ class ClassRun:
     worst_shift: float = 0.0  # the largest |answer from shown values - exact answer|
     worst_example: tuple[float, float] | None = None  # (exact, from shown) of the worst miss
     collisions: dict[str, int] = field(default_factory=dict)  # tag -> learners
+    broken: str | None = None  # the reference failed for a learner: why, and whose numbers
 
 
 def simulate_class(
@@ -55,7 +56,8 @@ def simulate_class(
     from tutor.grading.number import misconception_value, reference_value
     from tutor.grading.presentation import as_shown, shown_names
     from tutor.grading.variants import draw_distinct
-    from tutor.numeric.params import seed_for
+    from tutor.numeric.expressions import ExpressionError
+    from tutor.numeric.params import ParamError, seed_for
 
     torch.set_num_threads(1)  # tiny tensors: more threads only wait for each other
     rounds = bool(shown_names(exercise.prompt))
@@ -66,15 +68,24 @@ def simulate_class(
         far = nearest_edge < 0.25 and nearest_mistake > 4
         if index == FIRST_LOOK and far and not run.missed and not run.collisions:
             break
-        seed = seed_for(pack_id, lesson_id, exercise.id, f"simulated-{index}")
-        params = draw_distinct(exercise, seed)
-        exact = reference_value(exercise, params)
-        shown = reference_value(exercise, as_shown(params, exercise.prompt)) if rounds else exact
+        learner = f"simulated-{index}"
+        try:
+            params = draw_distinct(exercise, seed_for(pack_id, lesson_id, exercise.id, learner))
+            exact = reference_value(exercise, params)
+        except (ParamError, ExpressionError) as error:
+            run.broken = f"{error} (learner {learner!r})"
+            return run
+        try:
+            shown = (
+                reference_value(exercise, as_shown(params, exercise.prompt)) if rounds else exact
+            )
+        except ExpressionError:
+            shown = math.nan  # the shown numbers do not even compute: this learner is stuck
         run.learners += 1
         allowed = _allowed(exercise.tolerance, exact)
         shift = abs(shown - exact) if math.isfinite(exact) and math.isfinite(shown) else 0.0
         run.worst_shift = max(run.worst_shift, shift)
-        nearest_edge = max(nearest_edge, shift / allowed if allowed else math.inf)
+        nearest_edge = max(nearest_edge, shift / allowed if allowed else 0.0)
         if not _within(shown, exact, allowed):
             run.missed += 1
             if run.worst_example is None or shift > abs(
@@ -82,7 +93,10 @@ def simulate_class(
             ):
                 run.worst_example = (exact, shown)
         for known in exercise.misconceptions:
-            wrong = misconception_value(known, params)
+            try:
+                wrong = misconception_value(known, params)
+            except ExpressionError:
+                continue  # a mistake that does not compute here cannot be mistaken for the answer
             if wrong is None:
                 continue
             if _within(wrong, exact, allowed):
@@ -125,6 +139,8 @@ def _within(value: float, reference: float, allowed: float) -> bool:
 def class_problems(exercise: NumberExercise, pack_id: str, lesson_id: str) -> Problems:
     """The simulated class's findings as `validate` problems (line, message)."""
     run = simulate_class(exercise, pack_id, lesson_id)
+    if run.broken is not None:
+        return [(exercise.location.line, _("reference: {why}").format(why=run.broken))]
     problems: Problems = []
     if run.missed > TINY_SHARE * run.learners:
         problems.append((exercise.location.line, _missed_message(exercise, run)))
