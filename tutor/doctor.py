@@ -243,9 +243,12 @@ def check_what_a_run_sees(sandbox: object) -> Check:
 
 def check_terminal(env: dict[str, str] | None = None) -> list[Check]:
     """Colours and UTF-8 as the app will see them; the app falls back, so these only warn."""
+    from tutor.app.terminal import declared_locale
+
+    given = env
     env = dict(os.environ if env is None else env)
     term, colorterm = env.get("TERM", ""), env.get("COLORTERM", "")
-    locale = env.get("LC_ALL") or env.get("LC_CTYPE") or env.get("LANG") or ""
+    locale = declared_locale(given)  # not Python's own coercion of a C locale to C.UTF-8
     checks = []
     if not term or term == "dumb":
         checks.append(Check("terminal: colours", Outcome.WARN, f"TERM is {term or 'unset'}",

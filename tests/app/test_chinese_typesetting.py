@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -145,3 +146,21 @@ async def test_a_terminal_that_is_not_utf8_is_told_once_what_to_set(make_app) ->
             assert i18n._("Quit") == "Quit"  # Chinese would be all `?` in this terminal
     finally:
         i18n.set_language(None)
+
+
+def test_a_utf8_lang_on_a_server_without_that_locale_is_still_a_utf8_terminal() -> None:
+    """Python coerces a missing locale to C.UTF-8 itself; the terminal is what LANG declares."""
+    import subprocess
+    import sys
+
+    from tutor.app.terminal import unicode_terminal
+
+    assert unicode_terminal({"LANG": "zh_CN.UTF-8", "LC_CTYPE": "C.UTF-8"}, coerced=True)
+    assert not unicode_terminal({"LANG": "C", "LC_CTYPE": "C.UTF-8"}, coerced=True)
+    code = "from tutor.app.terminal import unicode_terminal as u; print(u())"
+    for lang, expected in (("zh_CN.UTF-8", "True"), ("C", "False")):
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("LC_", "PYTHONUTF8"))}
+        env.update(LANG=lang)
+        env.pop("CE_TUTOR_ASCII", None)
+        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+        assert out.stdout.strip() == expected, (lang, out.stdout, out.stderr)

@@ -21,22 +21,33 @@ LOCALE_HINT = (
 )
 
 
-def unicode_terminal(environ: Mapping[str, str] | None = None) -> bool:
-    """True when the terminal shows UTF-8; `CE_TUTOR_ASCII=1` forces ASCII."""
+def unicode_terminal(environ: Mapping[str, str] | None = None, coerced: bool | None = None) -> bool:
+    """True when the terminal shows UTF-8; `CE_TUTOR_ASCII=1` forces ASCII.
+
+    `coerced`: Python switched to UTF-8 itself (default: read from this process).
+    """
     env = os.environ if environ is None else environ
     forced = env.get(ASCII_VARIABLE, "").strip().lower()
     if forced in {"1", "yes", "true", "on"}:
         return False
     if forced in {"0", "no", "false", "off"}:
         return True
-    if environ is None and _locale_was_coerced(env):
-        return False
-    for name in ("LC_ALL", "LC_CTYPE", "LANG"):
-        value = env.get(name)
-        if value:
-            lowered = value.lower().replace("-", "")
-            return "utf8" in lowered
-    return False
+    return "utf8" in declared_locale(environ, coerced).lower().replace("-", "")
+
+
+def declared_locale(environ: Mapping[str, str] | None = None, coerced: bool | None = None) -> str:
+    """The locale the user's environment declares (LC_ALL, LC_CTYPE, LANG), "" if none.
+
+    When Python coerced a C locale it set LC_CTYPE=C.UTF-8 itself, so the
+    declaration is LC_ALL or LANG: LANG=C is an ASCII terminal, while
+    LANG=zh_CN.UTF-8 on a server that lacks that locale (common over SSH)
+    is still a UTF-8 terminal.
+    """
+    env = os.environ if environ is None else environ
+    if coerced is None:
+        coerced = environ is None and _locale_was_coerced(env)
+    names = ("LC_ALL", "LANG") if coerced else ("LC_ALL", "LC_CTYPE", "LANG")
+    return next((env[name] for name in names if env.get(name)), "")
 
 
 def pack_needs_unicode(pack) -> bool:
