@@ -84,7 +84,7 @@ async def test_a_code_draft_survives_and_a_class_keeps_none_on_disk(make_app) ->
         screen = await open_step(pilot, again, "Code")
         view = await exercise(pilot, screen, "write-sum")
         assert "# mine" in view.query_one(TextArea).text
-    assert Drafts(None).path is None  # what a class's app uses (tutor_app._set_pack)
+    assert Drafts(None).path is None  # what a shared account's app uses (tutor_app._set_pack)
 
 
 async def test_the_chosen_theme_is_kept(make_app) -> None:
@@ -109,3 +109,19 @@ async def test_derivation_steps_revealed_stay_revealed_for_the_session(make_app)
         await command(pilot, "n", "p")
         await wait_until(pilot, lambda: bool(screen.query(DerivationView)))
         assert screen.query_one(DerivationView).revealed == 2
+
+
+async def test_a_shared_accounts_learner_keeps_no_draft_on_disk(make_app, monkeypatch) -> None:
+    from tutor.grading.peer import TOKEN_ENV
+
+    monkeypatch.setenv(TOKEN_ENV, "a" * 32)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_step(pilot, app, "Number")
+        view = await exercise(pilot, screen, "half-surprise")
+        view.focus_answer()
+        await pilot.pause()
+        await pilot.press(*"0.69")
+        await pilot.pause(DRAFT_DELAY + 0.2)
+        assert app.session.drafts.get("every-block", "half-surprise") == "0.69"  # this session
+    assert not (data_dir() / "drafts").exists()

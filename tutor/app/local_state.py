@@ -6,9 +6,10 @@ a moment after typing stops and replaced atomically (`os.replace`), so a
 quit, a `kill -9` or a dropped SSH connection leaves the last version there.
 Drafts are not grades: nothing here is sent anywhere or read by the service.
 
-In a class the app keeps no drafts on disk (`Drafts(None)`): under a shared
-account (set-up B) learners share one data folder, and a draft is half an
-answer another learner could read.
+Under a class's shared account (set-up B) the app keeps no drafts on disk
+(`Drafts(None)`): its learners share one data folder, and a draft is half an
+answer another learner could read. A learner with an account of their own
+(solo, or set-up A) keeps them in their own data folder.
 
     drafts = Drafts.for_learner("ada", "ce-tutor-builtin")
     drafts.put("softmax", "derive", "exp(z)/sum(exp(z))")
@@ -19,25 +20,38 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 
 class Drafts:
     """Unsubmitted answers by (lesson id, exercise id); `path` None keeps them in memory only."""
 
-    def __init__(self, path: Path | None):
+    def __init__(self, path: Path | None, where: Callable[[], Path | None] | None = None):
+        """`where`: finds the file at the first draft read or written, not at start."""
         self.path = path
+        self._where = where
         self._drafts: dict[str, str] | None = None
         self._unsaved = False
 
     @classmethod
     def for_learner(cls, learner: str, pack_id: str) -> Drafts:
-        from tutor.progress.identity import data_dir
+        """The learner's drafts file; none on disk under a class's shared account."""
 
-        return cls(data_dir() / "drafts" / f"{_safe(pack_id)}--{_safe(learner)}.json")
+        def where() -> Path | None:
+            from tutor.grading.peer import TOKEN_ENV
+            from tutor.progress.identity import data_dir
+
+            if os.environ.get(TOKEN_ENV):  # set-up B: every classmate runs as this user
+                return None
+            return data_dir() / "drafts" / f"{_safe(pack_id)}--{_safe(learner)}.json"
+
+        return cls(None, where)
 
     def _all(self) -> dict[str, str]:
         if self._drafts is None:
+            if self._where is not None:
+                self.path, self._where = self._where(), None
             self._drafts = {}
             if self.path is not None:
                 try:

@@ -88,10 +88,8 @@ class TutorApp(App):
     def _set_pack(self, pack: Pack) -> None:
         self.pack = pack
         self.grading.pack = pack
-        # drafts on disk only when this machine's data folder is the learner's own (solo)
-        drafts = (
-            Drafts(None) if self.grading.in_class else Drafts.for_learner(self.learner, pack.id)
-        )
+        # drafts on disk only in a data folder that is the learner's own (local_state.py)
+        drafts = Drafts.for_learner(self.learner, pack.id)
         self.session = LearnerSession(self.store, pack, self.learner, drafts)
 
     def get_driver_class(self):
