@@ -139,6 +139,19 @@ def test_a_solution_that_hard_codes_float32_fails_the_float64_case(sandbox):
     assert verdict.status is Status.INCORRECT
     assert verdict.details["label"] == "float64 case"
     assert verdict.details["reason"] == "dtype float32 instead of float64"
+    assert verdict.feedback.startswith("This case is the first one again with float64 inputs")
+
+
+def test_numpy_on_a_differentiable_input_is_explained(sandbox):
+    source = (
+        "def log_softmax(z):\n"
+        "    a = torch.from_numpy(z.numpy())\n"
+        "    m = a.max(dim=1, keepdim=True).values\n"
+        "    return a - m - torch.log(torch.exp(a - m).sum(dim=1, keepdim=True))\n"
+    )
+    verdict = grade("write-log-softmax", source, sandbox)
+    assert verdict.status is Status.CRASHED
+    assert verdict.feedback.startswith("The inputs carry gradients here")
 
 
 # ---------------------------------------------------------------- forbidden twins

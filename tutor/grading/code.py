@@ -28,6 +28,7 @@ from tutor.grading.sandbox import (
     default_sandbox,
 )
 from tutor.grading.verdict import Status, Verdict
+from tutor.i18n import _
 from tutor.pack.model import CodeExercise
 
 LEARNER_FILE = "<your code>"
@@ -115,10 +116,11 @@ def grade_code(
         case, want, have = cases[index], _value(expected[index]), _value(got[index])
         details.update(_case_details(index, case, want, have, reason))
         details["passed"] = index
+        note = _case_note(case, have)
         if isinstance(have, Raised) and not isinstance(want, Raised):
             feedback = f"Your function raised on {case.label}.\n{_show_case(case, want, have)}"
-            return Verdict(Status.CRASHED, feedback=feedback, details=details)
-        feedback = f"Not yet: {reason} on {case.label}.\n{_show_case(case, want, have)}"
+            return Verdict(Status.CRASHED, feedback=note + feedback, details=details)
+        feedback = note + f"Not yet: {reason} on {case.label}.\n{_show_case(case, want, have)}"
         only_large = all(cases[i].scale >= call_checks.LARGE for i, _ in failing) and len(
             failing
         ) < len(cases)
@@ -161,6 +163,22 @@ def with_dtype_case(cases: list[Case]) -> list[Case]:
         if doubled is not None:
             return [*cases, Case(DTYPE_CASE, doubled)]
     return cases
+
+
+def _case_note(case: Case, have: Any) -> str:
+    """Words for the two cases a learner may not expect: float64, and inputs with gradients."""
+    if isinstance(have, Raised) and "requires grad" in have.message:
+        return _(
+            "The inputs carry gradients here (a loss must stay differentiable): keep to torch "
+            "operations on them; `.numpy()` and in-place changes to a leaf are not allowed.\n\n"
+        )
+    if case.label != DTYPE_CASE:
+        return ""
+    return _(
+        "This case is the first one again with float64 inputs: the result must follow the "
+        "inputs' dtype, so build nothing in float32 by hand (`.float()`, `torch.tensor(…)` "
+        "without `dtype=`); use `x.new_tensor(…)`, `torch.ones_like(x)` or `dtype=x.dtype`.\n\n"
+    )
 
 
 def _call(
@@ -272,7 +290,7 @@ def _run_with_pack_code(
     outcomes per case or the PackCodeError saying why it failed.
     """
     known = {}
-    for code, _ in pack_code:
+    for code, _what in pack_code:
         cached = _reference_outcomes.get(_key(exercise, code, seed))
         if cached is not None:
             known[code] = cached
