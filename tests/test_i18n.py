@@ -134,6 +134,18 @@ def test_markers_take_one_literal_string() -> None:
                 wrong.append(f"{path}:{node.lineno}")
             if node.func.id == "_" and (len(args) != 1 or isinstance(args[0], ast.JoinedStr)):
                 wrong.append(f"{path}:{node.lineno}")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            # Babel does not look inside f-strings (before Python 3.12): `f"{_('x')}"` is lost
+            if isinstance(node, ast.JoinedStr):
+                for inner in ast.walk(node):
+                    if (
+                        isinstance(inner, ast.Call)
+                        and isinstance(inner.func, ast.Name)
+                        and inner.func.id in ("_", "N_")
+                        and inner.args
+                        and isinstance(inner.args[0], ast.Constant)
+                    ):
+                        wrong.append(f"{path}:{inner.lineno} (inside an f-string)")
     assert not wrong, wrong
 
 

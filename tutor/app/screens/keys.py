@@ -23,7 +23,8 @@ class KeysScreen(ModalScreen):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="keys-box") as box:
-            box.border_title = f"{_('Keys')} {self.app.glyphs.bullet} {_('esc closes')}"
+            keys, closes = _("Keys"), _("esc closes")  # outside the f-string: extracted
+            box.border_title = f"{keys} {self.app.glyphs.bullet} {closes}"
             yield Static(key_text(), id="keys-text", markup=False)
 
     def action_scroll(self, lines: int) -> None:

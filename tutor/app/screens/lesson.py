@@ -330,7 +330,8 @@ class LessonScreen(Screen):
         )
         dot = f" {self.app.glyphs.bullet} "
         done = _("End of the lesson: {summary}.").format(summary=lesson_line(summary, dot.strip()))
-        return self.app.plain(f"{done}\n{where}{dot}{_('esc: lessons')}")
+        back = _("esc: lessons")  # not inside the f-string: the extractor would miss it
+        return self.app.plain(f"{done}\n{where}{dot}{back}")
 
     def action_previous_step(self) -> None:
         if self.step > 0:

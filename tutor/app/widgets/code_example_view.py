@@ -73,7 +73,8 @@ class CodeExampleView(Vertical, can_focus=True):
 
     def on_focus(self) -> None:
         glyphs = self.app.glyphs
-        self.border_title = f"{glyphs.pointer} {_('example')} {glyphs.bullet} {_('r runs it')}"
+        example, runs = _("example"), _("r runs it")  # outside the f-string: extracted
+        self.border_title = f"{glyphs.pointer} {example} {glyphs.bullet} {runs}"
 
     def on_blur(self) -> None:
         self.border_title = _("example")

@@ -44,6 +44,14 @@ from tutor.progress.store import Attempt
 DRAFT_DELAY = 0.4  # seconds of quiet typing before a draft is written
 PENDING_DELAY = 0.15  # seconds before "checking your answer" is shown
 REDRAW_EVERY = 3.0  # seconds between tries to draw the learner's numbers while the service is away
+# the exercise types as the title line names them (translated where shown)
+TYPE_NAMES = {
+    "choice": N_("choice"),
+    "number": N_("number"),
+    "formula": N_("formula"),
+    "code": N_("code"),
+    "predict": N_("predict"),
+}
 NUMBERS_MISSING = N_(
     "Your own numbers are not drawn yet ({problem}), so this answer was not graded "
     "and no attempt was counted. They appear here as soon as the grading service answers."
@@ -387,7 +395,8 @@ class ExerciseView(Vertical):
 
     def _update_title(self) -> None:
         glyphs = self.app.glyphs
-        parts = [_("Exercise {n}").format(n=self.number), self.exercise.type]
+        kind = _(TYPE_NAMES.get(self.exercise.type, self.exercise.type))
+        parts = [_("Exercise {n}").format(n=self.number), kind]
         if self.solved:
             parts.append(f"{glyphs.correct} " + _("solved"))
         elif self.attempts:
