@@ -264,3 +264,18 @@ def test_swapped_spatial_dimensions_fail_on_a_non_square_case(sandbox):
         "    return F.cross_entropy(moved, target)\n"
     )
     assert grade("fix-channels-last", source, sandbox).status is not Status.CORRECT
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "return -F.softplus(-x)",
+        "return torch.log(torch.special.expit(x))",
+        "return torch._C._nn.log_sigmoid(x)",
+        "return torch.ops.aten.log_sigmoid_forward(x)[0]",
+        "return torch.log(torch._C.TensorBase.sigmoid(x))",
+    ],
+)
+def test_log_sigmoid_twins_are_forbidden(body, sandbox):
+    verdict = grade("write-log-sigmoid", f"def log_sigmoid(x):\n    {body}\n", sandbox)
+    assert verdict.status is Status.FORBIDDEN, (body, verdict.feedback)

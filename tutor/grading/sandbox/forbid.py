@@ -107,6 +107,9 @@ TWINS: dict[str, tuple[str, ...]] = {
     "kl_div": ("kl_div",),
     "binary_cross_entropy": ("binary_cross_entropy",),
     "binary_cross_entropy_with_logits": ("binary_cross_entropy_with_logits",),
+    "sigmoid": ("sigmoid", "expit"),
+    "logsigmoid": ("logsigmoid", "log_sigmoid", "log_sigmoid_forward"),
+    "softplus": ("softplus",),
     "grad": ("grad", "backward", "run_backward", "vjp", "jacobian", "hessian"),
     "backward": ("grad", "backward", "run_backward", "vjp", "jacobian", "hessian"),
 }
