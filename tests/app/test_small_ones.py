@@ -244,3 +244,51 @@ async def test_a_long_failing_case_shows_its_start_and_v_shows_the_rest(make_app
         assert f"({40 - FEEDBACK_LINES} more lines: v shows them)" in shown
         await pilot.press("v")
         await wait_until(pilot, lambda: "tensor row 39" in text_of(view.query_one(VerdictView)))
+
+
+MARKED_UP = """\
+---
+id: marked
+title: Marked up
+---
+
+## Why `reshape(-1)` and $p_i$
+
+```exercise
+id: marks
+type: choice
+shuffle: false
+prompt: Pick one.
+choices:
+  - text: "`target.reshape(-1)` keeps *every* index"
+    correct: true
+    feedback: "Right: `reshape(-1)` flattens; the loss is $-\\\\log p_i$."
+  - text: it drops one
+hints:
+  - "Think of **shapes**."
+```
+"""
+
+
+async def test_no_backticks_dollars_or_stars_where_a_learner_reads(make_app, tmp_path) -> None:
+    from tests.app.test_nothing_cut_off import _screen
+    from tests.pack.helpers import write_pack
+    from tutor.app.widgets.step_indicator import StepIndicator
+
+    pack, errors = load_pack(write_pack(tmp_path / "marked", {"01-marked.md": MARKED_UP}))
+    assert errors == []
+    app = make_app(pack=pack)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter")
+        view = await exercise(pilot, app.screen, "marks")
+        view.focus_answer()
+        await pilot.press("1", "enter")
+        await verdict_after(pilot, view)
+        await pilot.press("escape", "h")
+        await wait_until(pilot, lambda: "Think of shapes." in _screen(app))
+        screen = _screen(app)
+        assert "target.reshape(-1) keeps every index" in screen
+        assert "Right: reshape(-1) flattens" in screen and "log" in screen
+        assert "Why reshape(-1) and" in text_of(app.screen.query_one(StepIndicator))
+        for raw in ("`", "$", "*every*", "**"):
+            assert raw not in screen, raw

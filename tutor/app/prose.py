@@ -88,6 +88,22 @@ def escape_markdown(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
+_EMPHASIS = re.compile(r"(?<![\w*])(\*\*|\*|__|_)(?=\S)(.+?)(?<=\S)\1(?![\w*])")
+
+
+def plain_text(text: str, inline: Callable[[str], str]) -> str:
+    """Text shown outside Markdown (choices, titles, feedback) as a learner reads it:
+    `$…$` rendered, code spans without their backticks, *emphasis* without its stars."""
+    pieces = []
+    last = 0
+    for code in _CODE_SPAN.finditer(text):  # code is shown as written, minus the backticks
+        pieces.append(_EMPHASIS.sub(r"\2", plain_math(text[last : code.start()], inline)))
+        pieces.append(code.group(2))
+        last = code.end()
+    pieces.append(_EMPHASIS.sub(r"\2", plain_math(text[last:], inline)))
+    return "".join(pieces)
+
+
 def plain_math(text: str, inline: Callable[[str], str]) -> str:
     """Text shown outside Markdown (hints, solutions): `$…$` rendered, nothing escaped."""
     return _INLINE.sub(

@@ -11,6 +11,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Input, Static, TextArea
 
+from tutor.app.prose import plain_text
 from tutor.app.screens.stray_keys import StrayKeys, answer_field_focused
 from tutor.app.widgets.code_example_view import CodeExampleView
 from tutor.app.widgets.derivation_view import DerivationView
@@ -73,13 +74,15 @@ class LessonScreen(Screen):
     def _show_step(self) -> None:
         self.current = None
         indicator = self.query_one(StepIndicator)
-        whole = indicator.show(self.step, [s.title for s in self.lesson.steps])
+        titles = [plain_text(s.title, self.app.math.inline) for s in self.lesson.steps]
+        whole = indicator.show(self.step, titles)
         body = self.query_one("#step-body", VerticalScroll)
         body.remove_children()
         step = self.lesson.steps[self.step]
         widgets: list[Widget] = []
         if not whole:  # the header cut it: the body starts with it whole (else it is said once)
-            widgets.append(Static(self.app.plain(step.title), classes="step-title", markup=False))
+            title = self.app.plain(titles[self.step])
+            widgets.append(Static(title, classes="step-title", markup=False))
         if self.step == 0 and _intro(self.lesson.intro):
             widgets.append(ProseView(_intro(self.lesson.intro)))
         numbers = {id(e): n for n, e in enumerate(self.lesson.exercises, start=1)}

@@ -12,6 +12,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Static
 
+from tutor.app.prose import plain_text
 from tutor.app.session import ExerciseLine
 from tutor.app.widgets.key_bar import KeyBar
 from tutor.app.widgets.marked_option_list import MarkedOptionList
@@ -81,7 +82,7 @@ def _line_text(app, lesson: Lesson, line: ExerciseLine) -> str:
         )
     if line.solution_shown:
         parts.append(_("solution shown"))
-    step = lesson.steps[line.step].title
+    step = plain_text(lesson.steps[line.step].title, app.math.inline)
     second = _("step {n}: {title}").format(n=line.step + 1, title=step)
     if line.last is not None:
         second += f" {glyphs.bullet} " + _("last: {answer}").format(answer=_short(line.last.answer))

@@ -19,6 +19,7 @@ from textual.widgets import Input, Static, TextArea
 
 from tutor.app.class_progress import NotRecorded
 from tutor.app.grading_link import ServiceWaiting
+from tutor.app.prose import plain_text
 from tutor.app.widgets.answered import Answered
 from tutor.app.widgets.choice_answer import ChoiceAnswer
 from tutor.app.widgets.code_answer import CodeAnswer
@@ -190,6 +191,7 @@ class ExerciseView(Vertical):
         typed = self._restored_text()
         if isinstance(exercise, ChoiceExercise):
             choices = shown.get("choices") or [c.text for c in exercise.choices]
+            choices = [plain_text(text, self.app.math.inline) for text in choices]
             return ChoiceAnswer(exercise, choices, pointer, picks=self._last_picks())
         if isinstance(exercise, NumberExercise):
             return LineAnswer(_("a number, e.g. 1.2914"), typed, classes="number-answer")

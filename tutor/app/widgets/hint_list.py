@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.widgets import Static
 
-from tutor.app.prose import plain_math
+from tutor.app.prose import plain_text
 from tutor.i18n import _
 
 
@@ -19,11 +19,11 @@ class HintList(Static):
         inline = self.app.math.inline
         lines = [
             _("Hint {n}/{count}: {hint}").format(
-                n=n, count=len(hints), hint=plain_math(hint.strip(), inline)
+                n=n, count=len(hints), hint=plain_text(hint.strip(), inline)
             )
             for n, hint in enumerate(hints[:shown], start=1)
         ]
         if solution is not None:
-            lines.append(_("Solution: {text}").format(text=plain_math(solution.strip(), inline)))
+            lines.append(_("Solution: {text}").format(text=plain_text(solution.strip(), inline)))
         self.update(self.app.plain("\n".join(lines)))
         self.display = bool(lines)

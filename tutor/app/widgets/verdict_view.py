@@ -6,6 +6,7 @@ from typing import Any
 
 from textual.widgets import Static
 
+from tutor.app.prose import plain_text
 from tutor.grading.verdict import Status, Verdict
 from tutor.i18n import N_, _
 
@@ -52,8 +53,8 @@ class VerdictView(Static):
             else:
                 lines.append(_("Read as: {answer}").format(answer=verdict.read_as))
         self.hidden_lines = []
-        if verdict.feedback:
-            feedback = verdict.feedback.split("\n")
+        if verdict.feedback:  # `code`, $math$ and *emphasis* as a learner reads them
+            feedback = plain_text(verdict.feedback, self.app.math.inline).split("\n")
             if len(feedback) > FEEDBACK_LINES:  # a failing case's tensors: the start, v for all
                 self.hidden_lines = feedback[FEEDBACK_LINES:]
                 feedback = [
