@@ -5,7 +5,8 @@ socket, editor, log, group or shared account), the systemd unit that runs
 `ce-tutor serve` as root, and `/etc/ssh/sshd_config.d/ce-tutor.conf` with the
 learners' `Match` block. The README prints `unit_text` and `sshd_block` for
 `/opt/ce-tutor` (a test holds them equal), and `tests/e2e_ssh` runs what
-`class init` writes.
+`class init` writes. A database URL goes to `/etc/ce-tutor/db.env` (root's,
+read by the unit), never into the class config, which learners' apps read.
 """
 
 from __future__ import annotations
@@ -14,12 +15,13 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from tutor.class_config import CLASS_SOCKET, DEFAULT_CONFIG, password_in_url
+from tutor.class_config import CLASS_SOCKET, DEFAULT_CONFIG
 from tutor.roster import Plan
 
 UNIT = Path("/etc/systemd/system/ce-tutor.service")
 SSHD_DROP_IN = Path("/etc/ssh/sshd_config.d/ce-tutor.conf")
 REQUEST_LOG = Path("/var/log/ce-tutor/requests.jsonl")
+DB_ENV = Path("/etc/ce-tutor/db.env")  # CE_TUTOR_DB for the service, root's alone (0600)
 RESTRICTED_EDITORS = ("rnano", "rvim")  # the first installed is the class's editor
 
 
@@ -45,6 +47,7 @@ Before=ssh.service
 [Service]
 ExecStart={ce_tutor} serve --mode 660 --group {group}
 Environment=CE_TUTOR_DB=/var/lib/ce-tutor/progress.sqlite3
+EnvironmentFile=-/etc/ce-tutor/db.env
 RuntimeDirectory=ce-tutor
 StateDirectory=ce-tutor
 LogsDirectory=ce-tutor
@@ -85,8 +88,6 @@ def config_text(setup: ClassSetup, editor: str | None) -> str:
         lines.append(f'shared_account = "{setup.shared_account}"')
     else:
         lines.append(f'group = "{setup.group}"')
-    if setup.db:
-        lines.append(f'db = "{setup.db}"')
     return "\n".join(lines) + "\n"
 
 
@@ -108,15 +109,17 @@ def plan_init(setup: ClassSetup, root: Path = Path("/")) -> Plan:
             grp.getgrnam(group)
         except KeyError:
             plan.commands.append(["addgroup", group])
-    private = password_in_url(setup.db)
     files = {
-        DEFAULT_CONFIG: (config_text(setup, editor), 0o600 if private else 0o644),
+        # learners' apps read it (editor, socket): the database URL never goes in it
+        DEFAULT_CONFIG: (config_text(setup, editor), 0o644),
         UNIT: (unit_text(setup.ce_tutor, group), 0o644),
         SSHD_DROP_IN: (
             sshd_block(setup.ce_tutor, setup.group, setup.shared_account) + "Match all\n",
             0o644,
         ),
     }
+    if setup.db:
+        files[DB_ENV] = (f'CE_TUTOR_DB="{setup.db}"\n', 0o600)
     for path, (text, mode) in files.items():
         target = root / path.relative_to("/")
         try:

@@ -16,7 +16,7 @@ from tutor import __version__
 from tutor.cli_i18n import TranslatedGroup, speak_in_click
 from tutor.i18n import _, ngettext, set_language
 from tutor.pack.cache import load_pack_cached
-from tutor.pack.discovery import builtin_pack_dir
+from tutor.pack.discovery import pack_root
 from tutor.pack.errors import PackError, PackNotFound
 from tutor.pack.model import Exercise, Lesson, Pack
 from tutor.progress.identity import cache_dir, default_learner
@@ -53,7 +53,7 @@ def _fail(message: str, code: int = 2) -> None:
 
 def _open_pack(pack_dir: str | None) -> Pack:
     """Load a pack for use; a broken pack is refused with its problems."""
-    root = Path(pack_dir) if pack_dir else builtin_pack_dir()
+    root = pack_root(pack_dir)  # a folder, or an installed pack's id
     try:
         pack, errors = load_pack_cached(root, cache_dir())
     except PackNotFound as error:
@@ -92,7 +92,10 @@ def _find(pack: Pack, reference: str) -> tuple[Lesson, Exercise]:
 
 
 pack_option = click.option(
-    "--pack", "pack_dir", metavar="P", help="A lesson pack folder (default: the built-in pack)."
+    "--pack",
+    "pack_dir",
+    metavar="P",
+    help="A lesson pack folder or an installed pack's id (default: the built-in pack).",
 )
 learner_option = click.option(
     "--learner", metavar="L", help="Whose numbers and progress (default: the OS user)."
@@ -227,9 +230,28 @@ def _database_url(ctx: click.Context, db: str | None, config) -> str | None:
 
     if ctx.get_parameter_source("db") is ParameterSource.COMMANDLINE and password_in_url(db):
         _fail(ARGV_PASSWORD.format(path=config_path()))
-    if db is None and config is not None:
+    if db is None and config is not None and config.db:
         return config.db
+    if db is None and config is not None:
+        return _service_db_env()  # what `class init` gave the service (root's alone)
     return db
+
+
+def _service_db_env() -> str | None:
+    """CE_TUTOR_DB from /etc/ce-tutor/db.env, when this account may read it (root)."""
+    import shlex
+
+    from tutor.class_setup import DB_ENV
+
+    try:
+        text = DB_ENV.read_text(encoding="utf-8")
+    except OSError:
+        return None
+    for line in text.splitlines():
+        name, _, value = line.strip().partition("=")
+        if name == "CE_TUTOR_DB" and value:
+            return shlex.split(value)[0] if value[0] in "\"'" else value
+    return None
 
 
 @cli.command("list")
@@ -367,7 +389,7 @@ def validate(
     references and known-wrong variants in the sandbox, printed outputs re-run.
     Problems and the closing line go to stdout, progress to stderr.
     """
-    root = Path(pack_dir) if pack_dir else builtin_pack_dir()
+    root = pack_root(pack_dir)
     lesson_file = root.resolve() if root.suffix == ".md" and root.is_file() else None
     if lesson_file is not None:
         root = lesson_file.parent
@@ -1127,16 +1149,34 @@ def _group_id(group: str | None) -> int | None:
 
 @cli.command()
 @click.option("--ascii", "ascii_only", is_flag=True, help="Marks as OK/FAIL instead of ✓/✗.")
+@click.option("--class", "as_class", is_flag=True,
+              help="Also check as a learner account and as sshd applies it to them (as root).")  # fmt: skip
+@click.option("--learner", "class_learner", metavar="NAME",
+              help="With --class: the account to check as (default: one of the class).")  # fmt: skip
+@click.option("--sshd-config", type=click.Path(dir_okay=False, path_type=Path), hidden=True)
 @click.pass_context
-def doctor(ctx: click.Context, ascii_only: bool) -> None:
+def doctor(
+    ctx: click.Context,
+    ascii_only: bool,
+    as_class: bool,
+    class_learner: str | None,
+    sshd_config: Path | None,
+) -> None:
     """Check this installation before teaching: torch, sandbox, terminal, data folder, store."""
     from tutor.doctor import print_checks, run_checks
 
+    config = ctx.meta.get("class_config")
+    if as_class and config is None:
+        _fail("not a class machine: no class config (ce-tutor class init writes it)")
     checks = run_checks(
         db=ctx.meta.get("db"),
         grading_socket=ctx.meta.get("grading_socket"),
-        config=ctx.meta.get("class_config"),
+        config=config,
     )
+    if as_class:
+        from tutor.doctor_class import class_checks
+
+        checks += class_checks(config, class_learner, sshd_config)
     if not print_checks(checks, ascii_only=ascii_only or not _terminal_is_utf8()):
         sys.exit(1)
 

@@ -81,3 +81,39 @@ def test_the_readme_prints_what_init_writes() -> None:
     ce_tutor = "/opt/ce-tutor/bin/ce-tutor"
     assert unit_text(ce_tutor, "students") in text
     assert sshd_block(ce_tutor, "students") + "Match all\n" in text
+
+
+def test_a_database_url_goes_to_a_root_only_file_never_into_the_class_config(tmp_path) -> None:
+    root = tmp_path / "root"
+    url = "postgresql://srv1:secret@db.example.org/class?sslmode=verify-full"
+    result = CliRunner().invoke(cli, ["class", "init", "--root", str(root), "--group", "users"],
+                                env={"CE_TUTOR_DB": url})  # fmt: skip
+    assert result.exit_code == 0, result.output
+    config = root / "etc/ce-tutor/class.toml"
+    assert "secret" not in config.read_text() and config.stat().st_mode & 0o777 == 0o644
+    env = root / "etc/ce-tutor/db.env"
+    assert env.read_text() == f'CE_TUTOR_DB="{url}"\n' and env.stat().st_mode & 0o777 == 0o600
+    assert (
+        "EnvironmentFile=-/etc/ce-tutor/db.env"
+        in (root / "etc/systemd/system/ce-tutor.service").read_text()
+    )
+
+
+def test_instructor_commands_read_the_services_db_env_on_a_class_machine(
+    tmp_path, monkeypatch
+) -> None:
+    from tutor import class_setup
+    from tutor.progress.store import Attempt, ProgressStore
+
+    store = tmp_path / "class.sqlite3"
+    with ProgressStore(store) as opened:
+        opened.record_attempt(Attempt("dana", "ce-tutor-builtin", "1", "l", "e", "", "correct", 1))
+    env = tmp_path / "db.env"
+    env.write_text(f'CE_TUTOR_DB="{store}"\n')
+    monkeypatch.setattr(class_setup, "DB_ENV", env)
+    (tmp_path / "class.toml").write_text("")
+    monkeypatch.setenv("CE_TUTOR_CLASS_CONFIG", str(tmp_path / "class.toml"))
+    monkeypatch.delenv("CE_TUTOR_DB", raising=False)
+    shown = CliRunner().invoke(cli, ["export", "--format", "csv"])
+    assert shown.exit_code == 0, shown.output
+    assert f"reading {store}" in shown.stderr and "dana" in shown.stdout

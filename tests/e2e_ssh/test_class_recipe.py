@@ -30,7 +30,6 @@ import pwd
 import shlex
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -413,11 +412,25 @@ def test_a_dropped_connection_leaves_no_process_within_seconds(server: ClassServ
     assert time.monotonic() - began < 5
 
 
-def test_doctor_as_root_checks_the_class(server: ClassServer) -> None:
-    """The admin's doctor: the pack is root's, the editor restricted, the install usable."""
-    checked = server.ce_tutor("doctor", "--ascii")
+def test_doctor_checks_the_class_as_a_learner_and_as_sshd_sees_it(server: ClassServer) -> None:
+    """`doctor --class`: green on the recipe as written, red when the pack is opened to others."""
+    command = ("doctor", "--ascii", "--class", "--sshd-config", str(server.base / "sshd_config"))
+    checked = server.ce_tutor(*command)
     lines = checked.stdout.splitlines()
-    for name in ("class pack", "class editor", "install", "grading service"):
-        line = next((line for line in lines if line.split(":")[0].endswith(name)), "")
+    for name in ("class pack", "class editor", "install", "grading service", "class: install",
+                 "class: service", "class: the class's pack", "class: the store",
+                 "class: sshd forced command", "class: sshd forwarding", "class: sshd user rc",
+                 "class: sshd keep-alive"):  # fmt: skip
+        line = next((line for line in lines if line[3:].startswith(name + ":")
+                     or line[5:].startswith(name + ":")), "")  # fmt: skip
         assert line.startswith("ok "), f"{name}: {line or checked.stdout}"
-    sys.stdout.write(checked.stdout)
+    server.course.chmod(0o755)  # an admin's slip: the pack's folder opened to everyone
+    try:
+        slipped = server.ce_tutor(*command)
+    finally:
+        server.course.chmod(0o700)
+    assert slipped.returncode == 1
+    assert (
+        f"FAIL class: the class's pack: {BOB}" in slipped.stdout
+        or "FAIL class: the class's pack" in slipped.stdout
+    )

@@ -1,0 +1,195 @@
+"""`ce-tutor doctor --class`: the class's set-up checked the way a learner and sshd see it.
+
+Run as root. Each check is done as the learner's account where that is what
+matters (`runuser`): can they run the install, read the class config, reach
+the service (of this version), and not read the pack, the store, the tokens
+or the request log? And as sshd would apply it to them (`sshd -T -C
+user=…`): the forced command, nothing forwarded, no `~/.ssh/rc`, a
+keep-alive that ends a frozen session. `ce-tutor doctor` then adds the
+service-side checks (store, pack modes, what a run sees).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from tutor.class_config import ClassConfig
+from tutor.doctor import Check, Outcome
+from tutor.grading.peer import TOKENS_FILE
+
+SSHD = shutil.which("sshd") or "/usr/sbin/sshd"
+PROBE = """
+import json, sys
+from tutor import __version__
+from tutor.grading.client import GradingClient
+client = GradingClient(socket_path=sys.argv[1])
+about = client.ping()
+print(json.dumps({"version": __version__, "class_pack": about.get("class_pack")}))
+"""
+
+
+def class_checks(
+    config: ClassConfig, learner: str | None = None, sshd_config: Path | None = None
+) -> list[Check]:
+    if os.geteuid() != 0:
+        return [Check("class", Outcome.FAIL, "doctor --class checks as each account: run it as root",
+                      "sudo ce-tutor doctor --class")]  # fmt: skip
+    learner = learner or _a_learner(config)
+    if learner is None:
+        return [Check("class: learner", Outcome.FAIL, "no learner to check as (the class is empty)",
+                      "ce-tutor class add learners.csv, or --learner NAME")]  # fmt: skip
+    checks = [_runs_the_install(learner), _reaches_the_service(config, learner)]
+    checks += _cannot_read(config, learner)
+    checks += sshd_checks(learner, config, sshd_config)
+    return checks
+
+
+def _a_learner(config: ClassConfig) -> str | None:
+    if config.shared_account:
+        return config.shared_account
+    from tutor.roster import accounts_in
+
+    members = accounts_in(config.group)
+    return members[0] if members else None
+
+
+def _as(learner: str, *command: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["runuser", "-u", learner, "--", *command], capture_output=True,
+                          text=True, timeout=120, cwd="/")  # fmt: skip
+
+
+def _runs_the_install(learner: str) -> Check:
+    ce_tutor = str(Path(sys.executable).with_name("ce-tutor"))
+    done = _as(learner, ce_tutor, "--version")
+    if done.returncode != 0:
+        return Check("class: install", Outcome.FAIL,
+                     f"{learner} cannot run {ce_tutor}: {(done.stderr or done.stdout).strip()}",
+                     "make the venv from a Python every account can run: /usr/bin/python3 -m venv")  # fmt: skip
+    return Check("class: install", Outcome.OK, f"{learner} runs {ce_tutor}")
+
+
+def _reaches_the_service(config: ClassConfig, learner: str) -> Check:
+    import json
+
+    from tutor import __version__
+
+    done = _as(learner, sys.executable, "-c", PROBE, str(config.grading_socket))
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["no answer"])[-1]
+        return Check("class: service", Outcome.FAIL,
+                     f"{learner} cannot reach {config.grading_socket}: {last}",
+                     "systemctl status ce-tutor; the socket's --mode/--group must let the class in")  # fmt: skip
+    about = json.loads(done.stdout.strip().splitlines()[-1])
+    if about["version"] != __version__:
+        return Check("class: service", Outcome.FAIL, f"{learner} runs ce-tutor {about['version']}")
+    pack = about.get("class_pack") or "the built-in course"
+    return Check("class: service", Outcome.OK,
+                 f"{learner} reaches {config.grading_socket}, which serves {pack}")  # fmt: skip
+
+
+def _cannot_read(config: ClassConfig, learner: str) -> list[Check]:
+    from tutor.progress.store import store_location
+
+    secrets = {"the class's pack": config.pack, "the request log": config.request_log,
+               "the learner tokens": TOKENS_FILE}  # fmt: skip
+    location = store_location(None, config.db)
+    if isinstance(location, Path):
+        secrets["the store"] = location
+    checks = []
+    for what, path in secrets.items():
+        if path is None or not Path(path).exists():
+            continue
+        readable = _as(learner, "test", "-r", str(path)).returncode == 0
+        if Path(path).is_dir():
+            readable = readable or _as(learner, "test", "-x", str(path)).returncode == 0
+        checks.append(
+            Check(
+                f"class: {what}",
+                Outcome.FAIL,
+                f"{learner} can read {path}",
+                f"chown -R root: {path}; chmod -R go-rwx {path}",
+            )  # fmt: skip
+            if readable
+            else Check(f"class: {what}", Outcome.OK, f"{path} is closed to {learner}")
+        )
+    return checks
+
+
+def sshd_checks(learner: str, config: ClassConfig, sshd_config: Path | None) -> list[Check]:
+    """What sshd applies to the learner's connections, from `sshd -T -C user=…`."""
+    command = [SSHD, "-T", "-C", f"user={learner},host=localhost,addr=127.0.0.1"]
+    if sshd_config is not None:
+        command[1:1] = ["-f", str(sshd_config)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=30)
+    if done.returncode != 0:
+        return [Check("class: sshd", Outcome.FAIL, f"sshd -T failed: {done.stderr.strip()[:200]}",
+                      "sshd -t shows the problem")]  # fmt: skip
+    return judge_sshd(parse_sshd_t(done.stdout), config)
+
+
+def parse_sshd_t(text: str) -> dict[str, str]:
+    settings: dict[str, str] = {}
+    for line in text.splitlines():
+        key, _, value = line.partition(" ")
+        settings.setdefault(key.lower(), value.strip())
+    return settings
+
+
+def judge_sshd(settings: dict[str, str], config: ClassConfig) -> list[Check]:
+    """The learner's effective sshd settings against what the class needs."""
+    wanted = Path(sys.executable).with_name("ce-tutor")
+    checks = []
+    forced = settings.get("forcecommand", "none")
+    if config.shared_account:
+        checks.append(Check("class: sshd forced command", Outcome.OK,
+                            "set-up B: each key's command= runs the tutor"))  # fmt: skip
+    elif forced.split()[:1] == [str(wanted)]:
+        checks.append(Check("class: sshd forced command", Outcome.OK, forced))
+    else:
+        checks.append(Check("class: sshd forced command", Outcome.FAIL,
+                            f"ForceCommand is {forced!r}: a learner gets a shell",
+                            "ce-tutor class init writes /etc/ssh/sshd_config.d/ce-tutor.conf"))  # fmt: skip
+    forwarding = all(settings.get(k, "yes") == "no" for k in
+                     ("allowtcpforwarding", "x11forwarding", "allowagentforwarding",
+                      "allowstreamlocalforwarding"))  # fmt: skip
+    checks.append(
+        Check("class: sshd forwarding", Outcome.OK, "nothing forwarded")
+        if forwarding or settings.get("disableforwarding") == "yes"
+        else Check(
+            "class: sshd forwarding",
+            Outcome.FAIL,
+            "forwarding is allowed",
+            "DisableForwarding yes in the class's Match block",
+        )  # fmt: skip
+    )
+    checks.append(
+        Check("class: sshd user rc", Outcome.OK, "~/.ssh/rc is not run")
+        if settings.get("permituserrc") == "no"
+        else Check(
+            "class: sshd user rc",
+            Outcome.FAIL,
+            "~/.ssh/rc runs before the tutor",
+            "PermitUserRC no in the class's Match block",
+        )  # fmt: skip
+    )
+    alive = int(settings.get("clientaliveinterval", "0") or 0)
+    checks.append(
+        Check(
+            "class: sshd keep-alive",
+            Outcome.OK,
+            f"a frozen session ends after {alive * int(settings.get('clientalivecountmax', '3'))} s",
+        )
+        if alive > 0
+        else Check(
+            "class: sshd keep-alive",
+            Outcome.WARN,
+            "a frozen laptop keeps its app running",
+            "ClientAliveInterval 15 in the class's Match block",
+            essential=False,
+        )  # fmt: skip
+    )
+    return checks
