@@ -201,6 +201,8 @@ FAULTS = [
           "          return z.exp().sum(.log()", "  - code: |"),
     Fault("stability-without-large-case", "edge_cases:\n  - z: 1000 * randn(5)\n", "",
           "id: write-lse"),
+    Fault("forbid-names-nothing", "forbid: [torch.logsumexp]", "forbid: [torch.logsumexpp]",
+          "id: write-lse"),
     Fault("misspelt-key", "hints:\n  - Average", "hint:\n  - Average", "hint:"),
     Fault("unknown-exercise-type", "type: formula", "type: formla", "type: formla"),
     Fault("wrong-output-claim", "tensor(3.)\n```", "tensor(4.)\n```", "```output"),

@@ -180,3 +180,14 @@ def test_a_large_edge_case_satisfies_it(tmp_path: Path) -> None:
         "  z: randn(4)\n", "  z: randn(4)\nedge_cases:\n  - z: 1000 * randn(4)\n"
     )
     assert validate_lesson(tmp_path / "p", lesson) == []
+
+
+def test_a_forbid_name_that_names_nothing_is_an_error(tmp_path: Path) -> None:
+    lesson = STABILITY.replace(
+        "  z: randn(4)\n", "  z: randn(4)\nedge_cases:\n  - z: 1000 * randn(4)\n"
+    ).replace("entry: lse\n", "entry: lse\nforbid: [torch.logsumexpp, torch.special.logsumexp]\n")
+    errors = validate_lesson(tmp_path / "p", lesson)
+    assert [e.message for e in errors] == [
+        "`forbid` names `torch.logsumexpp`, which is no torch function or class: it forbids "
+        "nothing (did you mean `logsumexp`?)"
+    ]

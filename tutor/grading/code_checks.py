@@ -223,3 +223,61 @@ def check_large_case(exercise: CodeExercise, seeds: list[int]) -> Problems:
             ),
         )
     ]
+
+
+def _resolves(path: str) -> bool:
+    """Does a dotted path (`torch.nn.functional.cross_entropy`) name something importable?"""
+    import importlib
+
+    parts = path.split(".")
+    for cut in range(len(parts), 0, -1):
+        try:
+            value = importlib.import_module(".".join(parts[:cut]))
+        except ImportError:
+            continue
+        for name in parts[cut:]:
+            if not hasattr(value, name):
+                return False
+            value = getattr(value, name)
+        return True
+    return False
+
+
+def check_forbid_names(exercise: CodeExercise) -> Problems:
+    """A `forbid` entry that names nothing forbids nothing: a typo leaves the door open."""
+    from tutor.grading.sandbox.forbid import canonical
+
+    problems = []
+    for name in exercise.forbid:
+        path = canonical(name)
+        candidates = [path]
+        if path.startswith("Tensor."):
+            candidates = [f"torch.{path}"]
+        elif "." not in path:
+            candidates = [f"torch.{path}", f"torch.nn.functional.{path}", f"torch.nn.{path}"]
+        if any(_resolves(candidate) for candidate in candidates):
+            continue
+        problems.append(
+            (
+                exercise.location.line,
+                _(
+                    "`forbid` names `{name}`, which is no torch function or class: it forbids "
+                    "nothing{hint}"
+                ).format(name=name, hint=_close_torch_name(path)),
+            )
+        )
+    return problems
+
+
+def _close_torch_name(path: str) -> str:
+    """` (did you mean `F.cross_entropy`?)` from the names of the module the path points into."""
+    import importlib
+
+    from tutor.pack.errors import did_you_mean
+
+    module_path, _dot, leaf = path.rpartition(".")
+    try:
+        module = importlib.import_module(module_path or "torch")
+    except ImportError:
+        return ""
+    return did_you_mean(leaf, [name for name in dir(module) if not name.startswith("_")])

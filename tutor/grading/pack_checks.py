@@ -252,6 +252,7 @@ def _check_code(pack: Pack, lesson: Lesson, exercise: CodeExercise) -> Problems:
     from tutor.grading import grade
     from tutor.grading.code_checks import (
         CASE_LEARNERS,
+        check_forbid_names,
         check_large_case,
         check_reference_raises,
         in_author_words,
@@ -266,7 +267,8 @@ def _check_code(pack: Pack, lesson: Lesson, exercise: CodeExercise) -> Problems:
     raising = check_reference_raises(exercise, seeds)
     if raising:
         return raising
-    too_small = check_large_case(exercise, seeds)  # reported beside the variants' problems
+    # reported beside the variants' problems
+    too_small = check_large_case(exercise, seeds) + check_forbid_names(exercise)
     # Pack code may call what learners may not (the reference is often F.cross_entropy
     # itself), so both are graded with `forbid` lifted: what is checked is the values.
     exercise = replace(exercise, forbid=[])
