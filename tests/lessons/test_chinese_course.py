@@ -10,6 +10,7 @@ counterpart, or a translated one that drifts, fails here.
 from __future__ import annotations
 
 from dataclasses import fields
+from pathlib import Path
 
 import pytest
 
@@ -84,3 +85,12 @@ def test_a_learner_draws_the_same_variant_in_either_language() -> None:
             assert learner_seed(CHINESE, lesson, exercise, "ada") == learner_seed(
                 ENGLISH, original, english, "ada"
             )
+
+
+def test_an_installed_pack_is_found_by_its_id() -> None:
+    from tutor.pack.discovery import pack_root
+
+    assert pack_root("ce-tutor-builtin-zh") == builtin_zh_pack_dir()
+    assert pack_root("built-in-zh") == builtin_zh_pack_dir()
+    assert pack_root(None) == builtin_pack_dir()
+    assert pack_root("no-such-pack-here") == Path("no-such-pack-here")  # then: "not a pack"

@@ -31,6 +31,31 @@ def _shipped(in_wheel: str, in_checkout: str) -> Path:
     return package_dir.parent / in_checkout
 
 
+def pack_root(name: str | None) -> Path:
+    """The folder a user means: a folder, an installed pack's id or name, or the built-in pack.
+
+    `ce-tutor --pack ce-tutor-builtin-zh list` needs no path into site-packages.
+    """
+    if not name:
+        return builtin_pack_dir()
+    path = Path(name)
+    if path.exists() or "/" in name:
+        return path
+    for source in installed_packs():
+        if name in (source.name, _pack_id(source.root)):
+            return source.root
+    return path
+
+
+def _pack_id(root: Path) -> str | None:
+    import tomllib
+
+    try:
+        return str(tomllib.loads((root / "pack.toml").read_text(encoding="utf-8")).get("id"))
+    except (OSError, ValueError):
+        return None
+
+
 @dataclass(frozen=True)
 class PackSource:
     """A pack found on this machine, before it is loaded."""
