@@ -191,3 +191,41 @@ def test_a_forbid_name_that_names_nothing_is_an_error(tmp_path: Path) -> None:
         "`forbid` names `torch.logsumexpp`, which is no torch function or class: it forbids "
         "nothing (did you mean `logsumexp`?)"
     ]
+
+
+SOMETIMES = """\
+---
+id: sometimes
+title: A mistake some learners' cases cannot catch
+---
+
+## Step
+
+```exercise
+id: square
+type: code
+entry: square
+prompt: Return n squared.
+args:
+  n: choice([1, 2, 3])
+reference: |
+  def square(n):
+      return torch.tensor(n * n)
+misconceptions:
+  - code: |
+      def square(n):
+          return torch.tensor(n + n)
+    tag: doubled
+    feedback: That is 2n.
+```
+"""
+
+
+def test_a_code_misconception_some_learners_cases_cannot_catch(tmp_path: Path) -> None:
+    errors = validate_lesson(tmp_path / "p", SOMETIMES)
+    at = [e.message for e in errors if e.line == line_of(SOMETIMES, "  - code: |")]
+    assert any(
+        "misconception `doubled` gives the reference's values on every case of" in m
+        and "of 8 simulated learners" in m
+        for m in at
+    ), errors

@@ -30,43 +30,106 @@ class ReferenceRaise:
     type: str
 
 
-def reference_raises(
-    exercise: CodeExercise, seeds: list[int]
-) -> tuple[list[ReferenceRaise], int] | str:
-    """The cases (over the seeds' cases) the reference raises on and how many ran, or why not."""
+@dataclass
+class PackRuns:
+    """The reference's and each misconception's outcomes on the simulated learners' cases."""
+
+    cases: list  # every learner's cases, learner after learner
+    per_learner: int  # how many cases each learner has
+    reference: list  # an outcome (a value or a Raised) per case
+    misconceptions: dict[str, list]  # tag -> outcomes, for the variants that ran
+
+
+def run_pack_code(exercise: CodeExercise, seeds: list[int]) -> PackRuns | str:
+    """The reference and every readable code misconception, side by side, on the seeds' cases."""
     from tutor.grading.code import draw_cases
     from tutor.grading.sandbox import FunctionCall, RunStatus, default_sandbox
 
     cases = [case for seed in seeds for case in draw_cases(exercise, seed)]
-    call = FunctionCall(
-        exercise.reference,
-        exercise.entry,
-        [case.args for case in cases],
-        compare=exercise.compare,
-        filename="<pack code>",
+    known = [
+        m
+        for m in exercise.misconceptions
+        if m.code and pack_code_problem(m.code, exercise.entry, "") is None
+    ]
+    calls = [
+        FunctionCall(
+            source,
+            exercise.entry,
+            [case.args for case in cases],
+            compare=exercise.compare,
+            filename="<pack code>",
+        )
+        for source in [exercise.reference, *(m.code for m in known)]
+    ]
+    reference, *variants = default_sandbox().run_functions(calls)
+    if reference.status is not RunStatus.OK:
+        return reference.message or reference.status.value
+    if reference.raised is not None:
+        return str(reference.raised)
+    outcomes = {
+        m.tag: [c.raised if c.raised is not None else c.value for c in run.cases]
+        for m, run in zip(known, variants, strict=True)
+        if run.status is RunStatus.OK and run.raised is None and len(run.cases) == len(cases)
+    }
+    return PackRuns(
+        cases,
+        len(cases) // max(len(seeds), 1),
+        [c.raised if c.raised is not None else c.value for c in reference.cases],
+        outcomes,
     )
-    run = default_sandbox().run_functions([call])[0]
-    if run.status is not RunStatus.OK:
-        return run.message or run.status.value
-    if run.raised is not None:
-        return str(run.raised)
+
+
+def reference_raises(runs: PackRuns) -> list[ReferenceRaise]:
+    """The cases the reference raised on."""
+    from tutor.grading.sandbox import Raised
+
     found = []
-    for case, outcome in zip(cases, run.cases, strict=False):
-        if outcome.raised is not None:
+    for case, outcome in zip(runs.cases, runs.reference, strict=False):
+        if isinstance(outcome, Raised):
             inputs = ", ".join(f"{name}={_short(value)}" for name, value in case.args.items())
-            found.append(
-                ReferenceRaise(case.label, inputs, str(outcome.raised), outcome.raised.type)
+            found.append(ReferenceRaise(case.label, inputs, str(outcome), outcome.type))
+    return found
+
+
+def check_misconception_shares(exercise: CodeExercise, runs: PackRuns) -> Problems:
+    """A variant that gives the reference's values on all of some learners' cases fools them."""
+    from tutor.grading.compare import mismatch
+
+    learners = len(runs.cases) // max(runs.per_learner, 1)
+    problems = []
+    for known in exercise.misconceptions:
+        outcomes = runs.misconceptions.get(known.tag)
+        if outcomes is None:
+            continue
+        fooled = 0
+        for start in range(0, learners * runs.per_learner, runs.per_learner):
+            pairs = zip(
+                runs.reference[start : start + runs.per_learner],
+                outcomes[start : start + runs.per_learner],
+                strict=True,
             )
-    return found, len(cases)
+            if all(mismatch(want, got, exercise.tolerance) is None for want, got in pairs):
+                fooled += 1
+        if 0 < fooled < learners:
+            problems.append(
+                (
+                    known.location.line,
+                    _(
+                        "misconception `{tag}` gives the reference's values on every case of "
+                        "{fooled} of {learners} simulated learners: they would be told it is "
+                        "right. Add an edge case that separates it (or more `cases`)"
+                    ).format(tag=known.tag, fooled=fooled, learners=learners),
+                )
+            )
+    return problems
 
 
-def check_reference_raises(exercise: CodeExercise, seeds: list[int]) -> Problems:
+def check_reference_raises(exercise: CodeExercise, runs: PackRuns | str) -> Problems:
     """A raising reference is an error unless `raises:` names what it raises."""
     line = exercise.location.line
-    ran = reference_raises(exercise, seeds)
-    if isinstance(ran, str):
-        return [(line, _("the reference does not run: {why}").format(why=ran))]
-    found, total = ran
+    if isinstance(runs, str):
+        return [(line, _("the reference does not run: {why}").format(why=runs))]
+    found, total = reference_raises(runs), len(runs.cases)
     unexpected = [r for r in found if r.type != exercise.raises]
     if unexpected:
         first = unexpected[0]

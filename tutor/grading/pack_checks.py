@@ -254,9 +254,11 @@ def _check_code(pack: Pack, lesson: Lesson, exercise: CodeExercise) -> Problems:
         CASE_LEARNERS,
         check_forbid_names,
         check_large_case,
+        check_misconception_shares,
         check_reference_raises,
         in_author_words,
         pack_code_problem,
+        run_pack_code,
     )
 
     line = exercise.location.line
@@ -264,11 +266,16 @@ def _check_code(pack: Pack, lesson: Lesson, exercise: CodeExercise) -> Problems:
     if unreadable:
         return [(line, unreadable)]
     seeds = [learner_seed(pack, lesson, exercise, name) for name in CASE_LEARNERS]
-    raising = check_reference_raises(exercise, seeds)
+    runs = run_pack_code(exercise, seeds)
+    raising = check_reference_raises(exercise, runs)
     if raising:
         return raising
     # reported beside the variants' problems
-    too_small = check_large_case(exercise, seeds) + check_forbid_names(exercise)
+    too_small = (
+        check_large_case(exercise, seeds)
+        + check_forbid_names(exercise)
+        + check_misconception_shares(exercise, runs)
+    )
     # Pack code may call what learners may not (the reference is often F.cross_entropy
     # itself), so both are graded with `forbid` lifted: what is checked is the values.
     exercise = replace(exercise, forbid=[])
