@@ -201,6 +201,8 @@ FAULTS = [
           "          return z.exp().sum(.log()", "  - code: |"),
     Fault("stability-without-large-case", "edge_cases:\n  - z: 1000 * randn(5)\n", "",
           "id: write-lse"),
+    Fault("code-misconception-sometimes-right", "  - z: 1000 * randn(5)",
+          "  - z: choice([0.0, 1000.0]) * randn(5)", "  - code: |"),
     Fault("forbid-names-nothing", "forbid: [torch.logsumexp]", "forbid: [torch.logsumexpp]",
           "id: write-lse"),
     Fault("misspelt-key", "hints:\n  - Average", "hint:\n  - Average", "hint:"),
