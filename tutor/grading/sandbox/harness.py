@@ -63,11 +63,17 @@ def warm() -> None:
     exercise's verdict took 3x as long when each child paid them anew.
     """
     import torch
-    import torch.nn.functional as F
 
     from tutor.grading.sandbox.forbid import warm_modes
 
-    logits, target = torch.randn(4, 3), torch.tensor([0, 2, 1, 0])
+    for dtype in (torch.float32, torch.float64):  # every grade has a float64 case too
+        _warm_case(torch.randn(4, 3, dtype=dtype), torch.tensor([0, 2, 1, 0]), warm_modes)
+
+
+def _warm_case(logits: Any, target: Any, warm_modes: Any) -> None:
+    import torch
+    import torch.nn.functional as F
+
     call = case_checks.prepare({"logits": logits, "target": target}, [], gradients=True)
     x, y = call.values
     with warm_modes():
@@ -78,7 +84,7 @@ def warm() -> None:
             F.cross_entropy(x, y) + F.nll_loss(F.log_softmax(x, 1), y),
             torch.softmax(x, 1) - F.one_hot(y, 3) / 4,
             x.log_softmax(1).gather(1, y[:, None]).mean(),
-            torch.cat([x, x @ torch.ones(3, 2)], dim=1) / 0.5,
+            torch.cat([x, x @ torch.ones(3, 2, dtype=x.dtype)], dim=1) / 0.5,
             F.binary_cross_entropy_with_logits(x, torch.sigmoid(x).detach()),
             F.kl_div(F.log_softmax(x, 1), F.softmax(x, 1), reduction="batchmean"),
             torch.xlogy(torch.softmax(x, 1), x.abs()).sum() + torch.log1p(x.clamp(min=0)).sum(),
