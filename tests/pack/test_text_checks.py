@@ -16,6 +16,13 @@ title: Text
 
 Prose with $a \\qquad b$ and $\\frac{1}{2$.
 
+```plot
+x: q
+y: [-log(q)]
+range: [0.01, 1]
+title: The surprise $-\\log q$
+```
+
 ```exercise
 id: pick
 type: choice
@@ -24,6 +31,7 @@ choices:
   - text: $\\sum p \\log(p/q)$
     correct: true
   - text: the other one
+    feedback: That is $\\mathrm{H} \\qquad q$.
 hints:
   - Use $\\texttt{kl_div}$ if you like.
 ```
@@ -33,11 +41,14 @@ hints:
 def test_unknown_macros_unbalanced_braces_and_raw_dollars(tmp_path: Path) -> None:
     errors = validate_lesson(tmp_path / "p", LESSON)
     found = [(e.line, e.message) for e in errors]
-    prose, choice = line_of(LESSON, "Prose with"), line_of(LESSON, "id: pick")
+    prose, pick = line_of(LESSON, "Prose with"), line_of(LESSON, "id: pick")
     assert any(line == prose and "uses `\\qquad`" in m for line, m in found), found
     assert any(line == prose and "unbalanced braces" in m for line, m in found), found
-    assert any(line == choice and "the choice of exercise `pick` shows" in m for line, m in found)
-    assert len(errors) == 3, errors  # \\texttt and the prompt's math render
+    # choices and feedback are rendered by the app: their math is checked, not refused
+    assert any(line == pick and "feedback of a choice" in m and "qquad" in m for line, m in found)
+    plot = line_of(LESSON, "x: q")
+    assert any(line == plot and "shows `$-\\log q$` as typed" in m for line, m in found), found
+    assert len(errors) == 4, errors  # \\texttt, the choice text and the prompt render
 
 
 def test_the_word_a_learner_would_see_is_named(tmp_path: Path) -> None:

@@ -1,11 +1,11 @@
 """`validate`'s checks of the text a learner reads: math that renders, and no raw `$…$`.
 
-The app renders `$…$` in prose, prompts, hints and solutions with a small
-LaTeX reader: a macro it does not know shows as its bare name (`\\qquad` as
-"qquad"), and unbalanced braces lose text silently. Texts shown as typed
-(verdict feedback, choices, step and plot titles, derivation reasons) show
-`$…$` with its dollars and backslashes. Both are reported where they were
-written, with what the learner would see.
+The app renders `$…$` in prose, prompts, hints, solutions, choices, step
+titles and verdict feedback with a small LaTeX reader: a macro it does not
+know shows as its bare name (`\\qquad` as "qquad"), and unbalanced braces
+lose text silently. Texts still shown as typed (plot titles and labels,
+derivation titles and reasons) show `$…$` with its dollars and backslashes.
+Both are reported where they were written, with what the learner would see.
 """
 
 from __future__ import annotations
@@ -37,7 +37,9 @@ def text_problems(pack: Pack) -> list[tuple[Lesson, int, str]]:
         if lesson.intro:
             found += [(lesson, 1, m) for m in math_problems(lesson.intro, "the lesson's intro")]
         for step in lesson.steps:
-            found += [(lesson, step.location.line, m) for m in raw_math(step.title, "a step title")]
+            found += [
+                (lesson, step.location.line, m) for m in math_problems(step.title, "a step title")
+            ]
             for block in step.blocks:
                 found += [(lesson, line, m) for line, m in _block_problems(block)]
     return found
@@ -53,8 +55,8 @@ def _block_problems(block: object) -> Iterator[tuple[int, str]]:
         for text, what in _rendered_fields(block):
             for message in math_problems(text, f"the {what} of {where}"):
                 yield line, message
-        for text, what, at in _plain_fields(block):
-            for message in raw_math(text, f"the {what} of {where}"):
+        for text, what, at in _feedback_fields(block):
+            for message in math_problems(text, f"the {what} of {where}"):
                 yield at, message
     elif isinstance(block, Plot):
         for text in [block.title, *block.labels]:
@@ -76,7 +78,8 @@ def _rendered_fields(exercise: Exercise) -> Iterator[tuple[str, str]]:
         yield exercise.solution, "solution"
 
 
-def _plain_fields(exercise: Exercise) -> Iterator[tuple[str, str, int]]:
+def _feedback_fields(exercise: Exercise) -> Iterator[tuple[str, str, int]]:
+    """Texts the app shows outside Markdown, with their math rendered (`prose.plain_text`)."""
     for known in exercise.misconceptions:
         yield known.feedback, f"feedback of `{known.tag}`", known.location.line
     if isinstance(exercise, ChoiceExercise):
