@@ -164,3 +164,11 @@ def test_a_utf8_lang_on_a_server_without_that_locale_is_still_a_utf8_terminal() 
         env.pop("CE_TUTOR_ASCII", None)
         out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
         assert out.stdout.strip() == expected, (lang, out.stdout, out.stderr)
+
+
+def test_inline_math_may_wrap_onto_the_next_source_line() -> None:
+    from tutor.app.prose import convert_inline
+
+    shown = convert_inline("计算的是 $a +\nb$。", lambda latex: f"«{latex}»")
+    assert shown == "计算的是 «a + b»。"
+    assert convert_inline("$a$ b\n\n$ c", lambda latex: f"«{latex}»") == "«a» b\n\n$ c"

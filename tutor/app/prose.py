@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from tutor.app.cjk import join_soft_breaks
 
 _DISPLAY = re.compile(r"\$\$(.+?)\$\$", re.DOTALL)
-_INLINE = re.compile(r"(?<![\\$])\$(?!\s)([^$\n]+?)(?<!\s)\$(?!\$)")
+# inline math may wrap onto the next source line (a soft break), never across a blank line
+_INLINE = re.compile(r"(?<![\\$])\$(?!\s)((?:[^$\n]|\n(?!\s*\n))+?)(?<!\s)\$(?!\$)")
 _FENCE = re.compile(r"^ {0,3}(```|~~~).*?^ {0,3}\1", re.DOTALL | re.MULTILINE)
 _CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.DOTALL)
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~!])")
@@ -75,12 +76,17 @@ def convert_inline(text: str, inline: Callable[[str], str]) -> str:
     last = 0
     for span in _CODE_SPAN.finditer(text):
         pieces.append(
-            _INLINE.sub(lambda m: escape_markdown(inline(m.group(1))), text[last : span.start()])
+            _INLINE.sub(lambda m: escape_markdown(inline(_one_line(m))), text[last : span.start()])
         )
         pieces.append(span.group(0))
         last = span.end()
-    pieces.append(_INLINE.sub(lambda m: escape_markdown(inline(m.group(1))), text[last:]))
+    pieces.append(_INLINE.sub(lambda m: escape_markdown(inline(_one_line(m))), text[last:]))
     return "".join(pieces)
+
+
+def _one_line(match: re.Match[str]) -> str:
+    """The math of an `_INLINE` match, a soft line break inside it read as a space."""
+    return match.group(1).replace("\n", " ")
 
 
 def escape_markdown(text: str) -> str:
@@ -107,6 +113,6 @@ def plain_text(text: str, inline: Callable[[str], str]) -> str:
 def plain_math(text: str, inline: Callable[[str], str]) -> str:
     """Text shown outside Markdown (hints, solutions): `$…$` rendered, nothing escaped."""
     return _INLINE.sub(
-        lambda m: inline(m.group(1)),
+        lambda m: inline(_one_line(m)),
         _DISPLAY.sub(lambda m: inline(m.group(1)), join_soft_breaks(text)),
     )
