@@ -52,3 +52,49 @@ def test_a_warning_with_its_line_number_is_the_same_outcome(tmp_path: Path) -> N
         "  warnings.warn('careful')",
     )
     assert validate_lesson(tmp_path / "p", lesson) == []
+
+
+ACCEPT = """\
+---
+id: accept
+title: Other ways to say it
+---
+
+## Step
+
+```exercise
+id: shape
+type: predict
+prompt: What happens?
+code: |
+  torch.zeros(2, 3).view(4)
+accept: [报错, it raises]
+misconceptions:
+  - answer: tensor
+    tag: reshaped
+    feedback: view cannot make 6 elements into 4.
+```
+"""
+
+
+def test_an_accepted_alternative_is_graded_correct(tmp_path: Path) -> None:
+    from tests.pack.helpers import write_pack
+    from tutor.grading import grade
+    from tutor.pack.loader import load_pack
+
+    assert validate_lesson(tmp_path / "v", ACCEPT) == []
+    pack, _ = load_pack(write_pack(tmp_path / "p", {"01.md": ACCEPT}))
+    lesson = pack.lessons[0]
+    exercise = lesson.exercises[0]
+    assert grade(pack, lesson, exercise, "报错", "ada").correct
+    assert grade(pack, lesson, exercise, "RuntimeError", "ada").correct
+    assert not grade(pack, lesson, exercise, "tensor", "ada").correct
+
+
+def test_an_accepted_text_that_is_a_misconception_is_an_error(tmp_path: Path) -> None:
+    lesson = ACCEPT.replace("accept: [报错, it raises]", "accept: [报错, tensor]")
+    errors = validate_lesson(tmp_path / "p", lesson)
+    assert any(
+        "`accept` lists `tensor`, which is misconception `reshaped`'s answer" in e.message
+        for e in errors
+    ), errors

@@ -331,14 +331,31 @@ def _check_predict(pack: Pack, lesson: Lesson, exercise: PredictExercise) -> Pro
     from tutor.numeric.params import draw_params
 
     env = draw_params(exercise.params, seed) if exercise.params else {}
-    return check_deterministic(exercise, env, outcome) + [
+    from tutor.grading.predict import _same_prediction
+
+    clashes = [
         (
             known.location.line,
-            _("misconception `{tag}` is what the snippet really does").format(tag=known.tag),
+            _("`accept` lists `{text}`, which is misconception `{tag}`'s answer").format(
+                text=text, tag=known.tag
+            ),
         )
+        for text in exercise.accept
         for known in exercise.misconceptions
-        if known.answer and matches(known.answer, outcome)
+        if known.answer and _same_prediction(text, known.answer)
     ]
+    return (
+        clashes
+        + check_deterministic(exercise, env, outcome)
+        + [
+            (
+                known.location.line,
+                _("misconception `{tag}` is what the snippet really does").format(tag=known.tag),
+            )
+            for known in exercise.misconceptions
+            if known.answer and matches(known.answer, outcome)
+        ]
+    )
 
 
 def check_code_example(example: CodeExample) -> Problems:

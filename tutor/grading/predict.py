@@ -83,7 +83,7 @@ def grade_predict(
         )
     outcome = run_snippet_outcome(exercise, seed, sandbox or default_sandbox())
     details = {"actual": outcome.shown}
-    if matches(answer, outcome):
+    if matches(answer, outcome) or any(_same_prediction(answer, alt) for alt in exercise.accept):
         return Verdict(
             Status.CORRECT, score=exercise.points, feedback=_("Correct."), details=details
         )

@@ -51,7 +51,7 @@ TYPE_KEYS: dict[str, set[str]] = {
         "forbid",
         "raises",
     },
-    "predict": {"code", "params"},
+    "predict": {"code", "params", "accept"},
 }
 
 REQUIRED_KEYS: dict[str, set[str]] = {
@@ -428,7 +428,10 @@ def _exception_name(fields: Fields) -> str | None:
 
 def _predict(fields: Fields, common: dict) -> PredictExercise:
     return PredictExercise(
-        **common, code=fields.text("code", "") or "", params=_generators(fields, "params")
+        **common,
+        code=fields.text("code", "") or "",
+        params=_generators(fields, "params"),
+        accept=fields.text_list("accept"),
     )
 
 

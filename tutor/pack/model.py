@@ -147,6 +147,8 @@ class PredictExercise(Exercise):
 
     code: str = ""  # the snippet whose output or exception the learner predicts
     params: dict[str, str] = field(default_factory=dict)
+    # other ways to say the right outcome ("报错" for "it raises"), graded correct too
+    accept: list[str] = field(default_factory=list)
 
 
 EXERCISE_TYPES: dict[str, type[Exercise]] = {

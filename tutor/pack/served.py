@@ -34,6 +34,7 @@ WITHHELD_FIELDS = frozenset(
         "tag",  # Choice: the mistake a tempting choice stands for
         "raises",  # CodeExercise: the exception the reference raises on purpose
         "distinct_from",  # NumberExercise: tags of (withheld) misconceptions
+        "accept",  # PredictExercise: other ways to say the right outcome
     }
 )
 # the model classes whose fields above are withheld; other blocks are shown as written
