@@ -292,3 +292,20 @@ async def test_no_backticks_dollars_or_stars_where_a_learner_reads(make_app, tmp
         assert "Why reshape(-1) and" in text_of(app.screen.query_one(StepIndicator))
         for raw in ("`", "$", "*every*", "**"):
             assert raw not in screen, raw
+
+
+async def test_an_ascii_terminal_gets_no_other_character_on_any_step(make_app) -> None:
+    from tests.app.test_nothing_cut_off import _screen
+    from tutor.app.screens.lesson import LessonScreen
+
+    app = make_app(ascii=True)
+    async with app.run_test(size=(60, 20)) as pilot:
+        lesson = app.pack.lessons[0]
+        for step in range(len(lesson.steps)):
+            app.open_lesson(lesson.id, step)
+            await wait_until(
+                pilot, lambda s=step: isinstance(app.screen, LessonScreen) and app.screen.step == s
+            )
+            await pilot.pause(0.2)
+            shown = _screen(app)
+            assert shown.isascii(), (step, sorted({c for c in shown if not c.isascii()}))

@@ -17,6 +17,7 @@ from textual.containers import Vertical
 from textual.widgets import Static
 
 from tutor.app.widgets.math_block import MathBlock
+from tutor.app.widgets.titles import fitted
 from tutor.i18n import N_, _
 from tutor.pack.model import Derivation as DerivationBlock
 from tutor.pack.model import Lesson
@@ -63,7 +64,7 @@ class DerivationView(Vertical, can_focus=True):
 
     def _set_title(self, title: str) -> None:
         self.title = title
-        self.border_title = self.app.plain(f"{title} {self.app.glyphs.bullet} " + _("d: next step"))
+        self.border_title = fitted(self, f"{title} {self.app.glyphs.bullet} " + _("d: next step"))
 
     def _start_proof(self) -> None:
         # A daemon thread, not a Textual worker: a proof cannot be interrupted, and
@@ -123,6 +124,7 @@ class DerivationView(Vertical, can_focus=True):
         keys.update(self.app.plain(f"{step}, {more}{status}{sideways}"))
 
     def on_resize(self) -> None:
+        self._set_title(self.title)
         self._show()
 
     def action_sideways(self, columns: int) -> None:

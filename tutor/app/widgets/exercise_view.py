@@ -28,6 +28,7 @@ from tutor.app.widgets.hint_list import HintList
 from tutor.app.widgets.line_answer import LineAnswer
 from tutor.app.widgets.predict_answer import PredictAnswer
 from tutor.app.widgets.prose_view import ProseView
+from tutor.app.widgets.titles import fitted
 from tutor.app.widgets.verdict_view import VerdictView
 from tutor.grading.verdict import GraderNotAvailable, Status, Verdict
 from tutor.i18n import N_, _
@@ -413,8 +414,11 @@ class ExerciseView(Vertical):
         # the pointer marks the exercise the keys act on: in focus, or focused last
         marked = self.has_focus_within or self.has_class("-current")
         title = (f"{glyphs.pointer} " if marked else "") + f" {glyphs.bullet} ".join(parts)
-        self.border_title = self.app.plain(title)
+        self.border_title = fitted(self, title)
         self.set_class(self.solved, "-solved")
+
+    def on_resize(self) -> None:
+        self._update_title()
 
     def on_descendant_focus(self) -> None:
         self._update_title()
