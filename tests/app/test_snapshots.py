@@ -75,9 +75,7 @@ def test_course_end_at_60x20(snap_compare, make_app) -> None:
     assert snap_compare(app, terminal_size=(60, 20), run_before=_course_end(app))
 
 
-def test_solution_asks_first(snap_compare, make_app) -> None:
-    app = make_app()
-
+def _ask_for_the_solution(app):
     async def ask(pilot) -> None:
         from tutor.app.screens.confirm import ConfirmScreen
 
@@ -86,7 +84,17 @@ def test_solution_asks_first(snap_compare, make_app) -> None:
         await pilot.press("s")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
 
-    assert snap_compare(app, terminal_size=SIZE, run_before=ask)
+    return ask
+
+
+def test_solution_asks_first(snap_compare, make_app) -> None:
+    app = make_app()
+    assert snap_compare(app, terminal_size=SIZE, run_before=_ask_for_the_solution(app))
+
+
+def test_solution_asks_first_at_60x20(snap_compare, make_app) -> None:
+    app = make_app()
+    assert snap_compare(app, terminal_size=(60, 20), run_before=_ask_for_the_solution(app))
 
 
 def _overview(app):
@@ -109,3 +117,17 @@ def test_lesson_overview(snap_compare, make_app) -> None:
 def test_lesson_overview_at_60x20(snap_compare, make_app) -> None:
     app = make_app()
     assert snap_compare(app, terminal_size=(60, 20), run_before=_overview(app))
+
+
+def test_review_my_mistakes(snap_compare, make_app) -> None:
+    app = make_app()
+
+    async def mistakes(pilot) -> None:
+        from tests.app.test_where_am_i import _wrong_then_right
+        from tutor.app.widgets.marked_option_list import MarkedOptionList
+
+        await _wrong_then_right(pilot, app)
+        app.action_mistakes()
+        await wait_until(pilot, lambda: bool(app.screen.query(MarkedOptionList)))
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=mistakes)
