@@ -279,3 +279,26 @@ def test_swapped_spatial_dimensions_fail_on_a_non_square_case(sandbox):
 def test_log_sigmoid_twins_are_forbidden(body, sandbox):
     verdict = grade("write-log-sigmoid", f"def log_sigmoid(x):\n    {body}\n", sandbox)
     assert verdict.status is Status.FORBIDDEN, (body, verdict.feedback)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # the engine run by hand on a hand-built graph: no backward kernel of a loss appears
+        "x = logits.detach().clone()\n"
+        "    getattr(x, 'requires' + '_grad_')()\n"
+        "    loss = (torch.logsumexp(x, 1) - x[torch.arange(len(target)), target]).mean()\n"
+        "    getattr(torch.autograd.Variable, '_execution' + '_engine').run_backward(\n"
+        "        (loss,), (torch.ones(()),), False, False, (), False)\n"
+        "    return getattr(x, 'gr' + 'ad')",
+        # the graph's node reached by a name the source check cannot read
+        "x = logits.detach().clone()\n"
+        "    x.requires_grad = True\n"
+        "    loss = F.cross_entropy(x, target)\n"
+        "    return getattr(loss, 'grad' + '_fn')(torch.ones(()))[0]",
+        "return torch.func.grad(lambda x: F.cross_entropy(x, target))(logits)",
+    ],
+)
+def test_the_gradient_exercise_refuses_autograd_however_it_is_reached(body, sandbox):
+    verdict = grade("write-ce-grad", f"def ce_grad(logits, target):\n    {body}\n", sandbox)
+    assert verdict.status is Status.FORBIDDEN, (body, verdict.feedback)

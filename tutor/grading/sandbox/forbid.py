@@ -96,6 +96,21 @@ MODE_ESCAPES = (
     "_push_",
 )
 
+# Every way to autograd: its entry points, a tensor's graph (`grad_fn`, `.grad`), and the engine.
+AUTOGRAD_TWINS = (
+    "grad",
+    "backward",
+    "run_backward",
+    "vjp",
+    "jacobian",
+    "hessian",
+    "grad_fn",
+    "requires_grad_",
+    "retain_grad",
+    "register_hook",
+    "_execution_engine",
+)
+
 # A forbidden leaf name -> the names the same computation goes by where torch dispatches it
 # (a torch function's `__name__`, `special_` prefix dropped, or an aten op's packet name).
 TWINS: dict[str, tuple[str, ...]] = {
@@ -110,8 +125,8 @@ TWINS: dict[str, tuple[str, ...]] = {
     "sigmoid": ("sigmoid", "expit"),
     "logsigmoid": ("logsigmoid", "log_sigmoid", "log_sigmoid_forward"),
     "softplus": ("softplus",),
-    "grad": ("grad", "backward", "run_backward", "vjp", "jacobian", "hessian"),
-    "backward": ("grad", "backward", "run_backward", "vjp", "jacobian", "hessian"),
+    "grad": AUTOGRAD_TWINS,
+    "backward": AUTOGRAD_TWINS,
 }
 # nn.Module forms: forbidding the class forbids the function it calls, and the other way round
 MODULE_FORMS = {
@@ -183,6 +198,7 @@ def check_source(source: str, forbid: list[str], entry: str | None = None) -> st
     except SyntaxError:
         return None  # the run reports the syntax error itself
     rules = bans(forbid)
+    autograd = next((ban for ban in rules if ban.autograd), None)
     by_path = {path: ban for ban in rules for path in ban.paths}
     leaves = {leaf: ban for ban in rules for leaf in ban.leaves}
     names = dict(ALIASES)
@@ -212,6 +228,8 @@ def check_source(source: str, forbid: list[str], entry: str | None = None) -> st
             path = _dotted(node, names)
             if path in by_path:
                 return by_path[path].shown
+            if autograd is not None and node.attr in AUTOGRAD_TWINS:
+                return autograd.shown
         elif isinstance(node, ast.Constant) and isinstance(node.value, str):
             text = node.value.strip()
             if text != entry and text in leaves:
@@ -413,7 +431,10 @@ def _mode_classes() -> tuple[type, type]:
             self.guards = guards
 
         def __torch_function__(self, func, types, args=(), kwargs=None):
-            self.guards.refuse(getattr(func, "__name__", ""))
+            name = getattr(func, "__name__", "")
+            if name in ("__get__", "__set__"):  # a tensor attribute: `x.grad_fn`, `x.grad`
+                name = getattr(getattr(func, "__self__", None), "__name__", name)
+            self.guards.refuse(name)
             return func(*args, **(kwargs or {}))
 
     class Ops(TorchDispatchMode):
