@@ -10,7 +10,7 @@ from tests.app.helpers import command, exercise, open_step, text_of, verdict_aft
 from tutor.app.local_state import Drafts
 from tutor.app.widgets.choice_answer import ChoiceAnswer
 from tutor.app.widgets.derivation_view import DerivationView
-from tutor.app.widgets.exercise_view import DRAFT_DELAY
+from tutor.app.widgets.own_work import DRAFT_DELAY
 from tutor.app.widgets.verdict_view import VerdictView
 from tutor.grading.verdict import Status, Verdict
 from tutor.progress.identity import data_dir

@@ -15,7 +15,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Input, Static, TextArea
+from textual.widgets import Static
 
 from tutor.app.class_progress import NotRecorded
 from tutor.app.grading_link import ServiceWaiting
@@ -26,6 +26,7 @@ from tutor.app.widgets.code_answer import CodeAnswer
 from tutor.app.widgets.formula_answer import FormulaAnswer
 from tutor.app.widgets.hint_list import HintList
 from tutor.app.widgets.line_answer import LineAnswer
+from tutor.app.widgets.own_work import OwnWork
 from tutor.app.widgets.predict_answer import PredictAnswer
 from tutor.app.widgets.prose_view import ProseView
 from tutor.app.widgets.titles import fitted
@@ -43,7 +44,6 @@ from tutor.pack.model import (
 )
 from tutor.progress.store import Attempt
 
-DRAFT_DELAY = 0.4  # seconds of quiet typing before a draft is written
 PENDING_DELAY = 0.15  # seconds before "checking your answer" is shown
 REDRAW_EVERY = 3.0  # seconds between tries to draw the learner's numbers while the service is away
 # the exercise types as the title line names them (translated where shown)
@@ -60,7 +60,7 @@ NUMBERS_MISSING = N_(
 )
 
 
-class ExerciseView(Vertical):
+class ExerciseView(OwnWork, Vertical):
     """Shows one exercise and runs its loop: answer → verdict → record."""
 
     class Recorded(Message):
@@ -205,71 +205,6 @@ class ExerciseView(Vertical):
         return Static(
             _("Exercises of type {type!r} cannot be answered here.").format(type=exercise.type)
         )
-
-    # your own work: the last answer and its verdict, and drafts
-
-    def _restored_text(self) -> str:
-        """What the answer field starts with: the draft, else the last answer graded."""
-        draft = self.app.session.drafts.get(self.lesson.id, self.exercise.id)
-        if draft is not None:
-            return draft
-        return self.last.answer if self.last is not None else ""
-
-    def _last_picks(self) -> list[int]:
-        """The shown positions of the choices picked last (recorded by their text)."""
-        if self.last is None or not isinstance(self.exercise, ChoiceExercise):
-            return []
-        from tutor.grading.choice import learner_order, read_choice
-
-        order = learner_order(self.app.pack, self.lesson, self.exercise, self.app.learner)
-        picks = read_choice(self.exercise, self.last.answer, order)
-        return [] if isinstance(picks, str) else sorted(order.index(i) for i in picks)
-
-    def _show_last(self, last: Attempt) -> None:
-        """The verdict of the last answer, as the store has it (the field shows the answer)."""
-        try:
-            status = Status(last.status)
-        except ValueError:
-            return
-        verdict = Verdict(status, last.score, mistake=last.mistake)
-        if isinstance(self.exercise, ChoiceExercise) and not self.app.grading.in_class:
-            # graded here, at once, with its feedback (a class's pack carries none)
-            from tutor.grading.choice import grade_choice, learner_order
-
-            order = learner_order(self.app.pack, self.lesson, self.exercise, self.app.learner)
-            verdict = grade_choice(self.exercise, last.answer, order)
-        view = self.query_one(VerdictView)
-        view.show_verdict(verdict, echo=False)
-        view.add_note(
-            _("Your last answer, from your record; answer again to practise.")
-            if self.solved
-            else _("Your last answer, from your record.")
-        )
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        self._keep_draft(event.value)
-
-    def on_text_area_changed(self, event: TextArea.Changed) -> None:
-        self._keep_draft(event.text_area.text)
-
-    def _keep_draft(self, text: str) -> None:
-        """Kept at once in memory, written once typing pauses (one file write per pause)."""
-        unchanged = (self.last is not None and text == self.last.answer) or (
-            isinstance(self.exercise, CodeExercise) and text == self.exercise.starter
-        )
-        drafts = self.app.session.drafts
-        if unchanged or not text.strip():
-            drafts.clear(self.lesson.id, self.exercise.id, write=False)
-        else:
-            drafts.put(self.lesson.id, self.exercise.id, text, write=False)
-        if self._draft_timer is not None:
-            self._draft_timer.stop()
-        self._draft_timer = self.set_timer(DRAFT_DELAY, drafts.save)
-
-    def on_unmount(self) -> None:
-        if self._draft_timer is not None:
-            self._draft_timer.stop()
-            self.app.session.drafts.save()  # leaving the step right after typing
 
     # answering
 
