@@ -112,32 +112,41 @@ def grade_code(
     )
     failing = _value_failures(exercise, cases, expected, got)
     if failing:
-        index, reason = failing[0]
-        case, want, have = cases[index], _value(expected[index]), _value(got[index])
-        details.update(_case_details(index, case, want, have, reason))
-        details["passed"] = index
-        note = _case_note(case, have)
-        if isinstance(have, Raised) and not isinstance(want, Raised):
-            feedback = f"Your function raised on {case.label}.\n{_show_case(case, want, have)}"
-            return Verdict(Status.CRASHED, feedback=note + feedback, details=details)
-        feedback = note + f"Not yet: {reason} on {case.label}.\n{_show_case(case, want, have)}"
-        only_large = all(cases[i].scale >= call_checks.LARGE for i, _ in failing) and len(
-            failing
-        ) < len(cases)
-        words = call_checks.stability(case.args, want, have, only_large)
-        if words:
-            details["check"] = "stability"
-            feedback = f"{words}\n\n{feedback}"
+        verdict = _wrong_values(exercise, cases, expected, got, failing, details)
+        if verdict.status is not Status.INCORRECT:
+            return verdict
         mistake = _misconception(box, exercise, seed, drawn, keep, got)
         if mistake is not None:
-            feedback = f"{mistake.feedback.strip()}\n\n{feedback}"
-            return Verdict(
-                Status.INCORRECT, feedback=feedback, mistake=mistake.tag, details=details
-            )
-        return Verdict(Status.INCORRECT, feedback=feedback, details=details)
+            verdict.feedback = f"{mistake.feedback.strip()}\n\n{verdict.feedback}"
+            verdict.mistake = mistake.tag
+        return verdict
     finding = _beyond_values(exercise, learner_call.order, cases, expected, got, details)
-    if finding is not None:
-        return finding
+    return finding if finding is not None else _all_right(exercise, cases, details)
+
+
+def _wrong_values(
+    exercise: CodeExercise, cases: list[Case], expected, got, failing, details: dict
+) -> Verdict:
+    """The first failing case shown (inputs, expected, got), with stability words if they fit."""
+    index, reason = failing[0]
+    case, want, have = cases[index], _value(expected[index]), _value(got[index])
+    details.update(_case_details(index, case, want, have, reason))
+    details["passed"] = index
+    note = _case_note(case, have)
+    if isinstance(have, Raised) and not isinstance(want, Raised):
+        feedback = f"Your function raised on {case.label}.\n{_show_case(case, want, have)}"
+        return Verdict(Status.CRASHED, feedback=note + feedback, details=details)
+    feedback = note + f"Not yet: {reason} on {case.label}.\n{_show_case(case, want, have)}"
+    large = [cases[i].scale >= call_checks.LARGE for i, _ in failing]
+    words = call_checks.stability(case.args, want, have, all(large) and len(failing) < len(cases))
+    if words:
+        details["check"] = "stability"
+        feedback = f"{words}\n\n{feedback}"
+    return Verdict(Status.INCORRECT, feedback=feedback, details=details)
+
+
+def _all_right(exercise: CodeExercise, cases: list[Case], details: dict) -> Verdict:
+    """Correct, saying what was checked."""
     details["passed"] = len(cases)
     random_count = max(exercise.cases, 0)
     dtype_count = sum(case.label == DTYPE_CASE for case in cases)
