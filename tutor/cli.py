@@ -16,7 +16,7 @@ from tutor import __version__
 from tutor.cli_i18n import TranslatedGroup, speak_in_click
 from tutor.i18n import _, ngettext, set_language
 from tutor.pack.cache import load_pack_cached
-from tutor.pack.discovery import builtin_pack_dir
+from tutor.pack.discovery import pack_root
 from tutor.pack.errors import PackError, PackNotFound
 from tutor.pack.model import Exercise, Lesson, Pack
 from tutor.progress.identity import cache_dir, default_learner
@@ -53,7 +53,7 @@ def _fail(message: str, code: int = 2) -> None:
 
 def _open_pack(pack_dir: str | None) -> Pack:
     """Load a pack for use; a broken pack is refused with its problems."""
-    root = Path(pack_dir) if pack_dir else builtin_pack_dir()
+    root = pack_root(pack_dir)  # a folder, or an installed pack's id
     try:
         pack, errors = load_pack_cached(root, cache_dir())
     except PackNotFound as error:
@@ -92,7 +92,10 @@ def _find(pack: Pack, reference: str) -> tuple[Lesson, Exercise]:
 
 
 pack_option = click.option(
-    "--pack", "pack_dir", metavar="P", help="A lesson pack folder (default: the built-in pack)."
+    "--pack",
+    "pack_dir",
+    metavar="P",
+    help="A lesson pack folder or an installed pack's id (default: the built-in pack).",
 )
 learner_option = click.option(
     "--learner", metavar="L", help="Whose numbers and progress (default: the OS user)."
@@ -386,7 +389,7 @@ def validate(
     references and known-wrong variants in the sandbox, printed outputs re-run.
     Problems and the closing line go to stdout, progress to stderr.
     """
-    root = Path(pack_dir) if pack_dir else builtin_pack_dir()
+    root = pack_root(pack_dir)
     lesson_file = root.resolve() if root.suffix == ".md" and root.is_file() else None
     if lesson_file is not None:
         root = lesson_file.parent
