@@ -94,3 +94,18 @@ def test_an_installed_pack_is_found_by_its_id() -> None:
     assert pack_root("built-in-zh") == builtin_zh_pack_dir()
     assert pack_root(None) == builtin_pack_dir()
     assert pack_root("no-such-pack-here") == Path("no-such-pack-here")  # then: "not a pack"
+
+
+def test_the_command_line_opens_the_chinese_course_by_its_id() -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from tutor.cli import cli
+
+    result = CliRunner().invoke(cli, ["list", "--pack", "ce-tutor-builtin-zh", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["pack"]["id"] == "ce-tutor-builtin-zh"
+    assert data["lessons"][0]["title"] == "信息与熵"  # not \u4fe1…: ensure_ascii=False
+    assert "信息与熵" in result.output
