@@ -82,8 +82,12 @@ def attempts_of(exercise_id: str) -> list[tuple[str, str | None, bool]]:
 
 
 async def type_and_submit(pilot, view, text: str) -> str:
+    """Type `text` as the whole answer (a restored last answer is cleared first) and submit."""
     view.focus_answer()
     await pilot.pause()
+    field = pilot.app.focused
+    if isinstance(getattr(field, "value", None), str):
+        field.value = ""  # the learner's previous answer, restored from the store
     await pilot.press(*text)
     await pilot.press("enter")
     return await verdict_after(pilot, view)
