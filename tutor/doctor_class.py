@@ -20,6 +20,7 @@ from pathlib import Path
 from tutor.class_config import ClassConfig
 from tutor.doctor import Check, Outcome
 from tutor.grading.peer import TOKENS_FILE
+from tutor.i18n import _
 
 SSHD = shutil.which("sshd") or "/usr/sbin/sshd"
 PROBE = """
@@ -36,12 +37,12 @@ def class_checks(
     config: ClassConfig, learner: str | None = None, sshd_config: Path | None = None
 ) -> list[Check]:
     if os.geteuid() != 0:
-        return [Check("class", Outcome.FAIL, "doctor --class checks as each account: run it as root",
+        return [Check("class", Outcome.FAIL, _("doctor --class checks as each account: run it as root"),
                       "sudo ce-tutor doctor --class")]  # fmt: skip
     learner = learner or _a_learner(config)
     if learner is None:
-        return [Check("class: learner", Outcome.FAIL, "no learner to check as (the class is empty)",
-                      "ce-tutor class add learners.csv, or --learner NAME")]  # fmt: skip
+        return [Check("class: learner", Outcome.FAIL, _("no learner to check as (the class is empty)"),
+                      _("ce-tutor class add learners.csv, or --learner NAME"))]  # fmt: skip
     checks = [_runs_the_install(learner), _reaches_the_service(config, learner)]
     checks += _cannot_read(config, learner)
     checks += sshd_checks(learner, config, sshd_config)
@@ -67,9 +68,11 @@ def _runs_the_install(learner: str) -> Check:
     done = _as(learner, ce_tutor, "--version")
     if done.returncode != 0:
         return Check("class: install", Outcome.FAIL,
-                     f"{learner} cannot run {ce_tutor}: {(done.stderr or done.stdout).strip()}",
-                     "make the venv from a Python every account can run: /usr/bin/python3 -m venv")  # fmt: skip
-    return Check("class: install", Outcome.OK, f"{learner} runs {ce_tutor}")
+                     _("{learner} cannot run {program}: {error}").format(
+                         learner=learner, program=ce_tutor, error=(done.stderr or done.stdout).strip()),
+                     _("make the venv from a Python every account can run: /usr/bin/python3 -m venv"))  # fmt: skip
+    return Check("class: install", Outcome.OK,
+                 _("{learner} runs {program}").format(learner=learner, program=ce_tutor))  # fmt: skip
 
 
 def _reaches_the_service(config: ClassConfig, learner: str) -> Check:
@@ -79,16 +82,19 @@ def _reaches_the_service(config: ClassConfig, learner: str) -> Check:
 
     done = _as(learner, sys.executable, "-c", PROBE, str(config.grading_socket))
     if done.returncode != 0:
-        last = (done.stderr.strip().splitlines() or ["no answer"])[-1]
+        last = (done.stderr.strip().splitlines() or [_("no answer")])[-1]
         return Check("class: service", Outcome.FAIL,
-                     f"{learner} cannot reach {config.grading_socket}: {last}",
-                     "systemctl status ce-tutor; the socket's --mode/--group must let the class in")  # fmt: skip
+                     _("{learner} cannot reach {socket}: {error}").format(
+                         learner=learner, socket=config.grading_socket, error=last),
+                     _("systemctl status ce-tutor; the socket's --mode/--group must let the class in"))  # fmt: skip
     about = json.loads(done.stdout.strip().splitlines()[-1])
     if about["version"] != __version__:
-        return Check("class: service", Outcome.FAIL, f"{learner} runs ce-tutor {about['version']}")
-    pack = about.get("class_pack") or "the built-in course"
+        return Check("class: service", Outcome.FAIL,
+                     _("{learner} runs ce-tutor {version}").format(learner=learner, version=about["version"]))  # fmt: skip
+    pack = about.get("class_pack") or _("the built-in course")
     return Check("class: service", Outcome.OK,
-                 f"{learner} reaches {config.grading_socket}, which serves {pack}")  # fmt: skip
+                 _("{learner} reaches {socket}, which serves {pack}").format(
+                     learner=learner, socket=config.grading_socket, pack=pack))  # fmt: skip
 
 
 def _cannot_read(config: ClassConfig, learner: str) -> list[Check]:
@@ -110,11 +116,15 @@ def _cannot_read(config: ClassConfig, learner: str) -> list[Check]:
             Check(
                 f"class: {what}",
                 Outcome.FAIL,
-                f"{learner} can read {path}",
+                _("{learner} can read {path}").format(learner=learner, path=path),
                 f"chown -R root: {path}; chmod -R go-rwx {path}",
             )  # fmt: skip
             if readable
-            else Check(f"class: {what}", Outcome.OK, f"{path} is closed to {learner}")
+            else Check(
+                f"class: {what}",
+                Outcome.OK,
+                _("{path} is closed to {learner}").format(path=path, learner=learner),
+            )  # fmt: skip
         )
     return checks
 
@@ -126,15 +136,16 @@ def sshd_checks(learner: str, config: ClassConfig, sshd_config: Path | None) -> 
         command[1:1] = ["-f", str(sshd_config)]
     done = subprocess.run(command, capture_output=True, text=True, timeout=30)
     if done.returncode != 0:
-        return [Check("class: sshd", Outcome.FAIL, f"sshd -T failed: {done.stderr.strip()[:200]}",
-                      "sshd -t shows the problem")]  # fmt: skip
+        return [Check("class: sshd", Outcome.FAIL,
+                      _("sshd -T failed: {error}").format(error=done.stderr.strip()[:200]),
+                      _("sshd -t shows the problem"))]  # fmt: skip
     return judge_sshd(parse_sshd_t(done.stdout), config)
 
 
 def parse_sshd_t(text: str) -> dict[str, str]:
     settings: dict[str, str] = {}
     for line in text.splitlines():
-        key, _, value = line.partition(" ")
+        key, _sep, value = line.partition(" ")
         settings.setdefault(key.lower(), value.strip())
     return settings
 
@@ -146,34 +157,34 @@ def judge_sshd(settings: dict[str, str], config: ClassConfig) -> list[Check]:
     forced = settings.get("forcecommand", "none")
     if config.shared_account:
         checks.append(Check("class: sshd forced command", Outcome.OK,
-                            "set-up B: each key's command= runs the tutor"))  # fmt: skip
+                            _("set-up B: each key's command= runs the tutor")))  # fmt: skip
     elif forced.split()[:1] == [str(wanted)]:
         checks.append(Check("class: sshd forced command", Outcome.OK, forced))
     else:
         checks.append(Check("class: sshd forced command", Outcome.FAIL,
-                            f"ForceCommand is {forced!r}: a learner gets a shell",
-                            "ce-tutor class init writes /etc/ssh/sshd_config.d/ce-tutor.conf"))  # fmt: skip
+                            _("ForceCommand is {value}: a learner gets a shell").format(value=repr(forced)),
+                            _("ce-tutor class init writes /etc/ssh/sshd_config.d/ce-tutor.conf")))  # fmt: skip
     forwarding = all(settings.get(k, "yes") == "no" for k in
                      ("allowtcpforwarding", "x11forwarding", "allowagentforwarding",
                       "allowstreamlocalforwarding"))  # fmt: skip
     checks.append(
-        Check("class: sshd forwarding", Outcome.OK, "nothing forwarded")
+        Check("class: sshd forwarding", Outcome.OK, _("nothing forwarded"))
         if forwarding or settings.get("disableforwarding") == "yes"
         else Check(
             "class: sshd forwarding",
             Outcome.FAIL,
-            "forwarding is allowed",
-            "DisableForwarding yes in the class's Match block",
+            _("forwarding is allowed"),
+            _("DisableForwarding yes in the class's Match block"),
         )  # fmt: skip
     )
     checks.append(
-        Check("class: sshd user rc", Outcome.OK, "~/.ssh/rc is not run")
+        Check("class: sshd user rc", Outcome.OK, _("~/.ssh/rc is not run"))
         if settings.get("permituserrc") == "no"
         else Check(
             "class: sshd user rc",
             Outcome.FAIL,
-            "~/.ssh/rc runs before the tutor",
-            "PermitUserRC no in the class's Match block",
+            _("~/.ssh/rc runs before the tutor"),
+            _("PermitUserRC no in the class's Match block"),
         )  # fmt: skip
     )
     alive = int(settings.get("clientaliveinterval", "0") or 0)
@@ -181,14 +192,16 @@ def judge_sshd(settings: dict[str, str], config: ClassConfig) -> list[Check]:
         Check(
             "class: sshd keep-alive",
             Outcome.OK,
-            f"a frozen session ends after {alive * int(settings.get('clientalivecountmax', '3'))} s",
+            _("a frozen session ends after {seconds} s").format(
+                seconds=alive * int(settings.get("clientalivecountmax", "3"))
+            ),
         )
         if alive > 0
         else Check(
             "class: sshd keep-alive",
             Outcome.WARN,
-            "a frozen laptop keeps its app running",
-            "ClientAliveInterval 15 in the class's Match block",
+            _("a frozen laptop keeps its app running"),
+            _("ClientAliveInterval 15 in the class's Match block"),
             essential=False,
         )  # fmt: skip
     )

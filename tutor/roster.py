@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tutor.grading.peer import TOKEN_ENV, TOKENS_FILE
+from tutor.i18n import _
 
 NAME = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")  # what adduser accepts without --force-badname
 KEY = re.compile(
@@ -54,9 +55,11 @@ class Plan:
     then: list[list[str]] = field(default_factory=list)  # commands run after the files
 
     def describe(self) -> list[str]:
-        lines = [f"run: {shlex.join(command)}" for command in self.commands]
-        lines += [f"write: {path} ({oct(mode)[2:]}, {owner})" for path, (_, mode, owner) in self.files.items()]  # fmt: skip
-        lines += [f"run: {shlex.join(command)}" for command in self.then]
+        run = _("run: {command}")
+        lines = [run.format(command=shlex.join(command)) for command in self.commands]
+        lines += [_("write: {path} ({mode}, {owner})").format(path=path, mode=oct(mode)[2:], owner=owner)
+                  for path, (_text, mode, owner) in self.files.items()]  # fmt: skip
+        lines += [run.format(command=shlex.join(command)) for command in self.then]
         return lines + self.notes
 
     @property
@@ -73,8 +76,9 @@ class Plan:
             run(command)
 
 
-def read_learners(text: str, source: str = "learners file") -> list[Learner]:
+def read_learners(text: str, source: str | None = None) -> list[Learner]:
     """`name,public key` per row (a header row `name,key` is allowed); errors say the line."""
+    source = source or _("learners file")
     learners: list[Learner] = []
     seen: set[str] = set()
     for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
@@ -83,17 +87,20 @@ def read_learners(text: str, source: str = "learners file") -> list[Learner]:
         if number == 1 and [c.strip().lower() for c in row[:2]] == ["name", "key"]:
             continue
         if len(row) < 2:
-            raise RosterError(f"{source}:{number}: expected `name,public key`")
+            raise RosterError(
+                _("{where}: expected `name,public key`").format(where=f"{source}:{number}")
+            )
         name, key = row[0].strip(), ",".join(row[1:]).strip()
         if not NAME.match(name):
             raise RosterError(
-                f"{source}:{number}: `{name}` is not a usable account name "
-                "(lower-case letters, digits, - and _, starting with a letter; at most 32)"
-            )
+                _("{where}: `{name}` is not a usable account name (lower-case letters, digits, "
+                  "- and _, starting with a letter; at most 32)").format(where=f"{source}:{number}", name=name)
+            )  # fmt: skip
         if not KEY.match(key):
-            raise RosterError(f"{source}:{number}: the key of {name} is not an OpenSSH public key")
+            raise RosterError(_("{where}: the key of {name} is not an OpenSSH public key").format(
+                where=f"{source}:{number}", name=name))  # fmt: skip
         if name in seen:
-            raise RosterError(f"{source}:{number}: {name} is listed twice")
+            raise RosterError(_("{where}: {name} is listed twice").format(where=f"{source}:{number}", name=name))  # fmt: skip
         seen.add(name)
         learners.append(Learner(name, key))
     return learners
@@ -115,7 +122,7 @@ def plan_accounts(learners: list[Learner], group: str) -> Plan:
         else:
             home = Path(entry.pw_dir)
             if entry.pw_uid < 1000:
-                raise RosterError(f"{learner.name} is a system account; pick another name")
+                raise RosterError(_("{name} is a system account; pick another name").format(name=learner.name))  # fmt: skip
         if not _in_group(learner.name, group):
             plan.commands.append(["adduser", learner.name, group])
         keys = home / ".ssh" / "authorized_keys"
@@ -132,11 +139,11 @@ def plan_remove_account(name: str, group: str) -> Plan:
     try:
         home = Path(pwd.getpwnam(name).pw_dir)
     except KeyError:
-        raise RosterError(f"no account {name}") from None
+        raise RosterError(_("no account {name}").format(name=name)) from None
     keys = home / ".ssh" / "authorized_keys"
     if keys.exists():
         plan.files[keys] = ("", 0o600, name)
-    plan.notes.append(f"kept: the account {name} and its rows in the gradebook")
+    plan.notes.append(_("kept: the account {name} and its rows in the gradebook").format(name=name))
     return plan
 
 
@@ -171,7 +178,7 @@ def plan_shared(
     if _read(keys_file) != keys_text or _mode(keys_file) != 0o600:
         plan.files[keys_file] = (keys_text, 0o600, account)
     if plan.files:
-        plan.notes.append("restart the service to read new tokens: systemctl restart ce-tutor")
+        plan.notes.append(_("restart the service to read new tokens: systemctl restart ce-tutor"))
     return plan
 
 
@@ -181,12 +188,14 @@ def plan_remove_shared(name: str, account: str, tokens_file: Path = TOKENS_FILE)
     keys_file = home / ".ssh" / "authorized_keys"
     lines = _key_lines(_read(keys_file))
     if name not in lines and name not in read_tokens(tokens_file).values():
-        raise RosterError(f"no learner {name} among {account}'s keys")
+        raise RosterError(
+            _("no learner {name} among {account}'s keys").format(name=name, account=account)
+        )
     lines.pop(name, None)
     plan = Plan()
     plan.files[tokens_file] = ("".join(f"{t} {n}\n" for t, n in sorted(tokens.items())), 0o600, "root")  # fmt: skip
     plan.files[keys_file] = ("".join(line + "\n" for line in lines.values()), 0o600, account)
-    plan.notes.append("restart the service to forget the token: systemctl restart ce-tutor")
+    plan.notes.append(_("restart the service to forget the token: systemctl restart ce-tutor"))
     return plan
 
 
@@ -240,7 +249,9 @@ def _run(command: list[str]) -> None:
     done = subprocess.run(command, capture_output=True, text=True)
     if done.returncode != 0:
         raise RosterError(
-            f"{shlex.join(command)} failed: {done.stderr.strip() or done.stdout.strip()}"
+            _("{command} failed: {error}").format(
+                command=shlex.join(command), error=done.stderr.strip() or done.stdout.strip()
+            )
         )
 
 
