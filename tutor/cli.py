@@ -805,7 +805,7 @@ def serve(
     try:
         permissions = int(mode, 8)
     except ValueError:
-        _fail(f"--mode takes octal permissions such as 660, not {mode!r}")
+        _fail(_("--mode takes octal permissions such as 660, not {mode}").format(mode=repr(mode)))
     config = ctx.meta.get("class_config")
     if socket_path is None and config is not None:
         socket_path = config.grading_socket  # the one the learners' apps wait for
@@ -827,8 +827,10 @@ def serve(
         _fail(str(error))
     request_log = _request_log(config)
     configure_default_sandbox(sandboxes)
-    click.echo(f"serving {len(packs)} pack(s) at {socket_path}", err=True)
-    click.echo(f"recording the class's progress in {classroom.store.where}", err=True)
+    click.echo(_("serving {count} pack(s) at {socket}").format(count=len(packs), socket=socket_path),
+               err=True)  # fmt: skip
+    click.echo(_("recording the class's progress in {store}").format(store=classroom.store.where),
+               err=True)  # fmt: skip
     try:
         serve_shared(
             socket_path,
@@ -856,7 +858,8 @@ def _request_log(config):
     try:
         return RequestLog(config.request_log)
     except OSError as error:
-        _fail(f"cannot write the request log {config.request_log}: {error.strerror or error}")
+        _fail(_("cannot write the request log {path}: {error}").format(
+            path=config.request_log, error=error.strerror or error))  # fmt: skip
 
 
 @cli.group("class")
@@ -875,10 +878,14 @@ def class_log(ctx: click.Context, learner: str | None, follow: bool) -> None:
 
     config = ctx.meta.get("class_config")
     if config is None or config.request_log is None:
-        _fail("no request log: set request_log in the class config (see the README)")
+        _fail(_("no request log: set request_log in the class config (see the README)"))
     path = config.request_log
     if not path.exists():
-        _fail(f"no request log at {path} yet (the service writes it when it answers)")
+        _fail(
+            _("no request log at {path} yet (the service writes it when it answers)").format(
+                path=path
+            )
+        )
     try:
         for entry in read_entries(path, learner):
             click.echo(entry.line())
@@ -886,13 +893,13 @@ def class_log(ctx: click.Context, learner: str | None, follow: bool) -> None:
             for entry in follow_log(path, learner, stop=lambda: False):
                 click.echo(entry.line())
     except PermissionError:
-        _fail(f"{path} is root's: run this as root")
+        _fail(_("{path} is root's: run this as root").format(path=path))
 
 
 def _roster_config(ctx: click.Context):
     config = ctx.meta.get("class_config")
     if config is None:
-        _fail("not a class machine: write the class config first (see the README)")
+        _fail(_("not a class machine: write the class config first (see the README)"))
     return config
 
 
@@ -900,9 +907,9 @@ def _carry_out(plan, dry_run: bool) -> None:
     from tutor.roster import RosterError
 
     for line in plan.describe():
-        click.echo(("would " if dry_run else "") + line)
+        click.echo(_("would {action}").format(action=line) if dry_run else line)
     if plan.empty:
-        click.echo("nothing to change")
+        click.echo(_("nothing to change"))
         return
     if not dry_run:
         try:
@@ -948,11 +955,13 @@ def class_init(
 
     for name in (group, shared_account):
         if name is not None and not NAME.match(name):
-            _fail(f"`{name}` is not a usable group or account name")
+            _fail(_("`{name}` is not a usable group or account name").format(name=name))
     if editor and editor_escape(tuple(editor.split())):
-        _fail(f"{editor_escape(tuple(editor.split()))}: learners would get a shell")
+        _fail(
+            _("{why}: learners would get a shell").format(why=editor_escape(tuple(editor.split())))
+        )
     if os.geteuid() != 0 and not dry_run and root == Path("/"):
-        _fail("class init writes /etc: run it as root (or with --dry-run)")
+        _fail(_("class init writes /etc: run it as root (or with --dry-run)"))
     ce_tutor = Path(sys.executable).with_name("ce-tutor")
     usable = check_install_reachable()
     if usable.outcome is not Outcome.OK:
@@ -1062,7 +1071,8 @@ def class_backup(ctx: click.Context, destination: Path) -> None:
             attempts, positions = store.backup_to(destination)
         except StoreError as error:
             _fail(str(error))
-    click.echo(f"{attempts} attempt(s) and {positions} place(s) backed up to {destination}")
+    click.echo(_("{attempts} attempt(s) and {positions} place(s) backed up to {path}").format(
+        attempts=attempts, positions=positions, path=destination))  # fmt: skip
 
 
 @class_group.command("restore")
@@ -1079,15 +1089,18 @@ def class_restore(ctx: click.Context, source: Path, dry_run: bool) -> None:
                 with ProgressStore(source) as backup:
                     attempts, positions = backup.snapshot()
                 now = store.snapshot()
-                click.echo(f"would replace {len(now[0])} attempt(s) and {len(now[1])} place(s) "
-                           f"with {len(attempts)} and {len(positions)} from {source}")  # fmt: skip
+                click.echo(_("would replace {attempts} attempt(s) and {positions} place(s) with "
+                             "{new_attempts} and {new_positions} from {path}").format(
+                    attempts=len(now[0]), positions=len(now[1]), new_attempts=len(attempts),
+                    new_positions=len(positions), path=source))  # fmt: skip
                 return
             saved = _safety_copy(store, "before-restore")
             attempts, positions = store.restore_from(source)
         except StoreError as error:
             _fail(str(error))
-    click.echo(f"restored {attempts} attempt(s) and {positions} place(s) from {source}; "
-               f"the gradebook before is in {saved}")  # fmt: skip
+    click.echo(_("restored {attempts} attempt(s) and {positions} place(s) from {path}; the "
+                 "gradebook before is in {saved}").format(
+        attempts=attempts, positions=positions, path=source, saved=saved))  # fmt: skip
 
 
 @class_group.command("reset")
@@ -1107,18 +1120,21 @@ def class_reset(ctx: click.Context, learner: str, reference: str | None, dry_run
             if (not lesson_id or a.lesson_id == lesson_id)
             and (not exercise_id or a.exercise_id == exercise_id)
         ]  # fmt: skip
-        what = f"{learner}'s {reference or 'work'}"
+        what = (_("{learner}'s {part}").format(learner=learner, part=reference) if reference
+                else _("{learner}'s work").format(learner=learner))  # fmt: skip
         if not rows and learner not in store.learners():
-            _fail(f"no learner {learner} in {store.where}")
+            _fail(_("no learner {learner} in {store}").format(learner=learner, store=store.where))
         if dry_run:
-            click.echo(f"would delete {len(rows)} row(s) of {what} (a backup is made first)")
+            click.echo(_("would delete {count} row(s) of {what} (a backup is made first)").format(
+                count=len(rows), what=what))  # fmt: skip
             return
         try:
             saved = _safety_copy(store, f"before-reset-{learner}")
             deleted = store.forget(learner, lesson_id or None, exercise_id or None)
         except StoreError as error:
             _fail(str(error))
-    click.echo(f"deleted {deleted} row(s) of {what}; the gradebook before is in {saved}")
+    click.echo(_("deleted {count} row(s) of {what}; the gradebook before is in {path}").format(
+        count=deleted, what=what, path=saved))  # fmt: skip
 
 
 def _safety_copy(store, why: str) -> Path:
@@ -1144,7 +1160,7 @@ def _group_id(group: str | None) -> int | None:
     try:
         return grp.getgrnam(group).gr_gid
     except KeyError:
-        _fail(f"--group {group}: no such group")
+        _fail(_("--group {group}: no such group").format(group=group))
 
 
 @cli.command()
@@ -1167,7 +1183,7 @@ def doctor(
 
     config = ctx.meta.get("class_config")
     if as_class and config is None:
-        _fail("not a class machine: no class config (ce-tutor class init writes it)")
+        _fail(_("not a class machine: no class config (ce-tutor class init writes it)"))
     checks = run_checks(
         db=ctx.meta.get("db"),
         grading_socket=ctx.meta.get("grading_socket"),
