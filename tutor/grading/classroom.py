@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from tutor.grading.choice import learner_order, recorded_answer
 from tutor.grading.peer import Identities, Peer, load_identities
 from tutor.grading.protocol import GradingFailed
+from tutor.i18n import _
 from tutor.pack.model import ChoiceExercise
 from tutor.pack.served import served_pack
 from tutor.progress.store import HINT_STATUS, SOLUTION_STATUS, Attempt, ProgressStore
@@ -158,12 +159,13 @@ class Classroom:
 
         theirs = request.get("version")
         if theirs != __version__:
+            theirs = theirs or _("an older version")
             raise GradingFailed(
-                f"the class's grading service runs ce-tutor {__version__}, this app is "
-                f"{theirs or 'an older version'}: ask the admin to restart the service "
-                "after upgrading (or to upgrade this install)",
+                _("the class's grading service runs ce-tutor {ours}, this app is {theirs}: ask "
+                  "the admin to restart the service after upgrading (or to upgrade this install)"
+                  ).format(ours=__version__, theirs=theirs),
                 "version",
-            )
+            )  # fmt: skip
         return {"served": served_pack(service.pack_at(request))}
 
     OPS = {
