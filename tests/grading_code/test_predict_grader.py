@@ -146,7 +146,8 @@ def test_hedges_extra_outcomes_and_wrong_messages_are_not_correct(answer, status
 def test_right_message_under_the_wrong_class_is_told_so(sandbox):
     verdict = grade_predict(BATCH, f"RuntimeError: {MESSAGE}", 1, sandbox=sandbox)
     assert verdict.status is Status.INCORRECT
-    assert verdict.feedback == "Right message, but it is a ValueError."
+    assert verdict.feedback == "Right message, but the exception is ValueError."
+    assert verdict.mistake == "right-message-wrong-exception"  # named in the gradebook
 
 
 def test_output_printed_before_the_raise_may_precede_the_exception(sandbox):

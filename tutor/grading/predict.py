@@ -155,6 +155,9 @@ def _message_matches(said: str, message: str) -> bool:
     return said == wanted or (len(said) >= MIN_MESSAGE and said in wanted)
 
 
+WRONG_CLASS = "right-message-wrong-exception"
+
+
 def _exception_verdict(answer: str, outcome: Outcome, details: dict) -> Verdict | None:
     """Feedback for a prediction about an exception that is not right, or None (generic)."""
     judged = _judge_raise(answer, outcome)
@@ -165,8 +168,9 @@ def _exception_verdict(answer: str, outcome: Outcome, details: dict) -> Verdict 
         )
         return Verdict(Status.UNREADABLE, feedback=feedback, details=details)
     if judged == "wrong-class":
-        feedback = _("Right message, but it is a {name}.").format(name=outcome.raised_type)
-        return Verdict(Status.INCORRECT, feedback=feedback, details=details)
+        feedback = _("Right message, but the exception is {name}.").format(name=outcome.raised_type)
+        # a mistake of its own in the gradebook, whatever the pack's misconceptions say
+        return Verdict(Status.INCORRECT, feedback=feedback, mistake=WRONG_CLASS, details=details)
     if judged == "wrong-message":
         feedback = _(
             "The exception is right, but that is not its message: quote the message as "
