@@ -129,7 +129,7 @@ def test_first_word_may_be_a_pack_dir(tmp_path: Path, monkeypatch) -> None:
     class FakeApp:
         return_code = 0
 
-        def __init__(self, pack, learner, store=None, grading=None, editor=None):
+        def __init__(self, pack, learner, store=None, grading=None, editor=None, **preview):
             opened.update(pack=pack.id, learner=learner, socket=grading.socket_path)
 
         def run(self, mouse: bool) -> None:

@@ -22,7 +22,7 @@ from tutor.pack.model import Exercise, Lesson, Pack
 from tutor.progress.identity import cache_dir, default_learner
 
 CLASS_WAIT_S = 60.0  # how long the app waits at start for a class's service that is away
-_VALUE_OPTIONS = {"--learner", "--pack", "--db", "--grading-socket", "--lang"}
+_VALUE_OPTIONS = {"--learner", "--pack", "--db", "--grading-socket", "--lang", "--lesson"}
 
 
 class _TutorGroup(TranslatedGroup):
@@ -128,6 +128,18 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON."
     help="The class's grading service (`ce-tutor serve`); default: /run/ce-tutor/grading.sock "
     "if it exists, else a private service for this session.",
 )
+@click.option(
+    "--lesson",
+    "lesson_id",
+    metavar="ID",
+    help="Open on this lesson (or give its file as PACK_DIR): an author's preview.",
+)
+@click.option(
+    "--watch",
+    "watching",
+    is_flag=True,
+    help="Show the pack again, on the same step, whenever one of its files is saved.",
+)
 @click.pass_context
 def cli(
     ctx: click.Context,
@@ -135,6 +147,8 @@ def cli(
     no_mouse: bool,
     db: str | None,
     grading_socket: str | None,
+    lesson_id: str | None,
+    watching: bool,
 ) -> None:
     """A terminal tutor for entropy, KL divergence and cross-entropy.
 
@@ -150,9 +164,12 @@ def cli(
     ctx.meta["grading_socket"] = grading_socket
     ctx.meta["class_config"] = config
     if ctx.invoked_subcommand is not None:
+        if lesson_id is not None or watching:
+            _fail(_("--lesson and --watch go after the command: `ce-tutor validate --watch`"))
         return
     _need_a_terminal()
     pack_dir = ctx.meta.get("pack_dir") or (str(config.pack) if config and config.pack else None)
+    pack_dir, lesson_file = _lesson_file(pack_dir)
     from tutor.app.editor import EditorChoice
     from tutor.app.grading_link import GradingLink
     from tutor.app.tutor_app import TutorApp
@@ -165,6 +182,9 @@ def cli(
         from tutor.class_config import CLASS_SOCKET
 
         socket_path = CLASS_SOCKET
+    if socket_path is not None and watching:
+        # the class's service sends the pack it serves; a learner has no files to watch
+        _fail(_("--watch is for an author's own pack; in a class the service sends the pack"))
     if socket_path is None:
         pack = _open_pack(pack_dir)
         store = _open_progress(ctx.meta["db"])
@@ -178,10 +198,48 @@ def cli(
         link = GradingLink(pack, learner, client=joined.client, socket_path=socket_path)
     # in a class the admin picks the editor (or none), never the learner's $EDITOR
     editor = EditorChoice.learners() if socket_path is None else EditorChoice.of_class(config)
-    app = TutorApp(pack, learner=learner, store=store, grading=link, editor=editor)
+    if lesson_file is not None:
+        lesson_id = _lesson_of_file(pack, lesson_file)
+    if lesson_id is not None:
+        _need_lesson(pack, lesson_id)
+    app = TutorApp(
+        pack,
+        learner=learner,
+        store=store,
+        grading=link,
+        editor=editor,
+        lesson=lesson_id,
+        watch=watching,
+    )
     app.run(mouse=not no_mouse)
     if app.return_code:
         sys.exit(app.return_code)
+
+
+def _lesson_file(pack_dir: str | None) -> tuple[str | None, Path | None]:
+    """`ce-tutor lessons/03-kl.md`: the pack's folder, and the lesson file to open on."""
+    if pack_dir is None or not pack_dir.endswith(".md") or not Path(pack_dir).is_file():
+        return pack_dir, None
+    lesson_file = Path(pack_dir).resolve()
+    return str(lesson_file.parent), lesson_file
+
+
+def _lesson_of_file(pack: Pack, lesson_file: Path) -> str:
+    for lesson in pack.lessons:
+        if lesson.path.resolve() == lesson_file:
+            return lesson.id
+    _fail(_("{file} is not a lesson of {pack} (pack.toml does not list it)").format(
+        file=lesson_file, pack=pack.id))  # fmt: skip
+    raise AssertionError  # _fail exits
+
+
+def _need_lesson(pack: Pack, lesson_id: str) -> None:
+    """`--lesson ID` names a lesson of the pack, or the call is refused with did-you-mean."""
+    if pack.lesson(lesson_id) is None:
+        from tutor.pack.errors import did_you_mean
+
+        hint = did_you_mean(lesson_id, [lesson.id for lesson in pack.lessons])
+        _fail(_("no lesson `{id}` in {pack}{hint}").format(id=lesson_id, pack=pack.id, hint=hint))
 
 
 def _join_class(socket_path: Path, pack_dir: str | None):
@@ -469,12 +527,7 @@ def _lessons_to_check(
         return found or {""}  # files the pack does not list: their loader problems only
     if lesson_id is None:
         return None
-    if pack.lesson(lesson_id) is None:
-        from tutor.pack.errors import did_you_mean
-
-        ids = [le.id for le in pack.lessons]
-        hint = did_you_mean(lesson_id, ids)
-        _fail(_("no lesson `{id}` in {pack}{hint}").format(id=lesson_id, pack=pack.id, hint=hint))
+    _need_lesson(pack, lesson_id)
     return {lesson_id}
 
 

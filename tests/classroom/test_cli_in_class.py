@@ -30,7 +30,7 @@ def test_the_app_starts_from_the_class_service(class_service, monkeypatch) -> No
     class FakeApp:
         return_code = 0
 
-        def __init__(self, pack, learner, store=None, grading=None, editor=None):
+        def __init__(self, pack, learner, store=None, grading=None, editor=None, **preview):
             started.update(pack=pack, learner=learner, store=store, link=grading)
 
         def run(self, mouse: bool) -> None:

@@ -31,6 +31,7 @@ from tutor.progress.store import ProgressStore, open_store
 
 if TYPE_CHECKING:
     from tutor.app.editor import EditorChoice
+    from tutor.app.pack_watcher import Reread
 
 START_DELAY = 0.5  # seconds after mounting before the grading service and warm imports start
 
@@ -60,8 +61,14 @@ class TutorApp(App):
         grading: GradingLink | None = None,
         ascii: bool | None = None,
         editor: EditorChoice | None = None,
+        lesson: str | None = None,
+        watch: bool = False,
     ):
+        """`lesson`: open on that lesson (an author's preview); `watch`: read the pack again
+        whenever one of its files is saved (tutor/app/pack_watcher.py)."""
         super().__init__()
+        self._first_lesson = lesson
+        self._watching = watch
         cjk.install()  # Chinese lines break between characters, never before `，。`
         # ctrl+o's editor: the learner's $EDITOR, or in a class the admin's (or none)
         if editor is None:
@@ -107,6 +114,14 @@ class TutorApp(App):
         from tutor.app.screens.home import HomeScreen
 
         self.push_screen(HomeScreen())
+        if self._first_lesson is not None:
+            self.open_lesson(self._first_lesson)
+        if self._watching:
+            from tutor.app.pack_watcher import EVERY, PackWatcher
+
+            self._watcher = PackWatcher(self.pack.root)
+            self._reads = 0  # reads started; only the latest one's pack is shown
+            self.set_interval(EVERY, self._look_for_saves)
         if self.ascii and pack_needs_unicode(self.pack):
             self.notify(LOCALE_HINT, severity="warning", timeout=60, markup=False)
         # well after the first frame: background work must not delay the first paint
@@ -183,6 +198,62 @@ class TutorApp(App):
         while len(self.screen_stack) > 1:
             self.pop_screen()
         self.push_screen(HomeScreen())
+
+    # --watch: the pack read again after each save
+
+    def _look_for_saves(self) -> None:
+        files = self._watcher.saved()
+        if files:
+            self._reads += 1
+            read, number = self._watcher.read, self._reads
+            self.run_worker(
+                lambda: self.call_from_thread(self._reread, read(files), number),
+                thread=True,
+                name="pack-reread",
+                group="pack-reread",
+            )
+
+    def _reread(self, reread: Reread, number: int) -> None:
+        if number != self._reads:
+            return  # a later save is being read
+        if reread.pack is None:
+            self.notify(
+                _("{problem} (still showing the version before)").format(
+                    problem=reread.problems[0]
+                ),
+                severity="error",
+                timeout=10,
+                markup=False,
+            )
+            return
+        names = ", ".join(sorted(path.name for path in reread.files))
+        self.reload_pack(reread.pack)
+        self.notify(_("Read again: {files}").format(files=names), timeout=3, markup=False)
+
+    def reload_pack(self, pack: Pack) -> None:
+        """The same pack, read again: the learner stays on their lesson and step (or the last)."""
+        from tutor.app.screens.home import HomeScreen
+        from tutor.app.screens.lesson import LessonScreen
+
+        self._set_pack(pack)
+        on_lesson = next((s for s in self.screen_stack if isinstance(s, LessonScreen)), None)
+        lesson = pack.lesson(on_lesson.lesson.id) if on_lesson is not None else None
+        keep = on_lesson if lesson is not None and lesson.steps else None
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, HomeScreen | LessonScreen):
+            self.pop_screen()  # an overview or a question about the version before
+        if on_lesson is not None and keep is None:
+            self.notify(
+                _("The lesson {lesson!r} is no longer in the pack.").format(
+                    lesson=on_lesson.lesson.id
+                ),
+                severity="warning",
+                markup=False,
+            )
+            self.action_home()
+        if isinstance(keep, LessonScreen) and lesson is not None:
+            keep.read_again(lesson)
+        if isinstance(self.screen, HomeScreen):
+            self.screen.on_screen_resume()
 
     def plain(self, text: str) -> str:
         """Text as this terminal can show it: ASCII when it is not UTF-8."""

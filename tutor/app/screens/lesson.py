@@ -71,6 +71,17 @@ class LessonScreen(Screen):
         self._show_step()
         self.app.session.save_position(self.lesson, self.step)
 
+    def read_again(self, lesson: Lesson) -> None:
+        """The lesson as its file now says (`--watch`): the same step, or its last, scrolled as before."""
+        self.lesson = lesson
+        self.query_one(TitleBar).show(lesson.title)
+        self.set_reactive(LessonScreen.step, min(self.step, len(lesson.steps) - 1))
+        body = self.query_one("#step-body", VerticalScroll)
+        scrolled = body.scroll_y
+        self._show_step()
+        self.call_after_refresh(body.scroll_to, y=scrolled, animate=False)
+        self.app.session.save_position(self.lesson, self.step)
+
     def _show_step(self) -> None:
         self.current = None
         indicator = self.query_one(StepIndicator)
