@@ -7,10 +7,13 @@ what a script sees never differ.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from tutor.grading.verdict import GraderNotAvailable, Status, Verdict
+from tutor.i18n import _
 from tutor.pack.model import Exercise, Lesson, Pack
 
-__all__ = ["GraderNotAvailable", "Status", "Verdict", "grade", "learner_seed"]
+__all__ = ["GraderNotAvailable", "Status", "Verdict", "grade", "learner_seed", "with_why"]
 
 
 def learner_seed(pack: Pack, lesson: Lesson, exercise: Exercise, learner: str) -> int:
@@ -34,8 +37,29 @@ def grade(
 
     Each grader is imported on first use, so a choice exercise never pays
     for sympy or torch. `ascii` asks for read-as math without Unicode.
+    A correct verdict carries the exercise's `why` (`with_why`).
     Raises `GraderNotAvailable` for a type no grader handles.
     """
+    return with_why(exercise, _by_type(pack, lesson, exercise, answer, learner, ascii))
+
+
+def with_why(exercise: Exercise, verdict: Verdict) -> Verdict:
+    """A correct verdict with the exercise's `why` after its feedback; any other as it is.
+
+    A bare "Correct." gives way to the why: the headline already says it. In a
+    class the service grades, so the why (withheld from the served pack)
+    reaches a learner's app only inside a correct verdict.
+    """
+    if not verdict.correct or not exercise.why:
+        return verdict
+    said = verdict.feedback.strip()
+    feedback = exercise.why if said in ("", _("Correct.")) else f"{said}\n{exercise.why}"
+    return replace(verdict, feedback=feedback)  # a new verdict: a grader may keep its own
+
+
+def _by_type(
+    pack: Pack, lesson: Lesson, exercise: Exercise, answer: str, learner: str, ascii: bool
+) -> Verdict:
     if exercise.type == "choice":  # positions are read in this learner's order
         from tutor.grading.choice import grade_choice, learner_order
 

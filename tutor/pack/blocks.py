@@ -33,11 +33,13 @@ from tutor.pack.model import (
 from tutor.pack.yaml_lines import LineDict
 from tutor.symbolic.domain import SIZED_KINDS, SymbolKind, SymbolSpec
 
-COMMON_KEYS = {"id", "type", "prompt", "hints", "points", "attempts", "solution", "misconceptions"}
+COMMON_KEYS = {
+    "id", "type", "prompt", "hints", "points", "attempts", "solution", "misconceptions", "why",
+}  # fmt: skip
 
 TYPE_KEYS: dict[str, set[str]] = {
     "choice": {"choices", "multiple", "shuffle"},
-    "number": {"params", "reference", "formula", "tolerance", "distinct_from"},
+    "number": {"params", "reference", "formula", "tolerance", "distinct_from", "accept"},
     "formula": {"symbols", "answer", "check", "require", "forbid"},
     "code": {
         "entry",
@@ -118,6 +120,7 @@ def build_exercise(data: LineDict, path: Path, base_line: int) -> tuple[Exercise
         attempts=fields.integer("attempts", 3, minimum=1),
         solution=fields.text("solution"),
         misconceptions=_misconceptions(fields, kind, path),
+        why=fields.text("why"),
     )
     builder = {
         "choice": _choice,
@@ -280,6 +283,7 @@ def _number(fields: Fields, common: dict) -> NumberExercise:
         formula=fields.text("formula"),
         tolerance=_tolerance(fields, Tolerance(rel=1e-3)),
         distinct_from=[tag for tag in distinct_from if tag in tags],
+        accept=fields.text_list("accept"),
     )
 
 

@@ -68,6 +68,8 @@ class Exercise:
     attempts: int = 3  # attempts before the solution is offered
     solution: str | None = None
     misconceptions: list[Misconception] = field(default_factory=list)
+    # why the right answer is right: shown with a correct verdict only (withheld in a class)
+    why: str | None = None
 
 
 @dataclass
@@ -104,6 +106,9 @@ class NumberExercise(Exercise):
     # misconception tags whose number must differ from the answer for every learner:
     # a learner whose numbers make one coincide gets other numbers (see `distinct_params`)
     distinct_from: list[str] = field(default_factory=list)
+    # other right numbers, as torch expressions over the params (a number is one too): the
+    # same quantity in another unit, say, when the prompt allows either; graded correct too
+    accept: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -34,7 +34,8 @@ WITHHELD_FIELDS = frozenset(
         "tag",  # Choice: the mistake a tempting choice stands for
         "raises",  # CodeExercise: the exception the reference raises on purpose
         "distinct_from",  # NumberExercise: tags of (withheld) misconceptions
-        "accept",  # PredictExercise: other ways to say the right outcome
+        "accept",  # PredictExercise, NumberExercise: other right answers
+        "why",  # every exercise: the reasoning, sent with a correct verdict only
     }
 )
 # the model classes whose fields above are withheld; other blocks are shown as written

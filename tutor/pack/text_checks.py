@@ -82,6 +82,8 @@ def _feedback_fields(exercise: Exercise) -> Iterator[tuple[str, str, int]]:
     """Texts the app shows outside Markdown, with their math rendered (`prose.plain_text`)."""
     for known in exercise.misconceptions:
         yield known.feedback, f"feedback of `{known.tag}`", known.location.line
+    if exercise.why:  # shown with a correct verdict, rendered as feedback is
+        yield exercise.why, "why", exercise.location.line
     if isinstance(exercise, ChoiceExercise):
         for choice in exercise.choices:
             yield choice.text, "choice", exercise.location.line

@@ -128,7 +128,7 @@ def _starting_character_hint(problem: str) -> str:
     return ""
 
 
-_PROSE_KEYS = {"prompt", "feedback", "text", "solution", "title", "reason", "summary"}
+_PROSE_KEYS = {"prompt", "feedback", "text", "solution", "title", "reason", "summary", "why"}
 
 
 def silent_cuts(text: str) -> list[tuple[int, str]]:

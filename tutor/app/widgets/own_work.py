@@ -62,10 +62,11 @@ class OwnWork(Widget):
         verdict = Verdict(status, last.score, mistake=last.mistake)
         if isinstance(self.exercise, ChoiceExercise) and not self.app.grading.in_class:
             # graded here, at once, with its feedback (a class's pack carries none)
+            from tutor.grading import with_why
             from tutor.grading.choice import grade_choice, learner_order
 
             order = learner_order(self.app.pack, self.lesson, self.exercise, self.app.learner)
-            verdict = grade_choice(self.exercise, last.answer, order)
+            verdict = with_why(self.exercise, grade_choice(self.exercise, last.answer, order))
         view = self.query_one(VerdictView)
         view.show_verdict(verdict, echo=False)
         view.add_note(
