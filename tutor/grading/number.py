@@ -16,7 +16,7 @@ from typing import Any
 
 from tutor.grading.variants import draw_distinct, shown_note
 from tutor.grading.verdict import Status, Verdict
-from tutor.i18n import _
+from tutor.i18n import N_, _
 from tutor.numeric.answers import NotANumber, describe, read_number, rounded_from, within
 from tutor.numeric.params import ParamError, check_params, seed_for, to_plain
 from tutor.pack.model import Misconception, NumberExercise, Tolerance
@@ -33,6 +33,8 @@ class NumberExerciseError(Exception):
 VALIDATE_LEARNERS = tuple(f"validate-{i}" for i in range(6))
 # torch computes in float32 from float32 parameters, the formula exactly: how far they may drift
 AGREEMENT = Tolerance(rel=1e-4, abs=1e-5)
+Problems = list[tuple[int, str]]
+_ACCEPT_BROKEN = N_("`accept` lists `{expression}`, which does not compute: {why}")
 
 
 def show_params(exercise: NumberExercise, seed: int) -> dict[str, Any]:
@@ -54,6 +56,20 @@ def formula_value(exercise: NumberExercise, params: Mapping[str, Any]) -> float 
     from tutor.numeric.formula import evaluate_formula
 
     return evaluate_formula(exercise.formula, params)
+
+
+def accepted_values(exercise: NumberExercise, params: Mapping[str, Any]) -> list[float]:
+    """The other right numbers `accept:` gives for these parameters (one that fails is skipped:
+    validate reports it, and it must not break grading)."""
+    from tutor.numeric.expressions import ExpressionError, evaluate, to_number
+
+    values = []
+    for expression in exercise.accept:
+        try:
+            values.append(to_number(evaluate(expression, params)))
+        except (ExpressionError, ValueError, ArithmeticError):
+            continue
+    return values
 
 
 def misconception_value(misconception: Misconception, params: Mapping[str, Any]) -> float | None:
@@ -105,9 +121,22 @@ def grade_number(exercise: NumberExercise, answer: str, seed: int) -> Verdict:
             read_as=read.text,
             details=details,
         )
+    accepted = accepted_values(exercise, params)
+    for value in accepted:
+        if within(read.value, value, tolerance):
+            details["reference"] = _json_number(reference)
+            return Verdict(
+                Status.CORRECT,
+                score=exercise.points,
+                feedback=_("Correct: {value} is accepted too (torch gives {reference}).").format(
+                    value=_show(value), reference=_show(reference)
+                ),
+                read_as=read.text,
+                details=details,
+            )
     # Before the misconceptions: a number consistent with the reference at the precision
     # the learner gave is never a known mistake, even when a mistake rounds the same.
-    if rounded_from(read, reference):
+    if any(rounded_from(read, value) for value in [reference, *accepted]):
         return Verdict(
             Status.UNREADABLE,
             feedback=_(
@@ -193,6 +222,10 @@ def number_exercise_problems(
             message = check_expression(m.reference, names)
             if message:
                 problems.append((m.location.line, f"misconception `{m.tag}`: {message}"))
+    for expression in exercise.accept:
+        message = check_expression(expression, names)
+        if message:
+            problems.append((line, _(_ACCEPT_BROKEN).format(expression=expression, why=message)))
     if problems:
         return problems
 
@@ -242,7 +275,41 @@ def number_exercise_problems(
                     f"{len(VALIDATE_LEARNERS)} learners: it can never be recognised there",
                 )
             )
-    return problems
+    return problems + _accept_problems(exercise, pack_id, lesson_id)
+
+
+def _accept_problems(exercise: NumberExercise, pack_id: str, lesson_id: str) -> Problems:
+    """Each `accept:` value computes for the validation learners, and is no misconception's
+    number (graded right first, it would hide that mistake)."""
+    from tutor.numeric.expressions import ExpressionError, evaluate, to_number
+
+    line = exercise.location.line
+    shadowed: dict[tuple[str, str], int] = {}  # (accepted expression, tag) -> learners
+    for learner in VALIDATE_LEARNERS if exercise.accept else ():
+        params = draw_distinct(exercise, seed_for(pack_id, lesson_id, exercise.id, learner))
+        for expression in exercise.accept:
+            try:
+                value = to_number(evaluate(expression, params))
+            except (ExpressionError, ValueError, ArithmeticError) as err:
+                why = f"{err} (learner {learner!r})"
+                return [(line, _(_ACCEPT_BROKEN).format(expression=expression, why=why))]
+            for known in exercise.misconceptions:
+                try:
+                    wrong = misconception_value(known, params)
+                except ExpressionError:
+                    continue  # reported above
+                if wrong is not None and within(wrong, value, exercise.tolerance):
+                    shadowed[expression, known.tag] = shadowed.get((expression, known.tag), 0) + 1
+    return [
+        (
+            line,
+            _(
+                "`accept` lists `{expression}`, which gives misconception `{tag}`'s number "
+                "for {count} of {learners} learners: that mistake would be graded right"
+            ).format(expression=expression, tag=tag, count=count, learners=len(VALIDATE_LEARNERS)),
+        )
+        for (expression, tag), count in shadowed.items()
+    ]
 
 
 def check_number_exercise(exercise: NumberExercise, pack_id: str, lesson_id: str) -> list[str]:
