@@ -131,3 +131,13 @@ def test_review_my_mistakes(snap_compare, make_app) -> None:
         await wait_until(pilot, lambda: bool(app.screen.query(MarkedOptionList)))
 
     assert snap_compare(app, terminal_size=SIZE, run_before=mistakes)
+
+
+def test_display_fraction(snap_compare, make_app) -> None:
+    """A display formula with a fraction, drawn in 2-D at 80x24 (issue 17 #10)."""
+    app = make_app()
+
+    async def open_math(pilot) -> None:
+        await open_step(pilot, app, "Math and an example")
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=open_math)

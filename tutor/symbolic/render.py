@@ -18,6 +18,7 @@ from functools import lru_cache
 
 from tutor.symbolic.domain import SymbolKind, SymbolSpec
 from tutor.symbolic.reader import Formula, read_formula
+from tutor.symbolic.tex_walk import TexWalk
 from tutor.symbolic.tree import Node, SymbolTable
 
 WIDTH = 78  # sympy wraps wider output; terminals are 80 columns at least
@@ -81,14 +82,17 @@ _GREEK_LETTERS = {
 
 
 def latex_to_terminal(latex: str, ascii: bool = False) -> str:
-    """Display math for a terminal: 2-D when the reader understands it, else one clean line."""
+    """Display math for a terminal: 2-D (sympy's when the reader understands it, else laid
+    out from the LaTeX as written) when it fits `WIDTH`, else one clean line."""
     formula = _read_for_display(latex)
     if formula is not None:
         try:
             return render_formula(formula, ascii=ascii, notes=False)  # a lesson's math, as printed
-        except Exception:  # noqa: BLE001 - any printer failure falls back to the linear form
+        except Exception:  # noqa: BLE001 - any printer failure falls back to the layout
             pass
-    return linear(latex, ascii=ascii)
+    from tutor.symbolic.layout import layout_display
+
+    return layout_display(latex, width=WIDTH, ascii=ascii) or linear(latex, ascii=ascii)
 
 
 def _read_for_display(latex: str) -> Formula | None:
@@ -125,7 +129,9 @@ def linear(latex: str, *, ascii: bool = False) -> str:
     """A one-line Unicode (or ASCII) form of any LaTeX, without backslashes.
 
     Braces are matched, so nested forms read right: `\\frac{e^{z_k}}{\\sum_j e^{z_j}}`
-    becomes `eᶻᵏ/(Σⱼ eᶻʲ)`-like text — `e^(z_k)/(Σ_j e^(z_j))` here.
+    becomes `e^(zₖ)/(Σⱼ e^(zⱼ))`, and a fraction after log, ln or exp is its
+    argument: `\\log\\frac{p_i}{q_i}` is `log(pᵢ/qᵢ)`, never `(log pᵢ)/qᵢ`.
+    A subscript without Unicode glyphs follows `_`: `s_best`, `w_yₙ` (see layout.py).
     """
     text = _Linear(latex, ascii=ascii).convert()
     # a fraction is set off by spaces only where it touches a word: `1/N Σ`, but `-1/N`
@@ -139,6 +145,7 @@ _SUBSCRIPTS = dict(
     zip("0123456789+-=()aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ", strict=True)
 )
 _SUPERSCRIPTS = dict(zip("0123456789+-=()n", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿ", strict=True))
+_FUNCTION_BEFORE = re.compile(r"(?<![A-Za-z])(log|ln|exp)(?:[₀-₉]*|_[0-9]+)\s*$")
 _OPEN, _CLOSE = "\x01", "\x02"  # where a fraction begins and ends, until spacing is decided
 _TEXT_MACROS = {
     "mathrm",
@@ -151,61 +158,45 @@ _TEXT_MACROS = {
     "mathcal",
     "boldsymbol",
 }
+RAW_TEXT_MACROS = {"text", "texttt", "textrm", "mathrm", "operatorname"}
 
 
-class _Linear:
+class _Linear(TexWalk[str]):
     """A small brace-aware reader of LaTeX that writes linear Unicode math."""
 
-    def __init__(self, latex: str, *, ascii: bool = False) -> None:
-        self.text, self.pos, self.ascii = latex, 0, ascii
+    def piece(self, chars: str) -> str:
+        return chars
 
-    def convert(self, stop: str = "") -> str:
-        out: list[str] = []
-        while self.pos < len(self.text):
-            char = self.text[self.pos]
-            if char in stop:
-                break
-            self.pos += 1
-            if char == "{":
-                out.append(self.convert("}"))
-                self.pos += 1  # the closing brace
-            elif char == "}":
-                continue  # unbalanced: drop it
-            elif char in "_^":
-                out.append(self._script(self._argument(), char))
-            elif char == "\\":
-                out.append(self._macro())
-            else:
-                out.append(char)
-        return "".join(out)
+    def join(self, pieces: list[str]) -> str:
+        return "".join(pieces)
+
+    def add_macro(self, pieces: list[str], piece: str) -> None:
+        if piece.startswith(_OPEN) and _FUNCTION_BEFORE.search("".join(pieces)):
+            pieces[:] = ["".join(pieces).rstrip()]
+            piece = f"({piece[1:-1]})"  # log a/b would read as (log a)/b
+        pieces.append(piece)
+
+    def script(self, pieces: list[str], mark: str) -> None:
+        pieces.append(self._script(self._argument(), mark))
 
     def _argument(self) -> str:
-        """The next brace group, macro or single character, converted."""
-        while self.pos < len(self.text) and self.text[self.pos] == " ":
-            self.pos += 1
-        if self.pos >= len(self.text):
-            return ""
-        char = self.text[self.pos]
-        self.pos += 1
-        if char == "{":
-            inner = self.convert("}")
-            self.pos += 1
-            return inner
-        if char == "\\":
-            return self._macro().strip()
-        return char
+        """The next argument; a macro's without the space `_spaced` puts after a word."""
+        macro = self.text[self.pos :].lstrip(" ").startswith("\\")
+        return self.argument().strip() if macro else self.argument()
 
-    def _macro(self) -> str:
-        match = re.match(r"[A-Za-z]+|.", self.text[self.pos :])
-        if not match:
+    def macro(self) -> str:
+        name = self.macro_name()
+        if not name:
             return ""
-        name = match.group(0)
-        self.pos += len(name)
         if name in ("frac", "dfrac", "tfrac"):
             top, bottom = self._argument(), self._argument()
             return f"{_OPEN}{_grouped(top)}/{_grouped(bottom)}{_CLOSE}"
         if name == "sqrt":
             return f"√({self._argument()})"
+        if name in RAW_TEXT_MACROS:  # words as written: `\\texttt{log_softmax}` has no subscript
+            raw = self.raw_argument()
+            if raw is not None:
+                return raw
         if name in _TEXT_MACROS:
             return self._argument()
         if name == "hat":
@@ -226,8 +217,8 @@ class _Linear:
         table = _SUBSCRIPTS if mark == "_" else _SUPERSCRIPTS
         if body and not self.ascii and all(c in table for c in body):
             return "".join(table[c] for c in body)
-        if len(body) <= 1 or (mark == "_" and re.fullmatch(r"[A-Za-z0-9]+", body)):
-            return f"{mark}{body}"
+        if len(body) <= 1 or (mark == "_" and re.fullmatch(r"[^\W_]+", body)):
+            return f"{mark}{body}"  # s_best, w_yₙ: one word needs no parentheses
         return f"{mark}({body})"
 
 

@@ -11,9 +11,13 @@ from textual.widgets import Static
 class MathBlock(HorizontalScroll, can_focus=False):
     """One display formula: given as text, or as LaTeX drawn 2-D off the UI thread.
 
-    With `latex`, the one-line form shows at once and the 2-D form replaces
-    it when sympy's printer is done, so opening a step never waits for it.
+    With `latex`, the formula is laid out in 2-D at once when it fits the
+    screen; one too wide for that shows its one-line form at once, and
+    sympy's drawing (from the service) replaces it when ready, so opening a
+    step never waits.
     """
+
+    MARGINS = 6  # the block's left margin, the body's padding and its scrollbar
 
     def __init__(self, text: str = "", latex: str | None = None, **kwargs):
         super().__init__(**kwargs)
@@ -24,11 +28,20 @@ class MathBlock(HorizontalScroll, can_focus=False):
         text = self.text
         if self.latex is not None:
             math = self.app.math
-            text = math.cached_display(self.latex) or math.inline(self.latex)
+            text = (
+                math.laid_out(self.latex, self._width())
+                or math.cached_display(self.latex)
+                or math.inline(self.latex)
+            )
         yield Static(text, markup=False, classes="math-text")
 
+    def _width(self) -> int:
+        return max(self.app.size.width - self.MARGINS, 20)
+
     def on_mount(self) -> None:
-        if self.latex is not None and self.app.math.cached_display(self.latex) is None:
+        if self.latex is None or self.app.math.laid_out(self.latex, self._width()) is not None:
+            return
+        if self.app.math.cached_display(self.latex) is None:
             self._draw(self.latex)
 
     def update(self, text: str) -> None:
