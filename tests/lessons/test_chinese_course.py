@@ -21,12 +21,16 @@ from tutor.pack.model import ChoiceExercise, Exercise
 ENGLISH, _EN_ERRORS = load_pack(builtin_pack_dir())
 CHINESE, ZH_ERRORS = load_pack(builtin_zh_pack_dir())
 PENDING = {
-    "likelihood",
     "soft-targets", "distillation", "class-imbalance", "forward-reverse-kl", "numerics",
     "calibration",
 }  # fmt: skip
 # what a translation changes: the words a learner reads
-WORDS = {"prompt", "hints", "solution", "feedback", "choices", "location", "title"}
+WORDS = {"prompt", "hints", "solution", "feedback", "choices", "location", "title", "why"}
+# translated lessons whose exercises lack the English `why`s (issue 16): words still to translate
+WHY_PENDING = {
+    "information", "cross-entropy-kl", "softmax", "two-target-forms", "class-indices",
+    "options", "relatives", "gradient", "contrastive", "bug-clinic", "likelihood",
+}  # fmt: skip
 
 
 def test_the_chinese_pack_is_clean_and_separate() -> None:
@@ -66,6 +70,18 @@ def test_a_translated_lesson_has_the_same_steps_and_exercises(lesson) -> None:
     for exercise in lesson.exercises:
         english = original.exercise(exercise.id)
         assert _graded(exercise) == _graded(english), exercise.id
+
+
+@pytest.mark.parametrize("lesson", CHINESE.lessons, ids=lambda lesson: lesson.id)
+def test_a_translated_lesson_has_the_english_whys_or_is_pending(lesson) -> None:
+    original = ENGLISH.lesson(lesson.id)
+    missing = [
+        e.id for e in lesson.exercises if original.exercise(e.id).why and not e.why
+    ]  # fmt: skip
+    if lesson.id in WHY_PENDING:
+        assert missing or not any(e.why for e in original.exercises), "translated: not pending"
+    else:
+        assert missing == [], "English exercises with a `why` its translation lacks"
 
 
 def test_the_glossary_names_the_terms_the_issue_fixes() -> None:
