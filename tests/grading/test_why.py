@@ -140,3 +140,17 @@ def test_a_misspelt_why_is_named_and_its_math_is_checked(tmp_path: Path) -> None
     assert errors == []
     found = [message for _lesson, _line, message in text_problems(pack)]
     assert any("qquad" in m and "the why of exercise `half-surprise`" in m for m in found), found
+
+
+def test_every_formula_and_predict_exercise_of_the_course_says_why() -> None:
+    from tutor.pack.discovery import builtin_pack_dir
+
+    course, errors = load_pack(builtin_pack_dir())
+    assert errors == []
+    missing = [
+        f"{lesson.id}/{exercise.id}"
+        for lesson in course.lessons
+        for exercise in lesson.exercises
+        if exercise.type in ("formula", "predict") and not exercise.why
+    ]
+    assert missing == [], "a right formula or prediction should say why, not just 'Correct.'"
