@@ -152,3 +152,14 @@ def test_cases_are_seeded(ce_exercise):
     assert not torch.equal(first[0].args["logits"], other[0].args["logits"])
     assert not torch.equal(first[0].args["logits"], first[1].args["logits"])
     assert first[3].args["logits"].shape == (3, 6)
+
+
+def test_a_failing_case_is_summarised_before_its_tensors(ce_exercise, sandbox):
+    """Issue 17 #9: which case of how many, the shape, the first differing element, then in full."""
+    verdict = grade_code(ce_exercise, NAIVE, seed=7, sandbox=sandbox)
+    summary = verdict.details["summary"]
+    assert summary.startswith("Not yet on case 4 of 6 (edge case 1): a scalar as expected: yours")
+    lines = verdict.feedback.split("\n")
+    at = lines.index(summary)
+    assert lines[at + 1] == "The whole case:" and lines[at + 2].startswith("  logits = tensor(")
+    assert any(line.startswith("yours:    ") for line in lines[at:])

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tutor.grading import call_checks
+from tutor.grading.case_summary import summarise
 from tutor.grading.compare import mismatch
 from tutor.grading.memo import Memo
 from tutor.grading.sandbox import (
@@ -127,16 +128,30 @@ def grade_code(
 def _wrong_values(
     exercise: CodeExercise, cases: list[Case], expected, got, failing, details: dict
 ) -> Verdict:
-    """The first failing case shown (inputs, expected, got), with stability words if they fit."""
+    """The first failing case in one line (shapes, first differing element), then in full.
+
+    The line comes first so it is seen at once; the inputs and both values,
+    which can run to tens of lines of tensors, follow it (the app shows them
+    on `v`).
+    """
     index, reason = failing[0]
     case, want, have = cases[index], _value(expected[index]), _value(got[index])
     details.update(_case_details(index, case, want, have, reason))
     details["passed"] = index
+    which = _("case {n} of {total} ({label})").format(
+        n=index + 1, total=len(cases), label=case.label
+    )
+    whole = _("The whole case:") + "\n" + _show_case(case, want, have)
     note = _case_note(case, have)
     if isinstance(have, Raised) and not isinstance(want, Raised):
-        feedback = f"Your function raised on {case.label}.\n{_show_case(case, want, have)}"
+        details["summary"] = _("Your function raised on {case}: {error}.").format(
+            case=which, error=str(have)
+        )
+        feedback = f"{details['summary']}\n{whole}"
         return Verdict(Status.CRASHED, feedback=note + feedback, details=details)
-    feedback = note + f"Not yet: {reason} on {case.label}.\n{_show_case(case, want, have)}"
+    what = summarise(want, have, exercise.tolerance, case.scale) or reason
+    details["summary"] = _("Not yet on {case}: {what}.").format(case=which, what=what)
+    feedback = f"{note}{details['summary']}\n{whole}"
     large = [cases[i].scale >= call_checks.LARGE for i, _ in failing]
     words = call_checks.stability(case.args, want, have, all(large) and len(failing) < len(cases))
     if words:
@@ -363,8 +378,8 @@ def _case_details(index: int, case: Case, want: Any, have: Any, reason: str) -> 
 
 def _show_case(case: Case, want: Any, have: Any) -> str:
     lines = [f"  {name} = {_indent(_show(value))}" for name, value in case.args.items()]
-    lines.append(f"expected: {_indent(_show(want))}")
-    lines.append(f"got:      {_indent(_show(have))}")
+    lines.append(_("expected: {value}").format(value=_indent(_show(want))))
+    lines.append(_("yours:    {value}").format(value=_indent(_show(have))))
     return "\n".join(lines)
 
 

@@ -39,9 +39,9 @@ def mismatch(expected: Any, got: Any, tolerance: Tolerance, scale: float = 0.0) 
         if not isinstance(got, torch.Tensor):
             return f"a {type(got).__name__} instead of a tensor"
         if tuple(got.shape) != tuple(expected.shape):
-            return f"shape {_shape(got)} instead of {_shape(expected)}"
+            return f"shape {shape_text(got)} instead of {shape_text(expected)}"
         if got.dtype != expected.dtype:
-            return f"dtype {_dtype(got)} instead of {_dtype(expected)}"
+            return f"dtype {dtype_text(got)} instead of {dtype_text(expected)}"
         return None if _close_tensors(expected, got, tolerance, scale) else "different values"
     if isinstance(expected, bool) or expected is None or isinstance(expected, str):
         return None if type(got) is type(expected) and got == expected else "a different value"
@@ -78,25 +78,28 @@ def _close(e: float, g: float, tol: Tolerance) -> bool:
 def _close_tensors(expected: Any, got: Any, tol: Tolerance, scale: float = 0.0) -> bool:
     import torch
 
+    if expected.numel() == 0 or torch.equal(expected.detach(), got.detach()):
+        return True  # equal and without nan: the common case, fast
+    return bool(agreeing(expected, got, tol, scale).all())
+
+
+def agreeing(expected: Any, got: Any, tol: Tolerance, scale: float = 0.0) -> Any:
+    """Which elements of two same-shaped tensors agree (a bool tensor of their shape).
+
+    Equal, both nan, or within any of the tolerances (or rounding at `scale`);
+    an infinity agrees only with the same infinity.
+    """
+    import torch
+
     expected, got = expected.detach(), got.detach()
-    eps = torch.finfo(expected.dtype).eps if expected.is_floating_point() else 0.0
     if not (expected.is_floating_point() or expected.is_complex()):
-        return bool(torch.equal(expected, got))
+        return expected == got
+    eps = torch.finfo(expected.dtype).eps if expected.is_floating_point() else 0.0
     e = expected.to(torch.complex128 if expected.is_complex() else torch.float64)
     g = got.to(e.dtype)
-    if e.numel() == 0 or torch.equal(e, g):  # equal and without nan: the common case, fast
-        return True
-    nan_e, nan_g = torch.isnan(e), torch.isnan(g)
-    if not torch.equal(nan_e, nan_g):
-        return False
-    keep = ~nan_e
-    e, g = e[keep], g[keep]
-    inf = torch.isinf(e) | torch.isinf(g)
-    if not torch.equal(e[inf], g[inf]):
-        return False
-    e, g = e[~inf], g[~inf]
+    equal = (e == g) | (torch.isnan(e) & torch.isnan(g))
     diff = (g - e).abs()
-    ok = diff == 0
+    ok = torch.zeros_like(equal)
     if scale and eps:
         ok |= diff <= ROUNDING * eps * scale
     if tol.abs is not None:
@@ -106,12 +109,13 @@ def _close_tensors(expected: Any, got: Any, tol: Tolerance, scale: float = 0.0) 
     if tol.sig is not None:
         magnitude = torch.floor(torch.log10(e.abs().clamp_min(1e-300)))
         ok |= diff <= 0.5 * 10 ** (magnitude - tol.sig + 1)
-    return bool(ok.all())
+    # tolerances hold between finite numbers only (inf <= rel * inf would)
+    return equal | (ok & torch.isfinite(e) & torch.isfinite(g))
 
 
-def _shape(t: Any) -> str:
+def shape_text(t: Any) -> str:
     return str(tuple(t.shape))
 
 
-def _dtype(t: Any) -> str:
+def dtype_text(t: Any) -> str:
     return str(t.dtype).removeprefix("torch.")

@@ -56,11 +56,12 @@ class VerdictView(Static):
         if verdict.feedback:  # `code`, $math$ and *emphasis* as a learner reads them
             feedback = plain_text(verdict.feedback, self.app.math.inline).split("\n")
             if len(feedback) > FEEDBACK_LINES:  # a failing case's tensors: the start, v for all
-                self.hidden_lines = feedback[FEEDBACK_LINES:]
-                feedback = [
-                    *feedback[:FEEDBACK_LINES],
-                    _("({n} more lines: v shows them)").format(n=len(self.hidden_lines)),
-                ]
+                cut = self._cut(feedback, verdict.details.get("summary"))
+                self.hidden_lines = feedback[cut:]
+                feedback = feedback[:cut]
+                feedback.append(
+                    _("({n} more lines: v shows them)").format(n=len(self.hidden_lines))
+                )
             lines.extend(feedback)
         if verdict.mistake:
             lines.append(_("Mistake: {tag}").format(tag=verdict.mistake))
@@ -69,6 +70,15 @@ class VerdictView(Static):
             verdict.status, "incorrect"
         )
         self._set(kind, "\n".join(lines))
+
+    def _cut(self, feedback: list[str], summary: str | None) -> int:
+        """Where a long feedback is cut: after the grader's one-line summary of a failing
+        case (its tensors follow it), else after FEEDBACK_LINES lines."""
+        if summary:
+            line = plain_text(summary, self.app.math.inline)
+            if line in feedback:
+                return feedback.index(line) + 1
+        return FEEDBACK_LINES
 
     def show_all(self) -> bool:
         """The lines a long feedback left out; False when none were."""
