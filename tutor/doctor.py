@@ -60,17 +60,23 @@ def check_torch(python: str | None = None, timeout: float = 180.0) -> Check:
             [python or sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout
         )
     except OSError as error:
-        return Check("torch", Outcome.FAIL, f"cannot run {python or sys.executable}: {error.strerror}",
-                     "reinstall ce-tutor into a working Python environment")  # fmt: skip
+        return Check("torch", Outcome.FAIL, _("cannot run {python}: {error}").format(python=python or sys.executable, error=error.strerror),
+                     _("reinstall ce-tutor into a working Python environment"))  # fmt: skip
     except subprocess.TimeoutExpired:
-        return Check("torch", Outcome.FAIL, f"importing torch took over {timeout:.0f} s",
-                     "check the disk and the CPU load; a cold import should take seconds")  # fmt: skip
+        return Check("torch", Outcome.FAIL, _("importing torch took over {seconds} s").format(seconds=f"{timeout:.0f}"),
+                     _("check the disk and the CPU load; a cold import should take seconds"))  # fmt: skip
     if done.returncode != 0:
-        last = (done.stderr.strip().splitlines() or ["unknown error"])[-1]
-        return Check("torch", Outcome.FAIL, f"torch does not import: {last}",
+        last = (done.stderr.strip().splitlines() or [_("unknown error")])[-1]
+        return Check("torch", Outcome.FAIL, _("torch does not import: {error}").format(error=last),
                      "pip install torch --index-url https://download.pytorch.org/whl/cpu")  # fmt: skip
     version, seconds = done.stdout.split()[-2:]
-    return Check("torch", Outcome.OK, f"torch {version} imports ({float(seconds):.1f} s)")
+    return Check(
+        "torch",
+        Outcome.OK,
+        _("torch {version} imports ({seconds} s)").format(
+            version=version, seconds=f"{float(seconds):.1f}"
+        ),
+    )
 
 
 LOOP = "while True:\n    pass\n"
@@ -119,29 +125,37 @@ def check_sandbox(sandbox_factory: Callable[[], object] | None = None) -> list[C
         try:
             sandbox.start()
         except SandboxUnavailable as error:
-            return [Check("sandbox", Outcome.FAIL, f"the sandbox does not start: {error}",
-                          "run `ce-tutor doctor` again after checking torch imports")]  # fmt: skip
+            return [Check("sandbox", Outcome.FAIL, _("the sandbox does not start: {error}").format(error=error),
+                          _("run `ce-tutor doctor` again after checking torch imports"))]  # fmt: skip
         checks = []
         run = sandbox.run_snippet(LOOP)
         checks.append(
-            Check("sandbox: time", Outcome.OK, f"an endless loop was stopped ({run.message})")
+            Check(
+                "sandbox: time",
+                Outcome.OK,
+                _("an endless loop was stopped ({message})").format(message=run.message),
+            )
             if run.status is RunStatus.LIMIT
             else Check(
                 "sandbox: time",
                 Outcome.FAIL,
-                f"an endless loop ended as {run.status.value}",
-                "the fork server could not set RLIMIT_CPU; report this platform",
+                _("an endless loop ended as {status}").format(status=run.status.value),
+                _("the fork server could not set RLIMIT_CPU; report this platform"),
             )  # fmt: skip
         )
         run = sandbox.run_snippet(HOG)
         checks.append(
-            Check("sandbox: memory", Outcome.OK, f"an 8 GB allocation was refused ({run.message})")
+            Check(
+                "sandbox: memory",
+                Outcome.OK,
+                _("an 8 GB allocation was refused ({message})").format(message=run.message),
+            )
             if run.status is RunStatus.LIMIT and "allocated" not in run.stdout
             else Check(
                 "sandbox: memory",
                 Outcome.FAIL,
-                f"an 8 GB allocation ended as {run.status.value}",
-                "RLIMIT_AS is not enforced here (a container with its own limits?)",
+                _("an 8 GB allocation ended as {status}").format(status=run.status.value),
+                _("RLIMIT_AS is not enforced here (a container with its own limits?)"),
             )  # fmt: skip
         )
         server, thread, accepted = _listening()
@@ -151,12 +165,12 @@ def check_sandbox(sandbox_factory: Callable[[], object] | None = None) -> list[C
         thread.join(timeout=4)
         if run.stdout.startswith("refused") and not accepted:
             checks.append(Check("sandbox: network", Outcome.OK,
-                                "a connection to this machine was refused"))  # fmt: skip
+                                _("a connection to this machine was refused")))  # fmt: skip
         else:
             checks.append(Check("sandbox: network", Outcome.WARN,
-                                "learner code can open network connections",
-                                "allow user namespaces (sysctl kernel.unprivileged_userns_clone=1) "
-                                "or run the tutor as root, which confines each run, then drops it to a uid of its own",
+                                _("learner code can open network connections"),
+                                _("allow user namespaces (sysctl kernel.unprivileged_userns_clone=1) "
+                                  "or run the tutor as root, which confines each run, then drops it to a uid of its own"),
                                 essential=False))  # fmt: skip
         target = Path(tempfile.gettempdir()) / f"ce-tutor-doctor-{uuid.uuid4().hex}"
         run = sandbox.run_snippet(ESCAPE.format(path=str(target)))
@@ -165,12 +179,12 @@ def check_sandbox(sandbox_factory: Callable[[], object] | None = None) -> list[C
             target.unlink()
         if run.stdout.startswith("refused") or not escaped:
             checks.append(Check("sandbox: files", Outcome.OK,
-                                "a write outside the sandbox's folder did not land"))  # fmt: skip
+                                _("a write outside the sandbox's folder did not land")))  # fmt: skip
         else:
             checks.append(Check("sandbox: files", Outcome.WARN,
-                                f"learner code wrote {target}",
-                                "the sandbox has no private /tmp here (no user namespace); "
-                                "keep learners' data folders private (0700)", essential=False))  # fmt: skip
+                                _("learner code wrote {path}").format(path=target),
+                                _("the sandbox has no private /tmp here (no user namespace); "
+                                  "keep learners' data folders private (0700)"), essential=False))  # fmt: skip
         checks.append(check_what_a_run_sees(sandbox))
         return checks
     finally:
@@ -229,16 +243,16 @@ def check_what_a_run_sees(sandbox: object) -> Check:
     seen_lines = [line for line in run.stdout.splitlines() if line.startswith("SEEN ")]
     if not seen_lines:
         return Check("sandbox: what a run sees", Outcome.FAIL,
-                     f"the probe did not finish ({run.status.value} {run.message})".strip(),
-                     "run `ce-tutor doctor` again; report this platform if it persists")  # fmt: skip
+                     _("the probe did not finish ({status} {message})").format(status=run.status.value, message=run.message).strip(),
+                     _("run `ce-tutor doctor` again; report this platform if it persists"))  # fmt: skip
     seen = json.loads(seen_lines[0][len("SEEN ") :])
     if not seen:
         return Check("sandbox: what a run sees", Outcome.OK,
-                     "a pack file, a store, /proc/1/cmdline and the sockets were all out of reach")  # fmt: skip
+                     _("a pack file, a store, /proc/1/cmdline and the sockets were all out of reach"))  # fmt: skip
     return Check("sandbox: what a run sees", Outcome.FAIL if os.getuid() == 0 else Outcome.WARN,
-                 "learner code reached " + ", ".join(seen),
-                 "run the grading service as root (`ce-tutor serve` from systemd): each run then "
-                 "gets a filesystem view of its own", essential=os.getuid() == 0)  # fmt: skip
+                 _("learner code reached {paths}").format(paths=", ".join(seen)),
+                 _("run the grading service as root (`ce-tutor serve` from systemd): each run then "
+                   "gets a filesystem view of its own"), essential=os.getuid() == 0)  # fmt: skip
 
 
 def check_terminal(env: dict[str, str] | None = None) -> list[Check]:
@@ -251,17 +265,21 @@ def check_terminal(env: dict[str, str] | None = None) -> list[Check]:
     locale = declared_locale(given)  # not Python's own coercion of a C locale to C.UTF-8
     checks = []
     if not term or term == "dumb":
-        checks.append(Check("terminal: colours", Outcome.WARN, f"TERM is {term or 'unset'}",
-                            "set TERM=xterm-256color (ssh -t passes the client's TERM)",
+        checks.append(Check("terminal: colours", Outcome.WARN, _("TERM is {term}").format(term=term or _("unset")),
+                            _("set TERM=xterm-256color (ssh -t passes the client's TERM)"),
                             essential=False))  # fmt: skip
     elif colorterm in ("truecolor", "24bit"):
-        checks.append(Check("terminal: colours", Outcome.OK, f"TERM={term}, 24-bit colour"))
+        checks.append(
+            Check(
+                "terminal: colours", Outcome.OK, _("TERM={term}, 24-bit colour").format(term=term)
+            )
+        )
     elif "256color" in term:
         checks.append(Check("terminal: colours", Outcome.OK,
-                            f"TERM={term}, 256 colours (COLORTERM unset: themes are approximated)"))  # fmt: skip
+                            _("TERM={term}, 256 colours (COLORTERM unset: themes are approximated)").format(term=term)))  # fmt: skip
     else:
-        checks.append(Check("terminal: colours", Outcome.WARN, f"TERM={term}: few colours",
-                            "set TERM=xterm-256color if the terminal supports it",
+        checks.append(Check("terminal: colours", Outcome.WARN, _("TERM={term}: few colours").format(term=term),
+                            _("set TERM=xterm-256color if the terminal supports it"),
                             essential=False))  # fmt: skip
     if "utf-8" in locale.lower() or "utf8" in locale.lower():
         checks.append(
@@ -270,7 +288,7 @@ def check_terminal(env: dict[str, str] | None = None) -> list[Check]:
     else:
         checks.append(Check("terminal: UTF-8", Outcome.WARN,
                             _("locale {locale} is not UTF-8: the app draws ASCII, and Chinese "
-                              "(any non-ASCII) lesson text shows as ?").format(locale=locale or "unset"),
+                              "(any non-ASCII) lesson text shows as ?").format(locale=locale or _("unset")),
                             _("export LANG=C.UTF-8 (or zh_CN.UTF-8); over SSH the server sees no "
                               "LANG unless the client sends it (`ssh -o SendEnv=LANG`) and sshd "
                               "accepts it (`AcceptEnv LANG LC_*`), or the forced command sets it"),
@@ -289,10 +307,10 @@ def check_data_dir(directory: Path | None = None) -> Check:
         probe.write_bytes(b"ok")
         probe.unlink()
     except OSError as error:
-        return Check("data folder", Outcome.FAIL, f"{folder} is not writable: {error.strerror}",
-                     f"make it writable by this user, or point CE_TUTOR_HOME at a folder "
-                     f"that is (now: {folder})")  # fmt: skip
-    return Check("data folder", Outcome.OK, f"{folder} is writable")
+        return Check("data folder", Outcome.FAIL, _("{folder} is not writable: {error}").format(folder=folder, error=error.strerror),
+                     _("make it writable by this user, or point CE_TUTOR_HOME at a folder "
+                       "that is (now: {folder})").format(folder=folder))  # fmt: skip
+    return Check("data folder", Outcome.OK, _("{folder} is writable").format(folder=folder))
 
 
 def check_store(db: str | None = None) -> Check:
@@ -308,13 +326,14 @@ def check_store(db: str | None = None) -> Check:
             dialect = store.dialect
     except StoreError as error:
         return Check("progress store", Outcome.FAIL, str(error),
-                     "fix --db / CE_TUTOR_DB, or move the file aside")  # fmt: skip
+                     _("fix --db / CE_TUTOR_DB, or move the file aside"))  # fmt: skip
     except Exception as error:  # noqa: BLE001 - a driver's error, shown as one line
         return Check("progress store", Outcome.FAIL, f"{type(error).__name__}: {error}",
-                     "check --db / CE_TUTOR_DB and that the database is up")  # fmt: skip
+                     _("check --db / CE_TUTOR_DB and that the database is up"))  # fmt: skip
     elapsed = (time.perf_counter() - start) * 1000
     return Check("progress store", Outcome.OK,
-                 f"{dialect} at {shown} answers (schema {version}, {elapsed:.0f} ms)")  # fmt: skip
+                 _("{dialect} at {where} answers (schema {version}, {ms} ms)").format(
+                     dialect=dialect, where=shown, version=version, ms=f"{elapsed:.0f}"))  # fmt: skip
 
 
 def check_grading_service(
@@ -330,8 +349,8 @@ def check_grading_service(
         return Check(
             "grading service",
             Outcome.WARN,
-            "none shared: each learner's app starts its own (two torch processes each)",
-            "for a class, run `ce-tutor serve` (README: The class's grading service)",
+            _("none shared: each learner's app starts its own (two torch processes each)"),
+            _("for a class, run `ce-tutor serve` (README: The class's grading service)"),
             essential=False,
         )
     client = GradingClient(socket_path=path)
@@ -342,11 +361,16 @@ def check_grading_service(
             "grading service",
             Outcome.FAIL,
             str(error),
-            "start it (`systemctl start ce-tutor` or `ce-tutor serve`); "
-            + (
-                f"the class config {config.path} makes every app wait for it"
+            (
+                _(
+                    "start it (`systemctl start ce-tutor` or `ce-tutor serve`); "
+                    "the class config {path} makes every app wait for it"
+                ).format(path=config.path)
                 if config is not None
-                else "or unset CE_TUTOR_GRADING_SOCKET to let each app grade on its own"
+                else _(
+                    "start it (`systemctl start ce-tutor` or `ce-tutor serve`), "
+                    "or unset CE_TUTOR_GRADING_SOCKET to let each app grade on its own"
+                )
             ),
         )
     finally:
@@ -355,8 +379,15 @@ def check_grading_service(
     return Check(
         "grading service",
         Outcome.OK,
-        f"shared at {path}: pid {about.get('pid')}, up {about.get('uptime_s')} s, "
-        f"{about.get('requests')} requests, {len(packs)} pack(s)",
+        _(
+            "shared at {path}: pid {pid}, up {uptime} s, {requests} requests, {packs} pack(s)"
+        ).format(
+            path=path,
+            pid=about.get("pid"),
+            uptime=about.get("uptime_s"),
+            requests=about.get("requests"),
+            packs=len(packs),
+        ),
     )
 
 
@@ -368,14 +399,20 @@ def check_class_config(config: ClassConfig | None) -> list[Check]:
         return []
     if not config.readable:
         return [Check("class config", Outcome.OK,
-                      f"{config.path} is root's: learners get its defaults (built-in editor, "
-                      f"{config.grading_socket})")]  # fmt: skip
-    checks = [Check("class config", Outcome.OK, f"{config.path}: class mode, no private services")]
+                      _("{path} is root's: learners get its defaults (built-in editor, {socket})").format(
+                          path=config.path, socket=config.grading_socket))]  # fmt: skip
+    checks = [
+        Check(
+            "class config",
+            Outcome.OK,
+            _("{path}: class mode, no private services").format(path=config.path),
+        )
+    ]
     if password_in_url(config.db) and readable_by_others(config.path):
         checks.append(Check("class config: db", Outcome.FAIL,
-                            f"{config.path} holds a database password and others can read it",
-                            f"chmod 600 {config.path} (root's), or put the URL in the service's "
-                            "environment (CE_TUTOR_DB)"))  # fmt: skip
+                            _("{path} holds a database password and others can read it").format(path=config.path),
+                            _("chmod 600 {path} (root's), or put the URL in the service's "
+                              "environment (CE_TUTOR_DB)").format(path=config.path)))  # fmt: skip
     checks.append(check_class_editor(config.editor))
     return checks
 
@@ -387,17 +424,21 @@ def check_class_editor(command: tuple[str, ...] | None) -> Check:
     from tutor.class_config import editor_escape
 
     if command is None:
-        return Check("class editor", Outcome.OK, "none: learners edit code in the built-in editor")
+        return Check(
+            "class editor", Outcome.OK, _("none: learners edit code in the built-in editor")
+        )
     shown = " ".join(command)
     if shutil.which(command[0]) is None:
-        return Check("class editor", Outcome.FAIL, f"`{shown}` is not installed",
-                     "install it (apt install nano) or remove `editor` from the class config")  # fmt: skip
+        return Check("class editor", Outcome.FAIL, _("`{editor}` is not installed").format(editor=shown),
+                     _("install it (apt install nano) or remove `editor` from the class config"))  # fmt: skip
     escape = editor_escape(command)
     if escape is not None:
         return Check("class editor", Outcome.FAIL, escape,
-                     'set editor = "rnano" (or "nano --restricted"), or remove it: '
-                     "the built-in editor only")  # fmt: skip
-    return Check("class editor", Outcome.OK, f"`{shown}` (restricted: no shell)")
+                     _('set editor = "rnano" (or "nano --restricted"), or remove it: '
+                       "the built-in editor only"))  # fmt: skip
+    return Check(
+        "class editor", Outcome.OK, _("`{editor}` (restricted: no shell)").format(editor=shown)
+    )
 
 
 def check_install_reachable(executable: str | None = None) -> Check:
@@ -412,10 +453,11 @@ def check_install_reachable(executable: str | None = None) -> Check:
         blocked.insert(0, python)
     if blocked:
         return Check("install", Outcome.FAIL,
-                     f"learners cannot run {python}: {blocked[0]} is closed to other accounts",
-                     "make the venv from a Python every account can run: "
-                     "/usr/bin/python3 -m venv /opt/ce-tutor")  # fmt: skip
-    return Check("install", Outcome.OK, f"{python} runs for every account")
+                     _("learners cannot run {python}: {path} is closed to other accounts").format(
+                         python=python, path=blocked[0]),
+                     _("make the venv from a Python every account can run: "
+                       "/usr/bin/python3 -m venv /opt/ce-tutor"))  # fmt: skip
+    return Check("install", Outcome.OK, _("{python} runs for every account").format(python=python))
 
 
 def check_class_pack(config: ClassConfig | None) -> Check | None:
@@ -427,21 +469,23 @@ def check_class_pack(config: ClassConfig | None) -> Check | None:
         readable = [p for p in files if os.access(p, os.R_OK)]
         if readable:
             return Check("class pack", Outcome.FAIL,
-                         f"this account can read {readable[0]} (answers and solutions)",
-                         f"as root: chown -R root: {config.pack}; chmod -R go-rwx {config.pack}")  # fmt: skip
-        return Check("class pack", Outcome.OK, f"{config.pack} is closed to this account")
+                         _("this account can read {path} (answers and solutions)").format(path=readable[0]),
+                         _("as root: chown -R root: {pack}; chmod -R go-rwx {pack}").format(pack=config.pack))  # fmt: skip
+        return Check(
+            "class pack", Outcome.OK, _("{pack} is closed to this account").format(pack=config.pack)
+        )
     if not config.pack.is_dir():
-        return Check("class pack", Outcome.FAIL, f"{config.pack} is not a folder",
-                     "point `pack` in the class config at the class's lesson pack")  # fmt: skip
+        return Check("class pack", Outcome.FAIL, _("{pack} is not a folder").format(pack=config.pack),
+                     _("point `pack` in the class config at the class's lesson pack"))  # fmt: skip
     open_to_others = [
         p for p in [config.pack, *_pack_files(config.pack)]
         if os.stat(p).st_mode & (stat.S_IRWXG | stat.S_IRWXO) or os.stat(p).st_uid != 0
     ]  # fmt: skip
     if open_to_others:
         return Check("class pack", Outcome.FAIL,
-                     f"{open_to_others[0]} is open to other accounts (answers and solutions)",
-                     f"chown -R root: {config.pack}; chmod -R go-rwx {config.pack}")  # fmt: skip
-    return Check("class pack", Outcome.OK, f"{config.pack} is root's alone")
+                     _("{path} is open to other accounts (answers and solutions)").format(path=open_to_others[0]),
+                     _("chown -R root: {pack}; chmod -R go-rwx {pack}").format(pack=config.pack))  # fmt: skip
+    return Check("class pack", Outcome.OK, _("{pack} is root's alone").format(pack=config.pack))
 
 
 def _pack_files(root: Path, limit: int = 10_000) -> list[Path]:

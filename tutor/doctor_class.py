@@ -20,7 +20,7 @@ from pathlib import Path
 from tutor.class_config import ClassConfig
 from tutor.doctor import Check, Outcome
 from tutor.grading.peer import TOKENS_FILE
-from tutor.i18n import _
+from tutor.i18n import N_, _
 
 SSHD = shutil.which("sshd") or "/usr/sbin/sshd"
 PROBE = """
@@ -31,6 +31,15 @@ client = GradingClient(socket_path=sys.argv[1])
 about = client.ping()
 print(json.dumps({"version": __version__, "class_pack": about.get("class_pack")}))
 """
+
+
+# the checks' names, for the catalog: they are translated where printed (doctor.format_check)
+CHECK_NAMES = (
+    N_("class"), N_("class: learner"), N_("class: install"), N_("class: service"),
+    N_("class: the class's pack"), N_("class: the request log"), N_("class: the learner tokens"),
+    N_("class: the store"), N_("class: sshd"), N_("class: sshd forced command"),
+    N_("class: sshd forwarding"), N_("class: sshd user rc"), N_("class: sshd keep-alive"),
+)  # fmt: skip
 
 
 def class_checks(
