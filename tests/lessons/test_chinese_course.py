@@ -21,7 +21,6 @@ from tutor.pack.model import ChoiceExercise, Exercise
 ENGLISH, _EN_ERRORS = load_pack(builtin_pack_dir())
 CHINESE, ZH_ERRORS = load_pack(builtin_zh_pack_dir())
 PENDING = {
-    "class-imbalance",
     "calibration",
 }  # fmt: skip
 # what a translation changes: the words a learner reads
