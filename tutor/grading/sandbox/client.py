@@ -29,6 +29,7 @@ from tutor.grading.sandbox import wire
 from tutor.grading.sandbox.fairness import runner
 from tutor.grading.sandbox.forbid import check_source
 from tutor.grading.sandbox.limits import CaseOutcome, Limits, Raised, RunResult, RunStatus
+from tutor.i18n import _
 
 _LEN = struct.Struct("<Q")
 _COUNT = struct.Struct("<I")
@@ -158,7 +159,7 @@ class _ForkServer:
             return None
         (count,) = _COUNT.unpack(head)
         replies = []
-        for _ in range(count):
+        for _reply in range(count):
             head = _recv_exact(self.sock, _REPLY.size)
             if head is None:
                 return None
@@ -195,7 +196,7 @@ class Sandbox:
             raise ValueError(f"a sandbox needs at least one fork server, not {servers}")
         self.limits = limits or Limits()
         self.python = python or sys.executable
-        self._servers = [_ForkServer(self.python) for _ in range(servers)]
+        self._servers = [_ForkServer(self.python) for _server in range(servers)]
         # Idle servers, first in first out: sequential runs take turns, so a server
         # that died is found (and started anew) on its turn, not at the next rush.
         self._idle: deque[_ForkServer] = deque(self._servers)
@@ -350,8 +351,8 @@ class Sandbox:
             }
             jobs.append((index, job, call.limits or self.limits))
         if jobs:
-            ran = self._run([(job, limits) for _, job, limits in jobs])
-            for (index, _, _), result in zip(jobs, ran, strict=True):
+            ran = self._run([(job, limits) for _index, job, limits in jobs])
+            for (index, _job, _limits), result in zip(jobs, ran, strict=True):
                 results[index] = result
         return [result for result in results if result is not None]
 
@@ -384,8 +385,8 @@ class Sandbox:
         with self._borrow() as server:
             replies = server.exchange(body)
         if replies is None:
-            message = "the sandbox stopped during the run"
-            return [RunResult(RunStatus.CRASHED, message=message) for _ in jobs]
+            message = _("the sandbox stopped during the run")
+            return [RunResult(RunStatus.CRASHED, message=message) for _job in jobs]
         if len(replies) != len(jobs):  # the server refused the whole request
             replies = [replies[0]] * len(jobs)
         return [
@@ -417,44 +418,56 @@ def interpret(header: dict, result: bytes, output: bytes, limits: Limits) -> Run
         cpu_seconds=float(header.get("cpu", 0.0)),
     )
     if header.get("error"):
-        run.status, run.message = RunStatus.CRASHED, f"sandbox error: {header['error']}"
+        run.status, run.message = (
+            RunStatus.CRASHED,
+            _("sandbox error: {error}").format(error=header["error"]),
+        )
         return run
     sig = header.get("signal")
     if header.get("timed_out"):
-        run.status, run.message = RunStatus.LIMIT, f"time limit, {limits.wall_seconds:g} s"
+        run.status, run.message = RunStatus.LIMIT, _time_limit(limits.wall_seconds)
         return run
     cpu_bound = sig == signal.SIGKILL and run.cpu_seconds >= 0.9 * limits.cpu_seconds
     if sig == signal.SIGXCPU or cpu_bound:
-        run.status, run.message = RunStatus.LIMIT, f"time limit, {limits.cpu_seconds:g} s"
+        run.status, run.message = RunStatus.LIMIT, _time_limit(limits.cpu_seconds)
         return run
     if header.get("result_too_large"):
-        run.status, run.message = RunStatus.LIMIT, "the result is too large to send"
+        run.status, run.message = RunStatus.LIMIT, _("the result is too large to send")
         return run
     if sig == signal.SIGXFSZ:
-        run.status, run.message = RunStatus.LIMIT, "file size limit"
+        run.status, run.message = RunStatus.LIMIT, _("file size limit")
         return run
     if sig is not None:
         run.status = RunStatus.CRASHED
         run.message = (
-            f"killed by {signal.Signals(sig).name}" if sig in _SIGNALS else f"signal {sig}"
+            _("killed by {signal}").format(signal=signal.Signals(sig).name)
+            if sig in _SIGNALS
+            else _("signal {number}").format(number=sig)
         )
         return run
     if not result:
         run.status = RunStatus.CRASHED
-        run.message = (
-            f"the process ended before returning a result (exit code {header.get('exit')})"
+        run.message = _("the process ended before returning a result (exit code {code})").format(
+            code=header.get("exit")
         )
         return run
     try:
         frame = wire.decode(result, max_bytes=limits.result_bytes + 64)
         _fill(run, frame)
     except (wire.WireError, KeyError, TypeError, ValueError) as error:
-        run.status, run.message = RunStatus.CRASHED, f"the result could not be read ({error})"
+        run.status, run.message = (
+            RunStatus.CRASHED,
+            _("the result could not be read ({error})").format(error=error),
+        )
         run.cases = []
     return run
 
 
 _SIGNALS = {int(s) for s in signal.Signals}
+
+
+def _time_limit(seconds: float) -> str:
+    return _("time limit, {seconds} s").format(seconds=f"{seconds:g}")
 
 
 def matching(run: RunResult, job: Mapping[str, Any]) -> RunResult:
@@ -471,7 +484,9 @@ def matching(run: RunResult, job: Mapping[str, Any]) -> RunResult:
     fits = len(run.cases) == sent or (run.raised is not None and not run.cases)
     if fits:
         return run
-    message = f"the result does not match the {sent} case(s) sent ({len(run.cases)} came back)"
+    message = _("the result does not match the {sent} case(s) sent ({back} came back)").format(
+        sent=sent, back=len(run.cases)
+    )
     return replace(run, status=RunStatus.CRASHED, message=message, cases=[], raised=None)
 
 
@@ -482,7 +497,7 @@ def _fill(run: RunResult, frame: Any) -> None:
         run.status, run.message = RunStatus.FORBIDDEN, f"forbidden: {frame['forbidden']}"
         return
     if frame.get("memory"):
-        run.status, run.message = RunStatus.LIMIT, "memory limit"
+        run.status, run.message = RunStatus.LIMIT, _("memory limit")
         return
     error = frame.get("error")
     if error is not None:

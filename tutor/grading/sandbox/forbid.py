@@ -26,6 +26,8 @@ import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from tutor.i18n import _
+
 # The names the tutor's code namespaces give to torch modules.
 ALIASES = {"F": "torch.nn.functional", "nn": "torch.nn", "torch": "torch"}
 
@@ -145,7 +147,7 @@ AUTOGRAD_PATHS = frozenset(
 
 def canonical(name: str) -> str:
     """`F.cross_entropy` -> `torch.nn.functional.cross_entropy`."""
-    head, _, rest = name.strip().partition(".")
+    head, _dot, rest = name.strip().partition(".")
     base = ALIASES.get(head, head)
     return f"{base}.{rest}" if rest else base
 
@@ -223,7 +225,7 @@ def check_source(source: str, forbid: list[str], entry: str | None = None) -> st
     for node in ast.walk(tree):
         escape = _escape(node)
         if escape:
-            return f"{escape} (it can reach around the forbidden calls)"
+            return _("{name} (it can reach around the forbidden calls)").format(name=escape)
         if isinstance(node, ast.Attribute):
             path = _dotted(node, names)
             if path in by_path:
