@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 from fractions import Fraction
 
+from tutor.i18n import N_, _
 from tutor.symbolic.domain import SymbolKind
 from tutor.symbolic.tree import (
     ALIASES,
@@ -95,13 +96,19 @@ def read_formula(
     try:
         if len(text) > MAX_LENGTH:
             raise ReadError(
-                f"the formula is too long ({len(text)} characters; at most {MAX_LENGTH})", 0
+                _("the formula is too long ({length} characters; at most {most})").format(
+                    length=len(text), most=MAX_LENGTH
+                ),
+                0,
             )
         for col, char in enumerate(text, start=1):
             if char == "\x00" or (ord(char) < 32 and char not in "\t\n\r"):
-                raise ReadError(f"control character {char!r} at column {col}", col)
+                raise ReadError(
+                    _("control character {char} at column {col}").format(char=repr(char), col=col),
+                    col,
+                )
         if not text.strip():
-            raise ReadError("the answer is empty", 0)
+            raise ReadError(_("the answer is empty"), 0)
         _check_nesting(text)
     except ReadError as error:
         return Unreadable(text, error.message, error.col)
@@ -127,17 +134,25 @@ def read_formula(
     except (ReadError, ShapeError) as error:
         col = typed.column(error.col) if error.col else 0
         message = _remap_columns(error.message, typed)
-        if col and "column" not in message:
-            message = f"{message} at column {col}"
+        if col and not _COLUMN.search(message):
+            message = _("{problem} at column {col}").format(problem=message, col=col)
         return Unreadable(text, message, col)
     except (RecursionError, MemoryError, ValueError, OverflowError):
-        return Unreadable(text, "the formula is too large or too deeply nested to read")
+        return Unreadable(text, _("the formula is too large or too deeply nested to read"))
     return Formula(text, tree, shape, table, syntax, notes, base, alternative)
 
 
 def _remap_columns(message: str, typed) -> str:
     """Columns in a message about the normalised text, as columns of what was typed."""
-    return re.sub(r"column (\d+)", lambda m: f"column {typed.column(int(m.group(1)))}", message)
+    return _COLUMN.sub(lambda m: _column(m, typed), message)
+
+
+# "column 7" in English, "第 7 列" in Chinese: the column number in a message, either way
+_COLUMN = re.compile(r"(column |第 )(\d+)")
+
+
+def _column(match: re.Match, typed) -> str:
+    return f"{match.group(1)}{typed.column(int(match.group(2)))}"
 
 
 def _check_nesting(text: str) -> None:
@@ -146,32 +161,39 @@ def _check_nesting(text: str) -> None:
         if char in "([{":
             depth += 1
             if depth > MAX_DEPTH:
-                raise ReadError(f"brackets nested more than {MAX_DEPTH} deep", col)
+                raise ReadError(
+                    _("brackets nested more than {most} deep").format(most=MAX_DEPTH), col
+                )
         elif char in ")]}":
             depth -= 1
 
 
 def suggest(name: str, candidates: list[str]) -> str:
     close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
-    return f" — did you mean `{close[0]}`?" if close else ""
+    return _(" — did you mean `{name}`?").format(name=close[0]) if close else ""
 
 
 def unknown_name(name: str, col: int, table: SymbolTable) -> ReadError:
-    base, _, sub = name.partition("_")
+    base, _sep, sub = name.partition("_")
     if sub and base in table.specs:
         return ReadError(
-            f"unknown name `{name}` at column {col} — write `{base}[{sub}]` for an entry", col
+            _("unknown name `{name}` at column {col} — write `{base}[{sub}]` for an entry").format(
+                name=name, col=col, base=base, sub=sub
+            ),
+            col,
         )
     hint = suggest(name, sorted(FUNCTIONS) + table.names())
     if not hint:
-        declared = ", ".join(table.names()) or "none"
-        hint = f" (the symbols here are: {declared})"
-    return ReadError(f"unknown name `{name}` at column {col}{hint}", col)
+        declared = ", ".join(table.names()) or _("none")
+        hint = _(" (the symbols here are: {declared})").format(declared=declared)
+    return ReadError(
+        _("unknown name `{name}` at column {col}{hint}").format(name=name, col=col, hint=hint), col
+    )
 
 
 def check_literal(value: Fraction, col: int) -> Num:
     if abs(value) > MAX_LITERAL:
-        raise ReadError(f"the number at column {col} is too large", col)
+        raise ReadError(_("the number at column {col} is too large").format(col=col), col)
     return Num(value, col)
 
 
@@ -188,7 +210,12 @@ def check_power(base: Node, exponent: Node, col: int) -> Node:
         symbolic = constant_value(base) is None and not isinstance(base, Const)
         if not symbolic or abs(value) > MAX_SYMBOLIC_EXPONENT:
             cap = MAX_SYMBOLIC_EXPONENT if symbolic else MAX_EXPONENT
-            raise ReadError(f"the exponent at column {col} is too large (at most {cap})", col)
+            raise ReadError(
+                _("the exponent at column {col} is too large (at most {most})").format(
+                    col=col, most=cap
+                ),
+                col,
+            )
     return Bin("**", base, exponent, col)
 
 
@@ -223,24 +250,28 @@ def constant_value(node: Node) -> Fraction | None:
 
 _BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
 _REFUSED = {
-    ast.Attribute: "attribute access `.`",
-    ast.Lambda: "`lambda`",
-    ast.Compare: "comparisons",
-    ast.BoolOp: "`and`/`or`",
-    ast.IfExp: "`if … else`",
-    ast.Dict: "dictionaries",
-    ast.Set: "sets",
-    ast.Tuple: "tuples",
-    ast.ListComp: "comprehensions",
-    ast.GeneratorExp: "comprehensions",
-    ast.DictComp: "comprehensions",
-    ast.SetComp: "comprehensions",
-    ast.JoinedStr: "strings",
-    ast.Starred: "`*` unpacking",
-    ast.NamedExpr: "`:=`",
-    ast.Await: "`await`",
-    ast.Slice: "slices",
+    ast.Attribute: N_("attribute access `.`"),
+    ast.Lambda: N_("`lambda`"),
+    ast.Compare: N_("comparisons"),
+    ast.BoolOp: N_("`and`/`or`"),
+    ast.IfExp: N_("`if … else`"),
+    ast.Dict: N_("dictionaries"),
+    ast.Set: N_("sets"),
+    ast.Tuple: N_("tuples"),
+    ast.ListComp: N_("comprehensions"),
+    ast.GeneratorExp: N_("comprehensions"),
+    ast.DictComp: N_("comprehensions"),
+    ast.SetComp: N_("comprehensions"),
+    ast.JoinedStr: N_("strings"),
+    ast.Starred: N_("`*` unpacking"),
+    ast.NamedExpr: N_("`:=`"),
+    ast.Await: N_("`await`"),
+    ast.Slice: N_("slices"),
 }
+
+
+def _refused(what: str, col: int) -> str:
+    return _("{what} at column {col} is not part of the formula syntax").format(what=what, col=col)
 
 
 def _normalise(text: str) -> tuple[str, list[int]]:
@@ -262,7 +293,10 @@ def _normalise(text: str) -> tuple[str, list[int]]:
             continue
         if not char.isascii():
             raise ReadError(
-                f"the character `{char}` at column {col} is not part of the syntax", col
+                _("the character `{char}` at column {col} is not part of the syntax").format(
+                    char=char, col=col
+                ),
+                col,
             )
         out.append(char)
         cols.append(col)
@@ -324,7 +358,9 @@ def _read_plain(text: str, table: SymbolTable) -> Node:
     cols = cols[stripped:]
     if "=" in source.replace("==", ""):
         col = cols[source.index("=")]
-        raise ReadError(f"`=` at column {col}: write only the right-hand side", col)
+        raise ReadError(
+            _("`=` at column {col}: write only the right-hand side").format(col=col), col
+        )
     try:
         tree = ast.parse(source.strip(), mode="eval")
     except SyntaxError as error:
@@ -332,12 +368,17 @@ def _read_plain(text: str, table: SymbolTable) -> Node:
         col = cols[offset]
         hint = ""
         if "decimal literal" in (error.msg or ""):
-            hint = " (write `2*p`, not `2p`)"
+            hint = _(" (write `2*p`, not `2p`)")
         elif "never closed" in (error.msg or "") or "unexpected EOF" in (error.msg or ""):
-            hint = " (a bracket is not closed)"
+            hint = _(" (a bracket is not closed)")
         elif "unmatched" in (error.msg or ""):
-            hint = " (a bracket closes that was not opened)"
-        return _raise(ReadError(f"could not read the formula at column {col}{hint}", col))
+            hint = _(" (a bracket closes that was not opened)")
+        return _raise(
+            ReadError(
+                _("could not read the formula at column {col}{hint}").format(col=col, hint=hint),
+                col,
+            )
+        )
     walker = _PlainWalker(table, cols)
     return walker.visit(tree.body, 0)
 
@@ -362,9 +403,13 @@ class _PlainWalker:
         self.nodes += 1
         col = self.col(node)
         if self.nodes > MAX_NODES:
-            raise ReadError(f"the formula is too long (more than {MAX_NODES} parts)", col)
+            raise ReadError(
+                _("the formula is too long (more than {most} parts)").format(most=MAX_NODES), col
+            )
         if depth > MAX_DEPTH:
-            raise ReadError(f"the formula is nested more than {MAX_DEPTH} deep", col)
+            raise ReadError(
+                _("the formula is nested more than {most} deep").format(most=MAX_DEPTH), col
+            )
         d = depth + 1
         if isinstance(node, ast.Constant):
             return self.constant(node, col)
@@ -385,20 +430,23 @@ class _PlainWalker:
             return Index(self.visit(node.value, d), self.visit(node.slice, d), col)
         if isinstance(node, ast.List):
             if not node.elts:
-                raise ReadError(f"an empty vector at column {col}", col)
+                raise ReadError(_("an empty vector at column {col}").format(col=col), col)
             return Vec(tuple(self.visit(e, d) for e in node.elts), col)
         what = _REFUSED.get(type(node))
+        what = _(what) if what else None
         if what is None and isinstance(node, ast.BinOp):
-            what = f"the operator at column {self.col(node.right)}"
+            what = _("the operator at column {col}").format(col=self.col(node.right))
         what = what or type(node).__name__
-        raise ReadError(f"{what} at column {col} is not part of the formula syntax", col)
+        raise ReadError(_refused(what, col), col)
 
     def constant(self, node: ast.Constant, col: int) -> Num:
         value = node.value
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ReadError(f"only numbers are allowed as constants (column {col})", col)
+            raise ReadError(
+                _("only numbers are allowed as constants (column {col})").format(col=col), col
+            )
         if isinstance(value, float) and (value != value or value in (float("inf"), -float("inf"))):
-            raise ReadError(f"the number at column {col} is too large", col)
+            raise ReadError(_("the number at column {col} is too large").format(col=col), col)
         return check_literal(Fraction(repr(value)) if isinstance(value, float) else value, col)
 
     def name(self, name: str, col: int) -> Node:
@@ -407,34 +455,45 @@ class _PlainWalker:
         if name in CONSTANTS:
             return Const(name, col)
         if name in FUNCTIONS or name in ALIASES:
-            raise ReadError(f"`{name}` at column {col} is a function: write {name}(…)", col)
+            raise ReadError(
+                _("`{name}` at column {col} is a function: write {name}(…)").format(
+                    name=name, col=col
+                ),
+                col,
+            )
         raise unknown_name(name, col, self.table)
 
     def call(self, node: ast.Call, col: int, depth: int) -> Node:
         if not isinstance(node.func, ast.Name):
             what = _REFUSED.get(type(node.func), "this call")
-            raise ReadError(f"{what} at column {col} is not part of the formula syntax", col)
+            raise ReadError(_refused(_(what), col), col)
         if node.keywords:
-            raise ReadError(f"keyword arguments (column {col}) are not part of the syntax", col)
+            raise ReadError(
+                _("keyword arguments (column {col}) are not part of the syntax").format(col=col),
+                col,
+            )
         name = node.func.id
         if name not in self.table.specs:
             name = ALIASES.get(name, PLAIN_ALIASES.get(name, name))
         if name not in FUNCTIONS:
             if name in self.table.specs:
                 raise ReadError(
-                    f"`{name}` at column {col} is a symbol, not a function: "
-                    f"write `{name}*(…)` to multiply",
+                    _(
+                        "`{name}` at column {col} is a symbol, not a function: "
+                        "write `{name}*(…)` to multiply"
+                    ).format(name=name, col=col),
                     col,
                 )
             raise unknown_name(node.func.id, col, self.table)
         low, high = FUNCTIONS[name]
         if not low <= len(node.args) <= high:
-            want = str(low) if low == high else f"{low} or {high}"
-            raise ReadError(
-                f"`{name}` takes {want} argument{'s' if high > 1 else ''}, "
-                f"got {len(node.args)} (column {col})",
-                col,
+            want = str(low) if low == high else _("{low} or {high}").format(low=low, high=high)
+            takes = (
+                _("`{name}` takes {want} arguments, got {got} (column {col})")
+                if high > 1
+                else _("`{name}` takes {want} argument, got {got} (column {col})")
             )
+            raise ReadError(takes.format(name=name, want=want, got=len(node.args), col=col), col)
         return Call(name, tuple(self.visit(a, depth) for a in node.args), col)
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
+from tutor.i18n import _
 from tutor.symbolic.domain import SIZED_KINDS, SymbolKind, SymbolSpec
 
 # Function name -> (min args, max args). Semantics live in the interpreters.
@@ -152,7 +153,9 @@ class ShapeError(Exception):
 
 
 def _describe(shape: Shape) -> str:
-    return "a single number" if shape is None else f"a vector of {shape} entries"
+    if shape is None:
+        return _("a single number")
+    return _("a vector of {size} entries").format(size=shape)
 
 
 def check(node: Node, table: SymbolTable, *, allow_grad: bool = False) -> Shape:
@@ -167,25 +170,28 @@ def check(node: Node, table: SymbolTable, *, allow_grad: bool = False) -> Shape:
     if isinstance(node, Vec):
         for item in node.items:
             if check(item, table, allow_grad=allow_grad) is not None:
-                raise ShapeError("a vector [a, b, …] holds single numbers only", item.col)
+                raise ShapeError(_("a vector [a, b, …] holds single numbers only"), item.col)
         return len(node.items)
     if isinstance(node, Bin):
         left = check(node.left, table, allow_grad=allow_grad)
         right = check(node.right, table, allow_grad=allow_grad)
         if left is not None and right is not None and left != right:
             raise ShapeError(
-                f"`{node.op}` between vectors of different sizes ({left} and {right})", node.col
+                _("`{op}` between vectors of different sizes ({left} and {right})").format(
+                    op=node.op, left=left, right=right
+                ),
+                node.col,
             )
         return left if left is not None else right
     if isinstance(node, Index):
         base = check(node.base, table, allow_grad=allow_grad)
         if base is None:
-            raise ShapeError("only a vector can be indexed with [ ]", node.col)
+            raise ShapeError(_("only a vector can be indexed with [ ]"), node.col)
         _check_index(node.index, table)
         return None
     if isinstance(node, Call):
         return _check_call(node, table, allow_grad)
-    raise ShapeError("unsupported expression", getattr(node, "col", 1))
+    raise ShapeError(_("unsupported expression"), getattr(node, "col", 1))
 
 
 def _check_index(node: Node, table: SymbolTable) -> None:
@@ -193,13 +199,13 @@ def _check_index(node: Node, table: SymbolTable) -> None:
         return
     if isinstance(node, Sym) and table.kind(node.name) is SymbolKind.INDEX:
         return
-    raise ShapeError("an index must be a class-index symbol or a whole number ≥ 0", node.col)
+    raise ShapeError(_("an index must be a class-index symbol or a whole number ≥ 0"), node.col)
 
 
 def _check_call(node: Call, table: SymbolTable, allow_grad: bool) -> Shape:
     fn, args = node.fn, node.args
     if fn == "grad" and not allow_grad:
-        raise ShapeError("`grad` is only available in derivations", node.col)
+        raise ShapeError(_("`grad` is only available in derivations"), node.col)
     if fn == "onehot":
         _check_index(args[0], table)
         size = args[1]
@@ -207,29 +213,32 @@ def _check_call(node: Call, table: SymbolTable, allow_grad: bool) -> Shape:
             return int(size.value)
         if isinstance(size, Sym) and table.kind(size.name) is SymbolKind.SIZE:
             return size.name
-        raise ShapeError("onehot(y, K) needs a number of classes as K", size.col)
+        raise ShapeError(_("onehot(y, K) needs a number of classes as K"), size.col)
     if fn == "grad":
         f = check(args[0], table, allow_grad=True)
         var = args[1]
         if f is not None:
-            raise ShapeError("grad(f, z) needs a single-number f", args[0].col)
+            raise ShapeError(_("grad(f, z) needs a single-number f"), args[0].col)
         if not (isinstance(var, Sym) and table.kind(var.name).is_vector):
-            raise ShapeError("grad(f, z) differentiates by a declared vector z", var.col)
+            raise ShapeError(_("grad(f, z) differentiates by a declared vector z"), var.col)
         return table.size_of(var.name)
     shapes = [check(a, table, allow_grad=allow_grad) for a in args]
     if fn == "sumrange":
         if shapes[0] is None:
-            raise ShapeError("a sum needs a vector under it", args[0].col)
+            raise ShapeError(_("a sum needs a vector under it"), args[0].col)
         return None
     if fn in ELEMENTWISE:
         return shapes[0]
     if fn == "max" and len(args) == 2:
         a, b = shapes
         if a is not None and b is not None and a != b:
-            raise ShapeError("max(a, b) of vectors of different sizes", node.col)
+            raise ShapeError(_("max(a, b) of vectors of different sizes"), node.col)
         return a if a is not None else b
     if shapes[0] is None:
-        raise ShapeError(f"`{fn}` needs a vector, not {_describe(None)}", args[0].col)
+        raise ShapeError(
+            _("`{name}` needs a vector, not {shape}").format(name=fn, shape=_describe(None)),
+            args[0].col,
+        )
     if fn in VECTOR_TO_VECTOR:
         return shapes[0]
     return None  # sum, mean, logsumexp, max(v)
