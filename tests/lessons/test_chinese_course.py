@@ -122,3 +122,18 @@ def test_the_command_line_opens_the_chinese_course_by_its_id() -> None:
     assert data["pack"]["id"] == "ce-tutor-builtin-zh"
     assert data["lessons"][0]["title"] == "信息与熵"  # not \u4fe1…: ensure_ascii=False
     assert "信息与熵" in result.output
+
+
+def test_a_chinese_learner_opens_the_chinese_course_by_default(monkeypatch) -> None:
+    """Issue 18: `ce-tutor` under LANG=zh_CN.UTF-8 opens ce-tutor-builtin-zh; English otherwise."""
+    from tutor import i18n
+    from tutor.pack.discovery import pack_root
+
+    try:
+        i18n.set_language("zh_CN")
+        assert pack_root(None) == builtin_zh_pack_dir()
+        i18n.set_language("en")
+        assert pack_root(None) == builtin_pack_dir()
+    finally:
+        i18n.set_language(None)
+    assert load_pack(pack_root("ce-tutor-builtin-zh"))[0].translates == ENGLISH.id

@@ -169,7 +169,7 @@ def open_class(socket_path: Path, pack_dir: str | None) -> ClassStart:
     refuses; the caller says so in one line.
     """
     from tutor.grading.client import GradingClient
-    from tutor.pack.discovery import builtin_pack_dir
+    from tutor.pack.discovery import default_pack_dir
 
     client = GradingClient(socket_path=socket_path)
     progress = ClassProgress(client)
@@ -177,7 +177,7 @@ def open_class(socket_path: Path, pack_dir: str | None) -> ClassStart:
         if pack_dir:
             root = Path(pack_dir).absolute()
         else:  # the class's pack, as the service knows it (the config may be root's alone)
-            root = Path(client.ping().get("class_pack") or builtin_pack_dir())
+            root = Path(client.ping().get("class_pack") or default_pack_dir())
         pack = progress.open_pack(root)
     except BaseException:
         client.close()

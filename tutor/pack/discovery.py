@@ -31,13 +31,24 @@ def _shipped(in_wheel: str, in_checkout: str) -> Path:
     return package_dir.parent / in_checkout
 
 
+def default_pack_dir() -> Path:
+    """The built-in course in the learner's language: Chinese under a Chinese locale."""
+    from tutor.i18n import is_chinese
+
+    if is_chinese():
+        chinese = builtin_zh_pack_dir()
+        if (chinese / "pack.toml").is_file():
+            return chinese
+    return builtin_pack_dir()
+
+
 def pack_root(name: str | None) -> Path:
     """The folder a user means: a folder, an installed pack's id or name, or the built-in pack.
 
     `ce-tutor --pack ce-tutor-builtin-zh list` needs no path into site-packages.
     """
     if not name:
-        return builtin_pack_dir()
+        return default_pack_dir()
     path = Path(name)
     if path.exists() or "/" in name:
         return path
