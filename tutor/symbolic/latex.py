@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 from fractions import Fraction
 
+from tutor.i18n import _
 from tutor.symbolic.domain import SymbolKind
 from tutor.symbolic.latex_sums import ELLIPSES, Reading, SumsMixin
 from tutor.symbolic.reader import (
@@ -79,7 +80,12 @@ def _tokenize(text: str) -> list[_Token]:
         match = _TOKEN.match(text, pos)
         if match is None:
             col = pos + 1
-            raise ReadError(f"the character `{text[pos]}` at column {col} is not understood", col)
+            raise ReadError(
+                _("the character `{char}` at column {col} is not understood").format(
+                    char=text[pos], col=col
+                ),
+                col,
+            )
         kind = match.lastgroup or ""
         value = match.group()
         if kind != "space" and value not in _SPACING:
@@ -99,8 +105,11 @@ def _read(text: str, table, base: int) -> tuple[Node, Reading]:
     node = parser.expr()
     token = parser.peek()
     if token.kind != "end":
-        what = "`=`: write only the right-hand side" if token.text == "=" else f"`{token.text}`"
-        raise ReadError(f"unexpected {what} at column {token.col}", token.col)
+        if token.text == "=":
+            what = _("unexpected `=` at column {col}: write only the right-hand side")
+        else:
+            what = _("unexpected `{text}` at column {col}")
+        raise ReadError(what.format(text=token.text, col=token.col), token.col)
     return node, parser.reading
 
 
@@ -118,8 +127,10 @@ def read_latex_formula(text: str, table) -> tuple[Node, int | None, Node | None,
     tree, reading = _read(text, table, 0)
     if len(reading.pins) > 1:
         raise ReadError(
-            f"this formula counts entries from 0 ({reading.pins[0]}) and from 1 "
-            f"({reading.pins[1]}): write every index the same way",
+            _(
+                "this formula counts entries from 0 ({from0}) and from 1 ({from1}): "
+                "write every index the same way"
+            ).format(from0=reading.pins[0], from1=reading.pins[1]),
             0,
         )
     base = next(iter(reading.pins), None)
@@ -131,11 +142,17 @@ def read_latex_formula(text: str, table) -> tuple[Node, int | None, Node | None,
         alternative = tree  # counted from 0
         tree, reading = _read(text, table, 1)
         notes = (
-            f"{'; '.join(reading.bounded)}: these bounds could count entries from 0 or from 1, "
-            "so both readings were checked",
+            _(
+                "{bounds}: these bounds could count entries from 0 or from 1, "
+                "so both readings were checked"
+            ).format(bounds=_("; ").join(reading.bounded)),
         )
     if base is not None and reading.bounded:
-        notes = (f"{'; '.join(reading.bounded)}, entries counted from {base}",)
+        notes = (
+            _("{bounds}, entries counted from {base}").format(
+                bounds=_("; ").join(reading.bounded), base=base
+            ),
+        )
     return tree, base, alternative, notes
 
 
@@ -161,20 +178,30 @@ class _Parser(SumsMixin):
         self.pos += 1
         self.nodes += 1
         if self.nodes > MAX_NODES:
-            raise ReadError(f"the formula is too long (more than {MAX_NODES} parts)", token.col)
+            raise ReadError(
+                _("the formula is too long (more than {most} parts)").format(most=MAX_NODES),
+                token.col,
+            )
         return token
 
     def expect(self, text: str) -> _Token:
         token = self.peek()
         if token.text != text:
-            found = "the end" if token.kind == "end" else f"`{token.text}`"
-            raise ReadError(f"expected `{text}` at column {token.col}, found {found}", token.col)
+            found = _("the end") if token.kind == "end" else f"`{token.text}`"
+            raise ReadError(
+                _("expected `{text}` at column {col}, found {found}").format(
+                    text=text, col=token.col, found=found
+                ),
+                token.col,
+            )
         return self.take()
 
     def enter(self, col: int) -> None:
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            raise ReadError(f"the formula is nested more than {MAX_DEPTH} deep", col)
+            raise ReadError(
+                _("the formula is nested more than {most} deep").format(most=MAX_DEPTH), col
+            )
 
     def expr(self) -> Node:
         self.enter(self.peek().col)
@@ -244,7 +271,10 @@ class _Parser(SumsMixin):
         while True:
             token = self.take()
             if token.kind == "end":
-                raise ReadError(f"a `{{` is not closed (column {token.col})", token.col)
+                raise ReadError(
+                    _("a `{brace}` is not closed (column {col})").format(brace="{", col=token.col),
+                    token.col,
+                )
             depth += token.text == "{"
             depth -= token.text == "}"
             if depth == 0:
@@ -261,18 +291,33 @@ class _Parser(SumsMixin):
             used = self.used.pop()
             self.bound.pop()
             if used != {index}:
-                raise ReadError(f"the max over `{index}` at column {col} does not use it", col)
+                raise ReadError(
+                    _("the max over `{index}` at column {col} does not use it").format(
+                        index=index, col=col
+                    ),
+                    col,
+                )
             return self.postfix(Call("max", (body,), col))
         if self.peek().text == "_":  # \log_2
             self.take()
             base = "".join(t.text for t in self.group_tokens())
             if name != "log" or base not in ("2", "e"):
-                raise ReadError(f"only \\log_2 and \\log_e are understood (column {col})", col)
+                raise ReadError(
+                    _("only {log2} and {loge} are understood (column {col})").format(
+                        log2="\\log_2", loge="\\log_e", col=col
+                    ),
+                    col,
+                )
             name = "log2" if base == "2" else "log"
         args = self.arguments() if self.peek().text in ("(", "\\left") else [self.factor()]
         low, high = FUNCTIONS[name]
         if not low <= len(args) <= high:
-            raise ReadError(f"`{name}` at column {col} takes {low} argument(s)", col)
+            raise ReadError(
+                _("`{name}` at column {col} takes {count} argument(s)").format(
+                    name=name, col=col, count=low
+                ),
+                col,
+            )
         return self.postfix(Call(name, tuple(args), col))
 
     def arguments(self) -> list[Node]:
@@ -302,7 +347,9 @@ class _Parser(SumsMixin):
             node = self.expr()
             closer = self.take()
             if closer.text not in ("|", "\\rvert", "\\vert"):
-                raise ReadError(f"a `|` at column {token.col} is not closed", token.col)
+                raise ReadError(
+                    _("a `|` at column {col} is not closed").format(col=token.col), token.col
+                )
             return Call("abs", (node,), token.col)
         if token.text in _FRACTIONS:
             self.take()
@@ -322,8 +369,13 @@ class _Parser(SumsMixin):
             self.take()
             return self.greek(token.text[1:], token.col)
         if token.kind == "end":
-            raise ReadError(f"the formula ends too early (column {token.col})", token.col)
-        raise ReadError(f"`{token.text}` at column {token.col} is not understood", token.col)
+            raise ReadError(
+                _("the formula ends too early (column {col})").format(col=token.col), token.col
+            )
+        raise ReadError(
+            _("`{text}` at column {col} is not understood").format(text=token.text, col=token.col),
+            token.col,
+        )
 
     def braced(self) -> Node:
         token = self.peek()
@@ -346,7 +398,12 @@ class _Parser(SumsMixin):
                 opener.text
             )
             if closer is None:
-                raise ReadError(f"`\\left{opener.text}` at column {left.col} is not understood", 0)
+                raise ReadError(
+                    _("`{text}` at column {col} is not understood").format(
+                        text="\\left" + opener.text, col=left.col
+                    ),
+                    0,
+                )
             node = self.expr()
             self.expect("\\right")
             self.expect(closer)
@@ -368,7 +425,7 @@ class _Parser(SumsMixin):
             if candidate in self.table.specs or (
                 end > 1 and (candidate in FUNCTIONS or candidate in ALIASES or candidate == "pi")
             ):
-                for _ in range(end):
+                for _step in range(end):
                     self.take()
                 return self.named(candidate, start.col)
         self.take()
@@ -386,7 +443,9 @@ class _Parser(SumsMixin):
         if name in ("e", "pi"):
             return Const(name, col)  # Euler's number, π: not declared as symbols here
         if name in self.bound:
-            raise ReadError(f"the index `{name}` at column {col} stands alone", col)
+            raise ReadError(
+                _("the index `{name}` at column {col} stands alone").format(name=name, col=col), col
+            )
         raise unknown_name(word, col, self.table)
 
     def joined_name(self, word: str) -> str | None:
@@ -435,8 +494,13 @@ class _Parser(SumsMixin):
             return Const("pi", col)
         names = self.table.names()
         raise ReadError(
-            f"`\\{letter}` at column {col} is not a declared symbol"
-            + (suggest(letter, names) or f" (the symbols here are: {', '.join(names)})"),
+            _("`{name}` at column {col} is not a declared symbol").format(
+                name="\\" + letter, col=col
+            )
+            + (
+                suggest(letter, names)
+                or _(" (the symbols here are: {declared})").format(declared=", ".join(names))
+            ),
             col,
         )
 
@@ -496,7 +560,7 @@ class _Parser(SumsMixin):
             return Index(node, self.bound_node(tokens, col), col)
         if len(tokens) != 1:
             text = "".join(t.text for t in tokens)
-            raise ReadError(f"the subscript `{text}` at column {col} is not understood", col)
+            raise ReadError(_subscript_not_understood(text, col), col)
         return self.subscript_token(node, tokens[0], col)
 
     def size_subscript(self, tokens: list[_Token]) -> bool:
@@ -509,7 +573,7 @@ class _Parser(SumsMixin):
         if sub.kind == "num":
             return Index(node, self.numbered_entry(sub), col)
         if sub.kind != "letter":
-            raise ReadError(f"the subscript `{sub.text}` at column {col} is not understood", col)
+            raise ReadError(_subscript_not_understood(sub.text, col), col)
         if sub.text in self.bound:
             # inside \sum_i, p_i is p taken elementwise
             level = len(self.bound) - 1 - self.bound[::-1].index(sub.text)
@@ -520,10 +584,16 @@ class _Parser(SumsMixin):
         if spec is not None and spec.kind is SymbolKind.INDEX:
             return Index(node, Sym(sub.text, sub.col), col)
         raise ReadError(
-            f"the index `{sub.text}` at column {sub.col} is neither bound by a \\sum "
-            "nor a declared class index",
+            _(
+                "the index `{index}` at column {col} is neither bound by a {sum} "
+                "nor a declared class index"
+            ).format(index=sub.text, col=sub.col, sum="\\sum"),
             sub.col,
         )
+
+
+def _subscript_not_understood(text: str, col: int) -> str:
+    return _("the subscript `{text}` at column {col} is not understood").format(text=text, col=col)
 
 
 _NOT_FACTORS = {"\\right", "\\}", "\\|", "\\to", "\\rvert", "\\vert", *ELLIPSES}

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from fractions import Fraction
 
+from tutor.i18n import _
 from tutor.symbolic.domain import SymbolKind
 from tutor.symbolic.reader import ReadError, check_literal
 from tutor.symbolic.tree import Bin, Call, Index, Neg, Node, Num, ShapeError, Sym, check, to_text
@@ -53,8 +54,9 @@ class SumsMixin:
             self.take(), self.take()
         if first is None or op.text != "+" or self.peek().text != "+":
             raise ReadError(
-                f"could not read the `…` at column {dots.col}: write `a_1 + \\cdots + a_K` "
-                "(or a \\sum)",
+                _("could not read the `…` at column {col}: write `{example}` (or a {sum})").format(
+                    col=dots.col, example="a_1 + \\cdots + a_K", sum="\\sum"
+                ),
                 dots.col,
             )
         self.take()
@@ -67,8 +69,10 @@ class SumsMixin:
         body = _unify(first, last, pairs)
         if body is None or not pairs or len({(repr(a), repr(b)) for a, b in pairs}) != 1:
             raise ReadError(
-                f"could not read the `…` at column {dots.col}: the terms either side of it "
-                "must differ only in an index",
+                _(
+                    "could not read the `…` at column {col}: the terms either side of it "
+                    "must differ only in an index"
+                ).format(col=dots.col),
                 dots.col,
             )
         low, high = pairs[0]
@@ -91,15 +95,16 @@ class SumsMixin:
     def sum(self) -> Node:
         start = self.take()
         if self.peek().text != "_":
-            raise ReadError(f"write the index of the sum at column {start.col}: \\sum_i", start.col)
+            raise ReadError(_index_of_the_sum(start.col), start.col)
         self.take()
         group = self.group_tokens()
         upper = self.group_tokens() if self.take_if("^") else None
         index, low, excluded = self.sum_range(group, start.col)
         if (low is None) != (upper is None):
             raise ReadError(
-                f"the sum at column {start.col} has only one bound: write both "
-                "(\\sum_{i=1}^{K}) or none (\\sum_i)",
+                _(
+                    "the sum at column {col} has only one bound: write both ({both}) or none ({none})"
+                ).format(col=start.col, both="\\sum_{i=1}^{K}", none="\\sum_i"),
                 start.col,
             )
         self.bound.append(index)
@@ -111,12 +116,17 @@ class SumsMixin:
         self.bound.pop()
         if index not in used:
             raise ReadError(
-                f"the sum over `{index}` at column {start.col} does not use `{index}`", start.col
+                _("the sum over `{index}` at column {col} does not use `{index}`").format(
+                    index=index, col=start.col
+                ),
+                start.col,
             )
         if used - {index}:
             raise ReadError(
-                f"sums over two indices at once (column {start.col}) are not supported: "
-                "write the inner sum on its own",
+                _(
+                    "sums over two indices at once (column {col}) are not supported: "
+                    "write the inner sum on its own"
+                ).format(col=start.col),
                 start.col,
             )
         if excluded is not None:  # every entry but one
@@ -135,7 +145,7 @@ class SumsMixin:
     def sum_range(self, tokens: list, col: int) -> tuple[str, Node | None, Node | None]:
         """(index, lower bound or None, excluded entry or None) from a sum's subscript."""
         if not tokens or tokens[0].kind != "letter":
-            raise ReadError(f"write the index of the sum at column {col}: \\sum_i", col)
+            raise ReadError(_index_of_the_sum(col), col)
         index, rest = tokens[0].text, tokens[1:]
         if not rest:
             return index, None, None
@@ -150,8 +160,16 @@ class SumsMixin:
                 return index, None, self.entry(other[0], col)
         text = "".join(t.text for t in tokens)
         raise ReadError(
-            f"could not read the range of the sum `{text}` at column {col}: write \\sum_i, "
-            "\\sum_{i=1}^{K}, \\sum_{x \\in \\mathcal{X}} or \\sum_{j \\neq y}",
+            _("could not read the range of the sum `{text}` at column {col}: write {forms}").format(
+                text=text,
+                col=col,
+                forms=_("{a}, {b}, {c} or {d}").format(
+                    a="\\sum_i",
+                    b="\\sum_{i=1}^{K}",
+                    c="\\sum_{x \\in \\mathcal{X}}",
+                    d="\\sum_{j \\neq y}",
+                ),
+            ),
             col,
         )
 
@@ -162,22 +180,31 @@ class SumsMixin:
         spec = self.table.specs.get(token.text)
         if token.kind == "letter" and spec is not None and spec.kind is SymbolKind.INDEX:
             return Sym(token.text, token.col)
-        raise ReadError(f"`{token.text}` at column {token.col} is not a class index", col)
+        raise ReadError(
+            _("`{name}` at column {col} is not a class index").format(
+                name=token.text, col=token.col
+            ),
+            col,
+        )
 
     def bound_node(self, tokens: list, col: int) -> Node:
         """A sum's bound: whole numbers and size symbols with + - *."""
         if not tokens:
-            raise ReadError(f"a bound of the sum at column {col} is empty", col)
+            raise ReadError(_("a bound of the sum at column {col} is empty").format(col=col), col)
         end = replace(tokens[-1], kind="end", text="", col=tokens[-1].col + 1)
         sub = type(self)([*tokens, end], self.table)  # type: ignore[call-arg]
         node = sub.expr()
         if sub.peek().kind != "end":
-            raise ReadError(f"could not read a bound of the sum at column {col}", col)
+            raise ReadError(
+                _("could not read a bound of the sum at column {col}").format(col=col), col
+            )
         if not _is_bound(node, self.table):
             text = "".join(t.text for t in tokens)
             raise ReadError(
-                f"the bound `{text}` of the sum at column {col} must be a whole number or a size "
-                "(like K or K-1)",
+                _(
+                    "the bound `{text}` of the sum at column {col} must be a whole number or a size "
+                    "(like K or K-1)"
+                ).format(text=text, col=col),
                 col,
             )
         return node
@@ -189,13 +216,17 @@ class SumsMixin:
         except ShapeError:
             size = None
         if size is None:
-            raise ReadError(f"the sum at column {col} needs a vector under it", col)
+            raise ReadError(
+                _("the sum at column {col} needs a vector under it").format(col=col), col
+            )
         names = _bound_sizes(low) | _bound_sizes(high)
         if names - ({size} if isinstance(size, str) else set()):
             other = sorted(names)[0]
             raise ReadError(
-                f"the sum at column {col} runs to {other}, but the vector under it has {size} "
-                "entries",
+                _(
+                    "the sum at column {col} runs to {other}, but the vector under it has {size} "
+                    "entries"
+                ).format(col=col, other=other, size=size),
                 col,
             )
         generic = [size] if isinstance(size, int) else list(GENERIC_SIZES)
@@ -208,11 +239,11 @@ class SumsMixin:
         shown = f"{index} = {_text(low)} … {_text(high)}"
         if all(lo == 1 and hi == n for lo, hi, n in zip(lows, highs, generic, strict=True)):
             self.pin(1, shown)
-            self.reading.bounded.append(f"{shown} is every entry")
+            self.reading.bounded.append(_("{sum} is every entry").format(sum=shown))
             return Call("sum", (body,), col, bound=(index, 1))
         if all(lo == 0 and hi == n - 1 for lo, hi, n in zip(lows, highs, generic, strict=True)):
             self.pin(0, shown)
-            self.reading.bounded.append(f"{shown} is every entry")
+            self.reading.bounded.append(_("{sum} is every entry").format(sum=shown))
             return Call("sum", (body,), col, bound=(index, 0))
         base = self.base
         if all(lo == 0 for lo in lows):
@@ -227,11 +258,13 @@ class SumsMixin:
             for lo, hi, n in zip(lows, highs, generic, strict=True)
         ):
             raise ReadError(
-                f"the sum {shown} at column {col} runs past the entries of the vector under it "
-                f"({size} entries, counted from {base})",
+                _(
+                    "the sum {sum} at column {col} runs past the entries of the vector under it "
+                    "({size} entries, counted from {base})"
+                ).format(sum=shown, col=col, size=size, base=base),
                 col,
             )
-        self.reading.bounded.append(f"{shown} is a partial sum")
+        self.reading.bounded.append(_("{sum} is a partial sum").format(sum=shown))
         lo0 = _plus(low, -base)
         hi0 = _plus(high, 1 - base)
         return Call("sumrange", (body, lo0, hi0), col, bound=(index, base))
@@ -239,20 +272,33 @@ class SumsMixin:
     def index_of_sum(self, col: int) -> str:
         tokens = self.group_tokens()
         if len(tokens) != 1 or tokens[0].kind != "letter":
-            raise ReadError(f"write one index letter at column {col}: \\max_i z_i", col)
+            raise ReadError(
+                _("write one index letter at column {col}: {example}").format(
+                    col=col, example="\\max_i z_i"
+                ),
+                col,
+            )
         return tokens[0].text
 
     def numbered_entry(self, sub) -> Num:
         """`z_1`: entry 1 counted from this formula's base (0 unless its bounds count from 1)."""
         value = Fraction(sub.text)
         if value.denominator != 1:
-            raise ReadError(f"the subscript `{sub.text}` at column {sub.col} is not whole", sub.col)
+            raise ReadError(
+                _("the subscript `{text}` at column {col} is not whole").format(
+                    text=sub.text, col=sub.col
+                ),
+                sub.col,
+            )
         if value == 0:
-            self.pin(0, f"the entry numbered 0 at column {sub.col}")
+            self.pin(0, _("the entry numbered 0 at column {col}").format(col=sub.col))
         self.reading.numbered = True
         if value - self.base < 0:
             raise ReadError(
-                f"entries are counted from 1 here: `{sub.text}` at column {sub.col}", sub.col
+                _("entries are counted from 1 here: `{text}` at column {col}").format(
+                    text=sub.text, col=sub.col
+                ),
+                sub.col,
             )
         return check_literal(value - self.base, sub.col)
 
@@ -369,3 +415,9 @@ def _without_last(node: Node, last: Node) -> Node | None:
         return None
     assert isinstance(node, Bin) and node.right is last
     return node.left
+
+
+def _index_of_the_sum(col: int) -> str:
+    return _("write the index of the sum at column {col}: {example}").format(
+        col=col, example="\\sum_i"
+    )
