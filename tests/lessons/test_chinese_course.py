@@ -25,7 +25,7 @@ PENDING: set[str] = set()  # every English lesson is translated
 WORDS = {"prompt", "hints", "solution", "feedback", "choices", "location", "title", "why"}
 # translated lessons whose exercises lack the English `why`s (issue 16): words still to translate
 WHY_PENDING = {
-    "information", "cross-entropy-kl", "softmax", "two-target-forms", "class-indices",
+    "two-target-forms", "class-indices",
     "options", "relatives", "gradient", "contrastive", "bug-clinic", "likelihood",
 }  # fmt: skip
 
