@@ -103,7 +103,10 @@ def grade_formula(exercise: FormulaExercise, answer: str, *, ascii: bool = False
     try:
         result = decide(reference, read, time_limit=TIME_LIMIT, symbolic=False)
     except Exception as error:  # noqa: BLE001 - an engine failure is "could not decide", never a verdict
-        result = Equivalence(Outcome.UNDECIDED, why=f"the engine failed: {type(error).__name__}")
+        result = Equivalence(
+            Outcome.UNDECIDED,
+            why=_("the engine failed: {error}").format(error=type(error).__name__),
+        )
     details = {"checked": result.how}
     if result.outcome is Outcome.EQUIVALENT:
         form = form_problem(read, reference, exercise.require, exercise.forbid)

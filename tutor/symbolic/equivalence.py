@@ -31,6 +31,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
+from tutor.i18n import _
 from tutor.symbolic.bounded import NOT_DONE, run_bounded
 from tutor.symbolic.domain import SymbolKind
 from tutor.symbolic.evaluation import Numeric, evaluate
@@ -111,8 +112,9 @@ def equivalent(
     if reference.shape != answer.shape:
         return Equivalence(
             Outcome.NOT_EQUIVALENT,
-            why=f"the answer is {_shape_text(answer.shape)}, "
-            f"the expected one is {_shape_text(reference.shape)}",
+            why=_("the answer is {yours}, the expected one is {expected}").format(
+                yours=_shape_text(answer.shape), expected=_shape_text(reference.shape)
+            ),
         )
     table = reference.table
     a, b = reference.tree, answer.tree
@@ -148,21 +150,26 @@ def _compare_constants(a: Node, b: Node, table: SymbolTable) -> Equivalence:
     with mpmath.workdps(CONSTANT_DPS):
         backend = Numeric(mp=True)
         try:
-            x, _ = evaluate(a, table, {}, {}, backend, batch=1)
-            y, _ = evaluate(b, table, {}, {}, backend, batch=1)
+            x, _sizes = evaluate(a, table, {}, {}, backend, batch=1)
+            y, _sizes = evaluate(b, table, {}, {}, backend, batch=1)
         except (ValueError, TypeError, ZeroDivisionError, OverflowError) as error:
-            return Equivalence(Outcome.UNDECIDED, why=f"could not evaluate the numbers: {error}")
+            return Equivalence(
+                Outcome.UNDECIDED,
+                why=_("could not evaluate the numbers: {error}").format(error=error),
+            )
         xs, ys = np.asarray(x).reshape(-1), np.asarray(y).reshape(-1)
         how = f"evaluated exactly to {CONSTANT_DPS} digits"
         if len(xs) != len(ys):
-            return Equivalence(Outcome.NOT_EQUIVALENT, how, why="they have different sizes")
+            return Equivalence(Outcome.NOT_EQUIVALENT, how, why=_("they have different sizes"))
         for u, v in zip(xs, ys, strict=True):
             fu, fv = _finite(u), _finite(v)
             if not fu and not fv:
-                return Equivalence(Outcome.UNDECIDED, how, why="both numbers are undefined")
+                return Equivalence(Outcome.UNDECIDED, how, why=_("both numbers are undefined"))
             if fu != fv or abs(u - v) > CONSTANT_TOLERANCE * max(1, abs(u), abs(v)):
                 example = {"at": {}, "expected": _plain(u), "got": _plain(v)}
-                why = f"the expected value is {_plain(u):.10g}, yours is {_plain(v):.10g}"
+                why = _("the expected value is {expected}, yours is {yours}").format(
+                    expected=f"{_plain(u):.10g}", yours=f"{_plain(v):.10g}"
+                )
                 return Equivalence(Outcome.NOT_EQUIVALENT, how, why, counterexample=example)
     return Equivalence(Outcome.EQUIVALENT, how, points=1, proved=True)
 
@@ -190,7 +197,9 @@ def _has_decimal(*trees: Node) -> bool:
 
 
 def _shape_text(shape: Any) -> str:
-    return "a single number" if shape is None else f"a vector of {shape} entries"
+    if shape is None:
+        return _("a single number")
+    return _("a vector of {size} entries").format(size=shape)
 
 
 def _onehot_sizes(*trees: Node) -> set[str]:
@@ -331,7 +340,10 @@ def _sample_compare(
                     a, b, table, sizes, values, count, precise, tally, deadline, tiny, decimal
                 )
         except (ValueError, TypeError, ZeroDivisionError, OverflowError) as error:
-            return Equivalence(Outcome.UNDECIDED, why=f"could not evaluate the formulas: {error}")
+            return Equivalence(
+                Outcome.UNDECIDED,
+                why=_("could not evaluate the formulas: {error}").format(error=error),
+            )
         ran += 1
         if tally.counterexample is not None:
             return Equivalence(
@@ -349,9 +361,11 @@ def _sample_compare(
         return Equivalence(Outcome.EQUIVALENT, how, points=tally.agree)
     ran = min(ran, trials)
     if ran < trials:
-        why = f"ran out of time after {tally.agree} points"
+        why = _("ran out of time after {count} points").format(count=tally.agree)
     else:
-        why = f"both formulas are undefined at {tally.skipped} of the sampled points"
+        why = _("both formulas are undefined at {count} of the sampled points").format(
+            count=tally.skipped
+        )
     return Equivalence(Outcome.UNDECIDED, how, why=why, points=tally.agree)
 
 
@@ -371,8 +385,8 @@ def _compare_batch(
     if precise:
         suspect = np.arange(count)
     else:
-        ra, _ = evaluate(a, table, values, sizes, Numeric(), batch=count)
-        rb, _ = evaluate(b, table, values, sizes, Numeric(), batch=count)
+        ra, _sizes = evaluate(a, table, values, sizes, Numeric(), batch=count)
+        rb, _sizes = evaluate(b, table, values, sizes, Numeric(), batch=count)
         ra, rb = ra.reshape(count, -1), rb.reshape(count, -1)
         with np.errstate(all="ignore"):
             scale = np.maximum(1.0, np.maximum(np.abs(ra), np.abs(rb)))
@@ -428,8 +442,8 @@ def _mp_check(
             n: v if table.specs[n].kind is SymbolKind.INDEX else backend.cast(v)
             for n, v in sub.items()
         }
-        ra, _ = evaluate(a, table, mp_values, sizes, backend, batch=len(suspect))
-        rb, _ = evaluate(b, table, mp_values, sizes, backend, batch=len(suspect))
+        ra, _sizes = evaluate(a, table, mp_values, sizes, backend, batch=len(suspect))
+        rb, _sizes = evaluate(b, table, mp_values, sizes, backend, batch=len(suspect))
         ra, rb = ra.reshape(len(suspect), -1), rb.reshape(len(suspect), -1)
         for row in range(len(suspect)):
             verdict = _mp_row(ra[row], rb[row], relative, tolerance)
@@ -502,8 +516,8 @@ def _describe_point(example: dict[str, Any]) -> str:
         return f"{v:.4g}" if isinstance(v, float) else str(v)
 
     at = ", ".join(f"{k} = {fmt(v)}" for k, v in example["at"].items())
-    return (
-        f"at {at} the expected value is {fmt(example['expected'])}, yours is {fmt(example['got'])}"
+    return _("at {point} the expected value is {expected}, yours is {yours}").format(
+        point=at, expected=fmt(example["expected"]), yours=fmt(example["got"])
     )
 
 
