@@ -297,6 +297,9 @@ def _key(exercise: CodeExercise, code: str, seed: int) -> tuple:
         repr(exercise.edge_cases),
         exercise.cases,
         seed,
+        # with autograd forbidden no gradients are taken; validate grades the reference
+        # with `forbid` lifted, then the solution with it, on the same seed
+        call_checks.wants_gradients(exercise),
     )
 
 

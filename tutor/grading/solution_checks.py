@@ -27,6 +27,7 @@ from tutor.pack.model import (
 
 Problems = list[tuple[int, str]]
 SOLUTION_LEARNER = "ce-tutor-validate-solution"
+CODE_SOLUTION_LEARNER = "ce-tutor-validate"  # pack_checks.VALIDATE_LEARNER
 _SPAN = re.compile(r"`([^`\n]+)`")
 
 
@@ -102,7 +103,9 @@ def _code(pack: Pack, lesson: Lesson, exercise: CodeExercise) -> Problems:
                 ).format(entry=exercise.entry),
             )
         ]
-    verdict = grade(pack, lesson, exercise, source, SOLUTION_LEARNER)
+    # graded on the cases the reference was checked on: its outcomes there are remembered
+    # (grading/code.py), so the solution costs one sandbox run, not two
+    verdict = grade(pack, lesson, exercise, source, CODE_SOLUTION_LEARNER)
     if verdict.correct:
         return []
     return [

@@ -18,9 +18,10 @@ import ast
 import math
 import operator
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import zip_longest
 from typing import Any
 
 import torch
@@ -233,12 +234,26 @@ def _product_size(op: str, a: Any, b: Any) -> int:
     if op == "@":
         if a.ndim < 2 or b.ndim < 2:
             return max(a.numel(), b.numel())
-        batch = torch.broadcast_shapes(a.shape[:-2], b.shape[:-2])
-        return math.prod(batch) * a.shape[-2] * b.shape[-1]
-    try:
-        return math.prod(torch.broadcast_shapes(a.shape, b.shape))
-    except RuntimeError:
-        return 0  # the operation itself reports the mismatch
+        batch = _broadcast(a.shape[:-2], b.shape[:-2])
+        return math.prod(batch or ()) * a.shape[-2] * b.shape[-1]
+    if a.shape == b.shape:
+        return a.numel()
+    shape = _broadcast(a.shape, b.shape)
+    return 0 if shape is None else math.prod(shape)  # None: the operation reports the mismatch
+
+
+def _broadcast(a: Sequence[int], b: Sequence[int]) -> tuple[int, ...] | None:
+    """The shape two shapes broadcast to, or None when they do not.
+
+    `torch.broadcast_shapes` says the same, at about 90 µs a call through
+    torch's Python reference code: a third of `validate`'s simulated classes.
+    """
+    shape = []
+    for x, y in zip_longest(reversed(a), reversed(b), fillvalue=1):
+        if x != y and 1 not in (x, y):
+            return None
+        shape.append(y if x == 1 else x)
+    return tuple(reversed(shape))
 
 
 def _einsum_size(equation: str, operands: tuple) -> int:

@@ -69,8 +69,15 @@ def prove_steps(
     symbols: dict[str, SymbolSpec],
     *,
     time_limit: float = STEP_TIME_LIMIT,
+    symbolic: bool = True,
 ) -> list[StepResult]:
-    """Prove each step equal to the previous one; every step gets a result."""
+    """Prove each step equal to the previous one; every step gets a result.
+
+    `symbolic=False` settles each step by sampling alone (in mpmath): the same
+    verdict, since a proof is tried only after sampling found the step equal,
+    but CHECKED where sympy might have said PROVED (`validate`, which needs
+    the verdict, not the word, skips a proof attempt of up to a second a step).
+    """
     from tutor.symbolic.equivalence import Outcome, equivalent
 
     table = SymbolTable.of(symbols)
@@ -88,7 +95,13 @@ def prove_steps(
             previous = formula
             continue
         same = equivalent(
-            previous, formula, time_limit=time_limit, precise=True, seed=index, points=24
+            previous,
+            formula,
+            time_limit=time_limit,
+            precise=True,
+            seed=index,
+            points=24,
+            symbolic=symbolic,
         )
         if same.outcome is Outcome.EQUIVALENT:
             status = StepStatus.PROVED if same.proved else StepStatus.CHECKED
@@ -102,8 +115,12 @@ def prove_steps(
     return results
 
 
-def prove(derivation: Derivation, *, time_limit: float = STEP_TIME_LIMIT) -> list[StepResult]:
-    return prove_steps(derivation.steps, derivation.symbols, time_limit=time_limit)
+def prove(
+    derivation: Derivation, *, time_limit: float = STEP_TIME_LIMIT, symbolic: bool = True
+) -> list[StepResult]:
+    return prove_steps(
+        derivation.steps, derivation.symbols, time_limit=time_limit, symbolic=symbolic
+    )
 
 
 # -- rendering ------------------------------------------------------------------------------------
