@@ -139,7 +139,8 @@ def grade_formula(exercise: FormulaExercise, answer: str, *, ascii: bool = False
         mistake = match_mistake(other, [mistake], time_limit=MISTAKE_TIME_LIMIT)
     if mistake is not None:
         return Verdict(
-            Status.INCORRECT, feedback=mistake.feedback, mistake=mistake.tag, read_as=read_as,
+            Status.INCORRECT, feedback=_mistake_feedback(mistake), mistake=mistake.tag,
+            read_as=read_as,
             details=details,
         )  # fmt: skip
     return Verdict(
@@ -148,6 +149,11 @@ def grade_formula(exercise: FormulaExercise, answer: str, *, ascii: bool = False
         read_as=read_as,
         details=details,
     )
+
+
+def _mistake_feedback(mistake: Mistake) -> str:
+    """A pack's misconception speaks the pack's language; the library's own (N_) the learner's."""
+    return _(mistake.feedback) if mistake.generic else mistake.feedback
 
 
 def check_formula_exercise(exercise: FormulaExercise) -> list[tuple[int, str]]:

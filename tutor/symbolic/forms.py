@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from tutor.i18n import _
 from tutor.symbolic.domain import SymbolKind
 from tutor.symbolic.reader import Formula
 from tutor.symbolic.tree import (
@@ -175,7 +176,7 @@ def overflows(answer: Formula, reference: Formula, seed: int = 0) -> dict | None
         unbounded = spec.low is None and spec.high is None
         if spec.kind in (SymbolKind.VECTOR, SymbolKind.REAL) and unbounded:
             values[name] = np.sign(value) * LARGE + value
-    got, _ = evaluate(answer.tree, table, values, sizes, Numeric(), batch=POINTS)
+    got, _sizes = evaluate(answer.tree, table, values, sizes, Numeric(), batch=POINTS)
     got = np.asarray(got, dtype=float).reshape(POINTS, -1)
     for row in np.flatnonzero(~np.isfinite(got).all(axis=1)):
         with mpmath.workdps(30):
@@ -186,7 +187,7 @@ def overflows(answer: Formula, reference: Formula, seed: int = 0) -> dict | None
                 else backend.cast(v[row : row + 1])
                 for n, v in values.items()
             }
-            want, _ = evaluate(reference.tree, table, point, sizes, backend, batch=1)
+            want, _sizes = evaluate(reference.tree, table, point, sizes, backend, batch=1)
         if all(bool(mpmath.isfinite(w)) for w in np.asarray(want).reshape(-1)):
             shown = {
                 n: np.round(np.asarray(v[row], dtype=float), 1).tolist() for n, v in values.items()
@@ -203,8 +204,10 @@ def form_problem(
     if used is not None:
         return FormProblem(
             "forbidden-form",
-            f"Right value, but this exercise asks you to write it without `{used}`: "
-            "write the formula out.",
+            _(
+                "Right value, but this exercise asks you to write it without `{name}`: "
+                "write the formula out."
+            ).format(name=used),
         )
     if "no-overflow" in require:
         where = overflows(answer, reference)
@@ -212,9 +215,11 @@ def form_problem(
             at = ", ".join(f"{k} = {v}" for k, v in where["at"].items())
             return FormProblem(
                 "overflows",
-                "Right value, but not the overflow-free form this exercise asks for: in floating "
-                f"point your formula overflows at large inputs ({at}), where exp of a large "
-                "number is inf. Subtract the maximum inside the exponentials and add it back "
-                "outside.",
+                _(
+                    "Right value, but not the overflow-free form this exercise asks for: in "
+                    "floating point your formula overflows at large inputs ({point}), where exp "
+                    "of a large number is inf. Subtract the maximum inside the exponentials and "
+                    "add it back outside."
+                ).format(point=at),
             )
     return None

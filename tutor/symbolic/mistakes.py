@@ -18,6 +18,7 @@ import itertools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from tutor.i18n import N_
 from tutor.symbolic.domain import SymbolKind
 from tutor.symbolic.equivalence import equivalent
 from tutor.symbolic.reader import Formula, read_formula
@@ -221,44 +222,56 @@ class _Generic:
 GENERIC: tuple[_Generic, ...] = (
     _Generic(
         "sign-flipped",
-        "The sign is flipped: this is the negative of the expected quantity. "
-        "Cross-entropy and KL are ≥ 0; check where the minus sign goes.",
+        N_(
+            "The sign is flipped: this is the negative of the expected quantity. "
+            "Cross-entropy and KL are ≥ 0; check where the minus sign goes."
+        ),
         _sign_flipped,
     ),
     _Generic(
         "reverse-kl",
-        "The two distributions are swapped. H(p, q) and D(p‖q) are not symmetric: "
-        "p (the target) weighs the terms, q (the model) sits inside the log.",
+        N_(
+            "The two distributions are swapped. H(p, q) and D(p‖q) are not symmetric: "
+            "p (the target) weighs the terms, q (the model) sits inside the log."
+        ),
         _swapped,
     ),
     _Generic(
         "log-base-2",
-        "This uses log base 2 (bits). The loss in PyTorch uses the natural log (nats).",
+        N_("This uses log base 2 (bits). The loss in PyTorch uses the natural log (nats)."),
         _log_base_2,
     ),
     _Generic(
         "forgot-mean",
-        "You summed where the expected quantity takes the mean: divide by the number of terms "
-        "(PyTorch's default reduction is 'mean').",
+        N_(
+            "You summed where the expected quantity takes the mean: divide by the number of terms "
+            "(PyTorch's default reduction is 'mean')."
+        ),
         _forgot_mean,
     ),
     _Generic(
         "smoothing-k-minus-1",
-        "Label smoothing spreads ε over all K classes, the true one included: the target is "
-        "(1 - ε)·onehot(y) + ε/K, not ε/(K - 1) on the other classes.",
+        N_(
+            "Label smoothing spreads ε over all K classes, the true one included: the target is "
+            "(1 - ε)·onehot(y) + ε/K, not ε/(K - 1) on the other classes."
+        ),
         _smoothing_k_minus_1,
     ),
     _Generic(
         "logits-as-probabilities",
-        "This treats the logits as probabilities. Logits are unnormalised scores: turn them into "
-        "probabilities with softmax first (or use logsumexp(z) - z[y]).",
+        N_(
+            "This treats the logits as probabilities. Logits are unnormalised scores: turn them into "
+            "probabilities with softmax first (or use logsumexp(z) - z[y])."
+        ),
         _logits_as_probabilities,
         logits_as_distributions=True,
     ),
     _Generic(
         "double-softmax",
-        "Softmax is applied twice: cross-entropy from logits applies (log-)softmax itself, so it "
-        "must be given the raw logits.",
+        N_(
+            "Softmax is applied twice: cross-entropy from logits applies (log-)softmax itself, so it "
+            "must be given the raw logits."
+        ),
         _double_softmax,
     ),
 )
