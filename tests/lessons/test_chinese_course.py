@@ -24,10 +24,7 @@ PENDING: set[str] = set()  # every English lesson is translated
 # what a translation changes: the words a learner reads
 WORDS = {"prompt", "hints", "solution", "feedback", "choices", "location", "title", "why"}
 # translated lessons whose exercises lack the English `why`s (issue 16): words still to translate
-WHY_PENDING = {
-    "two-target-forms", "class-indices",
-    "options", "relatives", "gradient", "contrastive", "bug-clinic", "likelihood",
-}  # fmt: skip
+WHY_PENDING = {"gradient", "contrastive", "bug-clinic", "likelihood"}
 
 
 def test_the_chinese_pack_is_clean_and_separate() -> None:
