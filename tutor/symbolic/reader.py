@@ -118,7 +118,7 @@ def read_formula(
     typed = normalise_typed(text, table, latex=latex)
     notes: tuple[str, ...] = tuple(typed.notes)
     if notes:
-        notes = (f"read {', '.join(typed.notes)}",)
+        notes = (_("read {mappings}").format(mappings=_(", ").join(typed.notes)),)
     base, alternative = None, None
     try:
         if latex:
