@@ -54,6 +54,17 @@ def test_soft_line_breaks_join_between_chinese_characters_only() -> None:
     assert cjk.join_soft_breaks("一\n\n二") == "一\n\n二"  # a paragraph break stays
 
 
+def test_a_folded_yaml_space_between_chinese_characters_goes() -> None:
+    """`why: >` folds a line break into one space: "只在 q = s 时\n为 0" came out "时 为"."""
+    from tutor.app.prose import plain_math
+
+    folded = "只在 q = s 时 为 0，否则为正。"  # the fold between 时 and 为
+    assert cjk.join_soft_breaks(folded) == "只在 q = s 时为 0，否则为正。"
+    assert plain_math(folded, lambda m: m) == "只在 q = s 时为 0，否则为正。"
+    assert cjk.join_soft_breaks("log 2 nats, not bits") == "log 2 nats, not bits"
+    assert cjk.join_soft_breaks("한국어 문장") == "한국어 문장"  # Korean keeps its spaces
+
+
 def test_fit_measures_display_width() -> None:
     assert cjk.fit("交叉熵的两种目标形式", 9) == "交叉熵的…"
     assert cell_len(cjk.fit("交叉熵的两种目标形式", 9)) <= 9

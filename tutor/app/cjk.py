@@ -96,7 +96,8 @@ def _wide(char: str) -> bool:
     )
 
 
-_SOFT_BREAK = re.compile(r"(?<=\S)[ \t]*\n[ \t]*(?=\S)")
+# a line break, or one space where YAML's folded (`>`) scalars turned a line break into one
+_SOFT_BREAK = re.compile(r"(?<=\S)[ \t]*\n[ \t]*(?=\S)|(?<=\S) (?=\S)")
 
 
 def join_soft_breaks(text: str) -> str:
@@ -104,7 +105,10 @@ def join_soft_breaks(text: str) -> str:
 
     Markdown turns a soft line break into a space, which Chinese does not
     put between characters (CSS Text 3, segment break transformation: removed
-    when both sides are East Asian wide and not Hangul).
+    when both sides are East Asian wide and not Hangul). A YAML folded
+    scalar (`why: >`, `feedback: >`) has already made each break one space,
+    so a single space between two wide characters goes too: Chinese text
+    never has one there.
     """
     if not has_cjk(text):
         return text
