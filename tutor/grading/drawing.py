@@ -78,9 +78,11 @@ def draw_derivation_steps(derivation, results=None, ascii: bool = False) -> list
 
 def derivation_view(block: DerivationBlock, ascii: bool = False, prove: bool = False) -> dict:
     """What the app shows of a derivation: title, renderings per step, proved, problem."""
+    from tutor.symbolic.derivations import spoken
+
     derivation = engine_derivation(block)
     if derivation is None:
-        problem = f"no built-in derivation {block.use!r}"
+        problem = _("no built-in derivation {name}").format(name=repr(block.use))
         return {"title": block.title, "renderings": [], "proved": False, "problem": problem}
     results, problem = None, None
     if prove:
@@ -89,9 +91,9 @@ def derivation_view(block: DerivationBlock, ascii: bool = False, prove: bool = F
         try:
             results = prove_steps(derivation)
         except Exception as error:  # noqa: BLE001 - shown as "not checked", never raised
-            problem = f"could not be checked: {error}"
+            problem = _("could not be checked: {error}").format(error=error)
     return {
-        "title": derivation.title or block.title or "Derivation",
+        "title": spoken(derivation)(derivation.title) or block.title or _("Derivation"),
         "renderings": draw_derivation_steps(derivation, results, ascii),
         "proved": results is not None,
         "problem": problem,

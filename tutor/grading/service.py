@@ -217,7 +217,8 @@ class Service:
         """Drawn (and proved) once per block for the whole class."""
         from tutor.grading.drawing import derivation_view
 
-        key = ("derivation", repr(block), ascii, prove)
+        # a built-in's title, reasons and proof marks are worded in the learner's language
+        key = ("derivation", repr(block), ascii, prove, language())
         return self._drawings.get_or_make(key, self._engine(derivation_view, block, ascii, prove))
 
     def ping(self, request: dict[str, Any]) -> dict[str, Any]:

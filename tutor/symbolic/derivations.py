@@ -17,9 +17,11 @@ index, so the caller can point at `file:LINE`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 
+from tutor.i18n import N_, _
 from tutor.symbolic.domain import SymbolKind, SymbolSpec
 from tutor.symbolic.reader import Formula, Unreadable, read_formula
 from tutor.symbolic.tree import SymbolTable
@@ -107,7 +109,9 @@ def prove_steps(
             status = StepStatus.PROVED if same.proved else StepStatus.CHECKED
             results.append(StepResult(index, status, same.how, formula))
         elif same.outcome is Outcome.NOT_EQUIVALENT:
-            message = f"step {index + 1} does not follow from step {index}: {same.why}"
+            message = _("step {n} does not follow from step {previous}: {why}").format(
+                n=index + 1, previous=index, why=same.why
+            )
             results.append(StepResult(index, StepStatus.FALSE, message, formula))
         else:
             results.append(StepResult(index, StepStatus.UNDECIDED, same.why, formula))
@@ -146,7 +150,8 @@ def render_derivation(
 
     table = SymbolTable.of(derivation.symbols)
     printer = PrettyPrinter({"use_unicode": not ascii, "wrap_line": False})
-    lines = [derivation.title, ""]
+    said = spoken(derivation)
+    lines = [said(derivation.title), ""]
     for index, step in enumerate(derivation.steps):
         formula = read_formula(step.expr, table, allow_grad=True)
         if isinstance(formula, Unreadable):
@@ -162,13 +167,23 @@ def render_derivation(
         for row, text in enumerate(block):
             lines.append((lead if row == baseline else "  ") + text.rstrip())
         result = results[index] if results and index < len(results) else None
-        lines.append(f"    ({step.reason})" if index else f"    {step.reason}")
+        reason = said(step.reason)
+        lines.append(f"    ({reason})" if index else f"    {reason}")
         if result is not None and result.status in _MARKS:
             symbol, word = _MARKS[result.status]
             lines.append(f"    {word if ascii else symbol} {result.message}")
         lines.append("")
     text = "\n".join(lines).rstrip() + "\n"
     return to_ascii(text) if ascii else text
+
+
+def spoken(derivation: Derivation) -> Callable[[str], str]:
+    """How its title and reasons are shown: a built-in's (N_) in the learner's language,
+    a lesson's own as its author wrote them."""
+    builtin = BUILTIN_DERIVATIONS.get(derivation.name)
+    if builtin is not None and builtin.title == derivation.title:
+        return _
+    return str
 
 
 # -- the built-in derivations ---------------------------------------------------------------------
@@ -189,49 +204,55 @@ BUILTIN_DERIVATIONS: dict[str, Derivation] = {
     for d in (
         _derivation(
             "kl-as-ce-minus-entropy",
-            "KL divergence is cross-entropy minus entropy: D(p‖q) = H(p, q) − H(p)",
+            N_("KL divergence is cross-entropy minus entropy: D(p‖q) = H(p, q) − H(p)"),
             _specs(p=(_D, "K"), q=(_D, "K")),
-            ("sum(p*log(p/q))", "the definition of D(p‖q)"),
-            ("sum(p*(log(p) - log(q)))", "log(a/b) = log a − log b"),
-            ("-sum(p*log(q)) - (-sum(p*log(p)))", "split the sum: H(p, q) − H(p)"),
+            ("sum(p*log(p/q))", N_("the definition of D(p‖q)")),
+            ("sum(p*(log(p) - log(q)))", N_("log(a/b) = log a − log b")),
+            ("-sum(p*log(q)) - (-sum(p*log(p)))", N_("split the sum: H(p, q) − H(p)")),
         ),
         _derivation(
             "ce-onehot-is-neg-log-qy",
-            "Cross-entropy with a one-hot target is −log q_y",
+            N_("Cross-entropy with a one-hot target is −log q_y"),
             _specs(q=(_D, "K"), y=(_I, "K")),
-            ("-sum(onehot(y, K)*log(q))", "H(p, q) with p = onehot(y)"),
-            ("-log(q[y])", "every term but the y-th is multiplied by 0"),
+            ("-sum(onehot(y, K)*log(q))", N_("H(p, q) with p = onehot(y)")),
+            ("-log(q[y])", N_("every term but the y-th is multiplied by 0")),
         ),
         _derivation(
             "ce-from-logits",
-            "Cross-entropy from logits is logsumexp(z) − z_y",
+            N_("Cross-entropy from logits is logsumexp(z) − z_y"),
             _specs(z=(_L, "K"), y=(_I, "K")),
-            ("-log(softmax(z)[y])", "cross-entropy of q = softmax(z) against class y"),
-            ("-log(exp(z[y])/sum(exp(z)))", "the definition of softmax"),
-            ("-(z[y] - log(sum(exp(z))))", "log(a/b) = log a − log b, and log(exp(x)) = x"),
-            ("logsumexp(z) - z[y]", "log Σ exp is logsumexp: what torch computes, stably"),
+            ("-log(softmax(z)[y])", N_("cross-entropy of q = softmax(z) against class y")),
+            ("-log(exp(z[y])/sum(exp(z)))", N_("the definition of softmax")),
+            ("-(z[y] - log(sum(exp(z))))", N_("log(a/b) = log a − log b, and log(exp(x)) = x")),
+            ("logsumexp(z) - z[y]", N_("log Σ exp is logsumexp: what torch computes, stably")),
         ),
         _derivation(
             "softmax-ce-gradient",
-            "The gradient of softmax cross-entropy is softmax(z) − onehot(y)",
+            N_("The gradient of softmax cross-entropy is softmax(z) − onehot(y)"),
             _specs(z=(_L, "K"), y=(_I, "K")),
-            ("grad(logsumexp(z) - z[y], z)", "the loss's gradient in the logits"),
-            ("grad(logsumexp(z), z) - onehot(y, K)", "∂z_y/∂z_i is 1 for i = y, else 0"),
-            ("exp(z)/sum(exp(z)) - onehot(y, K)", "∂/∂z_i log Σ_j exp z_j = exp z_i / Σ_j exp z_j"),
-            ("softmax(z) - onehot(y, K)", "the definition of softmax"),
+            ("grad(logsumexp(z) - z[y], z)", N_("the loss's gradient in the logits")),
+            ("grad(logsumexp(z), z) - onehot(y, K)", N_("∂z_y/∂z_i is 1 for i = y, else 0")),
+            (
+                "exp(z)/sum(exp(z)) - onehot(y, K)",
+                N_("∂/∂z_i log Σ_j exp z_j = exp z_i / Σ_j exp z_j"),
+            ),
+            ("softmax(z) - onehot(y, K)", N_("the definition of softmax")),
         ),
         _derivation(
             "min-kl-is-min-ce",
-            "With p fixed, minimising D(p‖q) over q is minimising H(p, q)",
+            N_("With p fixed, minimising D(p‖q) over q is minimising H(p, q)"),
             _specs(p=(_D, "K"), q=(_D, "K")),
-            ("grad(sum(p*log(p/q)), q)", "the gradient of D(p‖q) in q"),
-            ("grad(-sum(p*log(q)) + sum(p*log(p)), q)", "D(p‖q) = H(p, q) − H(p)"),
-            ("grad(-sum(p*log(q)), q)", "H(p) does not depend on q: same gradient, same minimiser"),
-            ("-p/q", "∂/∂q_i of −Σ_j p_j log q_j"),
+            ("grad(sum(p*log(p/q)), q)", N_("the gradient of D(p‖q) in q")),
+            ("grad(-sum(p*log(q)) + sum(p*log(p)), q)", N_("D(p‖q) = H(p, q) − H(p)")),
+            (
+                "grad(-sum(p*log(q)), q)",
+                N_("H(p) does not depend on q: same gradient, same minimiser"),
+            ),
+            ("-p/q", N_("∂/∂q_i of −Σ_j p_j log q_j")),
         ),
         _derivation(
             "bce-is-two-class-ce",
-            "Binary cross-entropy is two-class cross-entropy on the logit difference",
+            N_("Binary cross-entropy is two-class cross-entropy on the logit difference"),
             _specs(
                 a=(SymbolKind.REAL, None),
                 b=(SymbolKind.REAL, None),
@@ -239,43 +260,43 @@ BUILTIN_DERIVATIONS: dict[str, Derivation] = {
             ),  # fmt: skip
             (
                 "-(t*log(sigmoid(a - b)) + (1 - t)*log(1 - sigmoid(a - b)))",
-                "binary cross-entropy of σ(a − b) against the label t",
+                N_("binary cross-entropy of σ(a − b) against the label t"),
             ),
             (
                 "-(t*log(exp(a)/(exp(a) + exp(b))) + (1 - t)*log(exp(b)/(exp(a) + exp(b))))",
-                "σ(a − b) = eᵃ/(eᵃ + eᵇ) and 1 − σ(a − b) = eᵇ/(eᵃ + eᵇ)",
+                N_("σ(a − b) = eᵃ/(eᵃ + eᵇ) and 1 − σ(a − b) = eᵇ/(eᵃ + eᵇ)"),
             ),
             (
                 "-sum([t, 1 - t]*log_softmax([a, b]))",
-                "cross-entropy of logits (a, b) against the target (t, 1 − t)",
+                N_("cross-entropy of logits (a, b) against the target (t, 1 − t)"),
             ),
         ),
         _derivation(
             "label-smoothing-decomposition",
-            "Label smoothing: (1 − ε)·CE(z, y) + ε·(mean over classes of −log softmax(z))",
+            N_("Label smoothing: (1 − ε)·CE(z, y) + ε·(mean over classes of −log softmax(z))"),
             _specs(z=(_L, "K"), y=(_I, "K"), eps=(SymbolKind.PROBABILITY, None)),
             (
                 "-sum(((1 - eps)*onehot(y, K) + eps/K)*log_softmax(z))",
-                "cross-entropy against the smoothed target (1 − ε)·onehot(y) + ε/K",
+                N_("cross-entropy against the smoothed target (1 − ε)·onehot(y) + ε/K"),
             ),
             (
                 "-(1 - eps)*sum(onehot(y, K)*log_softmax(z)) - eps/K*sum(log_softmax(z))",
-                "split the sum",
+                N_("split the sum"),
             ),
             (
                 "(1 - eps)*(logsumexp(z) - z[y]) + eps*mean(-log_softmax(z))",
-                "the first sum picks class y; the second is K times a mean",
+                N_("the first sum picks class y; the second is K times a mean"),
             ),
         ),
         _derivation(
             "info-nce-is-ce-label-0",
-            "MoCo's InfoNCE is cross-entropy with the positive at index 0",
+            N_("MoCo's InfoNCE is cross-entropy with the positive at index 0"),
             _specs(l=(_L, "K"), T=(SymbolKind.POSITIVE, None)),
-            ("-log_softmax(l/T)[0]", "cat([l_pos, l_neg]) / T as logits, label 0"),
-            ("logsumexp(l/T) - l[0]/T", "cross-entropy from logits"),
+            ("-log_softmax(l/T)[0]", N_("cat([l_pos, l_neg]) / T as logits, label 0")),
+            ("logsumexp(l/T) - l[0]/T", N_("cross-entropy from logits")),
             (
                 "-log(exp(l[0]/T)/sum(exp(l/T)))",
-                "the positive pair's share of the softmax, as a log-loss",
+                N_("the positive pair's share of the softmax, as a log-loss"),
             ),
         ),
     )

@@ -138,9 +138,9 @@ def equivalent(
         # A symbolic proof at K = 2 never contradicts sampling unless sympy erred.
         return numeric
     if proved and numeric.outcome is not Outcome.NOT_EQUIVALENT:
-        how = "proved symbolically (K = 2)"
+        how = _("proved symbolically (K = 2)")
         if numeric.points:
-            how += f" and {numeric.how}"
+            how = _("proved symbolically (K = 2) and {checked}").format(checked=numeric.how)
         return Equivalence(Outcome.EQUIVALENT, how, points=numeric.points, proved=True)
     return numeric
 
@@ -158,7 +158,7 @@ def _compare_constants(a: Node, b: Node, table: SymbolTable) -> Equivalence:
                 why=_("could not evaluate the numbers: {error}").format(error=error),
             )
         xs, ys = np.asarray(x).reshape(-1), np.asarray(y).reshape(-1)
-        how = f"evaluated exactly to {CONSTANT_DPS} digits"
+        how = _("evaluated exactly to {digits} digits").format(digits=CONSTANT_DPS)
         if len(xs) != len(ys):
             return Equivalence(Outcome.NOT_EQUIVALENT, how, why=_("they have different sizes"))
         for u, v in zip(xs, ys, strict=True):
@@ -348,15 +348,17 @@ def _sample_compare(
         if tally.counterexample is not None:
             return Equivalence(
                 Outcome.NOT_EQUIVALENT,
-                how=f"found a difference after {tally.agree} agreeing points",
+                how=_("found a difference after {count} agreeing points").format(count=tally.agree),
                 why=_describe_point(tally.counterexample),
                 points=tally.agree,
                 counterexample=tally.counterexample,
             )
     where = "K = 2…6" if size_names and ran == trials else ""
-    how = f"checked numerically at {tally.agree} points" + (f" ({where})" if where else "")
     if precise or use_sympy:
-        how = how.replace("numerically", "numerically in high precision")
+        how = _("checked numerically in high precision at {count} points")
+    else:
+        how = _("checked numerically at {count} points")
+    how = how.format(count=tally.agree) + (f" ({where})" if where else "")
     if tally.agree >= MIN_POINTS:
         return Equivalence(Outcome.EQUIVALENT, how, points=tally.agree)
     ran = min(ran, trials)
