@@ -464,6 +464,12 @@ def validate(
 
     click.echo(_("watching {root}: each save is checked again (Ctrl-C stops)").format(root=root),
                err=True)  # fmt: skip
+    if not quick:  # while the author edits: a save then pays its own blocks' checks only
+        import threading
+
+        from tutor.grading.pack_checks import warm_engines
+
+        threading.Thread(target=warm_engines, name="warm-engines", daemon=True).start()
     with suppress(KeyboardInterrupt):
         watch(root, lambda files: _validate_once(ctx, root, quick, fresh, lesson_id, files))
 

@@ -40,3 +40,28 @@ def test_watch_calls_back_once_per_save(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setattr(watching.time, "sleep", sleep)
     watch(root, seen.append, every=0.01, rounds=3)
     assert seen == [{lesson.resolve()}]
+
+
+def test_validate_watch_warms_the_engines_while_it_waits(tmp_path: Path, monkeypatch) -> None:
+    """Every block was found clean before: nothing imported torch, so the first save would."""
+    from click.testing import CliRunner
+
+    from tutor.cli import cli
+
+    root = write_pack(tmp_path / "p", {"01.md": CLEAN_LESSON})
+    warmed = []
+    monkeypatch.setattr("tutor.grading.pack_checks.warm_engines", lambda: warmed.append(1))
+
+    def no_saves(root, on_change, **kwargs):
+        import threading
+
+        for thread in threading.enumerate():
+            if thread.name == "warm-engines":
+                thread.join(10)
+
+    monkeypatch.setattr("tutor.pack.watch.watch", no_saves)
+    result = CliRunner().invoke(cli, ["validate", "--quick", str(root), "--watch"])
+    assert result.exit_code == 0 and warmed == []  # --quick needs no engine
+    result = CliRunner().invoke(cli, ["validate", "--watch", str(root)])
+    assert result.exit_code == 0, result.output
+    assert warmed == [1]

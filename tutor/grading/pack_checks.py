@@ -131,6 +131,23 @@ def check_pack(
     return report
 
 
+def warm_engines() -> None:
+    """Import the engines and start the sandbox before there is anything to check.
+
+    `validate --watch` waits for a save; when the first check found every
+    block clean in the check cache, nothing was imported, and the first save
+    would pay torch's and sympy's imports and the fork server's start
+    (seconds) for one block's check (a fraction of a second).
+    """
+    import torch  # noqa: F401
+
+    import tutor.numeric.expressions  # noqa: F401
+    import tutor.symbolic.equivalence  # noqa: F401
+    from tutor.grading.sandbox import default_sandbox
+
+    default_sandbox().start()
+
+
 def _cached_problems(clean, pack: Pack, lesson: Lesson, block) -> list[PackError]:
     """`_problems`, skipped for a block the same engines found clean before."""
     from tutor.grading.check_cache import block_key
