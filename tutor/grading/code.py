@@ -259,24 +259,33 @@ def _run_verdict(run: RunResult, exercise: CodeExercise, details: dict) -> Verdi
     if run.status is RunStatus.FORBIDDEN:
         call = run.message.removeprefix("forbidden: ")
         details["call"] = call
-        feedback = f"Your code uses {call}, which this exercise forbids: write it yourself."
+        feedback = _(
+            "Your code uses {call}, which this exercise forbids: write it yourself."
+        ).format(call=call)
         return Verdict(Status.FORBIDDEN, feedback=feedback, details=details)
     if run.status is RunStatus.LIMIT:
         details["limit"] = run.message
-        return Verdict(Status.LIMIT, feedback=f"Stopped: {run.message}.", details=details)
+        feedback = _("Stopped: {limit}.").format(limit=run.message)
+        return Verdict(Status.LIMIT, feedback=feedback, details=details)
     if run.status is RunStatus.CRASHED:
         return Verdict(
-            Status.CRASHED, feedback=f"Your code crashed: {run.message}.", details=details
+            Status.CRASHED,
+            feedback=_("Your code crashed: {problem}.").format(problem=run.message),
+            details=details,
         )
     if run.raised is not None:
         details["error"] = str(run.raised)
         if run.raised.type in ("SyntaxError", "IndentationError", "TabError"):
-            feedback = f"Python could not read your code:\n{run.raised.traceback}{run.raised}"
+            feedback = (
+                _("Python could not read your code:") + f"\n{run.raised.traceback}{run.raised}"
+            )
             return Verdict(Status.UNREADABLE, feedback=feedback, details=details)
         if run.raised.type == "NameError" and not run.raised.traceback:
-            feedback = f"Define a function named `{exercise.entry}`: {run.raised.message}."
+            feedback = _("Define a function named `{name}`: your code does not define one.").format(
+                name=exercise.entry
+            )
             return Verdict(Status.UNREADABLE, feedback=feedback, details=details)
-        feedback = f"Your code raised while loading:\n{run.raised.traceback}{run.raised}"
+        feedback = _("Your code raised while loading:") + f"\n{run.raised.traceback}{run.raised}"
         return Verdict(Status.CRASHED, feedback=feedback, details=details)
     return None
 
