@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from tutor.i18n import _
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - Python 3.10
@@ -154,11 +156,15 @@ def editor_escape(command: tuple[str, ...]) -> str | None:
     if name in RESTRICTED_FLAGS and flags & RESTRICTED_FLAGS[name]:
         return None
     if name in RESTRICTED_FLAGS:
-        wanted = " or ".join(sorted(RESTRICTED_FLAGS[name])) or "a restricted editor"
-        return f"`{' '.join(command)}` can start a shell (needs {wanted})"
+        wanted = _(" or ").join(sorted(RESTRICTED_FLAGS[name])) or _("a restricted editor")
+        return _("`{editor}` can start a shell (needs {flags})").format(
+            editor=" ".join(command), flags=wanted
+        )
     if name in SHELL_EDITORS:
-        return f"`{' '.join(command)}` can start a shell"
-    return f"`{name}` is not an editor known to be restricted (use rnano or `nano --restricted`)"
+        return _("`{editor}` can start a shell").format(editor=" ".join(command))
+    return _(
+        "`{editor}` is not an editor known to be restricted (use rnano or `nano --restricted`)"
+    ).format(editor=name)
 
 
 def readable_by_others(path: Path) -> bool:
