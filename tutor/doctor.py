@@ -530,7 +530,7 @@ CHECK_NAMES = (
 def format_check(check: Check, ascii_only: bool = False) -> str:
     marks = {Outcome.OK: ("✓", "ok"), Outcome.WARN: ("!", "warn"), Outcome.FAIL: ("✗", "FAIL")}
     mark = marks[check.outcome][1 if ascii_only else 0]
-    line = f"{mark} {_(check.name)}: {check.detail}"
+    line = mark + " " + _("{name}: {detail}").format(name=_(check.name), detail=check.detail)
     if check.fix and check.outcome is not Outcome.OK:
         line += "\n    " + _("fix: {fix}").format(fix=check.fix)
     return line
