@@ -306,7 +306,7 @@ def _service_db_env() -> str | None:
     except OSError:
         return None
     for line in text.splitlines():
-        name, _, value = line.strip().partition("=")
+        name, _sep, value = line.strip().partition("=")
         if name == "CE_TUTOR_DB" and value:
             return shlex.split(value)[0] if value[0] in "\"'" else value
     return None
@@ -1172,7 +1172,7 @@ def class_reset(ctx: click.Context, learner: str, reference: str | None, dry_run
     """Forget a learner's work (all, one lesson's, or one exercise's), after a backup."""
     from tutor.progress.store import StoreError
 
-    lesson_id, _, exercise_id = (reference or "").partition("/")
+    lesson_id, _sep, exercise_id = (reference or "").partition("/")
     with _class_store(ctx) as store:
         rows = [
             a for a in store.attempts(learner=learner)
