@@ -27,6 +27,7 @@ from tutor.symbolic.reader import Formula, Unreadable, read_formula
 from tutor.symbolic.tree import SymbolTable
 
 STEP_TIME_LIMIT = 2.0  # validate-time work, not a learner waiting
+RETRY_FACTOR = 4  # a step that ran out of time is tried once more with this much more
 
 
 @dataclass(frozen=True)
@@ -96,15 +97,18 @@ def prove_steps(
             results.append(StepResult(index, StepStatus.START, "", formula))
             previous = formula
             continue
-        same = equivalent(
-            previous,
-            formula,
-            time_limit=time_limit,
-            precise=True,
-            seed=index,
-            points=24,
-            symbolic=symbolic,
-        )
+        for budget in (time_limit, time_limit * RETRY_FACTOR):
+            same = equivalent(
+                previous,
+                formula,
+                time_limit=budget,
+                precise=True,
+                seed=index,
+                points=24,
+                symbolic=symbolic,
+            )
+            if not same.timed_out:  # a loaded machine is not a wrong step: once more, longer
+                break
         if same.outcome is Outcome.EQUIVALENT:
             status = StepStatus.PROVED if same.proved else StepStatus.CHECKED
             results.append(StepResult(index, status, same.how, formula))

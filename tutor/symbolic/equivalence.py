@@ -85,6 +85,7 @@ class Equivalence:
     points: int = 0
     proved: bool = False
     counterexample: dict[str, Any] = field(default_factory=dict)
+    timed_out: bool = False  # undecided only for want of time: more time may decide it
 
     @property
     def equivalent(self) -> bool:
@@ -364,10 +365,10 @@ def _sample_compare(
     ran = min(ran, trials)
     if ran < trials:
         why = _("ran out of time after {count} points").format(count=tally.agree)
-    else:
-        why = _("both formulas are undefined at {count} of the sampled points").format(
-            count=tally.skipped
-        )
+        return Equivalence(Outcome.UNDECIDED, how, why=why, points=tally.agree, timed_out=True)
+    why = _("both formulas are undefined at {count} of the sampled points").format(
+        count=tally.skipped
+    )
     return Equivalence(Outcome.UNDECIDED, how, why=why, points=tally.agree)
 
 
