@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widget import Widget
+from textual.widget import AwaitMount, Widget
 from textual.widgets import Input, Static, TextArea
 
 from tutor.app.prose import plain_text
@@ -22,6 +24,8 @@ from tutor.app.widgets.step_indicator import StepIndicator
 from tutor.app.widgets.title_bar import TitleBar
 from tutor.i18n import N_, _
 from tutor.pack.model import Block, CodeExample, Derivation, Exercise, Lesson, Plot, Prose
+
+HOLD_PAINT_AT_MOST = 1.0  # seconds a new step may hold the screen's paint while it mounts
 
 
 class LessonScreen(Screen):
@@ -56,6 +60,7 @@ class LessonScreen(Screen):
         # the exercise the learner is in: focused last on this step (h, s and typing go there)
         self.current: str | None = None
         self.stray = StrayKeys(self, self._run_held, self._type_into_current)
+        self._mounting: asyncio.Task | None = None  # holds the paint until a step is mounted
 
     def compose(self) -> ComposeResult:
         yield TitleBar(self.lesson.title)
@@ -103,10 +108,40 @@ class LessonScreen(Screen):
             widgets.append(Static(_("n: next step"), classes="step-end", markup=False))
         else:
             widgets.append(Static(self._lesson_end(), classes="step-end", markup=False))
-        body.mount_all(widgets)
+        self._draw_when_whole(body.mount_all(widgets))
         body.scroll_home(animate=False)
         body.focus()
         self.refresh_bindings()
+
+    def _draw_when_whole(self, mounted: AwaitMount) -> None:
+        """No frame is drawn until the step's widgets are mounted (issue 17 #11).
+
+        Textual draws a widget that is not mounted yet as blank lines, so a
+        step showed its example with its prose and math still empty on a
+        first visit. Mounting takes a few frames' time; holding the paint
+        that long shows the step whole the first time it is seen.
+        """
+        if self._mounting is not None:
+            self._mounting.cancel()  # the step before was left unmounted: its hold ends now
+        batch = self.app.batch_update()
+        batch.__enter__()
+
+        async def whole() -> None:
+            async def all_mounted() -> None:
+                await mounted
+
+            # at most so long: a widget removed before it was mounted never is
+            await asyncio.wait_for(all_mounted(), HOLD_PAINT_AT_MOST)
+
+        def release(task: asyncio.Task) -> None:  # also when cancelled before it started
+            if not task.cancelled():
+                task.exception()  # a timeout is no error: the step is painted as it is
+            batch.__exit__(None, None, None)
+            if self.is_attached:  # what was held is laid out now, not at the next event
+                self.refresh(layout=True)
+
+        self._mounting = asyncio.get_running_loop().create_task(whole())
+        self._mounting.add_done_callback(release)
 
     def _widget_for(self, block: Block, numbers: dict[int, int]) -> Widget:
         if isinstance(block, Prose):

@@ -11,6 +11,7 @@ from typing import Any
 
 from textual import work
 from textual.app import ComposeResult
+from textual.await_complete import AwaitComplete
 from textual.containers import Vertical
 from textual.message import Message
 from textual.timer import Timer
@@ -93,7 +94,7 @@ class ExerciseView(OwnWork, Vertical):
         yield VerdictView(classes="verdict")
         yield HintList(classes="hints")
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         session = self.app.session
         history = session.history(self.lesson, self.exercise)
         self.attempts, self.solved = history.attempts, history.solved
@@ -116,8 +117,9 @@ class ExerciseView(OwnWork, Vertical):
             self.query_one(".prompt", Vertical).mount(Static(waiting, classes="drawing"))
             self._present_in_worker()
         else:
-            # nothing to draw: shown at once, so Tab right after the step appears finds it
-            self._show_exercise(*self._presentation())
+            # nothing to draw: shown at once, so Tab right after the step appears finds it,
+            # and mounted before this returns, so the step's first frame has the prompt
+            await self._show_exercise(*self._presentation())
 
     @work(thread=True, exclusive=True, group="present")
     def _present_in_worker(self) -> None:
@@ -137,14 +139,15 @@ class ExerciseView(OwnWork, Vertical):
             )
         return shown, problem
 
-    def _show_exercise(self, shown: dict[str, Any], problem: str | None) -> None:
+    def _show_exercise(self, shown: dict[str, Any], problem: str | None) -> AwaitComplete:
+        """Prompt and answer field in place; awaiting the result waits for them to be mounted."""
         prompt = self.query_one(".prompt", Vertical)
         answer = self.query_one(".answer", Vertical)
         redraw = self.numbers_missing is not None
         if redraw and problem is not None:
             self.numbers_missing = problem  # still away: keep the placeholders, try again
             self._redraw_later()
-            return
+            return AwaitComplete.nothing()
         refocus = redraw and answer.has_focus_within
         if problem is None:
             self.params = dict(shown.get("params") or {})  # the learner's own numbers, for `c`
@@ -153,11 +156,11 @@ class ExerciseView(OwnWork, Vertical):
 
         params = shown.get("params") or {}
         text = prompt_with_matrices(self.exercise.prompt, params) if problem is None else None
-        prompt.mount(ProseView(text or shown["prompt"]))
+        mounted = [prompt.mount(ProseView(text or shown["prompt"]))]
         self.numbers_missing = None
         if problem is not None and _has_params(self.exercise):
             self.numbers_missing = problem
-            prompt.mount(
+            placeholders = prompt.mount(
                 Static(
                     _(
                         "Your own numbers could not be drawn ({problem}); "
@@ -167,9 +170,10 @@ class ExerciseView(OwnWork, Vertical):
                     markup=False,
                 )
             )
+            mounted.append(placeholders)
             self._redraw_later()
         answer.remove_children()
-        answer.mount(self._answer_widget(shown))
+        mounted.append(answer.mount(self._answer_widget(shown)))
         shown_hook = getattr(self.screen, "answer_shown", None)
         if shown_hook is not None:  # LessonScreen: the exercise asked for takes the focus
             self.call_after_refresh(shown_hook, self)
@@ -179,6 +183,7 @@ class ExerciseView(OwnWork, Vertical):
             )
             if refocus:
                 self.call_after_refresh(self.focus_answer)
+        return AwaitComplete(*mounted)
 
     def _redraw_later(self) -> None:
         """One pending try at a time, however often the learner answers meanwhile."""
