@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tutor.class_config import CLASS_SOCKET, DEFAULT_CONFIG
-from tutor.roster import Plan
+from tutor.i18n import _
+from tutor.roster import Plan, account_exists, group_exists
 
 UNIT = Path("/etc/systemd/system/ce-tutor.service")
 SSHD_DROP_IN = Path("/etc/ssh/sshd_config.d/ce-tutor.conf")
@@ -93,22 +94,13 @@ def config_text(setup: ClassSetup, editor: str | None) -> str:
 
 def plan_init(setup: ClassSetup, root: Path = Path("/")) -> Plan:
     """The files to write (under `root`, for a dry run elsewhere) and accounts to make."""
-    import grp
-    import pwd
-
     plan = Plan()
     editor = setup.editor or next((e for e in RESTRICTED_EDITORS if shutil.which(e)), None)
     group = setup.shared_account or setup.group
-    if setup.shared_account:
-        try:
-            pwd.getpwnam(setup.shared_account)
-        except KeyError:
-            plan.commands.append(["adduser", "--disabled-password", "--gecos", "", group])
-    else:
-        try:
-            grp.getgrnam(group)
-        except KeyError:
-            plan.commands.append(["addgroup", group])
+    if setup.shared_account and not account_exists(group):
+        plan.commands.append(["adduser", "--disabled-password", "--gecos", "", group])
+    elif not setup.shared_account and not group_exists(group):
+        plan.commands.append(["addgroup", group])
     files = {
         # learners' apps read it (editor, socket): the database URL never goes in it
         DEFAULT_CONFIG: (config_text(setup, editor), 0o644),
@@ -124,10 +116,12 @@ def plan_init(setup: ClassSetup, root: Path = Path("/")) -> Plan:
         target = root / path.relative_to("/")
         try:
             same = target.read_text(encoding="utf-8") == text
-        except OSError:
+        except OSError:  # absent, or root's alone under --dry-run: planned as a write
             same = False
         if not same:
             plan.files[target] = (text, mode, "root")
     if editor is None:
-        plan.notes.append("no restricted editor installed (rnano, rvim): the built-in editor only")
+        plan.notes.append(
+            _("no restricted editor installed (rnano, rvim): the built-in editor only")
+        )
     return plan

@@ -111,7 +111,7 @@ def read_learners(text: str, source: str | None = None) -> list[Learner]:
 
 def plan_accounts(learners: list[Learner], group: str) -> Plan:
     plan = Plan()
-    if not _group_exists(group):
+    if not group_exists(group):
         plan.commands.append(["addgroup", group])
     for learner in learners:
         try:
@@ -269,7 +269,15 @@ def _mode(path: Path) -> int | None:
         return None
 
 
-def _group_exists(group: str) -> bool:
+def account_exists(name: str) -> bool:
+    try:
+        pwd.getpwnam(name)
+    except KeyError:
+        return False
+    return True
+
+
+def group_exists(group: str) -> bool:
     try:
         grp.getgrnam(group)
     except KeyError:

@@ -134,20 +134,15 @@ class ClassProgress:
         pass  # the service holds the store; nothing of it is open here
 
 
-def _exercise(pack: Pack, lesson_id: str, exercise_id: str):
-    lesson = pack.lesson(lesson_id)
-    return lesson.exercise(exercise_id) if lesson else None
-
-
 def _set_solution(pack: Pack, lesson_id: str, exercise_id: str, text: str) -> None:
-    exercise = _exercise(pack, lesson_id, exercise_id)
+    exercise = pack.find_exercise(lesson_id, exercise_id)
     if exercise is not None:
         exercise.solution = text
 
 
 def _set_hints(pack: Pack, lesson_id: str, exercise_id: str, texts: list[str]) -> None:
     """The hints the service counted as seen, in place of their placeholders."""
-    exercise = _exercise(pack, lesson_id, exercise_id)
+    exercise = pack.find_exercise(lesson_id, exercise_id)
     if exercise is not None:
         exercise.hints[: len(texts)] = [str(text) for text in texts]
 

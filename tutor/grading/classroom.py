@@ -130,14 +130,12 @@ class Classroom:
             seen[key] = max(seen.get(key, 0), a.hints_used)
         hints = []
         for (lesson_id, exercise_id), count in sorted(seen.items()):
-            lesson = pack.lesson(lesson_id)
-            exercise = lesson.exercise(exercise_id) if lesson else None
+            exercise = pack.find_exercise(lesson_id, exercise_id)
             if exercise is not None and count:
                 hints.append([lesson_id, exercise_id, list(exercise.hints[:count])])
         solutions = []
         for lesson_id, exercise_id in sorted(shown):
-            lesson = pack.lesson(lesson_id)
-            exercise = lesson.exercise(exercise_id) if lesson else None
+            exercise = pack.find_exercise(lesson_id, exercise_id)
             if exercise is not None and exercise.solution:
                 solutions.append([lesson_id, exercise_id, exercise.solution])
         return {

@@ -274,3 +274,8 @@ class Pack:
 
     def lesson(self, lesson_id: str) -> Lesson | None:
         return next((lesson for lesson in self.lessons if lesson.id == lesson_id), None)
+
+    def find_exercise(self, lesson_id: str, exercise_id: str) -> Exercise | None:
+        """The exercise at these ids, or None (a row may name one the pack no longer has)."""
+        lesson = self.lesson(lesson_id)
+        return lesson.exercise(exercise_id) if lesson else None

@@ -87,8 +87,7 @@ def pack_from_service(served: dict[str, Any]) -> Pack:
     if not isinstance(pack, Pack):
         raise ValueError("the service sent something that is not a pack")
     for lesson_id, exercise_id in served.get("with_solution", []):
-        lesson = pack.lesson(str(lesson_id))
-        exercise = lesson.exercise(str(exercise_id)) if lesson else None
+        exercise = pack.find_exercise(str(lesson_id), str(exercise_id))
         if exercise is not None:
             exercise.solution = SOLUTION_ON_REQUEST
     return pack
