@@ -14,6 +14,7 @@ from textual.widget import AwaitMount, Widget
 from textual.widgets import Input, Static, TextArea
 
 from tutor.app.prose import plain_text
+from tutor.app.restyle import RestyledAloneOnFocus
 from tutor.app.screens.stray_keys import StrayKeys, answer_field_focused
 from tutor.app.widgets.code_example_view import CodeExampleView
 from tutor.app.widgets.derivation_view import DerivationView
@@ -26,6 +27,10 @@ from tutor.i18n import N_, _
 from tutor.pack.model import Block, CodeExample, Derivation, Exercise, Lesson, Plot, Prose
 
 HOLD_PAINT_AT_MOST = 1.0  # seconds a new step may hold the screen's paint while it mounts
+
+
+class StepBody(RestyledAloneOnFocus, VerticalScroll):
+    """The step's widgets; Esc focuses it, Tab leaves it: restyled alone (see restyle.py)."""
 
 
 class LessonScreen(Screen):
@@ -65,7 +70,7 @@ class LessonScreen(Screen):
     def compose(self) -> ComposeResult:
         yield TitleBar(self.lesson.title)
         yield StepIndicator(id="step-indicator")
-        yield VerticalScroll(id="step-body")
+        yield StepBody(id="step-body")
         yield KeyBar()
 
     def on_mount(self) -> None:

@@ -21,6 +21,7 @@ from textual.widgets import Static
 from tutor.app.class_progress import NotRecorded
 from tutor.app.grading_link import ServiceWaiting
 from tutor.app.prose import plain_text
+from tutor.app.restyle import set_own_class
 from tutor.app.widgets.answered import Answered
 from tutor.app.widgets.choice_answer import ChoiceAnswer
 from tutor.app.widgets.code_answer import CodeAnswer
@@ -101,6 +102,7 @@ class ExerciseView(OwnWork, Vertical):
         self.solution_shown = history.solution_shown
         self.hints_shown = session.hints_used(self.lesson, self.exercise)
         self.last = history.last
+        self.watch(self.screen, "focused", self._focus_moved)
         self._update_title()
         self._update_hints()
         if self.last is not None:
@@ -355,7 +357,12 @@ class ExerciseView(OwnWork, Vertical):
         marked = self.has_focus_within or self.has_class("-current")
         title = (f"{glyphs.pointer} " if marked else "") + f" {glyphs.bullet} ".join(parts)
         self.border_title = fitted(self, title)
-        self.set_class(self.solved, "-solved")
+        set_own_class(self, self.solved, "-solved")
+
+    def _focus_moved(self, focused: Widget | None) -> None:
+        """The border says whether the focus is in here: when it moves, as `:focus-within` did."""
+        inside = focused is not None and self in focused.ancestors_with_self
+        set_own_class(self, inside, "-in-focus")
 
     def on_resize(self) -> None:
         self._update_title()
@@ -368,7 +375,7 @@ class ExerciseView(OwnWork, Vertical):
 
     def set_current(self, current: bool) -> None:
         """The lesson's keys (h, s, typing) act on this exercise, focused or not."""
-        self.set_class(current, "-current")
+        set_own_class(self, current, "-current")
         self._update_title()
 
     def answer_field(self) -> Widget | None:
