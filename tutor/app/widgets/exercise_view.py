@@ -86,6 +86,7 @@ class ExerciseView(OwnWork, Vertical):
         self.last: Attempt | None = None  # the last answer graded, from the store
         self.params: dict[str, Any] = {}
         self._draft_timer: Timer | None = None
+        self._title: str | None = None  # the border title as last set
 
     # building
 
@@ -355,14 +356,19 @@ class ExerciseView(OwnWork, Vertical):
             )
         # the pointer marks the exercise the keys act on: in focus, or focused last
         marked = self.has_focus_within or self.has_class("-current")
-        title = (f"{glyphs.pointer} " if marked else "") + f" {glyphs.bullet} ".join(parts)
-        self.border_title = fitted(self, title)
+        title = fitted(
+            self, (f"{glyphs.pointer} " if marked else "") + f" {glyphs.bullet} ".join(parts)
+        )
+        if title != self._title:  # setting it repaints the exercise, even to the same text
+            self._title = self.border_title = title
         set_own_class(self, self.solved, "-solved")
 
     def _focus_moved(self, focused: Widget | None) -> None:
-        """The border says whether the focus is in here: when it moves, as `:focus-within` did."""
+        """The border says whether the focus is in here: when it moves, as `:focus-within` did,
+        and the title's pointer with it (in the same frame)."""
         inside = focused is not None and self in focused.ancestors_with_self
         set_own_class(self, inside, "-in-focus")
+        self._update_title()
 
     def on_resize(self) -> None:
         self._update_title()
