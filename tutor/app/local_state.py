@@ -17,6 +17,7 @@ answer another learner could read. A learner with an account of their own
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -35,8 +36,12 @@ class Drafts:
         self._unsaved = False
 
     @classmethod
-    def for_learner(cls, learner: str, pack_id: str) -> Drafts:
-        """The learner's drafts file; none on disk under a class's shared account."""
+    def for_learner(cls, learner: str, pack_id: str, earlier: str | None = None) -> Drafts:
+        """The learner's drafts file; none on disk under a class's shared account.
+
+        `earlier`: the id a translated pack kept its drafts under before they
+        were kept under its gradebook id; that file, if any, becomes this one.
+        """
 
         def where() -> Path | None:
             from tutor.grading.peer import TOKEN_ENV
@@ -44,7 +49,12 @@ class Drafts:
 
             if os.environ.get(TOKEN_ENV):  # set-up B: every classmate runs as this user
                 return None
-            return data_dir() / "drafts" / f"{_safe(pack_id)}--{_safe(learner)}.json"
+            path = data_dir() / "drafts" / f"{_safe(pack_id)}--{_safe(learner)}.json"
+            old = path.with_name(f"{_safe(earlier)}--{_safe(learner)}.json") if earlier else None
+            if old is not None and old != path and old.is_file() and not path.exists():
+                with contextlib.suppress(OSError):
+                    os.replace(old, path)
+            return path
 
         return cls(None, where)
 

@@ -96,7 +96,7 @@ class TutorApp(App):
         self.pack = pack
         self.grading.pack = pack
         # drafts on disk only in a data folder that is the learner's own (local_state.py)
-        drafts = Drafts.for_learner(self.learner, pack.id)
+        drafts = Drafts.for_learner(self.learner, pack.gradebook_id, earlier=pack.id)
         self.session = LearnerSession(self.store, pack, self.learner, drafts)
 
     def get_driver_class(self):

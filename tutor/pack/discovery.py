@@ -59,12 +59,18 @@ def pack_root(name: str | None) -> Path:
 
 
 def _pack_id(root: Path) -> str | None:
+    found = manifest_fields(root).get("id")
+    return str(found) if found is not None else None
+
+
+def manifest_fields(root: Path) -> dict:
+    """A pack's `pack.toml` as read, without loading its lessons ({} when unreadable)."""
     import tomllib
 
     try:
-        return str(tomllib.loads((root / "pack.toml").read_text(encoding="utf-8")).get("id"))
+        return tomllib.loads((root / "pack.toml").read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return None
+        return {}
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -188,6 +189,52 @@ class ProgressStore:
                 (learner, pack_id, lesson_id, int(step), *args),
             )
 
+    def fold_rows(
+        self,
+        into: str,
+        ids: Sequence[str] = (),
+        answers: Mapping[tuple[str, str, str], str] | None = None,
+    ) -> int:
+        """Rows recorded under `ids` recorded under `into` instead, answers rewritten; one transaction.
+
+        `answers` maps (lesson, exercise, answer as recorded) to the answer to
+        keep instead, under `into` and `ids` alike. Where a learner has a place
+        in a lesson under both ids the later one is kept. Returns the rows changed.
+        """
+        changed: set[tuple] = set()
+        packs = [into, *ids]
+        with self._backend.transaction() as run:
+            for (lesson_id, exercise_id, old), new in (answers or {}).items():
+                changed.update(
+                    run(
+                        f"UPDATE attempts SET answer = ? WHERE pack_id IN ({_marks(len(packs))})"
+                        " AND lesson_id = ? AND exercise_id = ? AND answer = ? RETURNING id",
+                        (new, *packs, lesson_id, exercise_id, old),
+                    )
+                )
+            for old_id in ids:
+                changed.update(
+                    run(
+                        "UPDATE attempts SET pack_id = ? WHERE pack_id = ? RETURNING id",
+                        (into, old_id),
+                    )  # fmt: skip
+                )
+                run(
+                    f"INSERT INTO positions ({_POSITION_COLUMNS})"
+                    " SELECT learner, ?, lesson_id, step, updated_at FROM positions"
+                    " WHERE pack_id = ? ON CONFLICT (learner, pack_id, lesson_id) DO UPDATE"
+                    " SET step = excluded.step, updated_at = excluded.updated_at"
+                    " WHERE excluded.updated_at > positions.updated_at",
+                    (into, old_id),
+                )
+                changed.update(
+                    run(
+                        "DELETE FROM positions WHERE pack_id = ? RETURNING learner, lesson_id",
+                        (old_id,),
+                    )  # fmt: skip
+                )
+        return len(changed)
+
     # ------------------------------------------------------------ reads
 
     def position(self, learner: str, pack_id: str, lesson_id: str) -> int:
@@ -251,6 +298,31 @@ class ProgressStore:
             args,
         )
         return sorted(row[0] for row in rows)
+
+    def answers_to(
+        self, pack_ids: Sequence[str], exercise_ids: Sequence[str], learner: str | None = None
+    ) -> list[tuple[str, str, str]]:
+        """Each distinct (lesson_id, exercise_id, answer) recorded under these packs' ids for
+        these exercise ids (of one learner, if given)."""
+        if not pack_ids or not exercise_ids:
+            return []
+        query = (
+            "SELECT DISTINCT lesson_id, exercise_id, answer FROM attempts"
+            f" WHERE pack_id IN ({_marks(len(pack_ids))})"
+            f" AND exercise_id IN ({_marks(len(exercise_ids))}) AND answer <> ''"
+        )
+        args = [*pack_ids, *exercise_ids]
+        if learner is not None:
+            query += " AND learner = ?"
+            args.append(learner)
+        return [tuple(row) for row in self._backend.read(query, args)]
+
+    def pack_ids(self) -> set[str]:
+        """Every pack id the store holds a row under."""
+        rows = self._backend.read(
+            "SELECT DISTINCT pack_id FROM attempts UNION SELECT DISTINCT pack_id FROM positions"
+        )
+        return {row[0] for row in rows}
 
     def positions(self, pack_id: str) -> dict[tuple[str, str], int]:
         """(learner, lesson_id) -> step, for every learner in a pack."""
