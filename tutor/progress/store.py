@@ -173,13 +173,7 @@ class ProgressStore:
             )
 
     def save_position(self, learner: str, pack_id: str, lesson_id: str, step: int) -> None:
-        # several class servers share one PostgreSQL and their clocks may disagree: the
-        # database's clock says which place is the last (SQLite: one machine, one clock)
-        now, args = (
-            ("EXTRACT(EPOCH FROM clock_timestamp())", ())
-            if self.dialect == "postgresql"
-            else ("?", (time.time(),))
-        )
+        now, args = self._now()
         with self._backend.transaction() as run:
             run(
                 "INSERT INTO positions (learner, pack_id, lesson_id, step, updated_at)"
@@ -187,6 +181,39 @@ class ProgressStore:
                 " DO UPDATE SET step = excluded.step, updated_at = excluded.updated_at",
                 (learner, pack_id, lesson_id, int(step), *args),
             )
+
+    def save_draft(
+        self, learner: str, pack_id: str, lesson_id: str, exercise_id: str, text: str
+    ) -> None:
+        """Keep an unsubmitted answer (a class's service does, for its learners); "" drops it."""
+        key = (learner, pack_id, lesson_id, exercise_id)
+        with self._backend.transaction() as run:
+            if not text:
+                run(
+                    "DELETE FROM drafts WHERE learner = ? AND pack_id = ? AND lesson_id = ?"
+                    " AND exercise_id = ?",
+                    key,
+                )
+                return
+            now, args = self._now()
+            run(
+                "INSERT INTO drafts (learner, pack_id, lesson_id, exercise_id, text, updated_at)"
+                f" VALUES (?, ?, ?, ?, ?, {now})"
+                " ON CONFLICT (learner, pack_id, lesson_id, exercise_id)"
+                " DO UPDATE SET text = excluded.text, updated_at = excluded.updated_at",
+                (*key, text, *args),
+            )
+
+    def _now(self) -> tuple[str, tuple]:
+        """SQL for "now", and its argument: the database's clock on PostgreSQL.
+
+        Several class servers share one PostgreSQL and their clocks may
+        disagree: the database's clock says which place is the last (SQLite:
+        one machine, one clock).
+        """
+        if self.dialect == "postgresql":
+            return "EXTRACT(EPOCH FROM clock_timestamp())", ()
+        return "?", (time.time(),)
 
     # ------------------------------------------------------------ reads
 
@@ -252,6 +279,14 @@ class ProgressStore:
         )
         return sorted(row[0] for row in rows)
 
+    def drafts(self, learner: str, pack_id: str) -> dict[tuple[str, str], str]:
+        """(lesson_id, exercise_id) -> the learner's unsubmitted answer there."""
+        rows = self._backend.read(
+            "SELECT lesson_id, exercise_id, text FROM drafts WHERE learner = ? AND pack_id = ?",
+            (learner, pack_id),
+        )
+        return {(lesson, exercise): text for lesson, exercise, text in rows}
+
     def positions(self, pack_id: str) -> dict[tuple[str, str], int]:
         """(learner, lesson_id) -> step, for every learner in a pack."""
         rows = self._backend.read(
@@ -309,9 +344,12 @@ class ProgressStore:
             args.append(lesson_id)
         with self._backend.transaction() as run:
             if exercise_id is not None:
+                # a reset exercise starts empty: its draft goes too (not counted: not a grade)
+                run(f"DELETE FROM drafts{where} AND exercise_id = ?", (*args, exercise_id))
                 rows = run(f"DELETE FROM attempts{where} AND exercise_id = ? RETURNING 1",
                            (*args, exercise_id))  # fmt: skip
                 return len(rows)
+            run(f"DELETE FROM drafts{where}", args)
             rows = run(f"DELETE FROM attempts{where} RETURNING 1", args)
             rows += run(f"DELETE FROM positions{where} RETURNING 1", args)
         return len(rows)
