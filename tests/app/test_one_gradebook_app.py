@@ -35,6 +35,7 @@ async def test_a_choice_solved_in_chinese_shows_solved_and_picked_in_english(
     make_app, tmp_path
 ) -> None:
     chinese = make_app(pack=_translation(tmp_path))
+    assert chinese.session.drafts.pack_id == "app-test-pack"  # drafts too: one record
     async with chinese.run_test(size=(80, 24)) as pilot:
         screen = await open_step(pilot, chinese, "Choice")
         view = await exercise(pilot, screen, "pick")

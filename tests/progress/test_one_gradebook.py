@@ -227,6 +227,14 @@ def test_the_app_opening_either_language_brings_the_old_rows_in(location) -> Non
         }
 
 
+def test_a_draft_kept_under_the_chinese_id_is_found_in_english(location) -> None:
+    with ProgressStore(location) as store:
+        store.save_draft("ada", "ce-tutor-builtin-zh", ZH_LESSON.id, ZH_CHOICE.id, "0.69")
+        LearnerSession(store, ENGLISH, "ada")
+        assert store.drafts("ada", "ce-tutor-builtin") == {(ZH_LESSON.id, ZH_CHOICE.id): "0.69"}
+        assert store.pack_ids() == {"ce-tutor-builtin"}
+
+
 def test_the_later_place_wins_when_both_ids_hold_one(location) -> None:
     import time
 

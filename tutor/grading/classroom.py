@@ -30,9 +30,21 @@ from tutor.progress.store import HINT_STATUS, SOLUTION_STATUS, Attempt, Progress
 if TYPE_CHECKING:
     from tutor.grading.service import Service
 
+MAX_DRAFT = 20_000  # characters: a long code answer; a request is at most MAX_LINE bytes anyway
+
 # ops answered for the learner at the other end of the socket (their `learner` is replaced)
 PEER_OPS = frozenset(
-    {"grade", "show", "answer", "hint", "solution", "position", "my_progress", "class_pack"}
+    {
+        "grade",
+        "show",
+        "answer",
+        "hint",
+        "solution",
+        "position",
+        "draft",
+        "my_progress",
+        "class_pack",
+    }
 )
 
 
@@ -127,6 +139,23 @@ class Classroom:
         self.store.save_position(request["learner"], self._records(pack), lesson.id, step)
         return {"saved": True}
 
+    def draft(self, service: Service, request: dict[str, Any]) -> dict[str, Any]:
+        """Keep the learner's unsubmitted answer to one exercise of a served pack ("" drops it).
+
+        One per exercise, each at most MAX_DRAFT characters: what a learner can
+        make the store hold is bounded by the pack.
+        """
+        pack, lesson, exercise = service._find(request)
+        text = request.get("text", "")
+        if not isinstance(text, str):
+            raise GradingFailed("a draft is text", "request")
+        if len(text) > MAX_DRAFT:
+            raise GradingFailed(
+                _("a draft is at most {count} characters").format(count=MAX_DRAFT), "request"
+            )
+        self.store.save_draft(request["learner"], self._records(pack), lesson.id, exercise.id, text)
+        return {"saved": True}
+
     def my_progress(self, service: Service, request: dict[str, Any]) -> dict[str, Any]:
         """The asking learner's own rows, places and the solutions they were shown."""
         pack = service.pack_at(request)
@@ -154,8 +183,10 @@ class Classroom:
             exercise = pack.find_exercise(lesson_id, exercise_id)
             if exercise is not None and exercise.solution:
                 solutions.append([lesson_id, exercise_id, exercise.solution])
+        drafts = [[*key, text] for key, text in sorted(self.store.drafts(learner, records).items())]
         return {
             "learner": learner,
+            "drafts": drafts,
             "attempts": [asdict(a) for a in attempts],
             "positions": steps,
             "last": [last.lesson_id, last.step] if last else None,
@@ -188,6 +219,7 @@ class Classroom:
         "hint": hint,
         "solution": solution,
         "position": position,
+        "draft": draft,
         "my_progress": my_progress,
         "class_pack": class_pack,
     }

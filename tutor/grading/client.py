@@ -198,6 +198,10 @@ class GradingClient:
     def save_position(self, pack: str | Path, lesson: str, step: int) -> None:
         self._ask({"op": "position", "pack": str(pack), "lesson": lesson, "step": step})
 
+    def save_draft(self, pack: str | Path, lesson: str, exercise: str, text: str) -> None:
+        """This learner's unsubmitted answer, kept by the service ("" drops it)."""
+        self._ask({"op": "draft", **_where(pack, lesson, exercise), "text": text})
+
     # -- internals ----------------------------------------------------------------------------
 
     def _ask(self, request: dict[str, Any]) -> dict[str, Any]:

@@ -54,8 +54,8 @@ READY = "ready in"  # how `ce-tutor serve`'s line saying it is ready begins (std
 MAX_CONNECTIONS = 1024  # a few per learner (one per app thread asking); more are refused
 MEMO_SIZE = 4096  # drawings kept
 # what the request log records when it succeeds (every failure and refusal is recorded);
-# not the drawing and reading requests a learner's typing sends several times a second
-LOGGED_OPS = frozenset({*CLASS_OPS, "grade", "run_example", "class_pack"})
+# not the drawing, reading and draft requests a learner's typing sends several times a minute
+LOGGED_OPS = frozenset({*CLASS_OPS, "grade", "run_example", "class_pack"}) - {"draft"}
 
 
 class Service:
