@@ -227,6 +227,33 @@ def test_the_app_opening_either_language_brings_the_old_rows_in(location) -> Non
         }
 
 
+def test_choices_an_english_learner_picked_before_read_back_in_chinese(location) -> None:
+    """An earlier version recorded a choice by its English text alone: Chinese cannot read that."""
+    with ProgressStore(location) as store:
+        for written in (WRONG, RIGHT):
+            choice = EN_CHOICE.choices[written]
+            store.record_attempt(
+                Attempt(
+                    "ada",
+                    "ce-tutor-builtin",
+                    "0.1.0",
+                    EN_LESSON.id,
+                    EN_CHOICE.id,
+                    choice.text,
+                    "correct" if choice.correct else "incorrect",
+                    float(choice.correct),
+                    mistake=choice.tag,
+                    created_at=100.0,
+                )  # fmt: skip
+            )
+        zh = LearnerSession(store, CHINESE, "ada")
+        history = zh.history(ZH_LESSON, ZH_CHOICE)
+        assert history.solved and history.last.answer == ZH_CHOICE.choices[RIGHT].text
+        assert [m.answer for m in zh.mistakes()] == [ZH_CHOICE.choices[WRONG].text]
+        recorded = [a.answer for a in store.attempts()]
+        assert recorded == [f"[{i + 1}] {EN_CHOICE.choices[i].text}" for i in (WRONG, RIGHT)]
+
+
 def test_a_draft_kept_under_the_chinese_id_is_found_in_english(location) -> None:
     with ProgressStore(location) as store:
         store.save_draft("ada", "ce-tutor-builtin-zh", ZH_LESSON.id, ZH_CHOICE.id, "0.69")

@@ -62,13 +62,13 @@ class Classroom:
     def _records(self, pack) -> str:
         """The id the pack's work is recorded under (`Pack.gradebook_id`), its older rows
         folded in the first time the service meets this version of it."""
-        from tutor.grading.gradebook_rows import adopt_rows
+        from tutor.grading.gradebook_rows import adopt_course_rows
 
         seen = (pack.id, pack.version)
         if seen not in self._adopted:
             with self._adopting:
                 if seen not in self._adopted:
-                    adopt_rows(self.store, pack)
+                    adopt_course_rows(self.store, pack)
                     self._adopted.add(seen)
         return pack.gradebook_id
 

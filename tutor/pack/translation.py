@@ -36,13 +36,11 @@ def translation_problems(pack: Pack) -> list[PackError]:
 
 
 def _original(pack_id: str) -> Pack | None:
-    from tutor.pack.discovery import installed_packs, manifest_fields
+    from tutor.pack.discovery import installed_pack_root
     from tutor.pack.loader import load_pack
 
-    for source in installed_packs():
-        if manifest_fields(source.root).get("id") == pack_id:
-            return load_pack(source.root)[0]
-    return None
+    root = installed_pack_root(pack_id)
+    return load_pack(root)[0] if root is not None else None
 
 
 def _lesson_problems(lesson, original: Pack) -> list[PackError]:

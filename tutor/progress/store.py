@@ -332,22 +332,22 @@ class ProgressStore:
         return sorted(row[0] for row in rows)
 
     def answers_to(
-        self, pack_ids: Sequence[str], exercise_ids: Sequence[str], learner: str | None = None
+        self, pack_ids: Sequence[str], exercise_ids: Sequence[str]
     ) -> list[tuple[str, str, str]]:
-        """Each distinct (lesson_id, exercise_id, answer) recorded under these packs' ids for
-        these exercise ids (of one learner, if given)."""
+        """Each distinct (lesson_id, exercise_id, answer) graded (not unreadable) under these
+        packs' ids for these exercise ids."""
         if not pack_ids or not exercise_ids:
             return []
-        query = (
-            "SELECT DISTINCT lesson_id, exercise_id, answer FROM attempts"
-            f" WHERE pack_id IN ({_marks(len(pack_ids))})"
-            f" AND exercise_id IN ({_marks(len(exercise_ids))}) AND answer <> ''"
-        )
-        args = [*pack_ids, *exercise_ids]
-        if learner is not None:
-            query += " AND learner = ?"
-            args.append(learner)
-        return [tuple(row) for row in self._backend.read(query, args)]
+        return [
+            tuple(row)
+            for row in self._backend.read(
+                "SELECT DISTINCT lesson_id, exercise_id, answer FROM attempts"
+                f" WHERE pack_id IN ({_marks(len(pack_ids))})"
+                f" AND exercise_id IN ({_marks(len(exercise_ids))})"
+                f" AND status NOT IN ({_marks(len(NOT_ATTEMPTS))})",
+                (*pack_ids, *exercise_ids, *sorted(NOT_ATTEMPTS)),
+            )
+        ]
 
     def pack_ids(self) -> set[str]:
         """Every pack id the store holds a row under."""
