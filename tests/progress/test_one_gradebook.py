@@ -324,6 +324,62 @@ def test_a_class_records_both_languages_under_one_id(tmp_path) -> None:
         assert store.pack_ids() == {"ce-tutor-builtin"}
 
 
+class _Client:
+    """A learner's app's client, its requests answered by the class's records in this process."""
+
+    def __init__(self, classroom, service: _Service) -> None:
+        self.classroom, self.service = classroom, service
+
+    def _ask(self, op, pack, **request):
+        reply = op(self.service, {"learner": "ada", "pack": str(pack), **request})
+        return json.loads(json.dumps(reply))  # as it crosses the socket
+
+    def class_pack(self, pack):
+        from tutor.pack.served import served_pack
+
+        return json.loads(json.dumps(served_pack(self.service.pack_at({"pack": str(pack)}))))
+
+    def my_progress(self, pack):
+        return self._ask(self.classroom.my_progress, pack)
+
+    def hint(self, pack, lesson, exercise):
+        return self._ask(self.classroom.hint, pack, lesson=lesson, exercise=exercise)
+
+    def save_position(self, pack, lesson, step):
+        self._ask(self.classroom.position, pack, lesson=lesson, step=step)
+
+    def save_draft(self, pack, lesson, exercise, text):
+        self._ask(self.classroom.draft, pack, lesson=lesson, exercise=exercise, text=text)
+
+
+def test_an_app_in_class_opens_either_language_on_the_same_record(tmp_path) -> None:
+    from tutor.app.class_progress import ClassProgress
+    from tutor.app.local_state import Drafts
+    from tutor.grading.classroom import Classroom
+
+    service = _Service(ENGLISH, CHINESE)
+    with ProgressStore(tmp_path / "class.sqlite3") as store:
+        classroom = Classroom(store, identities=None)
+        where = {"learner": "ada", "lesson": EN_LESSON.id, "exercise": EN_CHOICE.id}
+        typed = _pick(ENGLISH, EN_LESSON, EN_CHOICE, "ada", RIGHT)
+        classroom.answer(service, {**where, "pack": str(ENGLISH.root), "answer": typed})
+
+        progress = ClassProgress(_Client(classroom, service))
+        served = progress.open_pack(CHINESE.root)  # the served pack: no answers, same record
+        assert served.gradebook_id == "ce-tutor-builtin"
+        drafts = Drafts(progress, "ada", served.gradebook_id)
+        session = LearnerSession(progress, served, "ada", drafts)
+        lesson = served.lesson(ZH_LESSON.id)
+        history = session.history(lesson, lesson.exercise(ZH_CHOICE.id))
+        assert history.solved and history.last.answer == ZH_CHOICE.choices[RIGHT].text
+        assert session.use_hint(lesson, lesson.exercise(ZH_CHOICE.id)) == 1
+        session.save_position(lesson, 1)
+        drafts.put(ZH_LESSON.id, ZH_CHOICE.id, "0.69")
+        assert {a.pack_id for a in store.attempts()} == {"ce-tutor-builtin"}
+        assert store.last_position("ada", "ce-tutor-builtin") == Position(ZH_LESSON.id, 1)
+        assert store.drafts("ada", "ce-tutor-builtin") == {(ZH_LESSON.id, ZH_CHOICE.id): "0.69"}
+
+
 # ---------------------------------------------------------------- validate
 
 
@@ -360,6 +416,30 @@ def test_validate_names_choices_that_differ_from_the_originals(tmp_path) -> None
     result = CliRunner().invoke(cli, ["validate", "--quick", _translation(tmp_path, drop_right)])
     assert f"{ZH_LESSON.path.name}:{ZH_CHOICE.location.line}: exercise `{ZH_CHOICE.id}`: the " \
         "choices differ from the original's" in result.output  # fmt: skip
+
+
+def test_validate_names_a_lesson_id_the_original_does_not_have(tmp_path) -> None:
+    root = _translation(tmp_path, lambda text: text.replace(f"id: {ZH_LESSON.id}\n",
+                                                           f"id: {ZH_LESSON.id}-zh\n", 1))  # fmt: skip
+    result = CliRunner().invoke(cli, ["validate", "--quick", root])
+    assert result.exit_code == 1
+    assert f"{ZH_LESSON.path.name}:1: lesson `{ZH_LESSON.id}-zh` is not in `ce-tutor-builtin`" in (
+        result.output
+    )
+
+
+def test_validate_says_when_the_original_is_not_installed(tmp_path) -> None:
+    root = tmp_path / "zh"
+    shutil.copytree(builtin_zh_pack_dir(), root)
+    manifest = root / "pack.toml"
+    text = manifest.read_text(encoding="utf-8")
+    manifest.write_text(text.replace('"ce-tutor-builtin"', '"no-such-course"'), encoding="utf-8")
+    line = text.splitlines().index('translates = "ce-tutor-builtin"') + 1
+    result = CliRunner().invoke(cli, ["validate", "--quick", str(root)])
+    assert result.exit_code == 1
+    assert f"pack.toml:{line}: this pack translates `no-such-course`, which is not installed" in (
+        result.output
+    )
 
 
 def test_the_chinese_course_validates_clean_against_the_english(tmp_path) -> None:
