@@ -167,24 +167,30 @@ def test_progress_is_the_same_from_either_language(tmp_path) -> None:
 # ---------------------------------------------------------------- rows kept apart before
 
 
-def _old_chinese_rows(store: ProgressStore) -> None:
-    """As an earlier version recorded them: under the Chinese id, a choice by its Chinese text."""
+def _old_rows(store: ProgressStore, pack_id: str, lesson, exercise) -> None:
+    """A wrong then the right choice, as an earlier version recorded them: by their text alone."""
     for written in (WRONG, RIGHT):
-        choice = ZH_CHOICE.choices[written]
+        choice = exercise.choices[written]
+        status = "correct" if choice.correct else "incorrect"
         store.record_attempt(
             Attempt(
                 "ada",
-                "ce-tutor-builtin-zh",
+                pack_id,
                 "0.1.0",
-                ZH_LESSON.id,
-                ZH_CHOICE.id,
+                lesson.id,
+                exercise.id,
                 choice.text,
-                "correct" if choice.correct else "incorrect",
+                status,
                 float(choice.correct),
                 mistake=choice.tag,
                 created_at=100.0,
             )  # fmt: skip
         )
+
+
+def _old_chinese_rows(store: ProgressStore) -> None:
+    """As an earlier version recorded them: under the Chinese id, a choice by its Chinese text."""
+    _old_rows(store, "ce-tutor-builtin-zh", ZH_LESSON, ZH_CHOICE)
     store.save_position("ada", "ce-tutor-builtin-zh", ZH_LESSON.id, 3)
 
 
@@ -230,22 +236,7 @@ def test_the_app_opening_either_language_brings_the_old_rows_in(location) -> Non
 def test_choices_an_english_learner_picked_before_read_back_in_chinese(location) -> None:
     """An earlier version recorded a choice by its English text alone: Chinese cannot read that."""
     with ProgressStore(location) as store:
-        for written in (WRONG, RIGHT):
-            choice = EN_CHOICE.choices[written]
-            store.record_attempt(
-                Attempt(
-                    "ada",
-                    "ce-tutor-builtin",
-                    "0.1.0",
-                    EN_LESSON.id,
-                    EN_CHOICE.id,
-                    choice.text,
-                    "correct" if choice.correct else "incorrect",
-                    float(choice.correct),
-                    mistake=choice.tag,
-                    created_at=100.0,
-                )  # fmt: skip
-            )
+        _old_rows(store, "ce-tutor-builtin", EN_LESSON, EN_CHOICE)
         zh = LearnerSession(store, CHINESE, "ada")
         history = zh.history(ZH_LESSON, ZH_CHOICE)
         assert history.solved and history.last.answer == ZH_CHOICE.choices[RIGHT].text
