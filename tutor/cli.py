@@ -1248,6 +1248,7 @@ def _group_id(group: str | None) -> int | None:
 @click.option("--learner", "class_learner", metavar="NAME",
               help="With --class: the account to check as (default: one of the class).")  # fmt: skip
 @click.option("--sshd-config", type=click.Path(dir_okay=False, path_type=Path), hidden=True)
+@click.option("--unit", type=click.Path(dir_okay=False, path_type=Path), hidden=True)
 @click.pass_context
 def doctor(
     ctx: click.Context,
@@ -1255,6 +1256,7 @@ def doctor(
     as_class: bool,
     class_learner: str | None,
     sshd_config: Path | None,
+    unit: Path | None,
 ) -> None:
     """Check this installation before teaching: torch, sandbox, terminal, data folder, store."""
     from tutor.doctor import print_checks, run_checks
@@ -1270,7 +1272,7 @@ def doctor(
     if as_class:
         from tutor.doctor_class import class_checks
 
-        checks += class_checks(config, class_learner, sshd_config)
+        checks += class_checks(config, class_learner, sshd_config, unit)
     if not print_checks(checks, ascii_only=ascii_only or not _terminal_is_utf8()):
         sys.exit(1)
 
