@@ -485,11 +485,13 @@ def _validate_once(
     """One `validate` of the pack (of its lessons in `files`, when given); the exit code."""
     from tutor.grading.pack_checks import check_pack
     from tutor.pack.loader import load_pack
+    from tutor.pack.translation import translation_problems
 
     try:
         pack, errors = load_pack(root)
     except PackNotFound as error:
         _fail(str(error), code=1)
+    errors = errors + translation_problems(pack)
     only = _lessons_to_check(pack, lesson_id, files)
     if only is not None:
         paths = {lesson.path.resolve() for lesson in pack.lessons if lesson.id in only}
@@ -544,7 +546,8 @@ def _orphaned_work(pack: Pack, db: str) -> list[PackError]:
 
     lessons = [LessonOutline(le.id, tuple(e.id for e in le.exercises)) for le in pack.lessons]
     with _open_progress(db) as store:
-        found = orphans(store.attempts(pack_id=pack.id), lessons, pack.id)
+        _adopt_course_rows(store, pack)
+        found = orphans(store.attempts(pack_id=pack.gradebook_id), lessons, pack.gradebook_id)
     paths = {lesson.id: lesson.path for lesson in pack.lessons}
     manifest = pack.root / "pack.toml"
     return [
@@ -633,15 +636,31 @@ def _gradebook(pack: Pack, db: str | None, learner: str | None):
     from tutor.progress.gradebook import LessonOutline, grade_rows
 
     lessons = [LessonOutline(le.id, tuple(e.id for e in le.exercises)) for le in pack.lessons]
+    records = pack.gradebook_id  # one gradebook for the course in every language
     with _instructor_store(db) as store:
-        attempts = store.attempts(learner=learner, pack_id=pack.id)
-        learners = [learner] if learner else store.learners(pack.id)
+        _adopt_course_rows(store, pack)
+        attempts = store.attempts(learner=learner, pack_id=records)
+        learners = [learner] if learner else store.learners(records)
         positions = {
             key: step
-            for key, step in store.positions(pack.id).items()
+            for key, step in store.positions(records).items()
             if learner is None or key[0] == learner
         }
-    return lessons, grade_rows(attempts, lessons, pack.id, pack.version, learners), positions
+    return lessons, grade_rows(attempts, lessons, records, pack.version, learners), positions
+
+
+def _adopt_course_rows(store, pack: Pack) -> None:
+    """Rows an earlier version kept under a translation's own id, folded in (said on stderr)."""
+    from tutor.grading.gradebook_rows import adopt_course_rows
+
+    changed = adopt_course_rows(store, pack)
+    if changed:
+        click.echo(
+            _("{count} earlier row(s) brought into the gradebook of {pack}").format(
+                count=changed, pack=pack.gradebook_id
+            ),
+            err=True,
+        )
 
 
 @cli.command()

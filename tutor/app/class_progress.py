@@ -71,7 +71,7 @@ class ClassProgress:
             _set_solution(pack, lesson_id, exercise_id, text)
         for lesson_id, exercise_id, texts in mine.get("hints", []):
             _set_hints(pack, lesson_id, exercise_id, texts)
-        self._packs[pack.id] = snapshot
+        self._packs[pack.gradebook_id] = snapshot  # keyed as the session asks: its records
         return pack
 
     def served_packs(self) -> list[Path]:

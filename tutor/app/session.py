@@ -91,22 +91,26 @@ class LearnerSession:
         self.seen: dict[tuple[str, str, int], object] = {}
         self._hints: dict[tuple[str, str], int] = {}
         self._solutions: set[tuple[str, str]] = set()
+        if isinstance(store, ProgressStore):  # in a class the service folds them
+            from tutor.grading.gradebook_rows import adopt_course_rows
+
+            adopt_course_rows(store, pack)  # work an earlier version kept apart
 
     def resume_point(self) -> Position | None:
-        position = self.store.last_position(self.learner, self.pack.id)
+        position = self.store.last_position(self.learner, self.pack.gradebook_id)
         if position is None or self.pack.lesson(position.lesson_id) is None:
             return None
         return position
 
     def position(self, lesson: Lesson) -> int:
-        step = self.store.position(self.learner, self.pack.id, lesson.id)
+        step = self.store.position(self.learner, self.pack.gradebook_id, lesson.id)
         return min(max(step, 0), max(len(lesson.steps) - 1, 0))
 
     def save_position(self, lesson: Lesson, step: int) -> None:
-        self.store.save_position(self.learner, self.pack.id, lesson.id, step)
+        self.store.save_position(self.learner, self.pack.gradebook_id, lesson.id, step)
 
     def states(self) -> dict[tuple[str, str], ExerciseState]:
-        return self.store.exercise_states(self.learner, self.pack.id)
+        return self.store.exercise_states(self.learner, self.pack.gradebook_id)
 
     def state(self, lesson: Lesson, exercise: Exercise) -> ExerciseState | None:
         return self.states().get((lesson.id, exercise.id))
@@ -114,9 +118,7 @@ class LearnerSession:
     def history(self, lesson: Lesson, exercise: Exercise) -> ExerciseHistory:
         """Attempts charged, solved or not, solution shown: read back from the store."""
         rows = [
-            a
-            for a in self.store.attempts(learner=self.learner, pack_id=self.pack.id)
-            if a.lesson_id == lesson.id and a.exercise_id == exercise.id
+            a for a in self._rows() if a.lesson_id == lesson.id and a.exercise_id == exercise.id
         ]
         charged = [a for a in rows if a.status in CHARGED]
         shown = any(a.solution_shown or a.status == SOLUTION_STATUS for a in rows)
@@ -183,7 +185,17 @@ class LearnerSession:
         return {lesson.id: self.lesson_summary(lesson, rows) for lesson in self.pack.lessons}
 
     def _rows(self) -> list[Attempt]:
-        return self.store.attempts(learner=self.learner, pack_id=self.pack.id)
+        """This learner's rows, a choice in this pack's words whichever language recorded it."""
+        rows = self.store.attempts(learner=self.learner, pack_id=self.pack.gradebook_id)
+        return [self._in_our_words(a) for a in rows]
+
+    def _in_our_words(self, attempt: Attempt) -> Attempt:
+        exercise = self.pack.find_exercise(attempt.lesson_id, attempt.exercise_id)
+        if not isinstance(exercise, ChoiceExercise) or not attempt.answer:
+            return attempt
+        from tutor.grading.choice import local_answer
+
+        return replace(attempt, answer=local_answer(exercise, attempt.answer))
 
     def overview(self, lesson: Lesson, rows: list[Attempt] | None = None) -> list[ExerciseLine]:
         """Each exercise of a lesson as the learner left it: one read of the store."""
@@ -214,7 +226,7 @@ class LearnerSession:
     def mistakes(self) -> list[Mistake]:
         """Every named mistake the learner made, by exercise, in course order."""
         found: dict[tuple[str, str, str], Mistake] = {}
-        for a in self.store.attempts(learner=self.learner, pack_id=self.pack.id):
+        for a in self._rows():
             if a.mistake:
                 key = (a.lesson_id, a.exercise_id, a.mistake)
                 before = found.get(key)
@@ -285,7 +297,7 @@ class LearnerSession:
     def _attempt(self, lesson, exercise, answer, status, score, mistake) -> Attempt:
         return Attempt(
             learner=self.learner,
-            pack_id=self.pack.id,
+            pack_id=self.pack.gradebook_id,
             pack_version=self.pack.version,
             lesson_id=lesson.id,
             exercise_id=exercise.id,

@@ -95,8 +95,9 @@ class TutorApp(App):
     def _set_pack(self, pack: Pack) -> None:
         self.pack = pack
         self.grading.pack = pack
-        # kept where the learner's progress is: their store, or the class's service
-        drafts = Drafts(self.store, self.learner, pack.id)
+        # kept where the learner's progress is (their store, or the class's service), under
+        # the course's gradebook id: a draft typed in one language is there in the other
+        drafts = Drafts(self.store, self.learner, pack.gradebook_id)
         self.session = LearnerSession(self.store, pack, self.learner, drafts)
 
     def get_driver_class(self):

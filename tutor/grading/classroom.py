@@ -56,6 +56,21 @@ class Classroom:
         self.identities = identities
         # a hint's count and an answer's "hints used" are read, then written: one at a time
         self._write = threading.Lock()
+        self._adopted: set[tuple[str, str]] = set()  # (pack id, version) whose old rows are in
+        self._adopting = threading.Lock()
+
+    def _records(self, pack) -> str:
+        """The id the pack's work is recorded under (`Pack.gradebook_id`), its older rows
+        folded in the first time the service meets this version of it."""
+        from tutor.grading.gradebook_rows import adopt_course_rows
+
+        seen = (pack.id, pack.version)
+        if seen not in self._adopted:
+            with self._adopting:
+                if seen not in self._adopted:
+                    adopt_course_rows(self.store, pack)
+                    self._adopted.add(seen)
+        return pack.gradebook_id
 
     def learner(self, peer: Peer | None, token: Any) -> str:
         """Who the peer is; refused when the kernel did not say (no socket)."""
@@ -121,7 +136,7 @@ class Classroom:
         step = int(request["step"])
         if not 0 <= step < max(len(lesson.steps), 1):
             raise GradingFailed(f"no step {step} in `{lesson.id}`", "request")
-        self.store.save_position(request["learner"], pack.id, lesson.id, step)
+        self.store.save_position(request["learner"], self._records(pack), lesson.id, step)
         return {"saved": True}
 
     def draft(self, service: Service, request: dict[str, Any]) -> dict[str, Any]:
@@ -138,20 +153,21 @@ class Classroom:
             raise GradingFailed(
                 _("a draft is at most {count} characters").format(count=MAX_DRAFT), "request"
             )
-        self.store.save_draft(request["learner"], pack.id, lesson.id, exercise.id, text)
+        self.store.save_draft(request["learner"], self._records(pack), lesson.id, exercise.id, text)
         return {"saved": True}
 
     def my_progress(self, service: Service, request: dict[str, Any]) -> dict[str, Any]:
         """The asking learner's own rows, places and the solutions they were shown."""
         pack = service.pack_at(request)
         learner = request["learner"]
-        attempts = self.store.attempts(learner=learner, pack_id=pack.id)
+        records = self._records(pack)
+        attempts = self.store.attempts(learner=learner, pack_id=records)
         steps = {
             lesson: step
-            for (who, lesson), step in self.store.positions(pack.id).items()
+            for (who, lesson), step in self.store.positions(records).items()
             if who == learner
         }
-        last = self.store.last_position(learner, pack.id)
+        last = self.store.last_position(learner, records)
         shown = {(a.lesson_id, a.exercise_id) for a in attempts if a.status == SOLUTION_STATUS}
         seen: dict[tuple[str, str], int] = {}
         for a in attempts:
@@ -167,7 +183,7 @@ class Classroom:
             exercise = pack.find_exercise(lesson_id, exercise_id)
             if exercise is not None and exercise.solution:
                 solutions.append([lesson_id, exercise_id, exercise.solution])
-        drafts = [[*key, text] for key, text in sorted(self.store.drafts(learner, pack.id).items())]
+        drafts = [[*key, text] for key, text in sorted(self.store.drafts(learner, records).items())]
         return {
             "learner": learner,
             "drafts": drafts,
@@ -214,7 +230,7 @@ class Classroom:
         """(hints seen, solution shown) of one learner on one exercise, from the store."""
         rows = [
             a
-            for a in self.store.attempts(learner=learner, pack_id=pack.id)
+            for a in self.store.attempts(learner=learner, pack_id=self._records(pack))
             if a.lesson_id == lesson.id and a.exercise_id == exercise.id
         ]
         hints = max((a.hints_used for a in rows), default=0)
@@ -227,7 +243,7 @@ class Classroom:
         hints, shown = self._history(learner, pack, lesson, exercise)
         return Attempt(
             learner=learner,
-            pack_id=pack.id,
+            pack_id=self._records(pack),
             pack_version=pack.version,
             lesson_id=lesson.id,
             exercise_id=exercise.id,

@@ -108,6 +108,7 @@ def _read_manifest(manifest: Path, errors: list[PackError]) -> Pack:
     )
     pack.extra["lesson_order"] = data.get("lessons")
     pack.extra["lesson_order_line"] = line_of.get("lessons", 1)
+    pack.extra["translates_line"] = line_of.get("translates", 1)
     return pack
 
 
