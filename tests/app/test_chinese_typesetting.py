@@ -229,3 +229,16 @@ def test_inline_math_may_wrap_onto_the_next_source_line() -> None:
     shown = convert_inline("计算的是 $a +\nb$。", lambda latex: f"«{latex}»")
     assert shown == "计算的是 «a + b»。"
     assert convert_inline("$a$ b\n\n$ c", lambda latex: f"«{latex}»") == "«a» b\n\n$ c"
+
+
+def test_chinese_punctuation_after_a_matrix_stays_with_it() -> None:
+    """`logits = {logits}，target = …`: the prose after the matrix's block started with `，`."""
+    from tutor.app.matrices import prompt_with_matrices
+
+    shown = prompt_with_matrices(
+        "logits = {logits}，target = {target}。", {"logits": [[1, 2], [3, 4]], "target": [1, 0]}
+    )
+    block, rest = shown.split("```text\n")[1].split("\n```\n")
+    assert block.endswith("]]，") and rest.strip() == "target = [1, 0]。"
+    english = prompt_with_matrices("x = {x}, then y.", {"x": [[1, 2], [3, 4]]})
+    assert english.split("\n```\n")[1].strip() == "then y."
