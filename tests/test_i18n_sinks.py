@@ -13,8 +13,11 @@ a literal or f-string with words in one of them, not wrapped in `_()`
 - `return MESSAGE` from a function that returns text (`-> str`,
   `-> str | None`): the problem and mismatch describers.
 
-Scanned: `tutor/pack/` and `tutor/grading/` (not `grading/sandbox/`, whose
-child process has no learner language: the grader words what it reports).
+Scanned: `tutor/pack/`, `tutor/grading/` and `tutor/numeric/` (parameter
+generators and torch expressions: what `validate` says of them, and why a
+learner's numbers could not be drawn). Not `grading/sandbox/`, whose child
+process has no learner language (the grader words what it reports), nor
+yet `tutor/symbolic/`.
 A string made only of placeholders and punctuation (`f"{a}: {b}"`) still
 counts when its punctuation is one Chinese writes otherwise (`:` → `：`).
 """
@@ -28,7 +31,8 @@ from pathlib import Path
 import tutor
 
 SOURCE = Path(tutor.__file__).resolve().parent
-SCANNED = sorted(path for folder in ("pack", "grading") for path in (SOURCE / folder).glob("*.py"))
+FOLDERS = ("pack", "grading", "numeric")
+SCANNED = sorted(path for folder in FOLDERS for path in (SOURCE / folder).glob("*.py"))
 MARKERS = {"_", "N_", "ngettext"}
 # a call's argument that is a message: name -> (position, keyword); `problem` and `sub` are
 # the methods of `Fields` (a problem; the "exercise `x`" that messages name)
