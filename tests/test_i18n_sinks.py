@@ -13,11 +13,11 @@ a literal or f-string with words in one of them, not wrapped in `_()`
 - `return MESSAGE` from a function that returns text (`-> str`,
   `-> str | None`): the problem and mismatch describers.
 
-Scanned: `tutor/pack/`, `tutor/grading/` and `tutor/numeric/` (parameter
+Scanned: `tutor/pack/`, `tutor/grading/`, `tutor/numeric/` (parameter
 generators and torch expressions: what `validate` says of them, and why a
-learner's numbers could not be drawn). Not `grading/sandbox/`, whose child
-process has no learner language (the grader words what it reports), nor
-yet `tutor/symbolic/`.
+learner's numbers could not be drawn) and `tutor/symbolic/` (formulas).
+Not `grading/sandbox/`, whose child process has no learner language (the
+grader words what it reports).
 A string made only of placeholders and punctuation (`f"{a}: {b}"`) still
 counts when its punctuation is one Chinese writes otherwise (`:` → `：`).
 """
@@ -31,7 +31,7 @@ from pathlib import Path
 import tutor
 
 SOURCE = Path(tutor.__file__).resolve().parent
-FOLDERS = ("pack", "grading", "numeric")
+FOLDERS = ("pack", "grading", "numeric", "symbolic")
 SCANNED = sorted(path for folder in FOLDERS for path in (SOURCE / folder).glob("*.py"))
 MARKERS = {"_", "N_", "ngettext"}
 # a call's argument that is a message: name -> (position, keyword); `problem` and `sub` are
@@ -67,6 +67,16 @@ NOT_MESSAGES = {
     ("pack_checks.py", "python examples"): "a count's key, translated in summary()",
     ("pack_checks.py", "derivations"): "a count's key, translated in summary()",
     ("pack_checks.py", "plots"): "a count's key, translated in summary()",
+    ("definitions.py", "{} is not a valid value for reduction"): "torch's own words, mirrored",
+    ("definitions.py", "ignore_index is not supported"): "torch's own words, mirrored",
+    ("reader.py", "plain"): "a notation's key",
+    ("layout.py", "_{} _({})"): "math notation, not words",
+    ("render.py", "√({})"): "math notation, not words",
+    ("render.py", "{}̂ hat({})"): "math notation, not words",
+    ("render.py", "{}({})"): "math notation, not words",
+    ("render.py", "({})"): "math notation, not words",
+    ("tree.py", "{}({})"): "math notation, not words",
+    ("tree.py", "({})"): "math notation, not words",
 }
 
 
