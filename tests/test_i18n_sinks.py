@@ -202,3 +202,16 @@ def test_the_scan_finds_each_shape(tmp_path) -> None:
     )
     found = [line for line, _text in messages_not_translated(sample)]
     assert found == [2, 4, 6, 7, 11, 12, 13]
+
+
+def test_validate_speaks_of_the_authors_code_in_chinese_too() -> None:
+    """A learner's verdict said to the author: "你的代码…" becomes "它…", as "Your code" → "it"."""
+    from tutor import i18n
+    from tutor.grading.code_checks import in_author_words
+    from tutor.grading.verdict import Status, Verdict
+
+    verdict = Verdict(Status.INCORRECT, feedback="Your code raised an error.")
+    assert in_author_words(verdict) == "it raised an error."
+    with i18n.speaking("zh_CN"):
+        said = Verdict(Status.INCORRECT, feedback=i18n._("Your code raised an error."))
+        assert in_author_words(said) == "它抛出了异常。"
