@@ -75,7 +75,9 @@ class Classroom:
     def learner(self, peer: Peer | None, token: Any) -> str:
         """Who the peer is; refused when the kernel did not say (no socket)."""
         if peer is None:
-            raise GradingFailed("a class's service answers learners on its socket only", "refused")
+            raise GradingFailed(
+                _("a class's service answers learners on its socket only"), "refused"
+            )
         return self.identities.learner(peer, token if isinstance(token, str) else None)
 
     # -- ops ------------------------------------------------------------------------------
@@ -119,7 +121,9 @@ class Classroom:
         """The solution, sent only once its showing is recorded."""
         pack, lesson, exercise = service._find(request)
         if not exercise.solution:
-            raise GradingFailed(f"`{exercise.id}` has no written solution", "request")
+            raise GradingFailed(
+                _("`{id}` has no written solution").format(id=exercise.id), "request"
+            )
         with self._write:
             attempt = _with(
                 self._row(request["learner"], pack, lesson, exercise, "", SOLUTION_STATUS),
@@ -132,10 +136,17 @@ class Classroom:
         pack = service.pack_at(request)
         lesson = pack.lesson(str(request["lesson"]))
         if lesson is None:
-            raise GradingFailed(f"no lesson `{request['lesson']}` in {pack.root}", "request")
+            raise GradingFailed(
+                _("no lesson `{lesson}` in {pack}").format(
+                    lesson=request["lesson"], pack=pack.root
+                ),
+                "request",
+            )
         step = int(request["step"])
         if not 0 <= step < max(len(lesson.steps), 1):
-            raise GradingFailed(f"no step {step} in `{lesson.id}`", "request")
+            raise GradingFailed(
+                _("no step {step} in `{lesson}`").format(step=step, lesson=lesson.id), "request"
+            )
         self.store.save_position(request["learner"], self._records(pack), lesson.id, step)
         return {"saved": True}
 
@@ -148,7 +159,7 @@ class Classroom:
         pack, lesson, exercise = service._find(request)
         text = request.get("text", "")
         if not isinstance(text, str):
-            raise GradingFailed("a draft is text", "request")
+            raise GradingFailed(_("a draft is text"), "request")
         if len(text) > MAX_DRAFT:
             raise GradingFailed(
                 _("a draft is at most {count} characters").format(count=MAX_DRAFT), "request"

@@ -29,7 +29,7 @@ from tutor.grading.sandbox import (
     default_sandbox,
 )
 from tutor.grading.verdict import Status, Verdict
-from tutor.i18n import _
+from tutor.i18n import N_, _
 from tutor.pack.model import CodeExercise
 
 LEARNER_FILE = "<your code>"
@@ -86,12 +86,12 @@ def grade_code(
     """
     box = sandbox or default_sandbox()
     if not source.strip():
-        return Verdict(Status.UNREADABLE, feedback="No code was given.")
+        return Verdict(Status.UNREADABLE, feedback=_("No code was given."))
     cases = with_dtype_case(draw_cases(exercise, seed))
     learner_call = _call(exercise, source, cases, LEARNER_FILE, forbid=exercise.forbid)
     # The reference runs beside the learner's code (its outcomes are cached per seed).
     run, expected = _run_with_pack_code(
-        box, learner_call, exercise, [(exercise.reference, "the reference")], seed, cases
+        box, learner_call, exercise, [(exercise.reference, N_("the reference"))], seed, cases
     )
     if isinstance(expected[0], PackCodeError):
         raise expected[0]
@@ -338,8 +338,12 @@ def _run_with_pack_code(
     failures: dict[str, PackCodeError] = {}
     for (code, what), run in zip(missing, results, strict=True):
         if run.status is not RunStatus.OK or run.raised is not None or len(run.cases) != len(cases):
-            reason = run.message or (str(run.raised) if run.raised else "no result")
-            failures[code] = PackCodeError(f"{what} of exercise `{exercise.id}` failed: {reason}")
+            reason = run.message or (str(run.raised) if run.raised else _("no result"))
+            failures[code] = PackCodeError(
+                _("{what} of exercise `{id}` failed: {reason}").format(
+                    what=_(what), id=exercise.id, reason=reason
+                )
+            )
             continue
         known[code] = _outcomes(run)
         _reference_outcomes.put(_key(exercise, code, seed), known[code])
@@ -362,7 +366,7 @@ def _misconception(
         return None
     cases = [drawn[i] for i in keep]
     _, outcomes = _run_with_pack_code(
-        box, None, exercise, [(m.code, "a misconception") for m in known], seed, drawn
+        box, None, exercise, [(m.code, N_("a misconception")) for m in known], seed, drawn
     )
     for mistake, wrong in zip(known, outcomes, strict=True):
         if isinstance(wrong, PackCodeError):

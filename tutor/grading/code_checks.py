@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from tutor.i18n import _
+from tutor.i18n import N_, _
 from tutor.pack.model import CodeExercise
 
 Problems = list[tuple[int, str]]
@@ -208,7 +208,18 @@ def in_author_words(verdict) -> str:
             reason=details["reason"], label=details.get("label", _("a case"))
         )
     text = " ".join(verdict.feedback.split())
-    return text.replace("Your code", "it").replace("your code", "it").replace("Your ", "its ")
+    for yours, its in _ABOUT_IT:
+        text = text.replace(_(yours), _(its))
+    return text
+
+
+# a verdict speaks to the learner, validate of the author's code: the words swapped in the
+# feedback's language (你的代码 → 它 as "Your code" → "it")
+_ABOUT_IT = (
+    (N_("Your code"), N_("it")),
+    (N_("your code"), N_("it")),
+    (N_("Your "), N_("its ")),
+)
 
 
 _STABILITY_WORDS = re.compile(

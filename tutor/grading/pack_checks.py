@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from tutor.grading import learner_seed
-from tutor.i18n import _
+from tutor.i18n import N_, _
 from tutor.pack.errors import PackError
 from tutor.pack.model import (
     ChoiceExercise,
@@ -60,10 +60,19 @@ class CheckReport:
 
     def summary(self) -> str:
         parts = [
-            f"{count} {_singular(what) if count == 1 else what}"
+            _("{count} {what}").format(count=count, what=_(_singular(what) if count == 1 else what))
             for what, count in self.checked.items()
         ]
-        return ", ".join(parts) or "nothing"
+        return _(", ").join(parts) or _("nothing")
+
+
+# what `_kind` counts, as the closing line says it (translated there, in `summary`)
+KIND_WORDS = (
+    N_("choice exercises"), N_("choice exercise"), N_("number exercises"), N_("number exercise"),
+    N_("formula exercises"), N_("formula exercise"), N_("code exercises"), N_("code exercise"),
+    N_("predict exercises"), N_("predict exercise"), N_("python examples"),
+    N_("python example"), N_("derivations"), N_("derivation"), N_("plots"), N_("plot"),
+)  # fmt: skip
 
 
 def _singular(what: str) -> str:
@@ -279,7 +288,7 @@ def _check_code(pack: Pack, lesson: Lesson, exercise: CodeExercise) -> Problems:
     )
 
     line = exercise.location.line
-    unreadable = pack_code_problem(exercise.reference, exercise.entry, "the reference")
+    unreadable = pack_code_problem(exercise.reference, exercise.entry, _("the reference"))
     if unreadable:
         return [(line, unreadable)]
     seeds = [learner_seed(pack, lesson, exercise, name) for name in CASE_LEARNERS]
@@ -310,7 +319,9 @@ def _check_code(pack: Pack, lesson: Lesson, exercise: CodeExercise) -> Problems:
     for known in exercise.misconceptions:
         if not known.code:
             continue
-        unreadable = pack_code_problem(known.code, exercise.entry, f"misconception `{known.tag}`")
+        unreadable = pack_code_problem(
+            known.code, exercise.entry, _("misconception `{tag}`").format(tag=known.tag)
+        )
         if unreadable:
             problems.append((known.location.line, unreadable))
             continue

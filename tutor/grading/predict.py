@@ -66,7 +66,9 @@ def run_snippet_outcome(exercise: PredictExercise, seed: int, sandbox: Sandbox) 
         env = draw_params(exercise.params, seed)
     run = sandbox.run_snippet(exercise.code, env, filename="<snippet>")
     if run.status is not RunStatus.OK:
-        raise SnippetError(f"the snippet of `{exercise.id}` did not run: {run.message}")
+        raise SnippetError(
+            _("the snippet of `{id}` did not run: {why}").format(id=exercise.id, why=run.message)
+        )
     raised = run.raised
     outcome = Outcome(run.stdout, raised.type if raised else None, raised.message if raised else "")
     _outcomes.put(key, outcome)
