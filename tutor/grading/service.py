@@ -314,8 +314,12 @@ class Service:
                 self._packs[root] = (stamp, pack)
             return self._packs[root][1]
 
-    def prove_all(self) -> None:
-        """Prove every derivation of the served packs ahead of the learners (shared service)."""
+    def prove_all(self, stop: threading.Event | None = None) -> bool:
+        """Prove every derivation of the served packs ahead of the learners (shared service).
+
+        Stops early once `stop` is set (a SIGTERM must not wait for the proofs:
+        they take tens of seconds on a busy machine); True when all were done.
+        """
         from tutor.pack.model import Derivation
 
         for root in sorted(self.allowed or ()):
@@ -323,8 +327,11 @@ class Service:
                 for lesson in self.pack(root).lessons:
                     for step in lesson.steps:
                         for block in step.blocks:
+                            if stop is not None and stop.is_set():
+                                return False
                             if isinstance(block, Derivation):
                                 self.derivation_view(block, ascii=False, prove=True)
+        return True
 
 
 def _summary(times: list[float]) -> dict[str, float]:
@@ -523,8 +530,8 @@ def serve_shared(
         began = time.monotonic()
         service.start()
         say(f"{READY} {time.monotonic() - began:.1f} s: pid {os.getpid()}, socket {path}")
-        service.prove_all()
-        say("every derivation of the served packs is proved")
+        if service.prove_all(stop):
+            say("every derivation of the served packs is proved")
         stop.wait()
     finally:
         _close(server, path)
