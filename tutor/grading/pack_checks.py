@@ -21,7 +21,6 @@ Each check goes through the same grader a learner's answer does, so what
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -112,9 +111,7 @@ def check_pack(
             pending.append((lesson, block, key))
     sandboxed = [job for job in pending if isinstance(job[1], SANDBOXED)]
     examples = [job for job in sandboxed if isinstance(job[1], CodeExample)]
-    here = _Claims([job for job in pending if not isinstance(job[1], SANDBOXED)])
     workers = _start_sandbox(len(sandboxed)) if sandboxed else 1
-    announced = _Progress(chosen, progress)
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="validate-sandbox") as runner:
         # the longest first (code exercises, then predictions), so two threads end together
         ran = [
@@ -126,13 +123,12 @@ def check_pack(
             runner.submit(_checked_examples, clean, examples[start : start + EXAMPLES_PER_REQUEST])
             for start in range(0, len(examples), EXAMPLES_PER_REQUEST)
         ]
-        # a checking thread done with the sandboxed blocks helps with the others
-        helping = [runner.submit(here.check_all, clean, pack) for _worker in range(workers)]
-        here.check_all(clean, pack, announced.up_to)
-        announced.up_to(None)
-        for future in helping:
-            future.result()
-        report.errors.extend(error for found in here.found for error in found or [])
+        for lesson in chosen:
+            if progress is not None:
+                progress(lesson.id)
+            for job in pending:
+                if job[0] is lesson and not isinstance(job[1], SANDBOXED):
+                    report.errors.extend(_checked(clean, pack, *job))
         for future in ran:
             report.errors.extend(future.result())
     if lessons is not None:
@@ -146,53 +142,6 @@ def check_pack(
         if le in chosen
     ]
     return report
-
-
-class _Claims:
-    """Blocks checked in this process, each claimed once, in order, by whichever thread is free.
-
-    The main thread starts on them at once; a checking thread joins in when
-    the sandboxed blocks are all taken. Each block's problems keep its place.
-    """
-
-    def __init__(self, jobs: list[tuple[Lesson, object, str | None]]) -> None:
-        self.jobs = jobs
-        self.found: list[list[PackError] | None] = [None] * len(jobs)
-        self._next = 0
-        self._lock = threading.Lock()
-
-    def _claim(self) -> int | None:
-        with self._lock:
-            if self._next >= len(self.jobs):
-                return None
-            self._next += 1
-            return self._next - 1
-
-    def check_all(self, clean, pack: Pack, starting: Callable[[Lesson], None] | None = None):
-        while (index := self._claim()) is not None:
-            job = self.jobs[index]
-            if starting is not None:
-                starting(job[0])
-            self.found[index] = _checked(clean, pack, *job)
-
-
-@dataclass
-class _Progress:
-    """`progress` called once per lesson, in order, up to the lesson being checked."""
-
-    lessons: list[Lesson]
-    progress: Callable[[str], None] | None
-    said: int = 0
-
-    def up_to(self, lesson: Lesson | None) -> None:
-        """Announce the lessons before `lesson` and `lesson` itself (None: all that are left)."""
-        end = len(self.lessons)
-        if lesson is not None:
-            end = next(i for i, known in enumerate(self.lessons) if known is lesson) + 1
-        while self.said < end:
-            if self.progress is not None:
-                self.progress(self.lessons[self.said].id)
-            self.said += 1
 
 
 # Sandboxed blocks from which a second fork server pays for its start (a torch import,
@@ -211,6 +160,7 @@ def _start_sandbox(blocks: int) -> int:
     default sandbox is used; one that already exists keeps its servers.
     """
     import os
+    import threading
     from contextlib import suppress
 
     from tutor.grading.sandbox import SandboxUnavailable, default_sandbox, prefer_default_servers
