@@ -34,7 +34,7 @@ VALIDATE_LEARNERS = tuple(f"validate-{i}" for i in range(6))
 # torch computes in float32 from float32 parameters, the formula exactly: how far they may drift
 AGREEMENT = Tolerance(rel=1e-4, abs=1e-5)
 Problems = list[tuple[int, str]]
-_ACCEPT_BROKEN = N_("`accept` lists `{expression}`, which does not compute: {why}")
+ACCEPT_BROKEN = N_("`accept` lists `{expression}`, which does not compute: {why}")
 
 
 def show_params(exercise: NumberExercise, seed: int) -> dict[str, Any]:
@@ -237,7 +237,7 @@ def number_exercise_problems(
     for expression in exercise.accept:
         message = check_expression(expression, names)
         if message:
-            problems.append((line, _(_ACCEPT_BROKEN).format(expression=expression, why=message)))
+            problems.append((line, _(ACCEPT_BROKEN).format(expression=expression, why=message)))
     if problems:
         return problems
 
@@ -299,37 +299,20 @@ def number_exercise_problems(
 
 
 def _accept_problems(exercise: NumberExercise, pack_id: str, lesson_id: str) -> Problems:
-    """Each `accept:` value computes for the validation learners, and is no misconception's
-    number (graded right first, it would hide that mistake)."""
+    """Each `accept:` value computes for the validation learners. Whether one is a
+    misconception's number is the simulated class's to count (`number_checks`)."""
     from tutor.numeric.expressions import ExpressionError, evaluate, to_number
 
     line = exercise.location.line
-    shadowed: dict[tuple[str, str], int] = {}  # (accepted expression, tag) -> learners
     for learner in VALIDATE_LEARNERS if exercise.accept else ():
         params = draw_distinct(exercise, seed_for(pack_id, lesson_id, exercise.id, learner))
         for expression in exercise.accept:
             try:
-                value = to_number(evaluate(expression, params))
+                to_number(evaluate(expression, params))
             except (ExpressionError, ValueError, ArithmeticError) as err:
                 why = f"{err} (learner {learner!r})"
-                return [(line, _(_ACCEPT_BROKEN).format(expression=expression, why=why))]
-            for known in exercise.misconceptions:
-                try:
-                    wrong = misconception_value(known, params)
-                except ExpressionError:
-                    continue  # reported above
-                if wrong is not None and within(wrong, value, exercise.tolerance):
-                    shadowed[expression, known.tag] = shadowed.get((expression, known.tag), 0) + 1
-    return [
-        (
-            line,
-            _(
-                "`accept` lists `{expression}`, which gives misconception `{tag}`'s number "
-                "for {count} of {learners} learners: that mistake would be graded right"
-            ).format(expression=expression, tag=tag, count=count, learners=len(VALIDATE_LEARNERS)),
-        )
-        for (expression, tag), count in shadowed.items()
-    ]
+                return [(line, _(ACCEPT_BROKEN).format(expression=expression, why=why))]
+    return []
 
 
 def check_number_exercise(exercise: NumberExercise, pack_id: str, lesson_id: str) -> list[str]:
