@@ -267,7 +267,7 @@ def _shared_account_learner() -> bool:
     """A learner of a shared account (set-up B): their key's forced command gave a token."""
     import os
 
-    from tutor.grading.peer import TOKEN_ENV
+    from tutor.progress.identity import TOKEN_ENV
 
     return bool(os.environ.get(TOKEN_ENV))
 

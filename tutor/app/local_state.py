@@ -39,8 +39,7 @@ class Drafts:
         """The learner's drafts file; none on disk under a class's shared account."""
 
         def where() -> Path | None:
-            from tutor.grading.peer import TOKEN_ENV
-            from tutor.progress.identity import data_dir
+            from tutor.progress.identity import TOKEN_ENV, data_dir
 
             if os.environ.get(TOKEN_ENV):  # set-up B: every classmate runs as this user
                 return None

@@ -91,9 +91,22 @@ class TutorApp(App):
         for theme in THEMES.values():
             self.register_theme(theme)
         self.theme = THEMES[_chosen_theme()].name
+        # The stylesheet, made in App.__init__, still holds the default theme's variables;
+        # given this theme's before its first parse, the refresh Textual queues for every
+        # theme change (a second parse of all the CSS, every widget styled again) is not
+        # needed at start (≈ 20 ms of the first frame): see refresh_css.
+        self.stylesheet.set_variables(self.get_css_variables())
+        self._theme_parsed: str | None = self.theme
         if self.ascii:
             self.add_class("-ascii")
             use_ascii_scrollbars(True)
+
+    def refresh_css(self, animate: bool = True) -> None:
+        if getattr(self, "_theme_parsed", None) == self.theme:
+            self._theme_parsed = None  # the start's own theme: parsed with it already
+            return
+        self._theme_parsed = None
+        super().refresh_css(animate)
 
     def _set_pack(self, pack: Pack) -> None:
         self.pack = pack

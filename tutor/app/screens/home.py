@@ -28,6 +28,7 @@ class HomeScreen(Screen):
     def compose(self) -> ComposeResult:
         yield TitleBar(self.app.pack.title)
         summaries = self.app.session.lesson_summaries()  # one read of the store for the screen
+        self._composed = True  # the first resume (Textual sends one as it shows) finds it fresh
         yield Static(self.app.plain(self._summary(summaries)), id="home-title", markup=False)
         yield MarkedOptionList(
             self._entries(summaries), pointer=self.app.glyphs.pointer, id="lesson-list"
@@ -92,6 +93,10 @@ class HomeScreen(Screen):
         return f"{mark} {lesson.title}\n  {bar} {exercises}{minutes}{help_text}"
 
     def on_screen_resume(self) -> None:
+        """Back from a lesson: its progress shows (not at the first showing, composed just now)."""
+        if getattr(self, "_composed", False):
+            self._composed = False
+            return
         summaries = self.app.session.lesson_summaries()
         self.query_one("#home-title", Static).update(self.app.plain(self._summary(summaries)))
         options = self.query_one(MarkedOptionList)
