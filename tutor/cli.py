@@ -267,7 +267,7 @@ def _shared_account_learner() -> bool:
     """A learner of a shared account (set-up B): their key's forced command gave a token."""
     import os
 
-    from tutor.grading.peer import TOKEN_ENV
+    from tutor.progress.identity import TOKEN_ENV
 
     return bool(os.environ.get(TOKEN_ENV))
 
@@ -707,7 +707,7 @@ def progress(ctx: click.Context, pack_dir: str | None, learner: str | None, as_j
 def export(
     ctx: click.Context, fmt: str, out: Path | None, pack_dir: str | None, learner: str | None
 ) -> None:
-    """The gradebook: one row per learner and exercise (best score, attempts, mistakes)."""
+    """The gradebook: one row per learner and exercise (score earned, attempts, mistakes)."""
     from tutor.progress.gradebook import to_csv, to_json, to_lms
 
     pack = _open_pack(_class_pack(ctx, pack_dir))

@@ -8,6 +8,7 @@ learner was.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -15,6 +16,7 @@ from tutor.app.local_state import Drafts
 from tutor.grading import learner_seed
 from tutor.grading.verdict import Status, Verdict
 from tutor.pack.model import ChoiceExercise, Exercise, Lesson, Pack
+from tutor.progress.scoring import exercise_score, mean_score
 from tutor.progress.store import (
     HINT_STATUS,
     SOLUTION_STATUS,
@@ -45,6 +47,18 @@ class LessonSummary:
     exercises: int
     hints: int
     solutions: int
+    earned: float = 0.0  # the exercises' scores, as the gradebook counts them (LMS export)
+
+    @property
+    def score(self) -> float:
+        """0..1, the figure `ce-tutor progress` shows for this lesson."""
+        return mean_score([self.earned], self.exercises)
+
+
+def course_score(summaries: Iterable[LessonSummary]) -> float:
+    """The course's score: what every exercise earned over how many there are (LMS total/out_of)."""
+    summaries = list(summaries)
+    return mean_score((s.earned for s in summaries), sum(s.exercises for s in summaries))
 
 
 @dataclass(frozen=True)
@@ -59,6 +73,7 @@ class ExerciseLine:
     hints: int
     solution_shown: bool
     last: Attempt | None
+    score: float = 0.0  # what it earned, as the gradebook counts it (tutor.progress.scoring)
 
 
 @dataclass(frozen=True)
@@ -171,13 +186,7 @@ class LearnerSession:
 
     def lesson_summary(self, lesson: Lesson, rows: list[Attempt] | None = None) -> LessonSummary:
         """Solved, hints seen and solutions shown over a lesson's exercises, from the store."""
-        lines = self.overview(lesson, rows)
-        return LessonSummary(
-            solved=sum(line.solved for line in lines),
-            exercises=len(lines),
-            hints=sum(line.hints for line in lines),
-            solutions=sum(line.solution_shown for line in lines),
-        )
+        return summarize(self.overview(lesson, rows))
 
     def lesson_summaries(self) -> dict[str, LessonSummary]:
         """`lesson_summary` of every lesson, from one read of the store."""
@@ -219,6 +228,7 @@ class LearnerSession:
                             a.solution_shown or a.status == SOLUTION_STATUS for a in mine
                         ),
                         last=answers[-1] if answers else None,
+                        score=exercise_score(mine),
                     )
                 )
         return lines
@@ -310,6 +320,17 @@ class LearnerSession:
             created_at=time.time(),
             seed=learner_seed(self.pack, lesson, exercise, self.learner),  # to re-grade later
         )
+
+
+def summarize(lines: list[ExerciseLine]) -> LessonSummary:
+    """A lesson's overview folded into its summary."""
+    return LessonSummary(
+        solved=sum(line.solved for line in lines),
+        exercises=len(lines),
+        hints=sum(line.hints for line in lines),
+        solutions=sum(line.solution_shown for line in lines),
+        earned=sum(line.score for line in lines),
+    )
 
 
 def _first_unsolved(lesson: Lesson, states: dict[tuple[str, str], ExerciseState]) -> int | None:

@@ -26,8 +26,8 @@ from pathlib import Path
 
 from tutor.grading.protocol import GradingFailed
 from tutor.i18n import _
+from tutor.progress.identity import TOKEN_ENV  # a learner's token on a shared account
 
-TOKEN_ENV = "CE_TUTOR_LEARNER_TOKEN"  # set by the forced command of a learner's ssh key
 TOKENS_FILE = Path("/etc/ce-tutor/learner-tokens")  # root-only: `token learner` per line
 MIN_TOKEN = 16  # characters: a token shorter than this is refused when the file is read
 
