@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # Sourced by .ci/run before pytest: the services the progress and SSH tests use.
 #
-# - openssh-server, vim (rvim), adduser and python3-venv, for tests/e2e_ssh:
+# - openssh-server, vim (rvim), adduser, python3-venv and bubblewrap, for tests/e2e_ssh:
 #   the README's class recipe as root (its own sshd on 127.0.0.1 with a
 #   throwaway host key, never the system's; throwaway accounts, removed after).
 # - PostgreSQL (Debian's `postgresql`) on 127.0.0.1 with a test role and
@@ -31,6 +31,7 @@ _ce_services() {
   command -v tmux >/dev/null 2>&1 || missing+=(tmux)
   command -v rvim >/dev/null 2>&1 || missing+=(vim)          # the class's restricted editor
   command -v adduser >/dev/null 2>&1 || missing+=(adduser)    # the README's class accounts
+  command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)   # the unit's hardening, without systemd
   [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import venv, ensurepip' 2>/dev/null \
     || missing+=(python3-venv)                                 # the README's install
   if [ "${#missing[@]}" -gt 0 ]; then

@@ -30,11 +30,6 @@ from urllib.parse import urlsplit
 
 from tutor.i18n import _
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
-
 CONFIG_ENV = "CE_TUTOR_CLASS_CONFIG"
 DEFAULT_CONFIG = Path("/etc/ce-tutor/class.toml")
 CLASS_SOCKET = Path("/run/ce-tutor/grading.sock")  # where `ce-tutor serve` listens as root
@@ -76,6 +71,11 @@ def load_class_config(path: Path | None = None) -> ClassConfig | None:
         return ClassConfig(path=path, readable=False)
     except OSError as error:
         raise ClassConfigError(f"cannot read {path}: {error.strerror or error}") from None
+    # imported only here: a learner's own machine has no class config, and pays nothing
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:

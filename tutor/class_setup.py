@@ -40,20 +40,35 @@ class ClassSetup:
     db: str | None = None
 
 
-def unit_text(ce_tutor: str, group: str) -> str:
-    """The systemd unit: root's service, its socket for the class's group only."""
+# systemd's sandboxing of the service (`doctor --class` checks it): the whole file system
+# read-only but its state, runtime and log folders; learners' homes out of sight; a /tmp of
+# its own. Code a learner sends runs in the service's sandbox; this bounds what the service
+# itself could touch if that sandbox failed.
+HARDENING = {"ProtectSystem": "strict", "ProtectHome": "yes", "PrivateTmp": "yes"}
+HOMES = (Path("/home"), Path("/root"))
+
+
+def unit_text(ce_tutor: str, group: str, pack: Path | None = None) -> str:
+    """The systemd unit: root's service, its socket for the class's group only.
+
+    A pack kept under /home or /root stays readable (`ProtectHome=read-only`).
+    """
+    hardening = dict(HARDENING)
+    if pack is not None and any(pack.is_relative_to(home) for home in HOMES):
+        hardening["ProtectHome"] = "read-only"
+    lines = "".join(f"{key}={value}\n" for key, value in hardening.items())
     return f"""[Unit]
 Description=ce-tutor grading service
 Before=ssh.service
 [Service]
 ExecStart={ce_tutor} serve --mode 660 --group {group}
-Environment=CE_TUTOR_DB=/var/lib/ce-tutor/progress.sqlite3
+Environment=CE_TUTOR_DB=/var/lib/ce-tutor/progress.sqlite3 CE_TUTOR_HOME=/var/lib/ce-tutor
 EnvironmentFile=-/etc/ce-tutor/db.env
 RuntimeDirectory=ce-tutor
 StateDirectory=ce-tutor
 LogsDirectory=ce-tutor
 UMask=0077
-Restart=on-failure
+{lines}Restart=on-failure
 RestartSec=2
 [Install]
 WantedBy=multi-user.target
@@ -104,7 +119,7 @@ def plan_init(setup: ClassSetup, root: Path = Path("/")) -> Plan:
     files = {
         # learners' apps read it (editor, socket): the database URL never goes in it
         DEFAULT_CONFIG: (config_text(setup, editor), 0o644),
-        UNIT: (unit_text(setup.ce_tutor, group), 0o644),
+        UNIT: (unit_text(setup.ce_tutor, group, setup.pack), 0o644),
         SSHD_DROP_IN: (
             sshd_block(setup.ce_tutor, setup.group, setup.shared_account) + "Match all\n",
             0o644,

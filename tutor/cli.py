@@ -267,7 +267,7 @@ def _shared_account_learner() -> bool:
     """A learner of a shared account (set-up B): their key's forced command gave a token."""
     import os
 
-    from tutor.grading.peer import TOKEN_ENV
+    from tutor.progress.identity import TOKEN_ENV
 
     return bool(os.environ.get(TOKEN_ENV))
 
@@ -485,11 +485,13 @@ def _validate_once(
     """One `validate` of the pack (of its lessons in `files`, when given); the exit code."""
     from tutor.grading.pack_checks import check_pack
     from tutor.pack.loader import load_pack
+    from tutor.pack.translation import translation_problems
 
     try:
         pack, errors = load_pack(root)
     except PackNotFound as error:
         _fail(str(error), code=1)
+    errors = errors + translation_problems(pack)
     only = _lessons_to_check(pack, lesson_id, files)
     if only is not None:
         paths = {lesson.path.resolve() for lesson in pack.lessons if lesson.id in only}
@@ -544,7 +546,8 @@ def _orphaned_work(pack: Pack, db: str) -> list[PackError]:
 
     lessons = [LessonOutline(le.id, tuple(e.id for e in le.exercises)) for le in pack.lessons]
     with _open_progress(db) as store:
-        found = orphans(store.attempts(pack_id=pack.id), lessons, pack.id)
+        _adopt_course_rows(store, pack)
+        found = orphans(store.attempts(pack_id=pack.gradebook_id), lessons, pack.gradebook_id)
     paths = {lesson.id: lesson.path for lesson in pack.lessons}
     manifest = pack.root / "pack.toml"
     return [
@@ -633,15 +636,31 @@ def _gradebook(pack: Pack, db: str | None, learner: str | None):
     from tutor.progress.gradebook import LessonOutline, grade_rows
 
     lessons = [LessonOutline(le.id, tuple(e.id for e in le.exercises)) for le in pack.lessons]
+    records = pack.gradebook_id  # one gradebook for the course in every language
     with _instructor_store(db) as store:
-        attempts = store.attempts(learner=learner, pack_id=pack.id)
-        learners = [learner] if learner else store.learners(pack.id)
+        _adopt_course_rows(store, pack)
+        attempts = store.attempts(learner=learner, pack_id=records)
+        learners = [learner] if learner else store.learners(records)
         positions = {
             key: step
-            for key, step in store.positions(pack.id).items()
+            for key, step in store.positions(records).items()
             if learner is None or key[0] == learner
         }
-    return lessons, grade_rows(attempts, lessons, pack.id, pack.version, learners), positions
+    return lessons, grade_rows(attempts, lessons, records, pack.version, learners), positions
+
+
+def _adopt_course_rows(store, pack: Pack) -> None:
+    """Rows an earlier version kept under a translation's own id, folded in (said on stderr)."""
+    from tutor.grading.gradebook_rows import adopt_course_rows
+
+    changed = adopt_course_rows(store, pack)
+    if changed:
+        click.echo(
+            _("{count} earlier row(s) brought into the gradebook of {pack}").format(
+                count=changed, pack=pack.gradebook_id
+            ),
+            err=True,
+        )
 
 
 @cli.command()
@@ -688,7 +707,7 @@ def progress(ctx: click.Context, pack_dir: str | None, learner: str | None, as_j
 def export(
     ctx: click.Context, fmt: str, out: Path | None, pack_dir: str | None, learner: str | None
 ) -> None:
-    """The gradebook: one row per learner and exercise (best score, attempts, mistakes)."""
+    """The gradebook: one row per learner and exercise (score earned, attempts, mistakes)."""
     from tutor.progress.gradebook import to_csv, to_json, to_lms
 
     pack = _open_pack(_class_pack(ctx, pack_dir))
@@ -1229,6 +1248,7 @@ def _group_id(group: str | None) -> int | None:
 @click.option("--learner", "class_learner", metavar="NAME",
               help="With --class: the account to check as (default: one of the class).")  # fmt: skip
 @click.option("--sshd-config", type=click.Path(dir_okay=False, path_type=Path), hidden=True)
+@click.option("--unit", type=click.Path(dir_okay=False, path_type=Path), hidden=True)
 @click.pass_context
 def doctor(
     ctx: click.Context,
@@ -1236,6 +1256,7 @@ def doctor(
     as_class: bool,
     class_learner: str | None,
     sshd_config: Path | None,
+    unit: Path | None,
 ) -> None:
     """Check this installation before teaching: torch, sandbox, terminal, data folder, store."""
     from tutor.doctor import print_checks, run_checks
@@ -1251,7 +1272,7 @@ def doctor(
     if as_class:
         from tutor.doctor_class import class_checks
 
-        checks += class_checks(config, class_learner, sshd_config)
+        checks += class_checks(config, class_learner, sshd_config, unit)
     if not print_checks(checks, ascii_only=ascii_only or not _terminal_is_utf8()):
         sys.exit(1)
 

@@ -39,11 +39,15 @@ CHECK_NAMES = (
     N_("class: the class's pack"), N_("class: the request log"), N_("class: the learner tokens"),
     N_("class: the store"), N_("class: sshd"), N_("class: sshd forced command"),
     N_("class: sshd forwarding"), N_("class: sshd user rc"), N_("class: sshd keep-alive"),
+    N_("class: service hardening"),
 )  # fmt: skip
 
 
 def class_checks(
-    config: ClassConfig, learner: str | None = None, sshd_config: Path | None = None
+    config: ClassConfig,
+    learner: str | None = None,
+    sshd_config: Path | None = None,
+    unit: Path | None = None,
 ) -> list[Check]:
     if os.geteuid() != 0:
         return [Check("class", Outcome.FAIL, _("doctor --class checks as each account: run it as root"),
@@ -55,6 +59,7 @@ def class_checks(
     checks = [_runs_the_install(learner), _reaches_the_service(config, learner)]
     checks += _cannot_read(config, learner)
     checks += sshd_checks(learner, config, sshd_config)
+    checks.append(service_hardening(unit))
     return checks
 
 
@@ -215,3 +220,66 @@ def judge_sshd(settings: dict[str, str], config: ClassConfig) -> list[Check]:
         )  # fmt: skip
     )
     return checks
+
+
+def service_hardening(unit: Path | None = None) -> Check:
+    """systemd's sandbox of the service: as systemd applies it, else as the unit file says."""
+    from tutor.class_setup import UNIT
+
+    name = "class: service hardening"
+    settings = _systemd_settings() if unit is None else None
+    if settings is None:
+        unit = unit or UNIT
+        try:
+            settings = parse_unit(unit.read_text(encoding="utf-8"))
+        except OSError:
+            return Check(name, Outcome.WARN,
+                         _("no systemd unit at {path}: the service's sandboxing is not checked").format(path=unit),
+                         _("ce-tutor class init writes it"), essential=False)  # fmt: skip
+    missing = weak_hardening(settings)
+    if missing:
+        return Check(name, Outcome.FAIL,
+                     _("the service runs without {settings}").format(settings=", ".join(missing)),
+                     _("ce-tutor class init writes the unit with them"))  # fmt: skip
+    return Check(name, Outcome.OK, ", ".join(f"{k}={settings[k]}" for k in ("ProtectSystem",
+                 "ProtectHome", "PrivateTmp")))  # fmt: skip
+
+
+def weak_hardening(settings: dict[str, str]) -> list[str]:
+    """The hardening settings missing or weaker than the unit `class init` writes."""
+    truthy = {"yes", "true", "on", "1"}
+    wanted = {
+        "ProtectSystem": lambda v: v == "strict",
+        "ProtectHome": lambda v: v in truthy | {"read-only", "tmpfs"},
+        "PrivateTmp": lambda v: v in truthy,
+    }
+    return [
+        f"{key}={'strict' if key == 'ProtectSystem' else 'yes'}"
+        for key, good in wanted.items()
+        if not good(settings.get(key, "").strip().lower())
+    ]
+
+
+def parse_unit(text: str) -> dict[str, str]:
+    """A unit file's `[Service]` settings (the last of a repeated one wins, as in systemd)."""
+    settings: dict[str, str] = {}
+    section = ""
+    for line in text.splitlines():
+        line = line.strip()
+        if line.startswith("["):
+            section = line
+        elif section == "[Service]" and "=" in line and not line.startswith(("#", ";")):
+            key, _sep, value = line.partition("=")
+            settings[key.strip()] = value.strip()
+    return settings
+
+
+def _systemd_settings() -> dict[str, str] | None:
+    """The service's effective settings (drop-ins included), when systemd runs this machine."""
+    if not Path("/run/systemd/system").is_dir() or shutil.which("systemctl") is None:
+        return None
+    keys = ["-p", "ProtectSystem", "-p", "ProtectHome", "-p", "PrivateTmp", "-p", "LoadState"]
+    done = subprocess.run(["systemctl", "show", "ce-tutor.service", *keys],
+                          capture_output=True, text=True, timeout=30)  # fmt: skip
+    settings = dict(line.split("=", 1) for line in done.stdout.splitlines() if "=" in line)
+    return settings if done.returncode == 0 and settings.get("LoadState") == "loaded" else None

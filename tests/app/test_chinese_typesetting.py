@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -41,7 +42,10 @@ def _lines(widget) -> list[str]:
 
 def test_break_opportunities_follow_kinsoku() -> None:
     pieces = [word for _s, _e, word in cjk.words("交叉熵（cross-entropy）是概念，“熵”。")]
-    assert pieces == ["交", "叉", "熵", "（cross-entropy）", "是", "概", "念，", "“熵”。"]
+    assert pieces == ["交", "叉", "熵", "（cross-", "entropy）", "是", "概", "念，", "“熵”。"]
+    # a Latin compound breaks after its hyphen (UAX #14), a minus sign or `-1` does not
+    pieces = [word for _s, _e, word in cjk.words("求 log-softmax，即 -log q 或 x-1")]
+    assert pieces == ["求 ", "log-", "softmax，", "即 ", "-log ", "q ", "或 ", "x-1"]
     english = "A plain English line, wrapped as Rich always did."
     assert list(cjk.words(english)) == [
         (m.start(), m.end(), m.group()) for m in __import__("re").finditer(r"\s*\S+\s*", english)
@@ -105,18 +109,60 @@ async def test_long_titles_are_cut_and_keep_the_learners_name(chinese) -> None:
         assert cell_len(step) <= 80
 
 
-async def test_a_long_choice_keeps_its_number_with_its_text(chinese) -> None:
+def _options(lines: list[str]) -> list[list[str]]:
+    """The drawn lines of each option: an option starts at its number."""
+    options: list[list[str]] = []
+    for line in lines:
+        if re.match(r"\s*\S?\s*\d+\. ", line):
+            options.append([line])
+        elif line.strip():
+            options[-1].append(line)
+    return options
+
+
+async def test_a_long_choice_keeps_its_hanging_indent(chinese) -> None:
+    """Chinese, English and code alike: the number with its text, the wrapped lines under it."""
     async with chinese.run_test(size=(80, 24)) as pilot:
         await open_step(pilot, chinese, "选择题")
         await wait_until(pilot, lambda: bool(chinese.screen.query(ChoiceAnswer)))
         choices = chinese.screen.query_one(ChoiceAnswer)
-        lines = [line for line in _lines(choices) if line.strip()]
-        first = next(line for line in lines if "1." in line)
-        assert "类别索引" in first  # not "1." alone on its line
-        after = lines[lines.index(first) + 1]
-        assert after.startswith(" " * first.index("类")) and after.strip()  # a hanging indent
-        for line in lines:
-            assert line.strip()[0] not in CLOSING, line
+        width, _height = choices.outer_size
+        lines = [s.text.rstrip() for s in choices.render_lines(Region(0, 0, width, 20))]
+        options = _options(lines)
+        assert len(options) == 4
+        wrapped = [option for option in options if len(option) > 1]
+        assert len(wrapped) == 3, options  # two in Chinese, one in English and code
+        assert "类别索引" in options[0][0] and "Neither:" in options[3][0]  # not "1." alone
+        for first, *rest in options:
+            column = re.match(r"\s*\S?\s*\d+\. ", first).end()  # where the text starts
+            for line in rest:
+                assert line[:column].strip() == "" and line[column] != " ", (first, line)
+            for line in [first, *rest]:
+                assert line[column:].strip()[0] not in CLOSING, line
+                assert cell_len(line) <= width
+        shown = " ".join(line[column:].strip() for line in options[3])
+        assert "label_smoothing=0.0) reads a long target" in shown  # nothing cut, no `…`
+
+
+def test_a_full_line_of_chinese_is_not_cut_with_an_ellipsis() -> None:
+    """Rich measured a wrapped line's trailing space in characters, not cells: a line of
+    Chinese that filled its column before a space lost its last character to `…`."""
+    from rich.console import Console
+
+    from tutor.app.widgets.marked_option_list import Hanging
+
+    cjk.install()
+    console = Console(width=72, record=True)
+    console.print(
+        Hanging(
+            "  2. [ ] ", "类别索引 [3, 2, 1] 与 1 分别在 3、2、1 处的独热行给出相同的损失 1.2914"
+        )
+    )
+    shown = [line.rstrip() for line in console.export_text().splitlines()]
+    assert shown == [
+        "  2. [ ] 类别索引 [3, 2, 1] 与 1 分别在 3、2、1 处的独热行给出相同的损失",
+        "         1.2914",
+    ]
 
 
 async def test_the_keys_speak_chinese(chinese) -> None:
@@ -183,3 +229,16 @@ def test_inline_math_may_wrap_onto_the_next_source_line() -> None:
     shown = convert_inline("计算的是 $a +\nb$。", lambda latex: f"«{latex}»")
     assert shown == "计算的是 «a + b»。"
     assert convert_inline("$a$ b\n\n$ c", lambda latex: f"«{latex}»") == "«a» b\n\n$ c"
+
+
+def test_chinese_punctuation_after_a_matrix_stays_with_it() -> None:
+    """`logits = {logits}，target = …`: the prose after the matrix's block started with `，`."""
+    from tutor.app.matrices import prompt_with_matrices
+
+    shown = prompt_with_matrices(
+        "logits = {logits}，target = {target}。", {"logits": [[1, 2], [3, 4]], "target": [1, 0]}
+    )
+    block, rest = shown.split("```text\n")[1].split("\n```\n")
+    assert block.endswith("]]，") and rest.strip() == "target = [1, 0]。"
+    english = prompt_with_matrices("x = {x}, then y.", {"x": [[1, 2], [3, 4]]})
+    assert english.split("\n```\n")[1].strip() == "then y."

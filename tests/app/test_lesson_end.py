@@ -74,7 +74,7 @@ async def test_n_on_the_last_step_goes_to_the_next_lesson_then_the_course_end(
         await wait_until(pilot, lambda: first.step == 1)
         await _solve(pilot, first)
         end = text_of(first.query(".step-end").last())
-        assert "End of the lesson: 1 of 1 solved." in end
+        assert "End of the lesson: 1 of 1 solved · score 100%." in end  # no hint, no solution
         assert "n: next lesson, The second lesson" in end
         await command(pilot, "n")
         await wait_until(

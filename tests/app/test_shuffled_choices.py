@@ -125,10 +125,11 @@ async def test_two_learners_see_their_own_order_and_the_store_keeps_the_choice(
         seen[learners[2]] = await _answer_right(make_app, pack, learners[2])
     assert len({tuple(order) for order in seen.values()}) > 1
     rows = [a for a in open_store().attempts(pack_id=pack.id) if a.exercise_id == "form"]
-    # recorded by identity: the choice's text, whatever position it was shown at
+    # recorded by identity: the choice's place as written and its text, whatever position it
+    # was shown at (the place reads back in a translation, the text keeps the record readable)
     assert [a.answer for a in rows if a.learner == learners[0]] == [
-        "class indices",
-        "class probabilities",
+        "[1] class indices",
+        "[2] class probabilities",
     ]
     assert {a.status for a in rows} == {"correct", "incorrect"}
 
@@ -163,4 +164,4 @@ def test_a_class_service_reads_the_position_in_the_learners_order(tmp_path) -> N
             request = {"learner": learner, "lesson": lesson.id, "exercise": "form"}
             reply = classroom.answer(_Service(pack), {**request, "answer": str(right)})
             assert reply["verdict"]["status"] == "correct"
-            assert reply["attempt"]["answer"] == "class indices"
+            assert reply["attempt"]["answer"] == "[1] class indices"

@@ -14,9 +14,12 @@ from pathlib import Path
 PACK = Path(__file__).parent / "pack"
 START = f"""
 import json, sys
-from tutor.cli import _open_pack
+from tutor.cli import _open_pack, _shared_account_learner
+from tutor.class_config import load_class_config
 from tutor.app.tutor_app import TutorApp
 from tutor.app.screens.home import HomeScreen
+load_class_config()  # none on a learner's own machine
+_shared_account_learner()
 _open_pack({str(PACK)!r})
 print(json.dumps(sorted(sys.modules)))
 """
@@ -28,7 +31,11 @@ def _modules_at_start(home: Path) -> set[str]:
         capture_output=True,
         text=True,
         timeout=120,
-        env={"CE_TUTOR_HOME": str(home), "PATH": "/usr/bin:/bin"},
+        env={
+            "CE_TUTOR_HOME": str(home),
+            "CE_TUTOR_CLASS_CONFIG": str(home / "no-class.toml"),  # a learner's own machine
+            "PATH": "/usr/bin:/bin",
+        },
     )
     assert done.returncode == 0, done.stderr
     return set(json.loads(done.stdout))
@@ -40,4 +47,6 @@ def test_a_learners_usual_start_imports_no_yaml_editor_sympy_or_torch(tmp_path) 
     usual = _modules_at_start(tmp_path)
     heavy = {"yaml", "packaging", "tutor.pack.loader", "textual.widgets._text_area"}
     heavy |= {"sympy", "torch", "numpy"}
+    # a class's peer checks (hmac, pwd, the protocol) and a TOML reader with no class config
+    heavy |= {"tutor.grading.peer", "tomllib"}
     assert not heavy & usual, sorted(heavy & usual)

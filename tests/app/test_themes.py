@@ -71,3 +71,29 @@ async def test_placeholder_and_scrollbar_read_at_4_5_to_1(make_app) -> None:
             assert style.color is not None
             shown = "#{:02x}{:02x}{:02x}".format(*style.color.get_truecolor())
             assert _contrast(shown, theme.background) >= 4.5, (name, shown)
+
+
+@pytest.mark.parametrize(("saved", "other"), [("light", "dark"), ("dark", "light")])
+async def test_the_saved_theme_is_in_the_first_parse_and_a_change_still_redraws(
+    make_app, monkeypatch, saved: str, other: str
+) -> None:
+    """The start parses the CSS with the learner's theme (no second parse for it, a cost
+    of the first frame); choosing another theme later still styles everything again."""
+    from textual.color import Color as TextualColor
+    from textual.css.stylesheet import Stylesheet
+
+    from tutor.app.local_state import save_theme
+
+    save_theme(saved)
+    reparsed: list[int] = []
+    reparse = Stylesheet.reparse
+    monkeypatch.setattr(Stylesheet, "reparse", lambda self: (reparsed.append(1), reparse(self)))
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.2)
+        assert app.theme == THEMES[saved].name and reparsed == []
+        assert app.screen.styles.background == TextualColor.parse(THEMES[saved].background)
+        app.use_theme(other)
+        await pilot.pause(0.2)
+        assert reparsed
+        assert app.screen.styles.background == TextualColor.parse(THEMES[other].background)

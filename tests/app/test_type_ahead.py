@@ -9,6 +9,7 @@ before the Tab, and the learner's answer would vanish. Found under load by
 
 from __future__ import annotations
 
+import pytest
 from textual import events
 from textual.widgets import Input, TextArea
 
@@ -60,3 +61,50 @@ async def test_tab_still_indents_in_the_code_editor(make_app) -> None:
         assert app.focused is editor
         line = editor.document.get_line(editor.cursor_location[0])
         assert line.lstrip(" ").startswith("x") and line.startswith("    ")
+
+
+def _in_exercise(app, exercise_id: str) -> bool:
+    """The focus is in that exercise's answer."""
+    from tutor.app.widgets.exercise_view import ExerciseView
+
+    node = app.focused
+    while node is not None and not isinstance(node, ExerciseView):
+        node = node.parent
+    return node is not None and node.exercise.id == exercise_id
+
+
+@pytest.mark.parametrize(
+    ("start", "key", "moved", "lands_in"),
+    [("Choice", "n", 1, "half-surprise"), ("Number", "p", -1, "pick")],
+)
+async def test_tab_right_after_a_step_change_acts_on_the_new_step(
+    make_app, start: str, key: str, moved: int, lands_in: str
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_step(pilot, app, start)
+        await wait_until(pilot, lambda: bool(screen.query(".answer > *")))
+        before = screen.step
+        burst(app, key, "tab")
+        await wait_until(pilot, lambda: screen.step == before + moved)
+        await wait_until(pilot, lambda: _in_exercise(app, lands_in), timeout=5)
+        await pilot.pause(0.3)  # and it stays there: nothing moves it back to the step left
+        assert _in_exercise(app, lands_in)
+
+
+async def test_n_right_after_enter_on_a_choice_records_it_and_goes_on(make_app) -> None:
+    from tests.app.helpers import attempts_of
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_step(pilot, app, "Choice")
+        view = await exercise(pilot, screen, "pick")
+        view.focus_answer()
+        await pilot.pause()
+        start = screen.step
+        burst(app, "enter", "n", "tab")
+        await wait_until(pilot, lambda: screen.step == start + 1)
+        await wait_until(pilot, lambda: attempts_of("pick") != [])
+        assert attempts_of("pick") == [("correct", None, False)]  # the first choice, as shown
+        await wait_until(pilot, lambda: _in_exercise(app, "half-surprise"), timeout=5)
+        assert app.is_running and app.return_code is None

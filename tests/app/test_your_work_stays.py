@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import json
-
 from textual.widgets import Input, TextArea
 
 from tests.app.helpers import command, exercise, open_step, text_of, verdict_after, wait_until
-from tutor.app.local_state import Drafts
 from tutor.app.widgets.choice_answer import ChoiceAnswer
 from tutor.app.widgets.derivation_view import DerivationView
 from tutor.app.widgets.own_work import DRAFT_DELAY
 from tutor.app.widgets.verdict_view import VerdictView
 from tutor.grading.verdict import Status, Verdict
-from tutor.progress.identity import data_dir
+from tutor.progress.store import ProgressStore
 
 
 async def test_a_restart_shows_the_last_choice_and_its_verdict(make_app) -> None:
@@ -61,9 +58,10 @@ async def test_an_unsubmitted_answer_survives_a_quit(make_app) -> None:
         await pilot.pause()
         await pilot.press(*"0.69")
         await pilot.pause(DRAFT_DELAY + 0.2)
-        # on disk already, as a kill -9 right now would leave it
-        [draft_file] = (data_dir() / "drafts").iterdir()
-        assert json.loads(draft_file.read_text()) == {"every-block/half-surprise": "0.69"}
+        # in the learner's store already, as a kill -9 right now would leave it
+        with ProgressStore(app.store.path) as store:
+            kept = store.drafts(app.learner, app.pack.id)
+        assert kept == {("every-block", "half-surprise"): "0.69"}
     again = make_app()
     async with again.run_test(size=(80, 24)) as pilot:
         screen = await open_step(pilot, again, "Number")
@@ -71,7 +69,7 @@ async def test_an_unsubmitted_answer_survives_a_quit(make_app) -> None:
         assert view.query_one(Input).value == "0.69"
 
 
-async def test_a_code_draft_survives_and_a_class_keeps_none_on_disk(make_app) -> None:
+async def test_a_code_draft_survives(make_app) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_step(pilot, app, "Code")
@@ -84,7 +82,6 @@ async def test_a_code_draft_survives_and_a_class_keeps_none_on_disk(make_app) ->
         screen = await open_step(pilot, again, "Code")
         view = await exercise(pilot, screen, "write-sum")
         assert "# mine" in view.query_one(TextArea).text
-    assert Drafts(None).path is None  # what a shared account's app uses (tutor_app._set_pack)
 
 
 async def test_the_chosen_theme_is_kept(make_app) -> None:
@@ -109,19 +106,3 @@ async def test_derivation_steps_revealed_stay_revealed_for_the_session(make_app)
         await command(pilot, "n", "p")
         await wait_until(pilot, lambda: bool(screen.query(DerivationView)))
         assert screen.query_one(DerivationView).revealed == 2
-
-
-async def test_a_shared_accounts_learner_keeps_no_draft_on_disk(make_app, monkeypatch) -> None:
-    from tutor.grading.peer import TOKEN_ENV
-
-    monkeypatch.setenv(TOKEN_ENV, "a" * 32)
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_step(pilot, app, "Number")
-        view = await exercise(pilot, screen, "half-surprise")
-        view.focus_answer()
-        await pilot.pause()
-        await pilot.press(*"0.69")
-        await pilot.pause(DRAFT_DELAY + 0.2)
-        assert app.session.drafts.get("every-block", "half-surprise") == "0.69"  # this session
-    assert not (data_dir() / "drafts").exists()

@@ -5,12 +5,15 @@ from __future__ import annotations
 import os
 import pwd
 
+from textual.widgets import Input
+
 from tests.app.helpers import exercise, open_step, text_of, type_and_submit
 from tests.classroom.conftest import PACK_DIR
 from tutor.app.class_progress import open_class
 from tutor.app.grading_link import GradingLink
 from tutor.app.tutor_app import TutorApp
 from tutor.app.widgets.hint_list import HintList
+from tutor.app.widgets.own_work import DRAFT_DELAY
 from tutor.pack.served import HINT_ON_REQUEST, SOLUTION_ON_REQUEST
 from tutor.progress.store import ProgressStore
 
@@ -100,3 +103,73 @@ async def test_the_packs_screen_in_a_class_opens_what_the_service_serves(
         assert isinstance(app.screen, HomeScreen) and app.pack is not joined.pack
         assert app.pack.root == PACK_DIR and not app.pack.lessons[0].exercise("ce-formula").answer
     joined.client.close()
+
+
+async def test_a_draft_in_a_class_is_kept_by_the_service_and_found_again_after_a_reconnect(
+    class_service,
+) -> None:
+    """A dropped connection loses no typed text: the service keeps it, under the kernel's name."""
+    joined = open_class(class_service.socket, str(PACK_DIR))
+    link = GradingLink(joined.pack, ME, client=joined.client, socket_path=class_service.socket)
+    app = TutorApp(joined.pack, learner=ME, store=joined.progress, grading=link)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_step(pilot, app, "Number")
+        view = await exercise(pilot, screen, "half-surprise")
+        view.focus_answer()
+        view.query_one(Input).value = ""  # the field may show an earlier test's last answer
+        await pilot.pause()
+        await pilot.press(*"0.69")
+        await pilot.pause(DRAFT_DELAY + 0.3)
+        # kept by the service before the connection drops (no quit, no unmount needed)
+        kept = class_service.store.drafts(ME, joined.pack.id)
+        assert kept == {("every-block", "half-surprise"): "0.69"}
+    joined.client.close()
+
+    again = open_class(class_service.socket, str(PACK_DIR))  # a new ssh session
+    link = GradingLink(again.pack, ME, client=again.client, socket_path=class_service.socket)
+    app = TutorApp(again.pack, learner=ME, store=again.progress, grading=link)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_step(pilot, app, "Number")
+        view = await exercise(pilot, screen, "half-surprise")
+        assert view.query_one(Input).value == "0.69"
+        assert (await type_and_submit(pilot, view, "0.6931")).startswith("✓ Correct.")
+        await pilot.pause(DRAFT_DELAY + 0.3)
+    again.client.close()
+    # submitted: the draft is gone from the service too
+    assert ("every-block", "half-surprise") not in class_service.store.drafts(ME, again.pack.id)
+
+
+def test_drafts_are_the_senders_own_and_bounded(class_service, identities, monkeypatch) -> None:
+    """A shared account's learners: each token's drafts are its own; a huge draft is refused."""
+    from tutor.grading.classroom import MAX_DRAFT
+    from tutor.grading.peer import TOKEN_ENV, Identities
+    from tutor.grading.protocol import GradingFailed
+
+    alice, bob = "a" * 32, "b" * 32
+    identities.identities = Identities(frozenset({os.getuid()}), {alice: "alice", bob: "bob"})
+    monkeypatch.setenv(TOKEN_ENV, alice)
+    as_alice = open_class(class_service.socket, str(PACK_DIR))
+    as_alice.client.save_draft(as_alice.pack.root, "every-block", "half-surprise", "alice's")
+    monkeypatch.setenv(TOKEN_ENV, bob)
+    as_bob = open_class(class_service.socket, str(PACK_DIR))
+    try:
+        assert as_bob.learner == "bob"
+        assert as_bob.progress.drafts("bob", as_bob.pack.id) == {}  # nothing of alice's
+        as_bob.client.save_draft(as_bob.pack.root, "every-block", "half-surprise", "bob's")
+        assert class_service.store.drafts("alice", as_bob.pack.id) == {
+            ("every-block", "half-surprise"): "alice's"
+        }
+        try:
+            as_bob.client.save_draft(
+                as_bob.pack.root, "every-block", "half-surprise", "x" * (MAX_DRAFT + 1)
+            )
+        except GradingFailed as error:
+            assert "at most" in str(error)
+        else:
+            raise AssertionError("a draft over MAX_DRAFT was kept")
+        assert class_service.store.drafts("bob", as_bob.pack.id) == {
+            ("every-block", "half-surprise"): "bob's"
+        }
+    finally:
+        as_alice.client.close()
+        as_bob.client.close()

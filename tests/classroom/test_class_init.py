@@ -117,3 +117,36 @@ def test_instructor_commands_read_the_services_db_env_on_a_class_machine(
     shown = CliRunner().invoke(cli, ["export", "--format", "csv"])
     assert shown.exit_code == 0, shown.output
     assert f"reading {store}" in shown.stderr and "dana" in shown.stdout
+
+
+def test_the_unit_sandboxes_the_service_and_doctor_fails_without_it(tmp_path) -> None:
+    """ProtectSystem/ProtectHome/PrivateTmp are written, verified by systemd, checked by doctor."""
+    import shutil
+    import subprocess
+
+    from tutor.doctor_class import service_hardening
+
+    root = tmp_path / "root"
+    init(root, "--group", "users")
+    unit = root / "etc/systemd/system/ce-tutor.service"
+    text = unit.read_text()
+    for line in ("ProtectSystem=strict", "ProtectHome=yes", "PrivateTmp=yes"):
+        assert f"\n{line}\n" in text
+    if shutil.which("systemd-analyze"):  # systemd's own reading of the unit: no complaint
+        verified = subprocess.run(["systemd-analyze", "verify", str(unit)],
+                                  capture_output=True, text=True, timeout=60)  # fmt: skip
+        complaints = [line for line in verified.stderr.splitlines() if str(unit) in line]
+        assert verified.returncode == 0 and not complaints, verified.stderr
+    assert service_hardening(unit).outcome is Outcome.OK
+    unit.write_text(text.replace("ProtectHome=yes\n", "").replace("=strict", "=full"))
+    weakened = service_hardening(unit)
+    assert weakened.outcome is Outcome.FAIL
+    assert "ProtectSystem=strict" in weakened.detail and "ProtectHome=yes" in weakened.detail
+    assert "PrivateTmp" not in weakened.detail
+    absent = service_hardening(tmp_path / "no.service")
+    assert absent.outcome is Outcome.WARN and "not checked" in absent.detail
+
+
+def test_a_pack_under_home_stays_readable_to_the_service() -> None:
+    assert "ProtectHome=read-only" in unit_text("/opt/x/bin/ce-tutor", "s", Path("/home/t/course"))
+    assert "ProtectHome=yes" in unit_text("/opt/x/bin/ce-tutor", "s", Path("/srv/course"))

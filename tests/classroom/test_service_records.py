@@ -174,7 +174,7 @@ def test_a_choice_is_graded_by_the_service_which_alone_knows_the_right_one(clien
     assert client.answer(*where, "1")["verdict"]["status"] == "correct"
     # recorded by the choice itself, not by the position it was shown at
     assert wrong["attempt"]["learner"] == ME
-    assert wrong["attempt"]["answer"] == "class probabilities"
+    assert wrong["attempt"]["answer"] == "[2] class probabilities"
 
 
 def test_the_service_names_the_class_pack_and_an_app_naming_none_opens_it(

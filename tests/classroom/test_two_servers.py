@@ -151,7 +151,8 @@ def test_a_learner_moves_between_two_servers_and_the_gradebook_stays_one(two_ser
     here.progress.record_attempt(_hint(here, "half-surprise"))
     assert _answer(here, "half-surprise", "0.5")["status"] == "incorrect"
     here.progress.save_position(ME, here.pack.id, LESSON, 3)
-    here.client.close()
+    here.progress.save_draft(ME, here.pack.id, LESSON, "ce-formula", "-sum(p*log(")  # typing
+    here.client.close()  # the connection drops mid-formula
 
     # server 2, mid-lesson: the same learner, the same place, rows and hint
     there = open_class(server2.socket, str(PACK_DIR))
@@ -163,9 +164,11 @@ def test_a_learner_moves_between_two_servers_and_the_gradebook_stays_one(two_ser
     assert not states[(LESSON, "half-surprise")].solved
     hinted = there.pack.lesson(LESSON).exercise("half-surprise")
     assert hinted.hints[0] == "It is -log(0.5)."  # the hint seen on server 1 stays seen
+    assert there.progress.drafts(ME, there.pack.id) == {(LESSON, "ce-formula"): "-sum(p*log("}
     assert _answer(there, "half-surprise", "0.6931")["status"] == "correct"
     swapped = _answer(there, "ce-formula", "-sum(q*log(p))")
     assert (swapped["status"], swapped["mistake"]) == ("incorrect", "swapped-arguments")
+    there.progress.save_draft(ME, there.pack.id, LESSON, "ce-formula", "")  # as a submit does
     there.progress.save_position(ME, there.pack.id, LESSON, 4)
     there.client.close()
 
@@ -192,6 +195,7 @@ def test_a_learner_moves_between_two_servers_and_the_gradebook_stays_one(two_ser
         assert {a.learner for a in rows} == {ME}
         assert [a.created_at for a in rows] == sorted(a.created_at for a in rows)
         assert store.positions(back.pack.id) == {(ME, LESSON): 4}
+        assert store.drafts(ME, back.pack.id) == {}
     exported = subprocess.run(
         _tutor("export", "--format", "json", "--pack", str(PACK_DIR)),
         env={**os.environ, "CE_TUTOR_DB": server1.url},  # as the instructor, over TLS too

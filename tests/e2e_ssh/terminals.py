@@ -116,7 +116,8 @@ class Panes:
     def keys(self, name: str, *keys: str, literal: bool = False) -> None:
         for key in keys:
             flags = ["-l"] if literal else []
-            subprocess.run(["tmux", "send-keys", "-t", name, *flags, key], check=True)
+            # "--": a key or text starting with "-" is not one of send-keys' options
+            subprocess.run(["tmux", "send-keys", "-t", name, *flags, "--", key], check=True)
             time.sleep(0.15)
 
     def pid(self, name: str) -> int:

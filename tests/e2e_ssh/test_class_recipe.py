@@ -23,26 +23,31 @@ learner who likes vi would have it: the app must ignore it.
 
 from __future__ import annotations
 
+import contextlib
 import grp
 import json
 import os
 import pwd
 import shlex
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 
 from tests.e2e_ssh.terminals import MISSING, Panes, Sshd, keygen, wait_for
+from tutor.doctor_class import parse_unit
 from tutor.grading.choice import learner_order
 from tutor.pack.discovery import builtin_pack_dir
 from tutor.pack.loader import load_pack
-from tutor.pack.model import ChoiceExercise, CodeExercise, Exercise, Pack
+from tutor.pack.model import ChoiceExercise, CodeExercise, Exercise, FormulaExercise, Pack
 from tutor.progress.store import ProgressStore
 
 REPO = Path(__file__).resolve().parents[2]
@@ -57,6 +62,9 @@ pytestmark = [
     pytest.mark.skipif(not os.path.exists(SYSTEM_PYTHON), reason=f"no {SYSTEM_PYTHON}"),
     pytest.mark.skipif(shutil.which("adduser") is None, reason="no adduser (Debian's)"),
     pytest.mark.skipif(shutil.which("rvim") is None, reason="no rvim (apt-get install vim)"),
+    pytest.mark.skipif(
+        shutil.which("bwrap") is None, reason="no bwrap (apt-get install bubblewrap)"
+    ),
 ]
 
 
@@ -76,7 +84,7 @@ class ClassServer:
     course: Path  # /srv/course
     config: Path  # /etc/ce-tutor/class.toml
     socket: Path  # /run/ce-tutor/grading.sock
-    db: Path  # /var/lib/ce-tutor/progress.sqlite3
+    db: Path | str  # /var/lib/ce-tutor/progress.sqlite3, or PostgreSQL's URL
     sshd: Sshd
     panes: Panes
     service: subprocess.Popen
@@ -107,18 +115,45 @@ class ClassServer:
         return [line.strip() for line in shown.stdout.splitlines() if line.strip()]
 
 
-def _from_init(base: Path) -> tuple[list[str], dict[str, str], Path]:
-    """The service's command and environment from the unit `class init` wrote, and its sshd file.
+def _from_init(base: Path) -> tuple[list[str], dict[str, str]]:
+    """The service's command, as systemd would start it from the unit `class init` wrote.
 
-    Only the unit's state folder is moved under the test's root (systemd's
-    StateDirectory= would be /var/lib/ce-tutor).
+    The environment is the unit's `Environment=`, with its state folder moved
+    under the test's root (systemd's StateDirectory= would be /var/lib/ce-tutor).
+    The command runs under `bwrap` with the mounts the unit's hardening asks
+    systemd for (there is no systemd in CI): `ProtectSystem=strict`, every
+    file read-only but the unit's state, runtime and log folders;
+    `ProtectHome=yes`, /home and /root empty; `PrivateTmp=yes`, a /tmp of its
+    own (not /var/tmp: the test's root lives there).
     """
-    unit = (base / "etc/systemd/system/ce-tutor.service").read_text()
-    values = dict(line.split("=", 1) for line in unit.splitlines() if "=" in line)
-    exec_start = shlex.split(values["ExecStart"])
-    name, value = values["Environment"].split("=", 1)
-    env = {name: value.replace("/var/lib/ce-tutor", str(base / "var/lib/ce-tutor"))}
-    return exec_start, env, base / "etc/ssh/sshd_config.d/ce-tutor.conf"
+    unit = parse_unit((base / "etc/systemd/system/ce-tutor.service").read_text())
+    env = {}
+    for assignment in shlex.split(unit["Environment"]):
+        name, value = assignment.split("=", 1)
+        env[name] = value.replace("/var/lib/ce-tutor", str(base / "var/lib/ce-tutor"))
+    env_file = base / unit["EnvironmentFile"].lstrip("-/")  # "-": optional; it overrides
+    if env_file.exists():
+        env |= dict(a.split("=", 1) for a in shlex.split(env_file.read_text()))
+    mounts = ["--dev-bind", "/", "/"]
+    if unit.get("ProtectSystem") == "strict":
+        mounts = ["--ro-bind", "/", "/", "--dev-bind", "/dev", "/dev", "--proc", "/proc"]
+        for key, folder in (("StateDirectory", "var/lib"), ("RuntimeDirectory", "run"),
+                            ("LogsDirectory", "var/log")):  # fmt: skip
+            writable = base / folder / unit[key]
+            writable.mkdir(mode=0o755, parents=True, exist_ok=True)  # as systemd makes them
+            mounts += ["--bind", str(writable), str(writable)]
+    if unit.get("ProtectHome") == "yes":
+        mounts += ["--tmpfs", "/home", "--tmpfs", "/root"]
+    if unit.get("PrivateTmp") == "yes":
+        mounts += ["--tmpfs", "/tmp"]
+    command = ["bwrap", *mounts, "--cap-add", "ALL", "--", *shlex.split(unit["ExecStart"])]
+    return command, env
+
+
+def _service_pid(bwrap: subprocess.Popen) -> int:
+    """The service's own process (bwrap's child), in the mounts the unit asks for."""
+    children = Path(f"/proc/{bwrap.pid}/task/{bwrap.pid}/children")
+    return int(wait_for(lambda: children.read_text().split(), "the service under bwrap", 30)[0])
 
 
 def _install(prefix: Path) -> None:
@@ -172,27 +207,11 @@ def server() -> Iterator[ClassServer]:
         ))  # fmt: skip
         added = run(ce_tutor, "class", "add", str(roster), env=admin)
         assert added.returncode == 0, added.stdout + added.stderr
-        exec_start, unit_env, drop_in = _from_init(base)
-        assert exec_start[0] == ce_tutor and "--group" in exec_start
-        service = subprocess.Popen(
-            exec_start,
-            env={**admin, **unit_env},
-            stderr=open(base / "serve.log", "wb"),  # noqa: SIM115 - closed with the process
-            preexec_fn=lambda: os.umask(0o077),  # the unit's UMask=0077
-        )
-        wait_for(
-            lambda: "every derivation" in (base / "serve.log").read_text() or service.poll(),
-            "the service to be ready",
-            300,
-            lambda: (base / "serve.log").read_text(),
-        )
-        assert service.poll() is None, (base / "serve.log").read_text()
-        sshd = Sshd(
-            base,
-            "PasswordAuthentication no\nKbdInteractiveAuthentication no\nUsePAM yes\n"
-            f"Include {drop_in}\n"  # as Debian's sshd_config includes sshd_config.d/*.conf
-            f"Match Group {GROUP}\n    SetEnv CE_TUTOR_CLASS_CONFIG={config} EDITOR=vi\n",
-        )
+        exec_start, _env = _from_init(base)
+        assert exec_start[exec_start.index("--") + 1] == ce_tutor and "--group" in exec_start
+        assert exec_start[exec_start.index("/home") - 1 :][:2] == ["--tmpfs", "/home"]
+        service = _start_service(base, admin)
+        sshd = _start_sshd(base, config)
         yield ClassServer(
             base, prefix, course, config, socket_path, db, sshd, panes, service, keys,
             load_pack(course)[0],
@@ -202,17 +221,61 @@ def server() -> Iterator[ClassServer]:
         if sshd is not None:
             sshd.close()
         if service is not None:
-            service.terminate()
-            try:
-                service.wait(30)
-            except subprocess.TimeoutExpired:
-                service.kill()
+            _stop_service(service)
         for user in (ALICE, BOB):
             run("pkill", "-KILL", "-u", user)
             run("deluser", "--remove-home", user)
         run("delgroup", GROUP)
         if not os.environ.get("CE_TUTOR_KEEP_E2E"):
             shutil.rmtree(base, ignore_errors=True)
+
+
+def _start_service(base: Path, admin: dict[str, str]) -> subprocess.Popen:
+    """The service as systemd would run the unit `class init` wrote under `base`; once ready."""
+    exec_start, unit_env = _from_init(base)
+    service = subprocess.Popen(
+        exec_start,
+        env={**admin, **unit_env},
+        stderr=open(base / "serve.log", "wb"),  # noqa: SIM115 - closed with the process
+        preexec_fn=lambda: os.umask(0o077),  # the unit's UMask=0077
+    )
+    wait_for(
+        lambda: "every derivation" in (base / "serve.log").read_text() or service.poll(),
+        "the service to be ready",
+        300,
+        lambda: (base / "serve.log").read_text(),
+    )
+    assert service.poll() is None, (base / "serve.log").read_text()
+    return service
+
+
+def _start_sshd(base: Path, config: Path) -> Sshd:
+    """A real sshd including the drop-in `class init` wrote, as Debian's sshd_config does."""
+    return Sshd(
+        base,
+        "PasswordAuthentication no\nKbdInteractiveAuthentication no\nUsePAM yes\n"
+        f"Include {base / 'etc/ssh/sshd_config.d/ce-tutor.conf'}\n"
+        f"Match Group {GROUP}\n    SetEnv CE_TUTOR_CLASS_CONFIG={config} EDITOR=vi\n",
+    )
+
+
+def _stop_service(service: subprocess.Popen) -> None:
+    with contextlib.suppress(OSError, ValueError, IndexError, AssertionError):
+        os.kill(_service_pid(service), signal.SIGTERM)  # bwrap does not pass it on
+    try:
+        service.wait(30)
+    except subprocess.TimeoutExpired:
+        service.kill()
+
+
+def _tab_until(panes: Panes, pane: str, text: str, what: str) -> None:
+    """Tab through the step (an example may come first) until `text` shows in a field."""
+    for _tab in range(6):
+        if text in panes.screen(pane):
+            return
+        panes.keys(pane, "Tab")
+        time.sleep(0.5)
+    wait_for(lambda: text in panes.screen(pane), what, 10, lambda: panes.screen(pane))
 
 
 def _first_step_starting_with(pack: Pack, kind: type[Exercise]) -> tuple[str, int]:
@@ -254,6 +317,22 @@ def test_the_install_and_the_pack_are_as_the_readme_says(server: ClassServer) ->
     socket_mode = server.socket.stat()
     assert (socket_mode.st_mode & 0o777, socket_mode.st_gid) == (0o660, grp.getgrnam(GROUP).gr_gid)
     assert server.db.stat().st_mode & 0o077 == 0  # UMask=0077: root's alone
+
+
+def test_the_service_runs_in_the_sandbox_its_unit_asks_systemd_for(server: ClassServer) -> None:
+    """As the unit's ProtectSystem/ProtectHome/PrivateTmp: it can write only its own folders."""
+    pid = _service_pid(server.service)
+
+    def inside(*command: str) -> subprocess.CompletedProcess:
+        return run("nsenter", "-t", str(pid), "-m", "--", *command)
+
+    refused = inside("touch", "/etc/ce-tutor-probe")
+    assert refused.returncode != 0 and "Read-only file system" in refused.stderr
+    assert not Path("/etc/ce-tutor-probe").exists()
+    assert inside("ls", "-A", "/home").stdout.strip() == ""  # learners' homes out of sight
+    assert Path(pwd.getpwnam(ALICE).pw_dir).exists()  # (they are there, outside)
+    assert inside("touch", str(server.db.parent / "probe")).returncode == 0  # its state folder
+    (server.db.parent / "probe").unlink()
 
 
 def test_learners_answer_over_ssh_and_the_service_records_each_under_their_account(
@@ -412,15 +491,33 @@ def test_a_dropped_connection_leaves_no_process_within_seconds(server: ClassServ
     assert time.monotonic() - began < 5
 
 
+def test_a_draft_survives_a_dropped_connection(server: ClassServer) -> None:
+    """Half a formula typed, the laptop lid closed: reconnecting shows it again in its field."""
+    lesson_id, step = _first_step_starting_with(server.pack, FormulaExercise)
+    pane, screen = _at_step(server, ALICE, lesson_id, step)
+    typed = "-sum(p*log(q_"
+    server.panes.keys(pane, "Tab")
+    server.panes.keys(pane, typed, literal=True)
+    wait_for(lambda: typed in screen(), "the typed text", 10, screen)
+    time.sleep(1.5)  # a pause in typing: the draft is sent 0.4 s after the last key
+    server.panes.drop(pane)
+    wait_for(lambda: not server.processes(ALICE), f"no process of {ALICE} left", 5)
+    pane, screen = _at_step(server, ALICE, lesson_id, step)
+    _tab_until(server.panes, pane, typed, "the draft, back in its field")
+    server.panes.drop(pane)
+
+
 def test_doctor_checks_the_class_as_a_learner_and_as_sshd_sees_it(server: ClassServer) -> None:
     """`doctor --class`: green on the recipe as written, red when the pack is opened to others."""
-    command = ("doctor", "--ascii", "--class", "--sshd-config", str(server.base / "sshd_config"))
+    unit = server.base / "etc/systemd/system/ce-tutor.service"
+    command = ("doctor", "--ascii", "--class", "--sshd-config", str(server.base / "sshd_config"),
+               "--unit", str(unit))  # fmt: skip
     checked = server.ce_tutor(*command)
     lines = checked.stdout.splitlines()
     for name in ("class pack", "class editor", "install", "grading service", "class: install",
                  "class: service", "class: the class's pack", "class: the store",
                  "class: sshd forced command", "class: sshd forwarding", "class: sshd user rc",
-                 "class: sshd keep-alive"):  # fmt: skip
+                 "class: sshd keep-alive", "class: service hardening"):  # fmt: skip
         line = next((line for line in lines if line[3:].startswith(name + ":")
                      or line[5:].startswith(name + ":")), "")  # fmt: skip
         assert line.startswith("ok "), f"{name}: {line or checked.stdout}"
@@ -434,3 +531,98 @@ def test_doctor_checks_the_class_as_a_learner_and_as_sshd_sees_it(server: ClassS
         f"FAIL class: the class's pack: {BOB}" in slipped.stdout
         or "FAIL class: the class's pack" in slipped.stdout
     )
+
+
+# -- several servers, one gradebook ----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def pg_servers(server: ClassServer) -> Iterator[tuple[ClassServer, ClassServer]]:
+    """Two more class servers of this class, each set up as the README says for PostgreSQL.
+
+    The same install, pack, accounts and keys ("identical servers"); each its
+    own `class init --root … ` with CE_TUTOR_DB naming one PostgreSQL (so its
+    db.env, root's alone), its own service under the unit's sandbox, its own
+    sshd. The database is the CI's, in a fresh schema.
+    """
+    from tests.progress.conftest import _pg_admin, pg_base_url
+
+    admin_db = _pg_admin()
+    schema = f"e2e_{uuid.uuid4().hex[:12]}"
+    admin_db.execute(f"CREATE SCHEMA {schema}")
+    url = pg_base_url() + ("&" if "?" in pg_base_url() else "?")
+    url += urlencode({"options": f"-csearch_path={schema}"})
+    added = run(str(server.prefix / "bin" / "pip"), "install", "--quiet", "psycopg[binary]")
+    assert added.returncode == 0, added.stderr  # the README: "add psycopg[binary] for PostgreSQL"
+    made: list[ClassServer] = []
+    try:
+        for name in ("server1", "server2"):
+            base = server.base / name
+            socket_path = base / "run" / "ce-tutor" / "grading.sock"
+            admin = {"PATH": os.environ["PATH"], "HOME": "/root",
+                     "CE_TUTOR_CLASS_CONFIG": str(base / "etc/ce-tutor/class.toml")}  # fmt: skip
+            initialised = run(
+                str(server.prefix / "bin" / "ce-tutor"), "class", "init",
+                "--pack", str(server.course), "--group", GROUP, "--socket", str(socket_path),
+                "--request-log", f"{base}/var/log/ce-tutor/requests.jsonl", "--editor", "rvim",
+                "--root", str(base), env={**admin, "CE_TUTOR_DB": url},
+            )  # fmt: skip
+            assert initialised.returncode == 0, initialised.stdout + initialised.stderr
+            assert (base / "etc/ce-tutor/db.env").stat().st_mode & 0o077 == 0
+            socket_path.parent.mkdir(parents=True, exist_ok=True)
+            for made_dir in [socket_path.parent, *socket_path.parent.parents]:
+                if made_dir == server.base:
+                    break
+                made_dir.chmod(0o755)
+            service = _start_service(base, admin)
+            config = base / "etc/ce-tutor/class.toml"
+            made.append(ClassServer(
+                base, server.prefix, server.course, config, socket_path, url,
+                _start_sshd(base, config), server.panes, service, server.keys, server.pack,
+            ))  # fmt: skip
+        yield made[0], made[1]
+    finally:
+        for each in made:
+            each.sshd.close()
+            _stop_service(each.service)
+        admin_db.execute(f"DROP SCHEMA {schema} CASCADE")
+        admin_db.close()
+
+
+def test_a_learner_moves_between_two_class_servers_mid_lesson(pg_servers) -> None:
+    """Over ssh: an answer and a draft on server 1; server 2 resumes the step, the draft with it."""
+    one, two = pg_servers
+    lesson_id, step = _first_step_starting_with(one.pack, FormulaExercise)
+    exercise = next(
+        b for b in one.pack.lesson(lesson_id).steps[step].blocks if isinstance(b, Exercise)
+    )
+    assert isinstance(exercise, FormulaExercise)
+    pane, screen = _at_step(one, ALICE, lesson_id, step)
+    one.panes.keys(pane, "Tab")
+    one.panes.keys(pane, "0", "Enter")  # a wrong answer, recorded in the one gradebook
+    wait_for(lambda: one.rows(ALICE, exercise.id), "the answer in PostgreSQL", 30, screen)
+    one.panes.keys(pane, "C-u")
+    typed = "-sum(p*log("
+    one.panes.keys(pane, typed, literal=True)
+    wait_for(lambda: typed in screen(), "the typed text", 10, screen)
+    time.sleep(1.5)  # a pause: the draft goes to server 1's service, and so to PostgreSQL
+    one.panes.drop(pane)
+
+    pane = two.connect(ALICE)  # the balancer sends the learner to the other server
+    screen = lambda: two.panes.screen(pane)  # noqa: E731
+    wait_for(lambda: "ontinue" in screen(), "server 2's home screen", 60, screen)
+    two.panes.keys(pane, "c")
+    wait_for(lambda: f"{step + 1}/" in screen(), f"step {step + 1} on server 2", 20, screen)
+    _tab_until(two.panes, pane, typed, "the draft, typed on server 1")
+    two.panes.keys(pane, "C-u")
+    two.panes.keys(pane, exercise.answer, literal=True)
+    two.panes.keys(pane, "Enter")
+    wait_for(lambda: len(one.rows(ALICE, exercise.id)) == 2, "the second answer", 30, screen)
+    two.panes.drop(pane)
+    assert [a.status for a in one.rows(ALICE, exercise.id)] == ["incorrect", "correct"]
+    with ProgressStore(one.db) as store:
+        assert store.drafts(ALICE, one.pack.id) == {}  # submitted on server 2: gone everywhere
+    exported = two.ce_tutor("export", "--format", "json")
+    assert exported.returncode == 0, exported.stderr
+    row = next(r for r in json.loads(exported.stdout) if r["exercise_id"] == exercise.id)
+    assert (row["learner"], row["attempts"], row["solved"]) == (ALICE, 2, True)

@@ -372,3 +372,22 @@ def test_an_answer_too_large_to_send_is_refused_and_the_next_one_still_graded(sh
     assert refused.value.kind == "request"
     assert client.grade(served, "ce", "write-ce", GOOD, "ada").correct
     client.close()
+
+
+def test_sigterm_while_derivations_are_proved_stops_the_service_at_once(tmp_path):
+    """`systemctl restart` sends SIGTERM; the service must not first prove every derivation."""
+    from tutor.pack.discovery import builtin_pack_dir
+
+    socket_path = tmp_path / "grading.sock"
+    server = _start(socket_path, builtin_pack_dir(), sandboxes=1)  # 14 derivations to prove
+    _wait_ready(server, socket_path)
+    server.send_signal(signal.SIGTERM)
+    try:
+        _out, log = server.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        raise
+    assert server.returncode == 0, log
+    assert "grading service stopped" in log
+    assert "every derivation of the served packs is proved" not in log  # stopped in between
+    assert not socket_path.exists()

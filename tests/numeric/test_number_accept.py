@@ -44,15 +44,57 @@ def test_validate_refuses_an_accepted_value_that_does_not_compute() -> None:
     assert "`accept` lists `logit / log(2)`, which does not compute" in problems[0][1]
 
 
+def _validate_number(ex) -> list[tuple[int, str]]:
+    """What `validate` reports for one number exercise (its checks and its simulated class)."""
+    from tutor.grading.pack_checks import _check_number
+    from tutor.pack.model import Lesson, Pack
+
+    lesson = Lesson(id="lesson", title="L", path=Path("lesson.md"), steps=[])
+    return _check_number(Pack(id="pack", title="P", root=Path(".")), lesson, ex)
+
+
 def test_validate_refuses_an_accepted_value_that_is_a_misconception() -> None:
     summed = "F.cross_entropy(logits, target, reduction='sum')"
-    problems = number_exercise_problems(exercise(accept=[summed]), "pack", "lesson")
+    problems = _validate_number(exercise(accept=[summed]))
     assert any(
-        f"`accept` lists `{summed}`, which gives misconception `sum-not-mean`'s number for 6 of 6"
-        in message
+        f"`accept` lists `{summed}`, which gives misconception `sum-not-mean`'s number for "
+        "400 of 400 simulated learners (100.0 %)" in message
         for _line, message in problems
     ), problems
-    assert number_exercise_problems(exercise(accept=[IN_BITS]), "pack", "lesson") == []
+    assert _validate_number(exercise(accept=[IN_BITS])) == []
+
+
+def test_validate_counts_an_accept_collision_only_some_learners_hit() -> None:
+    """`2 * x` and the mistake `x * x` agree at x = 2 only: 1 learner in 20, which six
+    validation learners missed; the simulated class finds it and reports the share."""
+    from tutor.pack.model import Location, Misconception
+
+    mistake = Misconception(
+        tag="squared",
+        feedback="x",
+        location=Location(Path("lesson.md"), 30),
+        reference="x * x",
+    )
+    ex = exercise(
+        params={"x": "randint(1, 21)"},
+        reference="x + 100",
+        formula=None,
+        misconceptions=[mistake],
+        accept=["2 * x"],
+    )
+    from tutor.numeric.params import draw_params, seed_for
+
+    hit = [
+        learner
+        for learner in (f"validate-{i}" for i in range(6))
+        if int(draw_params(ex.params, seed_for("pack", "lesson", ex.id, learner))["x"]) == 2
+    ]
+    assert hit == []  # the six validation learners do not meet it
+    problems = _validate_number(ex)
+    found = [m for _line, m in problems if "`accept` lists `2 * x`" in m]
+    assert len(found) == 1, problems
+    count = int(found[0].split("number for ")[1].split(" of ")[0])
+    assert 0 < count < 400 and "of 400 simulated learners" in found[0], found
 
 
 LESSON = """\

@@ -46,7 +46,14 @@ def calls(monkeypatch) -> list[object]:
         seen.append(block)
         return real(pack, lesson, block)
 
+    real_examples = pack_checks.check_code_examples
+
+    def counted_examples(examples):  # examples are re-run several to a request
+        seen.extend(examples)
+        return real_examples(examples)
+
     monkeypatch.setattr(pack_checks, "_problems", counted)
+    monkeypatch.setattr(pack_checks, "check_code_examples", counted_examples)
     return seen
 
 

@@ -93,6 +93,7 @@ def test_export_csv_has_one_row_per_learner_and_exercise(class_store: str) -> No
     by_key = {(r["learner"], r["exercise_id"]): r for r in rows}
     alice = by_key[("alice", "moco-zero-labels")]
     assert alice["solved"] == "1" and alice["best_score"] == "1"
+    assert alice["score"] == "0.75"  # a hint seen before the right answer costs a quarter
     assert alice["attempts"] == "3"  # the unreadable answer is not an attempt
     assert alice["mistakes"] == "one-hot-zero:2"
     assert alice["hints_used"] == "1"
@@ -125,7 +126,8 @@ def test_progress_table_shows_done_score_attempts_and_step(class_store: str) -> 
         line for line in block if f" {LESSON} " in line
     ).split()
     total = int(done.split("/")[1])
-    assert (done, score, attempts, step) == (f"1/{total}", f"{1 / total:.0%}", "3", "4")
+    # solved after one hint: it earns 3/4 (tutor/progress/scoring.py)
+    assert (done, score, attempts, step) == (f"1/{total}", f"{0.75 / total:.0%}", "3", "4")
     assert all(len(line) <= 80 for line in lines)
     data = json.loads(run("--db", class_store, "progress", "--learner", "carol", "--json"))
     assert {d["learner"] for d in data} == {"carol"}
@@ -235,6 +237,6 @@ def test_export_lms_has_a_row_per_learner_a_column_per_exercise_and_the_total(
         assert float(row[1]) == pytest.approx(sum(points))
     long = list(csv.DictReader(io.StringIO(run("--db", class_store, "export", "--format", "csv"))))
     alice = next(r for r in body if r[0] == "alice")
-    best = {f"{r['lesson_id']}/{r['exercise_id']}": float(r["best_score"]) for r in long
-            if r["learner"] == "alice"}  # fmt: skip
-    assert {h: float(v) for h, v in zip(header[3:], alice[3:], strict=True)} == best
+    earned = {f"{r['lesson_id']}/{r['exercise_id']}": float(r["score"]) for r in long
+              if r["learner"] == "alice"}  # fmt: skip
+    assert {h: float(v) for h, v in zip(header[3:], alice[3:], strict=True)} == earned

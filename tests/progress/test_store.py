@@ -97,6 +97,26 @@ def test_positions_are_per_lesson_and_the_latest_is_the_resume_point(location: s
         assert store.learners("other") == []
 
 
+def test_drafts_are_per_learner_and_exercise_replaced_dropped_and_reset(location: str) -> None:
+    with ProgressStore(location) as store:
+        store.save_draft("alice", "pack", "l1", "e1", "-sum(p*log")
+        store.save_draft("alice", "pack", "l1", "e1", "-sum(p*log(q))")  # replaced, not added
+        store.save_draft("alice", "pack", "l1", "e2", "def f(x):\n    return x  # 中文")
+        store.save_draft("bob", "pack", "l1", "e1", "bob's")
+        assert store.drafts("alice", "pack") == {
+            ("l1", "e1"): "-sum(p*log(q))",
+            ("l1", "e2"): "def f(x):\n    return x  # 中文",
+        }
+        assert store.drafts("alice", "other") == {}
+        store.save_draft("alice", "pack", "l1", "e2", "")  # submitted or emptied: dropped
+        assert store.drafts("alice", "pack") == {("l1", "e1"): "-sum(p*log(q))"}
+        store.forget("alice", "l1", "e1")  # a reset exercise starts empty
+        assert store.drafts("alice", "pack") == {}
+        assert store.drafts("bob", "pack") == {("l1", "e1"): "bob's"}
+        store.forget("bob")
+        assert store.drafts("bob", "pack") == {}
+
+
 def test_data_survives_reopening_and_the_schema_is_current(location: str) -> None:
     with ProgressStore(location) as store:
         store.record_attempt(attempt(seed=42))

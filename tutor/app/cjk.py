@@ -25,6 +25,7 @@ from functools import lru_cache
 import rich._wrap
 from rich._wrap import words as _rich_words  # Rich's own, kept before install() replaces it
 from rich.cells import cell_len
+from rich.text import Text
 
 # Ideographs, kana, Hangul, CJK symbols and punctuation, full-width forms (as code point
 # ranges, not a regex: compiling that character class costs the first frame ~3 ms).
@@ -61,6 +62,19 @@ def breakable(before: str, after: str) -> bool:
     return is_cjk(before) or is_cjk(after)
 
 
+def _after_hyphen(text: str, index: int) -> bool:
+    """A break after the hyphen of a Latin compound (`log-softmax`, `cross-entropy`): UAX #14
+    LB21/LB25 allow it, but not after a leading hyphen (`-log`) nor before a digit (`-1`)."""
+    return (
+        index >= 2
+        and text[index - 1] == "-"
+        and text[index - 2].isascii()
+        and text[index - 2].isalpha()
+        and text[index].isascii()
+        and text[index].isalpha()
+    )
+
+
 @lru_cache(maxsize=512)
 def _cjk_words(text: str) -> tuple[tuple[int, int, str], ...]:
     found = []
@@ -69,8 +83,8 @@ def _cjk_words(text: str) -> tuple[tuple[int, int, str], ...]:
         before, after = text[index - 1], text[index]
         if after.isspace():
             continue  # spaces stay with what they follow
-        # leading spaces go with the first word
-        if (before.isspace() or breakable(before, after)) and text[start:index].strip():
+        opening = before.isspace() or breakable(before, after) or _after_hyphen(text, index)
+        if opening and text[start:index].strip():  # leading spaces go with the first word
             found.append((start, index, text[start:index]))
             start = index
     if start < len(text):
@@ -88,6 +102,25 @@ def words(text: str) -> Iterable[tuple[int, int, str]]:
 def install() -> None:
     """Make Rich's wrapping (and so Textual's) break CJK text as above. Idempotent."""
     rich._wrap.words = words
+    Text.rstrip_end = _rstrip_end  # type: ignore[method-assign]
+
+
+_TRAILING_SPACE = re.compile(r"\s+$")
+
+
+def _rstrip_end(self: Text, size: int) -> None:
+    """Rich's `Text.rstrip_end`, measured in cells as its `size` is.
+
+    Rich's own compares the number of characters with the width: a wrapped
+    line of Chinese that fills the width and keeps the space after its last
+    word is wider than the width by that space, which Rich then cut with `…`
+    (a choice read "给出相同的损 …" and lost its 失). Same result for ASCII.
+    """
+    excess = self.cell_len - size
+    if excess > 0:
+        space = _TRAILING_SPACE.search(self.plain)
+        if space is not None:
+            self.right_crop(min(len(space.group(0)), excess))
 
 
 def _wide(char: str) -> bool:

@@ -22,6 +22,7 @@ from typing import Any
 from tutor.grading.protocol import GradingFailed
 from tutor.pack.model import Pack
 from tutor.pack.served import pack_from_service
+from tutor.progress.errors import StoreError
 from tutor.progress.store import (
     HINT_STATUS,
     NOT_ATTEMPTS,
@@ -44,6 +45,7 @@ class _Snapshot:
     attempts: list[Attempt] = field(default_factory=list)
     positions: dict[str, int] = field(default_factory=dict)
     last: Position | None = None
+    drafts: dict[tuple[str, str], str] = field(default_factory=dict)
 
 
 class ClassProgress:
@@ -63,11 +65,13 @@ class ClassProgress:
         snapshot.positions = {str(k): int(v) for k, v in mine["positions"].items()}
         if mine.get("last"):
             snapshot.last = Position(str(mine["last"][0]), int(mine["last"][1]))
+        for lesson_id, exercise_id, text in mine.get("drafts", []):
+            snapshot.drafts[(str(lesson_id), str(exercise_id))] = str(text)
         for lesson_id, exercise_id, text in mine.get("solutions", []):
             _set_solution(pack, lesson_id, exercise_id, text)
         for lesson_id, exercise_id, texts in mine.get("hints", []):
             _set_hints(pack, lesson_id, exercise_id, texts)
-        self._packs[pack.id] = snapshot
+        self._packs[pack.gradebook_id] = snapshot  # keyed as the session asks: its records
         return pack
 
     def served_packs(self) -> list[Path]:
@@ -105,7 +109,21 @@ class ClassProgress:
         with contextlib.suppress(GradingFailed, OSError):
             self.client.save_position(snapshot.pack.root, lesson_id, step)
 
+    def save_draft(
+        self, learner: str, pack_id: str, lesson_id: str, exercise_id: str, text: str
+    ) -> None:
+        """Kept by the service (under the learner the kernel names); StoreError if it is not."""
+        snapshot = self._packs[pack_id]
+        try:
+            self.client.save_draft(snapshot.pack.root, lesson_id, exercise_id, text)
+        except (GradingFailed, OSError) as error:
+            raise StoreError(str(error)) from None  # the draft waits in memory for the next save
+        snapshot.drafts[(lesson_id, exercise_id)] = text
+
     # -- reads: this learner's own rows -------------------------------------------------
+
+    def drafts(self, learner: str, pack_id: str) -> dict[tuple[str, str], str]:
+        return {key: text for key, text in self._packs[pack_id].drafts.items() if text}
 
     def position(self, learner: str, pack_id: str, lesson_id: str) -> int:
         return self._packs[pack_id].positions.get(lesson_id, 0)

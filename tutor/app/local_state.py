@@ -1,92 +1,88 @@
-"""What the app keeps on this machine besides the gradebook: drafts and the chosen theme.
+"""What the app keeps besides graded answers: drafts, and the chosen theme.
 
-A draft is an answer typed and not submitted yet. It lives in one small
-JSON file per learner and pack in the data folder (`$CE_TUTOR_HOME`), written
-a moment after typing stops and replaced atomically (`os.replace`), so a
-quit, a `kill -9` or a dropped SSH connection leaves the last version there.
-Drafts are not grades: nothing here is sent anywhere or read by the service.
+A draft is an answer typed and not submitted yet. It is kept where the
+learner's progress is (`DraftKeeper`): in their own progress store when the
+app runs alone, and by the class's service in a class (which records it
+under the learner the kernel names, so a shared account's learners never
+see each other's, and a learner who lands on another class server finds
+theirs). It is written a moment after typing stops, so a quit, a `kill -9`
+or a dropped SSH connection leaves the last version. Drafts are not grades.
 
-Under a class's shared account (set-up B) the app keeps no drafts on disk
-(`Drafts(None)`): its learners share one data folder, and a draft is half an
-answer another learner could read. A learner with an account of their own
-(solo, or set-up A) keeps them in their own data folder.
-
-    drafts = Drafts.for_learner("ada", "ce-tutor-builtin")
+    drafts = Drafts(store, "ada", "ce-tutor-builtin")
     drafts.put("softmax", "derive", "exp(z)/sum(exp(z))")
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
-import re
-from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
+
+from tutor.progress.errors import StoreError
+
+
+class DraftKeeper(Protocol):
+    """Where drafts live: a `ProgressStore`, or a class's `ClassProgress`."""
+
+    def drafts(self, learner: str, pack_id: str) -> dict[tuple[str, str], str]: ...
+
+    def save_draft(
+        self, learner: str, pack_id: str, lesson_id: str, exercise_id: str, text: str
+    ) -> None: ...
 
 
 class Drafts:
-    """Unsubmitted answers by (lesson id, exercise id); `path` None keeps them in memory only."""
+    """One learner's unsubmitted answers in one pack; `keeper` None keeps them in memory only."""
 
-    def __init__(self, path: Path | None, where: Callable[[], Path | None] | None = None):
-        """`where`: finds the file at the first draft read or written, not at start."""
-        self.path = path
-        self._where = where
-        self._drafts: dict[str, str] | None = None
-        self._unsaved = False
+    def __init__(self, keeper: DraftKeeper | None, learner: str = "", pack_id: str = ""):
+        self.keeper = keeper
+        self.learner = learner
+        self.pack_id = pack_id
+        self._drafts: dict[tuple[str, str], str] | None = None  # read at first use
+        self._changed: set[tuple[str, str]] = set()
 
-    @classmethod
-    def for_learner(cls, learner: str, pack_id: str) -> Drafts:
-        """The learner's drafts file; none on disk under a class's shared account."""
-
-        def where() -> Path | None:
-            from tutor.grading.peer import TOKEN_ENV
-            from tutor.progress.identity import data_dir
-
-            if os.environ.get(TOKEN_ENV):  # set-up B: every classmate runs as this user
-                return None
-            return data_dir() / "drafts" / f"{_safe(pack_id)}--{_safe(learner)}.json"
-
-        return cls(None, where)
-
-    def _all(self) -> dict[str, str]:
+    def _all(self) -> dict[tuple[str, str], str]:
         if self._drafts is None:
-            if self._where is not None:
-                self.path, self._where = self._where(), None
             self._drafts = {}
-            if self.path is not None:
-                try:
-                    loaded = json.loads(self.path.read_text(encoding="utf-8"))
-                except (OSError, ValueError):
-                    loaded = {}
-                if isinstance(loaded, dict):
-                    self._drafts = {str(k): str(v) for k, v in loaded.items()}
+            if self.keeper is not None:
+                # a store that cannot be read: this session's drafts stay in memory
+                with contextlib.suppress(StoreError):
+                    self._drafts = dict(self.keeper.drafts(self.learner, self.pack_id))
         return self._drafts
 
     def get(self, lesson_id: str, exercise_id: str) -> str | None:
-        return self._all().get(_key(lesson_id, exercise_id))
+        return self._all().get((lesson_id, exercise_id))
 
     def put(self, lesson_id: str, exercise_id: str, text: str, *, write: bool = True) -> None:
-        """Keep a draft; `write=False` leaves the file for a later `save()`."""
+        """Keep a draft; `write=False` leaves it for a later `save()`."""
         drafts = self._all()
-        key = _key(lesson_id, exercise_id)
+        key = (lesson_id, exercise_id)
         if drafts.get(key) != text:
             drafts[key] = text
-            self._unsaved = True
+            self._changed.add(key)
         if write:
             self.save()
 
     def clear(self, lesson_id: str, exercise_id: str, *, write: bool = True) -> None:
-        if self._all().pop(_key(lesson_id, exercise_id), None) is not None:
-            self._unsaved = True
+        key = (lesson_id, exercise_id)
+        if self._all().pop(key, None) is not None:
+            self._changed.add(key)
         if write:
             self.save()
 
     def save(self) -> None:
-        """Write the file if anything changed since the last write."""
-        if self.path is None or not self._unsaved:
+        """Hand the keeper what changed since the last save; what it could not keep waits."""
+        if self.keeper is None or not self._changed:
             return
-        self._unsaved = False
-        _write_json(self.path, self._all())
+        drafts = self._all()
+        for key in sorted(self._changed):
+            try:
+                self.keeper.save_draft(self.learner, self.pack_id, *key, drafts.get(key, ""))
+            except StoreError:
+                return  # tried again at the next save; the text is still in memory
+            self._changed.discard(key)
 
 
 def saved_theme() -> str | None:
@@ -117,12 +113,4 @@ def _write_json(path: Path, data: dict) -> None:
         temporary.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
         os.replace(temporary, path)
     except OSError:
-        pass  # a read-only data folder: the draft stays in memory for this session
-
-
-def _key(lesson_id: str, exercise_id: str) -> str:
-    return f"{lesson_id}/{exercise_id}"
-
-
-def _safe(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]", "_", name)
+        pass  # a read-only data folder: the theme holds for this session

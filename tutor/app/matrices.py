@@ -12,11 +12,12 @@ small code block, the matrix's rows under one another:
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
+from tutor.app.cjk import NO_BREAK_BEFORE
 from tutor.grading.presentation import fill_prompt, format_value
 
+_CLOSING = "".join(sorted(NO_BREAK_BEFORE))
 _TOKEN = "\x00matrix:{name}\x00"
 
 
@@ -46,8 +47,9 @@ def prompt_with_matrices(prompt: str, params: dict[str, Any]) -> str | None:
             continue
         # the words after the last matrix go on as prose (a code block would cut them off)
         last = max(line.rindex(tokens[name]) + len(tokens[name]) for name in names)
-        marks = re.match(r"[.,;:!?)]*", line[last:])
-        end = last + (marks.end() if marks else 0)
+        # and the punctuation no line may start with (`,` `)` and Chinese `，。）`) stays with it
+        trail = line[last:]
+        end = last + len(trail) - len(trail.lstrip(_CLOSING))
         block, rest = line[:end], line[end:].strip()
         for name in names:
             prefix = block.split(tokens[name], 1)[0].rsplit("\n", 1)[-1]

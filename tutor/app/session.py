@@ -8,6 +8,7 @@ learner was.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -15,6 +16,7 @@ from tutor.app.local_state import Drafts
 from tutor.grading import learner_seed
 from tutor.grading.verdict import Status, Verdict
 from tutor.pack.model import ChoiceExercise, Exercise, Lesson, Pack
+from tutor.progress.scoring import exercise_score, mean_score
 from tutor.progress.store import (
     HINT_STATUS,
     SOLUTION_STATUS,
@@ -45,6 +47,18 @@ class LessonSummary:
     exercises: int
     hints: int
     solutions: int
+    earned: float = 0.0  # the exercises' scores, as the gradebook counts them (LMS export)
+
+    @property
+    def score(self) -> float:
+        """0..1, the figure `ce-tutor progress` shows for this lesson."""
+        return mean_score([self.earned], self.exercises)
+
+
+def course_score(summaries: Iterable[LessonSummary]) -> float:
+    """The course's score: what every exercise earned over how many there are (LMS total/out_of)."""
+    summaries = list(summaries)
+    return mean_score((s.earned for s in summaries), sum(s.exercises for s in summaries))
 
 
 @dataclass(frozen=True)
@@ -59,6 +73,7 @@ class ExerciseLine:
     hints: int
     solution_shown: bool
     last: Attempt | None
+    score: float = 0.0  # what it earned, as the gradebook counts it (tutor.progress.scoring)
 
 
 @dataclass(frozen=True)
@@ -91,22 +106,26 @@ class LearnerSession:
         self.seen: dict[tuple[str, str, int], object] = {}
         self._hints: dict[tuple[str, str], int] = {}
         self._solutions: set[tuple[str, str]] = set()
+        if isinstance(store, ProgressStore):  # in a class the service folds them
+            from tutor.grading.gradebook_rows import adopt_course_rows
+
+            adopt_course_rows(store, pack)  # work an earlier version kept apart
 
     def resume_point(self) -> Position | None:
-        position = self.store.last_position(self.learner, self.pack.id)
+        position = self.store.last_position(self.learner, self.pack.gradebook_id)
         if position is None or self.pack.lesson(position.lesson_id) is None:
             return None
         return position
 
     def position(self, lesson: Lesson) -> int:
-        step = self.store.position(self.learner, self.pack.id, lesson.id)
+        step = self.store.position(self.learner, self.pack.gradebook_id, lesson.id)
         return min(max(step, 0), max(len(lesson.steps) - 1, 0))
 
     def save_position(self, lesson: Lesson, step: int) -> None:
-        self.store.save_position(self.learner, self.pack.id, lesson.id, step)
+        self.store.save_position(self.learner, self.pack.gradebook_id, lesson.id, step)
 
     def states(self) -> dict[tuple[str, str], ExerciseState]:
-        return self.store.exercise_states(self.learner, self.pack.id)
+        return self.store.exercise_states(self.learner, self.pack.gradebook_id)
 
     def state(self, lesson: Lesson, exercise: Exercise) -> ExerciseState | None:
         return self.states().get((lesson.id, exercise.id))
@@ -114,9 +133,7 @@ class LearnerSession:
     def history(self, lesson: Lesson, exercise: Exercise) -> ExerciseHistory:
         """Attempts charged, solved or not, solution shown: read back from the store."""
         rows = [
-            a
-            for a in self.store.attempts(learner=self.learner, pack_id=self.pack.id)
-            if a.lesson_id == lesson.id and a.exercise_id == exercise.id
+            a for a in self._rows() if a.lesson_id == lesson.id and a.exercise_id == exercise.id
         ]
         charged = [a for a in rows if a.status in CHARGED]
         shown = any(a.solution_shown or a.status == SOLUTION_STATUS for a in rows)
@@ -169,13 +186,7 @@ class LearnerSession:
 
     def lesson_summary(self, lesson: Lesson, rows: list[Attempt] | None = None) -> LessonSummary:
         """Solved, hints seen and solutions shown over a lesson's exercises, from the store."""
-        lines = self.overview(lesson, rows)
-        return LessonSummary(
-            solved=sum(line.solved for line in lines),
-            exercises=len(lines),
-            hints=sum(line.hints for line in lines),
-            solutions=sum(line.solution_shown for line in lines),
-        )
+        return summarize(self.overview(lesson, rows))
 
     def lesson_summaries(self) -> dict[str, LessonSummary]:
         """`lesson_summary` of every lesson, from one read of the store."""
@@ -183,7 +194,17 @@ class LearnerSession:
         return {lesson.id: self.lesson_summary(lesson, rows) for lesson in self.pack.lessons}
 
     def _rows(self) -> list[Attempt]:
-        return self.store.attempts(learner=self.learner, pack_id=self.pack.id)
+        """This learner's rows, a choice in this pack's words whichever language recorded it."""
+        rows = self.store.attempts(learner=self.learner, pack_id=self.pack.gradebook_id)
+        return [self._in_our_words(a) for a in rows]
+
+    def _in_our_words(self, attempt: Attempt) -> Attempt:
+        exercise = self.pack.find_exercise(attempt.lesson_id, attempt.exercise_id)
+        if not isinstance(exercise, ChoiceExercise) or not attempt.answer:
+            return attempt
+        from tutor.grading.choice import local_answer
+
+        return replace(attempt, answer=local_answer(exercise, attempt.answer))
 
     def overview(self, lesson: Lesson, rows: list[Attempt] | None = None) -> list[ExerciseLine]:
         """Each exercise of a lesson as the learner left it: one read of the store."""
@@ -207,6 +228,7 @@ class LearnerSession:
                             a.solution_shown or a.status == SOLUTION_STATUS for a in mine
                         ),
                         last=answers[-1] if answers else None,
+                        score=exercise_score(mine),
                     )
                 )
         return lines
@@ -214,7 +236,7 @@ class LearnerSession:
     def mistakes(self) -> list[Mistake]:
         """Every named mistake the learner made, by exercise, in course order."""
         found: dict[tuple[str, str, str], Mistake] = {}
-        for a in self.store.attempts(learner=self.learner, pack_id=self.pack.id):
+        for a in self._rows():
             if a.mistake:
                 key = (a.lesson_id, a.exercise_id, a.mistake)
                 before = found.get(key)
@@ -285,7 +307,7 @@ class LearnerSession:
     def _attempt(self, lesson, exercise, answer, status, score, mistake) -> Attempt:
         return Attempt(
             learner=self.learner,
-            pack_id=self.pack.id,
+            pack_id=self.pack.gradebook_id,
             pack_version=self.pack.version,
             lesson_id=lesson.id,
             exercise_id=exercise.id,
@@ -298,6 +320,17 @@ class LearnerSession:
             created_at=time.time(),
             seed=learner_seed(self.pack, lesson, exercise, self.learner),  # to re-grade later
         )
+
+
+def summarize(lines: list[ExerciseLine]) -> LessonSummary:
+    """A lesson's overview folded into its summary."""
+    return LessonSummary(
+        solved=sum(line.solved for line in lines),
+        exercises=len(lines),
+        hints=sum(line.hints for line in lines),
+        solutions=sum(line.solution_shown for line in lines),
+        earned=sum(line.score for line in lines),
+    )
 
 
 def _first_unsolved(lesson: Lesson, states: dict[tuple[str, str], ExerciseState]) -> int | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING
 
+from textual import events
 from textual.actions import SkipAction
 from textual.app import App
 from textual.binding import Binding
@@ -19,6 +20,7 @@ from tutor.app import cjk
 from tutor.app.commands import TutorCommands
 from tutor.app.glyphs import ASCII, UNICODE, Glyphs
 from tutor.app.grading_link import GradingLink
+from tutor.app.key_gate import KeyGate
 from tutor.app.local_state import Drafts, save_theme, saved_theme
 from tutor.app.math_text import MathText
 from tutor.app.session import LearnerSession
@@ -67,6 +69,7 @@ class TutorApp(App):
         """`lesson`: open on that lesson (an author's preview); `watch`: read the pack again
         whenever one of its files is saved (tutor/app/pack_watcher.py)."""
         super().__init__()
+        self._keys = KeyGate(self, super().on_event)  # keys typed ahead act in order
         self._first_lesson = lesson
         self._watching = watch
         cjk.install()  # Chinese lines break between characters, never before `，。`
@@ -88,15 +91,29 @@ class TutorApp(App):
         for theme in THEMES.values():
             self.register_theme(theme)
         self.theme = THEMES[_chosen_theme()].name
+        # The stylesheet, made in App.__init__, still holds the default theme's variables;
+        # given this theme's before its first parse, the refresh Textual queues for every
+        # theme change (a second parse of all the CSS, every widget styled again) is not
+        # needed at start (≈ 20 ms of the first frame): see refresh_css.
+        self.stylesheet.set_variables(self.get_css_variables())
+        self._theme_parsed: str | None = self.theme
         if self.ascii:
             self.add_class("-ascii")
             use_ascii_scrollbars(True)
 
+    def refresh_css(self, animate: bool = True) -> None:
+        if getattr(self, "_theme_parsed", None) == self.theme:
+            self._theme_parsed = None  # the start's own theme: parsed with it already
+            return
+        self._theme_parsed = None
+        super().refresh_css(animate)
+
     def _set_pack(self, pack: Pack) -> None:
         self.pack = pack
         self.grading.pack = pack
-        # drafts on disk only in a data folder that is the learner's own (local_state.py)
-        drafts = Drafts.for_learner(self.learner, pack.id)
+        # kept where the learner's progress is (their store, or the class's service), under
+        # the course's gradebook id: a draft typed in one language is there in the other
+        drafts = Drafts(self.store, self.learner, pack.gradebook_id)
         self.session = LearnerSession(self.store, pack, self.learner, drafts)
 
     def get_driver_class(self):
@@ -143,6 +160,11 @@ class TutorApp(App):
             self.grading.close()
         if self.ascii:
             use_ascii_scrollbars(False)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded and self._keys.take(event):
+            return  # handed on by the gate, after the keys before it (tutor/app/key_gate.py)
+        await super().on_event(event)
 
     def action_move_focus(self, direction: int) -> None:
         """Tab and shift+tab; in the code editor they indent and dedent instead."""

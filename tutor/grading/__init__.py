@@ -81,4 +81,4 @@ def _by_type(
         from tutor.grading.predict import grade_predict
 
         return grade_predict(exercise, answer, seed)
-    raise GraderNotAvailable(f"no grader for `{exercise.type}` exercises")
+    raise GraderNotAvailable(_("no grader for `{type}` exercises").format(type=exercise.type))

@@ -244,7 +244,7 @@ def stability(args: dict[str, Any], want: Any, have: Any, only_large: bool) -> s
 
 
 def _largest(args: dict[str, Any]) -> tuple[str, float]:
-    best = ("the inputs", 0.0)
+    best = (_("the inputs"), 0.0)
     for name, value in args.items():
         size = magnitude({name: value})
         if size > best[1]:

@@ -63,7 +63,7 @@ def read_choice(
     if picks is not None and order is not None:
         picks = sorted(order[p] for p in picks)
     if picks is None:
-        by_text = {ime_normal(c.text).strip().casefold(): i for i, c in enumerate(exercise.choices)}
+        by_text = {_same(c.text): i for i, c in enumerate(exercise.choices)}
         lines = [line.strip().casefold() for line in text.splitlines() if line.strip()]
         if lines and all(line in by_text for line in lines):
             picks = sorted({by_text[line] for line in lines})
@@ -99,15 +99,72 @@ def ime_normal(text: str) -> str:
 
 
 def recorded_answer(exercise: ChoiceExercise, answer: str, order: list[int] | None) -> str:
-    """What the gradebook keeps of an answer: the picked choices' texts, one per line.
+    """What the gradebook keeps of an answer: each picked choice as `[n] text`, one per line.
 
-    A position means nothing once every learner has an order of their own;
-    an unreadable answer is kept as typed.
+    `n` is the choice's place as written (1-based), the same in a translation
+    (its choices are the original's, in the same order: `validate` checks it),
+    so an answer recorded in one language reads back in the other; the text
+    keeps the record readable and finds the choice again if the author moves
+    it. A position as shown means nothing once every learner has an order of
+    their own; an unreadable answer is kept as typed.
     """
     picks = read_choice(exercise, answer, order)
     if isinstance(picks, str):
         return answer
+    return _record(exercise, picks)
+
+
+_RECORDED = re.compile(r"\[(\d+)\] ?(.*)")
+
+
+def recorded_picks(exercise: ChoiceExercise, recorded: str) -> list[int] | None:
+    """The written indices a recorded answer names, in this pack's language; None if unreadable.
+
+    Reads `recorded_answer`'s form (by this pack's text first, else by the
+    written place: the same choice in another language) and the plain texts
+    one per line that earlier versions recorded. Never a learner's typed
+    input: a position typed is in their shown order (`read_choice`).
+    """
+    by_text = {_same(c.text): i for i, c in enumerate(exercise.choices)}
+    picks = []
+    for line in filter(None, (line.strip() for line in recorded.splitlines())):
+        marked = _RECORDED.fullmatch(line)
+        if _same(line) in by_text:
+            picks.append(by_text[_same(line)])
+        elif marked and _same(marked.group(2)) in by_text:
+            picks.append(by_text[_same(marked.group(2))])
+        elif marked and 1 <= int(marked.group(1)) <= len(exercise.choices):
+            picks.append(int(marked.group(1)) - 1)
+        else:
+            return None
+    return sorted(set(picks)) or None
+
+
+def local_answer(exercise: ChoiceExercise, recorded: str) -> str:
+    """A recorded answer in this pack's words (its choices' texts, one per line), as
+    `read_choice` reads it; an unreadable one as it is."""
+    picks = recorded_picks(exercise, recorded)
+    if picks is None:
+        return recorded
     return "\n".join(exercise.choices[i].text for i in picks)
+
+
+def upgraded_record(exercise: ChoiceExercise, recorded: str) -> str | None:
+    """`recorded_answer`'s form of an answer an earlier version kept as plain choice texts;
+    None when it is not one (already in that form, unreadable, or typed)."""
+    by_text = {_same(c.text) for c in exercise.choices}
+    lines = [line.strip() for line in recorded.splitlines() if line.strip()]
+    if not lines or not all(_same(line) in by_text for line in lines):
+        return None
+    return _record(exercise, recorded_picks(exercise, recorded) or [])
+
+
+def _record(exercise: ChoiceExercise, picks: list[int]) -> str:
+    return "\n".join(f"[{i + 1}] {exercise.choices[i].text}" for i in picks)
+
+
+def _same(text: str) -> str:
+    return ime_normal(text).strip().casefold()
 
 
 def grade_choice(exercise: ChoiceExercise, answer: str, order: list[int] | None = None) -> Verdict:

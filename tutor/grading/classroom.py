@@ -30,9 +30,21 @@ from tutor.progress.store import HINT_STATUS, SOLUTION_STATUS, Attempt, Progress
 if TYPE_CHECKING:
     from tutor.grading.service import Service
 
+MAX_DRAFT = 20_000  # characters: a long code answer; a request is at most MAX_LINE bytes anyway
+
 # ops answered for the learner at the other end of the socket (their `learner` is replaced)
 PEER_OPS = frozenset(
-    {"grade", "show", "answer", "hint", "solution", "position", "my_progress", "class_pack"}
+    {
+        "grade",
+        "show",
+        "answer",
+        "hint",
+        "solution",
+        "position",
+        "draft",
+        "my_progress",
+        "class_pack",
+    }
 )
 
 
@@ -44,11 +56,28 @@ class Classroom:
         self.identities = identities
         # a hint's count and an answer's "hints used" are read, then written: one at a time
         self._write = threading.Lock()
+        self._adopted: set[tuple[str, str]] = set()  # (pack id, version) whose old rows are in
+        self._adopting = threading.Lock()
+
+    def _records(self, pack) -> str:
+        """The id the pack's work is recorded under (`Pack.gradebook_id`), its older rows
+        folded in the first time the service meets this version of it."""
+        from tutor.grading.gradebook_rows import adopt_course_rows
+
+        seen = (pack.id, pack.version)
+        if seen not in self._adopted:
+            with self._adopting:
+                if seen not in self._adopted:
+                    adopt_course_rows(self.store, pack)
+                    self._adopted.add(seen)
+        return pack.gradebook_id
 
     def learner(self, peer: Peer | None, token: Any) -> str:
         """Who the peer is; refused when the kernel did not say (no socket)."""
         if peer is None:
-            raise GradingFailed("a class's service answers learners on its socket only", "refused")
+            raise GradingFailed(
+                _("a class's service answers learners on its socket only"), "refused"
+            )
         return self.identities.learner(peer, token if isinstance(token, str) else None)
 
     # -- ops ------------------------------------------------------------------------------
@@ -92,7 +121,9 @@ class Classroom:
         """The solution, sent only once its showing is recorded."""
         pack, lesson, exercise = service._find(request)
         if not exercise.solution:
-            raise GradingFailed(f"`{exercise.id}` has no written solution", "request")
+            raise GradingFailed(
+                _("`{id}` has no written solution").format(id=exercise.id), "request"
+            )
         with self._write:
             attempt = _with(
                 self._row(request["learner"], pack, lesson, exercise, "", SOLUTION_STATUS),
@@ -105,24 +136,49 @@ class Classroom:
         pack = service.pack_at(request)
         lesson = pack.lesson(str(request["lesson"]))
         if lesson is None:
-            raise GradingFailed(f"no lesson `{request['lesson']}` in {pack.root}", "request")
+            raise GradingFailed(
+                _("no lesson `{lesson}` in {pack}").format(
+                    lesson=request["lesson"], pack=pack.root
+                ),
+                "request",
+            )
         step = int(request["step"])
         if not 0 <= step < max(len(lesson.steps), 1):
-            raise GradingFailed(f"no step {step} in `{lesson.id}`", "request")
-        self.store.save_position(request["learner"], pack.id, lesson.id, step)
+            raise GradingFailed(
+                _("no step {step} in `{lesson}`").format(step=step, lesson=lesson.id), "request"
+            )
+        self.store.save_position(request["learner"], self._records(pack), lesson.id, step)
+        return {"saved": True}
+
+    def draft(self, service: Service, request: dict[str, Any]) -> dict[str, Any]:
+        """Keep the learner's unsubmitted answer to one exercise of a served pack ("" drops it).
+
+        One per exercise, each at most MAX_DRAFT characters: what a learner can
+        make the store hold is bounded by the pack.
+        """
+        pack, lesson, exercise = service._find(request)
+        text = request.get("text", "")
+        if not isinstance(text, str):
+            raise GradingFailed(_("a draft is text"), "request")
+        if len(text) > MAX_DRAFT:
+            raise GradingFailed(
+                _("a draft is at most {count} characters").format(count=MAX_DRAFT), "request"
+            )
+        self.store.save_draft(request["learner"], self._records(pack), lesson.id, exercise.id, text)
         return {"saved": True}
 
     def my_progress(self, service: Service, request: dict[str, Any]) -> dict[str, Any]:
         """The asking learner's own rows, places and the solutions they were shown."""
         pack = service.pack_at(request)
         learner = request["learner"]
-        attempts = self.store.attempts(learner=learner, pack_id=pack.id)
+        records = self._records(pack)
+        attempts = self.store.attempts(learner=learner, pack_id=records)
         steps = {
             lesson: step
-            for (who, lesson), step in self.store.positions(pack.id).items()
+            for (who, lesson), step in self.store.positions(records).items()
             if who == learner
         }
-        last = self.store.last_position(learner, pack.id)
+        last = self.store.last_position(learner, records)
         shown = {(a.lesson_id, a.exercise_id) for a in attempts if a.status == SOLUTION_STATUS}
         seen: dict[tuple[str, str], int] = {}
         for a in attempts:
@@ -138,8 +194,10 @@ class Classroom:
             exercise = pack.find_exercise(lesson_id, exercise_id)
             if exercise is not None and exercise.solution:
                 solutions.append([lesson_id, exercise_id, exercise.solution])
+        drafts = [[*key, text] for key, text in sorted(self.store.drafts(learner, records).items())]
         return {
             "learner": learner,
+            "drafts": drafts,
             "attempts": [asdict(a) for a in attempts],
             "positions": steps,
             "last": [last.lesson_id, last.step] if last else None,
@@ -172,6 +230,7 @@ class Classroom:
         "hint": hint,
         "solution": solution,
         "position": position,
+        "draft": draft,
         "my_progress": my_progress,
         "class_pack": class_pack,
     }
@@ -182,7 +241,7 @@ class Classroom:
         """(hints seen, solution shown) of one learner on one exercise, from the store."""
         rows = [
             a
-            for a in self.store.attempts(learner=learner, pack_id=pack.id)
+            for a in self.store.attempts(learner=learner, pack_id=self._records(pack))
             if a.lesson_id == lesson.id and a.exercise_id == exercise.id
         ]
         hints = max((a.hints_used for a in rows), default=0)
@@ -195,7 +254,7 @@ class Classroom:
         hints, shown = self._history(learner, pack, lesson, exercise)
         return Attempt(
             learner=learner,
-            pack_id=pack.id,
+            pack_id=self._records(pack),
             pack_version=pack.version,
             lesson_id=lesson.id,
             exercise_id=exercise.id,

@@ -38,7 +38,7 @@ from tutor.grading.protocol import (
     verdict_from_json,
 )
 from tutor.grading.verdict import GraderNotAvailable, Verdict
-from tutor.i18n import language
+from tutor.i18n import _, language
 
 START_TIMEOUT = 120.0  # torch's import on a cold page cache, twice (service and fork server)
 REQUEST_TIMEOUT = 90.0  # a derivation's proof, on a loaded machine
@@ -73,7 +73,7 @@ class _Connection:
         self.sock.sendall(encode(request))
         line = self.reader.readline(64 * MAX_LINE)
         if not line:
-            raise EOFError("the grading service closed the connection")
+            raise EOFError(_("the grading service closed the connection"))
         return decode(line)
 
     def close(self) -> None:
@@ -198,6 +198,10 @@ class GradingClient:
     def save_position(self, pack: str | Path, lesson: str, step: int) -> None:
         self._ask({"op": "position", "pack": str(pack), "lesson": lesson, "step": step})
 
+    def save_draft(self, pack: str | Path, lesson: str, exercise: str, text: str) -> None:
+        """This learner's unsubmitted answer, kept by the service ("" drops it)."""
+        self._ask({"op": "draft", **_where(pack, lesson, exercise), "text": text})
+
     # -- internals ----------------------------------------------------------------------------
 
     def _ask(self, request: dict[str, Any]) -> dict[str, Any]:
@@ -207,7 +211,8 @@ class GradingClient:
             request["token"] = token  # a shared account's learner: the service maps it
         if len(encode(request)) > MAX_LINE:  # the service would refuse it mid-send
             raise GradingFailed(
-                f"too large to grade: a request is at most {MAX_LINE} bytes", "request"
+                _("too large to grade: a request is at most {size} bytes").format(size=MAX_LINE),
+                "request",
             )
         for attempt in range(2):
             connection = self._connection()
@@ -233,16 +238,20 @@ class GradingClient:
             if not reply.get("ok"):
                 if reply.get("kind") == "not-available":
                     raise GraderNotAvailable(reply.get("error", ""))
-                raise GradingFailed(reply.get("error", "unknown error"), reply.get("kind", "error"))
+                raise GradingFailed(
+                    reply.get("error", _("unknown error")), reply.get("kind", "error")
+                )
             return reply
         raise AssertionError("unreachable")
 
     def _failure(self, error: BaseException) -> str:
         if isinstance(error, TimeoutError):
-            error = TimeoutError("no answer in time")
+            error = TimeoutError(_("no answer in time"))
         if self.shared:
-            return f"the class's grading service at {self.shared_socket} is not answering: {error}"
-        return f"the grading service failed: {error}"
+            return _("the class's grading service at {socket} is not answering: {error}").format(
+                socket=self.shared_socket, error=error
+            )
+        return _("the grading service failed: {error}").format(error=error)
 
     def _connection(self) -> _Connection:
         with self._lock:
@@ -311,10 +320,12 @@ class GradingClient:
             hello = json.loads(self._read_line(timeout))
         except (OSError, EOFError, TimeoutError, ValueError) as error:
             self._stop()
-            raise GradingFailed(f"the grading service did not start: {error}", "service") from None
+            raise GradingFailed(
+                _("the grading service did not start: {error}").format(error=error), "service"
+            ) from None
         if not hello.get("ready"):
             self._stop()
-            raise GradingFailed("the grading service did not start", "service")
+            raise GradingFailed(_("the grading service did not start"), "service")
         self._ready = True
 
     def _read_line(self, timeout: float) -> bytes:
@@ -323,14 +334,14 @@ class GradingClient:
         deadline = time.monotonic() + timeout
         remaining = timeout
         while remaining > 0:
-            ready, _, _ = select.select([stream], [], [], remaining)
+            ready, _writable, _errors = select.select([stream], [], [], remaining)
             if ready:
                 line = stream.readline()
                 if not line:
-                    raise EOFError("the grading service stopped")
+                    raise EOFError(_("the grading service stopped"))
                 return line
             remaining = deadline - time.monotonic()
-        raise TimeoutError("no answer from the grading service")
+        raise TimeoutError(_("no answer from the grading service"))
 
     def _stop(self) -> None:
         """End a private service: it stops when its stdin closes, and its fork server with it."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,7 +30,7 @@ from tutor.grading.sandbox import (
     default_sandbox,
 )
 from tutor.grading.verdict import Status, Verdict
-from tutor.i18n import _
+from tutor.i18n import N_, _
 from tutor.pack.model import CodeExercise
 
 LEARNER_FILE = "<your code>"
@@ -86,12 +87,12 @@ def grade_code(
     """
     box = sandbox or default_sandbox()
     if not source.strip():
-        return Verdict(Status.UNREADABLE, feedback="No code was given.")
+        return Verdict(Status.UNREADABLE, feedback=_("No code was given."))
     cases = with_dtype_case(draw_cases(exercise, seed))
     learner_call = _call(exercise, source, cases, LEARNER_FILE, forbid=exercise.forbid)
     # The reference runs beside the learner's code (its outcomes are cached per seed).
     run, expected = _run_with_pack_code(
-        box, learner_call, exercise, [(exercise.reference, "the reference")], seed, cases
+        box, learner_call, exercise, [(exercise.reference, N_("the reference"))], seed, cases
     )
     if isinstance(expected[0], PackCodeError):
         raise expected[0]
@@ -337,9 +338,13 @@ def _run_with_pack_code(
     learner = results.pop(0) if call is not None else None
     failures: dict[str, PackCodeError] = {}
     for (code, what), run in zip(missing, results, strict=True):
-        if run.status is not RunStatus.OK or run.raised is not None or len(run.cases) != len(cases):
-            reason = run.message or (str(run.raised) if run.raised else "no result")
-            failures[code] = PackCodeError(f"{what} of exercise `{exercise.id}` failed: {reason}")
+        reason = _pack_failure(run, cases)
+        if reason is not None:
+            failures[code] = PackCodeError(
+                _("{what} of exercise `{id}` failed: {reason}").format(
+                    what=_(what), id=exercise.id, reason=reason
+                )
+            )
             continue
         known[code] = _outcomes(run)
         _reference_outcomes.put(_key(exercise, code, seed), known[code])
@@ -347,6 +352,39 @@ def _run_with_pack_code(
         known[code] if code in known else failures[code] for code, _ in pack_code
     ]
     return learner, outcomes
+
+
+def _pack_failure(run: RunResult, cases: list[Case]) -> str | None:
+    """Why pack code's run gave no outcome per case, or None when it did."""
+    if run.status is not RunStatus.OK or run.raised is not None or len(run.cases) != len(cases):
+        return run.message or (str(run.raised) if run.raised else _("no result"))
+    return None
+
+
+def pack_outcome_calls(
+    exercise: CodeExercise, codes: list[str], seed: int
+) -> tuple[list[FunctionCall], Callable[[list[RunResult]], None]]:
+    """The runs `grade_code` will want of pack code on `seed`'s cases, to send early.
+
+    `validate` sends them in the request that runs the pack code on the
+    simulated learners' cases, and hands the results to the returned
+    function, which remembers each outcome as `_run_with_pack_code` would
+    (the same call, the same cases, one child each); a failed run is not
+    remembered, so grading runs it again and reports it.
+    """
+    cases = with_dtype_case(draw_cases(exercise, seed))
+    missing = [
+        code
+        for code in dict.fromkeys(codes)
+        if _reference_outcomes.get(_key(exercise, code, seed)) is None
+    ]
+
+    def remember(results: list[RunResult]) -> None:
+        for code, run in zip(missing, results, strict=True):
+            if _pack_failure(run, cases) is None:
+                _reference_outcomes.put(_key(exercise, code, seed), _outcomes(run))
+
+    return [_call(exercise, code, cases, "<pack code>") for code in missing], remember
 
 
 def _misconception(
@@ -362,7 +400,7 @@ def _misconception(
         return None
     cases = [drawn[i] for i in keep]
     _, outcomes = _run_with_pack_code(
-        box, None, exercise, [(m.code, "a misconception") for m in known], seed, drawn
+        box, None, exercise, [(m.code, N_("a misconception")) for m in known], seed, drawn
     )
     for mistake, wrong in zip(known, outcomes, strict=True):
         if isinstance(wrong, PackCodeError):

@@ -9,9 +9,10 @@ so it is a pack error unless the author declares the exception with
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from tutor.i18n import _
+from tutor.i18n import N_, _
 from tutor.pack.model import CodeExercise
 
 Problems = list[tuple[int, str]]
@@ -40,8 +41,14 @@ class PackRuns:
     misconceptions: dict[str, list]  # tag -> outcomes, for the variants that ran
 
 
-def run_pack_code(exercise: CodeExercise, seeds: list[int]) -> PackRuns | str:
-    """The reference and every readable code misconception, side by side, on the seeds' cases."""
+def run_pack_code(
+    exercise: CodeExercise, seeds: list[int], early: tuple[list, Callable] | None = None
+) -> PackRuns | str:
+    """The reference and every readable code misconception, side by side, on the seeds' cases.
+
+    `early` (`code.pack_outcome_calls`) are more runs sent in the same request,
+    and what takes their results.
+    """
     from tutor.grading.code import draw_cases
     from tutor.grading.sandbox import FunctionCall, RunStatus, default_sandbox
 
@@ -61,7 +68,11 @@ def run_pack_code(exercise: CodeExercise, seeds: list[int]) -> PackRuns | str:
         )
         for source in [exercise.reference, *(m.code for m in known)]
     ]
-    reference, *variants = default_sandbox().run_functions(calls)
+    more, take = early or ([], None)
+    results = default_sandbox().run_functions(calls + more)
+    if take is not None:
+        take(results[len(calls) :])
+    reference, *variants = results[: len(calls)]
     if reference.status is not RunStatus.OK:
         return reference.message or reference.status.value
     if reference.raised is not None:
@@ -208,7 +219,18 @@ def in_author_words(verdict) -> str:
             reason=details["reason"], label=details.get("label", _("a case"))
         )
     text = " ".join(verdict.feedback.split())
-    return text.replace("Your code", "it").replace("your code", "it").replace("Your ", "its ")
+    for yours, its in _ABOUT_IT:
+        text = text.replace(_(yours), _(its))
+    return text
+
+
+# a verdict speaks to the learner, validate of the author's code: the words swapped in the
+# feedback's language (你的代码 → 它 as "Your code" → "it")
+_ABOUT_IT = (
+    (N_("Your code"), N_("it")),
+    (N_("your code"), N_("it")),
+    (N_("Your "), N_("its ")),
+)
 
 
 _STABILITY_WORDS = re.compile(

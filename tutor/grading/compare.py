@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from tutor.grading.sandbox import Raised
+from tutor.i18n import _
 from tutor.numeric.answers import within
 from tutor.pack.model import Tolerance
 
@@ -31,43 +32,57 @@ def mismatch(expected: Any, got: Any, tolerance: Tolerance, scale: float = 0.0) 
 
     if isinstance(expected, Raised) or isinstance(got, Raised):
         if isinstance(expected, Raised) and isinstance(got, Raised):
-            return None if expected.type == got.type else f"raised {got.type}, not {expected.type}"
+            return (
+                None
+                if expected.type == got.type
+                else _("raised {got}, not {expected}").format(got=got.type, expected=expected.type)
+            )
         if isinstance(expected, Raised):
-            return f"should raise {expected.type}"
-        return f"raised {got}"
+            return _("should raise {type}").format(type=expected.type)
+        return _("raised {error}").format(error=got)
     if isinstance(expected, torch.Tensor):
         if not isinstance(got, torch.Tensor):
-            return f"a {type(got).__name__} instead of a tensor"
+            return _("a {type} instead of a tensor").format(type=type(got).__name__)
         if tuple(got.shape) != tuple(expected.shape):
-            return f"shape {shape_text(got)} instead of {shape_text(expected)}"
+            return _("shape {got} instead of {expected}").format(
+                got=shape_text(got), expected=shape_text(expected)
+            )
         if got.dtype != expected.dtype:
-            return f"dtype {dtype_text(got)} instead of {dtype_text(expected)}"
-        return None if _close_tensors(expected, got, tolerance, scale) else "different values"
+            return _("dtype {got} instead of {expected}").format(
+                got=dtype_text(got), expected=dtype_text(expected)
+            )
+        return None if _close_tensors(expected, got, tolerance, scale) else _("different values")
     if isinstance(expected, bool) or expected is None or isinstance(expected, str):
-        return None if type(got) is type(expected) and got == expected else "a different value"
+        same = type(got) is type(expected) and got == expected
+        return None if same else _("a different value")
     if isinstance(expected, int | float):
         if isinstance(got, bool) or not isinstance(got, int | float):
-            return f"a {type(got).__name__} instead of a number"
-        return None if _close(float(expected), float(got), tolerance) else "a different value"
+            return _("a {type} instead of a number").format(type=type(got).__name__)
+        close = _close(float(expected), float(got), tolerance)
+        return None if close else _("a different value")
     if isinstance(expected, list | tuple):
         if not isinstance(got, list | tuple):
-            return f"a {type(got).__name__} instead of a {type(expected).__name__}"
+            return _("a {got} instead of a {expected}").format(
+                got=type(got).__name__, expected=type(expected).__name__
+            )
         if len(got) != len(expected):
-            return f"{len(got)} items instead of {len(expected)}"
+            return _("{got} items instead of {expected}").format(
+                got=len(got), expected=len(expected)
+            )
         for index, (e, g) in enumerate(zip(expected, got, strict=True)):
             reason = mismatch(e, g, tolerance, scale)
             if reason:
-                return f"item {index}: {reason}"
+                return _("item {index}: {what}").format(index=index, what=reason)
         return None
     if isinstance(expected, dict):
         if not isinstance(got, dict) or set(got) != set(expected):
-            return "different keys"
+            return _("different keys")
         for key in expected:
             reason = mismatch(expected[key], got[key], tolerance, scale)
             if reason:
-                return f"[{key!r}]: {reason}"
+                return _("[{key}]: {what}").format(key=repr(key), what=reason)
         return None
-    return None if expected == got else "a different value"
+    return None if expected == got else _("a different value")
 
 
 def _close(e: float, g: float, tol: Tolerance) -> bool:

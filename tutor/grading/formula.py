@@ -165,13 +165,21 @@ def check_formula_exercise(exercise: FormulaExercise) -> list[tuple[int, str]]:
     """
     problems: list[tuple[int, str]] = []
     for name, spec in exercise.symbols.items():
-        problems += [(0, f"symbol `{name}`: {m}") for m in _spec_problems(name, spec, exercise)]
+        problems += [
+            (0, _("symbol `{name}`: {problem}").format(name=name, problem=m))
+            for m in _spec_problems(name, spec, exercise)
+        ]
     table = SymbolTable.of(dict(exercise.symbols))
     reference = read_formula(exercise.answer, table)
     if isinstance(reference, Unreadable):
         return [
             *problems,
-            (0, f"the answer `{exercise.answer}` does not read: {reference.message}"),
+            (
+                0,
+                _("the answer `{answer}` does not read: {why}").format(
+                    answer=exercise.answer, why=reference.message
+                ),
+            ),
         ]
     problems += _form_problems(exercise, reference)
     for misconception in exercise.misconceptions:
@@ -181,7 +189,12 @@ def check_formula_exercise(exercise: FormulaExercise) -> list[tuple[int, str]]:
         offset = _offset(exercise, misconception.location.line)
         if isinstance(wrong, Unreadable):
             problems.append(
-                (offset, f"misconception `{misconception.tag}` does not read: {wrong.message}")
+                (
+                    offset,
+                    _("misconception `{tag}` does not read: {why}").format(
+                        tag=misconception.tag, why=wrong.message
+                    ),
+                )
             )
             continue
         same = equivalent(reference, wrong, time_limit=TIME_LIMIT)
@@ -189,8 +202,10 @@ def check_formula_exercise(exercise: FormulaExercise) -> list[tuple[int, str]]:
             problems.append(
                 (
                     offset,
-                    f"misconception `{misconception.tag}` equals the answer ({same.how}): "
-                    "a learner writing it would be graded correct",
+                    _(
+                        "misconception `{tag}` equals the answer ({how}): "
+                        "a learner writing it would be graded correct"
+                    ).format(tag=misconception.tag, how=same.how),
                 )
             )
     return problems
@@ -201,16 +216,23 @@ def _form_problems(exercise: FormulaExercise, reference: Formula) -> list[tuple[
     problems: list[tuple[int, str]] = []
     if reference.alternative is not None:
         problems.append(
-            (0, f"the answer's sum bounds could count entries from 0 or from 1: {reference.notes}")
+            (
+                0,
+                _("the answer's sum bounds could count entries from 0 or from 1: {notes}").format(
+                    notes=reference.notes
+                ),
+            )
         )
     bad = [p for p in map(forbid_problem, exercise.forbid) if p]
     problems += [(0, p) for p in bad]
     if not bad and exercise.forbid:
         used = forbidden_in(reference.tree, exercise.forbid)
         if used is not None:
-            problems.append((0, f"the answer uses `{used}`, which `forbid` lists"))
+            problems.append(
+                (0, _("the answer uses `{name}`, which `forbid` lists").format(name=used))
+            )
     if "no-overflow" in exercise.require and overflows(reference, reference) is not None:
-        problems.append((0, "the answer itself overflows, so `require: [no-overflow]` fails it"))
+        problems.append((0, _("the answer itself overflows, so `require: [no-overflow]` fails it")))
     return problems
 
 
@@ -221,16 +243,20 @@ def _offset(exercise: FormulaExercise, line: int) -> int:
 def _spec_problems(name: str, spec: SymbolSpec, exercise: FormulaExercise) -> list[str]:
     out = []
     if not name.isidentifier() or name.startswith("_"):
-        out.append("a symbol name must be a plain identifier")
+        out.append(_("a symbol name must be a plain identifier"))
     sized = spec.kind.is_vector or spec.kind is SymbolKind.INDEX
     if sized and isinstance(spec.size, int) and spec.size < 1:
-        out.append("a size must be at least 1")
+        out.append(_("a size must be at least 1"))
     if isinstance(spec.size, str):
         other = exercise.symbols.get(spec.size)
         if other is not None and other.kind is not SymbolKind.SIZE:
-            out.append(f"its size `{spec.size}` is declared as a {other.kind.value}, not a size")
+            out.append(
+                _("its size `{size}` is declared as a {kind}, not a size").format(
+                    size=spec.size, kind=other.kind.value
+                )
+            )
     if not sized and spec.size is not None:
-        out.append(f"a {spec.kind.value} symbol has no size")
+        out.append(_("a {kind} symbol has no size").format(kind=spec.kind.value))
     if spec.low is not None and spec.high is not None and spec.low >= spec.high:
-        out.append("low must be below high")
+        out.append(_("low must be below high"))
     return out

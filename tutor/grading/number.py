@@ -34,7 +34,7 @@ VALIDATE_LEARNERS = tuple(f"validate-{i}" for i in range(6))
 # torch computes in float32 from float32 parameters, the formula exactly: how far they may drift
 AGREEMENT = Tolerance(rel=1e-4, abs=1e-5)
 Problems = list[tuple[int, str]]
-_ACCEPT_BROKEN = N_("`accept` lists `{expression}`, which does not compute: {why}")
+ACCEPT_BROKEN = N_("`accept` lists `{expression}`, which does not compute: {why}")
 
 
 def show_params(exercise: NumberExercise, seed: int) -> dict[str, Any]:
@@ -96,7 +96,9 @@ def grade_number(exercise: NumberExercise, answer: str, seed: int) -> Verdict:
         reference = reference_value(exercise, params)
     except (ParamError, ExpressionError) as err:
         where = exercise.location
-        raise NumberExerciseError(f"{where}: exercise `{exercise.id}`: {err}") from None
+        raise NumberExerciseError(
+            _("{where}: exercise `{id}`: {error}").format(where=where, id=exercise.id, error=err)
+        ) from None
     details: dict[str, Any] = {"answer": _json_number(read.value)}
     try:
         symbolic = formula_value(exercise, params)
@@ -190,6 +192,14 @@ def _show(value: float) -> str:
 # ---------------------------------------------------------------- validate
 
 
+def _misconception_problem(tag: str, problem: object) -> str:
+    return _("misconception `{tag}`: {problem}").format(tag=tag, problem=problem)
+
+
+def _for_learner(problem: str, learner: str) -> str:
+    return _("{problem} (learner {learner})").format(problem=problem, learner=repr(learner))
+
+
 def number_exercise_problems(
     exercise: NumberExercise, pack_id: str, lesson_id: str
 ) -> list[tuple[int, str]]:
@@ -202,30 +212,32 @@ def number_exercise_problems(
     from tutor.numeric.expressions import ExpressionError, check_expression
 
     line = exercise.location.line
-    problems = [(line, f"params: {p}") for p in check_params(exercise.params)]
+    problems = [
+        (line, _("params: {problem}").format(problem=p)) for p in check_params(exercise.params)
+    ]
     if problems:
         return problems
     names = list(exercise.params)
     if not exercise.reference:
-        return [(line, "a number exercise needs a `reference:` torch expression")]
+        return [(line, _("a number exercise needs a `reference:` torch expression"))]
     message = check_expression(exercise.reference, names)
     if message:
-        return [(line, f"reference: {message}")]
+        return [(line, _("reference: {problem}").format(problem=message))]
     if exercise.formula:
         from tutor.numeric.formula import check_formula
 
         message = check_formula(exercise.formula)
         if message:
-            problems.append((line, f"formula: {message}"))
+            problems.append((line, _("formula: {problem}").format(problem=message)))
     for m in exercise.misconceptions:
         if m.reference:
             message = check_expression(m.reference, names)
             if message:
-                problems.append((m.location.line, f"misconception `{m.tag}`: {message}"))
+                problems.append((m.location.line, _misconception_problem(m.tag, message)))
     for expression in exercise.accept:
         message = check_expression(expression, names)
         if message:
-            problems.append((line, _(_ACCEPT_BROKEN).format(expression=expression, why=message)))
+            problems.append((line, _(ACCEPT_BROKEN).format(expression=expression, why=message)))
     if problems:
         return problems
 
@@ -235,29 +247,33 @@ def number_exercise_problems(
         try:
             params = draw_distinct(exercise, seed)
         except ParamError as err:
-            return [(line, f"params: {err}")]
+            return [(line, _("params: {problem}").format(problem=err))]
         try:
             reference = reference_value(exercise, params)
         except ExpressionError as err:
-            return [(line, f"reference: {err} (learner {learner!r})")]
+            return [(line, _for_learner(_("reference: {problem}").format(problem=err), learner))]
         if exercise.formula:
             try:
                 symbolic = formula_value(exercise, params)
             except (ExpressionError, ValueError, ArithmeticError) as err:
-                return [(line, f"formula: {err} (learner {learner!r})")]
+                return [(line, _for_learner(_("formula: {problem}").format(problem=err), learner))]
             if symbolic is not None and not within(symbolic, reference, AGREEMENT):
                 return [
                     (
                         line,
-                        f"reference and formula disagree for learner {learner!r}: "
-                        f"torch gives {reference!r}, the formula gives {symbolic!r}",
+                        _(
+                            "reference and formula disagree for learner {learner}: "
+                            "torch gives {reference}, the formula gives {formula}"
+                        ).format(
+                            learner=repr(learner), reference=repr(reference), formula=repr(symbolic)
+                        ),
                     )
                 ]
         for m in exercise.misconceptions:
             try:
                 wrong = misconception_value(m, params)
             except ExpressionError as err:
-                problems.append((m.location.line, f"misconception `{m.tag}`: {err}"))
+                problems.append((m.location.line, _misconception_problem(m.tag, err)))
                 continue
             if wrong is not None and within(wrong, reference, exercise.tolerance):
                 same[m.tag] = same.get(m.tag, 0) + 1
@@ -265,51 +281,38 @@ def number_exercise_problems(
             return problems
     for m in exercise.misconceptions:
         if m.reference is None and m.answer is None:
-            problems.append((m.location.line, f"misconception `{m.tag}` gives no number"))
+            problems.append(
+                (m.location.line, _("misconception `{tag}` gives no number").format(tag=m.tag))
+            )
         elif same.get(m.tag):
             count = same[m.tag]
             problems.append(
                 (
                     m.location.line,
-                    f"misconception `{m.tag}` gives the reference's own number for {count} of "
-                    f"{len(VALIDATE_LEARNERS)} learners: it can never be recognised there",
+                    _(
+                        "misconception `{tag}` gives the reference's own number for {count} of "
+                        "{learners} learners: it can never be recognised there"
+                    ).format(tag=m.tag, count=count, learners=len(VALIDATE_LEARNERS)),
                 )
             )
     return problems + _accept_problems(exercise, pack_id, lesson_id)
 
 
 def _accept_problems(exercise: NumberExercise, pack_id: str, lesson_id: str) -> Problems:
-    """Each `accept:` value computes for the validation learners, and is no misconception's
-    number (graded right first, it would hide that mistake)."""
+    """Each `accept:` value computes for the validation learners. Whether one is a
+    misconception's number is the simulated class's to count (`number_checks`)."""
     from tutor.numeric.expressions import ExpressionError, evaluate, to_number
 
     line = exercise.location.line
-    shadowed: dict[tuple[str, str], int] = {}  # (accepted expression, tag) -> learners
     for learner in VALIDATE_LEARNERS if exercise.accept else ():
         params = draw_distinct(exercise, seed_for(pack_id, lesson_id, exercise.id, learner))
         for expression in exercise.accept:
             try:
-                value = to_number(evaluate(expression, params))
+                to_number(evaluate(expression, params))
             except (ExpressionError, ValueError, ArithmeticError) as err:
                 why = f"{err} (learner {learner!r})"
-                return [(line, _(_ACCEPT_BROKEN).format(expression=expression, why=why))]
-            for known in exercise.misconceptions:
-                try:
-                    wrong = misconception_value(known, params)
-                except ExpressionError:
-                    continue  # reported above
-                if wrong is not None and within(wrong, value, exercise.tolerance):
-                    shadowed[expression, known.tag] = shadowed.get((expression, known.tag), 0) + 1
-    return [
-        (
-            line,
-            _(
-                "`accept` lists `{expression}`, which gives misconception `{tag}`'s number "
-                "for {count} of {learners} learners: that mistake would be graded right"
-            ).format(expression=expression, tag=tag, count=count, learners=len(VALIDATE_LEARNERS)),
-        )
-        for (expression, tag), count in shadowed.items()
-    ]
+                return [(line, _(ACCEPT_BROKEN).format(expression=expression, why=why))]
+    return []
 
 
 def check_number_exercise(exercise: NumberExercise, pack_id: str, lesson_id: str) -> list[str]:

@@ -8,9 +8,10 @@ learners are drawn, and for each:
   (4 decimals): a careful learner's number. If the tolerance rejects it for
   more than a tiny share of learners, the exercise asks for what the prompt
   does not give;
-- each misconception's number is compared with the answer: where they
-  coincide the mistake cannot be told from the right answer, and the share
-  of learners affected is reported (`distinct_from` redraws them).
+- each misconception's number is compared with every number graded right
+  (the answer, and each `accept:` alternative): where they coincide the
+  mistake is graded right, and the share of learners affected is reported
+  (`distinct_from` redraws them for the answer).
 """
 
 from __future__ import annotations
@@ -37,8 +38,10 @@ class ClassRun:
     missed: int = 0  # careful learners, using the numbers shown, graded wrong
     worst_shift: float = 0.0  # the largest |answer from shown values - exact answer|
     worst_example: tuple[float, float] | None = None  # (exact, from shown) of the worst miss
-    collisions: dict[str, int] = field(default_factory=dict)  # tag -> learners
+    # (None for the answer, else the `accept` expression; misconception tag) -> learners
+    collisions: dict[tuple[str | None, str], int] = field(default_factory=dict)
     broken: str | None = None  # the reference failed for a learner: why, and whose numbers
+    accept_broken: tuple[str, str] | None = None  # (expression, why) an `accept` did not compute
 
 
 def simulate_class(
@@ -56,7 +59,7 @@ def simulate_class(
     from tutor.grading.number import misconception_value, reference_value
     from tutor.grading.presentation import as_shown, shown_names
     from tutor.grading.variants import draw_distinct
-    from tutor.numeric.expressions import ExpressionError
+    from tutor.numeric.expressions import ExpressionError, evaluate, to_number
     from tutor.numeric.params import ParamError, seed_for
 
     torch.set_num_threads(1)  # tiny tensors: more threads only wait for each other
@@ -92,6 +95,17 @@ def simulate_class(
                 run.worst_example[1] - run.worst_example[0]
             ):
                 run.worst_example = (exact, shown)
+        rights = [(None, exact, allowed)]
+        for expression in exercise.accept:
+            try:
+                value = to_number(evaluate(expression, params))
+            except (ExpressionError, ValueError, ArithmeticError) as error:
+                run.accept_broken = (
+                    expression,
+                    _("{error} (learner {learner})").format(error=error, learner=repr(learner)),
+                )
+                return run
+            rights.append((expression, value, _allowed(exercise.tolerance, value)))
         for known in exercise.misconceptions:
             try:
                 wrong = misconception_value(known, params)
@@ -99,12 +113,14 @@ def simulate_class(
                 continue  # a mistake that does not compute here cannot be mistaken for the answer
             if wrong is None:
                 continue
-            if _within(wrong, exact, allowed):
-                run.collisions[known.tag] = run.collisions.get(known.tag, 0) + 1
-            elif known.tag in exercise.distinct_from:
-                continue  # redrawn whenever it would coincide: nearness is no risk
-            elif math.isfinite(wrong) and math.isfinite(exact):
-                nearest_mistake = min(nearest_mistake, abs(wrong - exact) / allowed)
+            for expression, right, bound in rights:
+                if _within(wrong, right, bound):
+                    key = (expression, known.tag)
+                    run.collisions[key] = run.collisions.get(key, 0) + 1
+                elif expression is None and known.tag in exercise.distinct_from:
+                    continue  # redrawn whenever it would coincide: nearness is no risk
+                elif math.isfinite(wrong) and math.isfinite(right) and bound:
+                    nearest_mistake = min(nearest_mistake, abs(wrong - right) / bound)
     return run
 
 
@@ -144,8 +160,15 @@ def class_problems(exercise: NumberExercise, pack_id: str, lesson_id: str) -> Pr
     problems: Problems = []
     if run.missed > TINY_SHARE * run.learners:
         problems.append((exercise.location.line, _missed_message(exercise, run)))
+    if run.accept_broken is not None:
+        from tutor.grading.number import ACCEPT_BROKEN
+
+        expression, why = run.accept_broken
+        problems.append(
+            (exercise.location.line, _(ACCEPT_BROKEN).format(expression=expression, why=why))
+        )
     for known in exercise.misconceptions:
-        count = run.collisions.get(known.tag, 0)
+        count = run.collisions.get((None, known.tag), 0)
         if count:
             problems.append(
                 (
@@ -163,6 +186,24 @@ def class_problems(exercise: NumberExercise, pack_id: str, lesson_id: str) -> Pr
                     ),
                 )
             )
+    problems += [
+        (
+            exercise.location.line,
+            _(
+                "`accept` lists `{expression}`, which gives misconception `{tag}`'s number "
+                "for {count} of {learners} simulated learners ({share}): that mistake would be "
+                "graded right"
+            ).format(
+                expression=expression,
+                tag=tag,
+                count=count,
+                learners=run.learners,
+                share=_percent(count, run.learners),
+            ),
+        )
+        for (expression, tag), count in run.collisions.items()
+        if expression is not None
+    ]
     return problems
 
 

@@ -25,8 +25,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tutor.grading.protocol import GradingFailed
+from tutor.i18n import _
+from tutor.progress.identity import TOKEN_ENV  # a learner's token on a shared account
 
-TOKEN_ENV = "CE_TUTOR_LEARNER_TOKEN"  # set by the forced command of a learner's ssh key
 TOKENS_FILE = Path("/etc/ce-tutor/learner-tokens")  # root-only: `token learner` per line
 MIN_TOKEN = 16  # characters: a token shorter than this is refused when the file is read
 
@@ -52,7 +53,9 @@ def account_name(uid: int) -> str:
     try:
         return pwd.getpwuid(uid).pw_name
     except KeyError:
-        raise GradingFailed(f"uid {uid} has no account on this machine", "refused") from None
+        raise GradingFailed(
+            _("uid {uid} has no account on this machine").format(uid=uid), "refused"
+        ) from None
 
 
 @dataclass
@@ -71,8 +74,10 @@ class Identities:
                 if hmac.compare_digest(known.encode(), token.encode()):
                     return learner
         raise GradingFailed(
-            "this account is shared by a class: the learner's ssh key must give a token "
-            f"({TOKEN_ENV}); ask the teacher",
+            _(
+                "this account is shared by a class: the learner's ssh key must give a token "
+                "({name}); ask the teacher"
+            ).format(name=TOKEN_ENV),
             "refused",
         )
 
@@ -87,7 +92,9 @@ def load_identities(shared_accounts: list[str], tokens_file: Path | None) -> Ide
         try:
             uids.add(pwd.getpwnam(name).pw_uid)
         except KeyError:
-            raise GradingFailed(f"no account `{name}` on this machine", "request") from None
+            raise GradingFailed(
+                _("no account `{name}` on this machine").format(name=name), "request"
+            ) from None
     # tokens name learners of a shared account only: without one there is nothing to read
     tokens = read_tokens(tokens_file or TOKENS_FILE) if shared_accounts else {}
     return Identities(frozenset(uids), tokens)
@@ -99,10 +106,16 @@ def read_tokens(path: Path) -> dict[str, str]:
         info = path.stat()
         text = path.read_text(encoding="utf-8")
     except OSError as error:
-        raise GradingFailed(f"cannot read the learner tokens {path}: {error}", "request") from None
+        raise GradingFailed(
+            _("cannot read the learner tokens {path}: {error}").format(path=path, error=error),
+            "request",
+        ) from None
     if stat.S_IMODE(info.st_mode) & 0o077 or info.st_uid not in (0, os.geteuid()):
         raise GradingFailed(
-            f"{path} must be readable by its owner only (chmod 600, owned by root)", "request"
+            _("{path} must be readable by its owner only (chmod 600, owned by root)").format(
+                path=path
+            ),
+            "request",
         )
     tokens: dict[str, str] = {}
     for number, line in enumerate(text.splitlines(), start=1):
@@ -111,8 +124,10 @@ def read_tokens(path: Path) -> dict[str, str]:
             continue
         if len(words) != 2 or len(words[0]) < MIN_TOKEN:
             raise GradingFailed(
-                f"{path}:{number}: expected `TOKEN LEARNER` with a token of at least "
-                f"{MIN_TOKEN} characters (`openssl rand -hex 16` makes one)",
+                _(
+                    "{path}:{line}: expected `TOKEN LEARNER` with a token of at least "
+                    "{size} characters (`openssl rand -hex 16` makes one)"
+                ).format(path=path, line=number, size=MIN_TOKEN),
                 "request",
             )
         tokens[words[0]] = words[1]

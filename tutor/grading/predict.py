@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from tutor.grading.memo import Memo
-from tutor.grading.sandbox import RunStatus, Sandbox, default_sandbox
+from tutor.grading.sandbox import RunResult, RunStatus, Sandbox, default_sandbox
 from tutor.grading.verdict import Status, Verdict
 from tutor.i18n import _
 from tutor.pack.model import PredictExercise
@@ -55,21 +55,40 @@ _outcomes: Memo = Memo(256)  # (code, params, seed) -> Outcome
 
 
 def run_snippet_outcome(exercise: PredictExercise, seed: int, sandbox: Sandbox) -> Outcome:
-    key = (exercise.code, tuple(exercise.params.items()), seed if exercise.params else 0)
-    cached = _outcomes.get(key)
+    cached = cached_outcome(exercise, seed)
     if cached is not None:
         return cached
-    env = {}
-    if exercise.params:
-        from tutor.numeric.params import draw_params
+    run = sandbox.run_snippet(exercise.code, snippet_env(exercise, seed), filename="<snippet>")
+    return record_outcome(exercise, seed, run)
 
-        env = draw_params(exercise.params, seed)
-    run = sandbox.run_snippet(exercise.code, env, filename="<snippet>")
+
+def snippet_env(exercise: PredictExercise, seed: int) -> dict:
+    """The learner's drawn parameters, defined for the snippet."""
+    if not exercise.params:
+        return {}
+    from tutor.numeric.params import draw_params
+
+    return draw_params(exercise.params, seed)
+
+
+def _outcome_key(exercise: PredictExercise, seed: int) -> tuple:
+    return (exercise.code, tuple(exercise.params.items()), seed if exercise.params else 0)
+
+
+def cached_outcome(exercise: PredictExercise, seed: int) -> Outcome | None:
+    """The snippet's outcome for this seed, if it has run in this process."""
+    return _outcomes.get(_outcome_key(exercise, seed))
+
+
+def record_outcome(exercise: PredictExercise, seed: int, run: RunResult) -> Outcome:
+    """The outcome of the snippet's run for this seed (remembered); SnippetError if it did not run."""
     if run.status is not RunStatus.OK:
-        raise SnippetError(f"the snippet of `{exercise.id}` did not run: {run.message}")
+        raise SnippetError(
+            _("the snippet of `{id}` did not run: {why}").format(id=exercise.id, why=run.message)
+        )
     raised = run.raised
     outcome = Outcome(run.stdout, raised.type if raised else None, raised.message if raised else "")
-    _outcomes.put(key, outcome)
+    _outcomes.put(_outcome_key(exercise, seed), outcome)
     return outcome
 
 

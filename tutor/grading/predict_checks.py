@@ -23,12 +23,31 @@ _SNIPPET_LINE = re.compile(r'(<snippet>:|"<snippet>", line )(\d+)')
 RESEED = "import random as _r, torch as _t; _r.seed(); _t.seed()  # validate: fresh random states\n"
 
 
-def check_deterministic(exercise: PredictExercise, env: dict, first: object) -> Problems:
-    """Run the snippet again from fresh random states; its outcome must be `first`'s."""
-    from tutor.grading.predict import Outcome
-    from tutor.grading.sandbox import RunStatus, default_sandbox
+def outcome_and_second_run(exercise: PredictExercise, seed: int) -> tuple[object, object]:
+    """The snippet's outcome for `seed`, and its run again from fresh random states.
 
-    run = default_sandbox().run_snippet(RESEED + exercise.code, env, filename="<snippet>")
+    Two runs, two processes, sent in one request: the fork server runs the
+    two children side by side. The first outcome is remembered for the
+    grader (`predict.record_outcome`); SnippetError when it did not run.
+    """
+    from tutor.grading.predict import cached_outcome, record_outcome, snippet_env
+    from tutor.grading.sandbox import SnippetRun, default_sandbox
+
+    env = snippet_env(exercise, seed)
+    again = SnippetRun(RESEED + exercise.code, env, filename="<snippet>")
+    first = cached_outcome(exercise, seed)
+    if first is not None:
+        return first, default_sandbox().run_snippets([again])[0]
+    once = SnippetRun(exercise.code, env, filename="<snippet>")
+    run, second = default_sandbox().run_snippets([once, again])
+    return record_outcome(exercise, seed, run), second
+
+
+def check_deterministic(exercise: PredictExercise, run, first: object) -> Problems:
+    """The second run (`outcome_and_second_run`) must have `first`'s outcome."""
+    from tutor.grading.predict import Outcome
+    from tutor.grading.sandbox import RunStatus
+
     if run.status is not RunStatus.OK:
         why = _("the snippet did not run a second time: {why}").format(why=run.message)
         return [(exercise.location.line, why)]

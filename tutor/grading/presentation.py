@@ -9,6 +9,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
+from tutor.i18n import _
 from tutor.pack.model import (
     ChoiceExercise,
     CodeExercise,
@@ -73,13 +74,17 @@ def present_exercise(
 
 def describe_symbol(spec: Any) -> str:
     """`distribution of size K: the true probabilities`: a declared symbol in words."""
-    text = spec.kind.value
+    text = spec.kind.value  # a pack keyword (`distribution`), as the author wrote it
     if spec.size is not None:
-        text += f" of size {spec.size}"
+        text += _(" of size {size}").format(size=spec.size)
     if spec.low is not None and spec.high is not None:
-        text += f" in [{spec.low:g}, {spec.high:g}]"
+        text += _(" in [{low}, {high}]").format(low=f"{spec.low:g}", high=f"{spec.high:g}")
     description = getattr(spec, "description", "")
-    return f"{text}: {description}" if description else text
+    return (
+        _("{what}: {description}").format(what=text, description=description)
+        if description
+        else text
+    )
 
 
 def fill_prompt(prompt: str, params: dict[str, Any]) -> str:

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tutor.grading.verdict import Status, Verdict
+from tutor.i18n import _
 
 MAX_LINE = 1 << 20  # bytes in one request: a code answer is far smaller; more is refused
 
@@ -68,7 +69,7 @@ def decode(line: bytes) -> dict[str, Any]:
     """One message; ValueError if it is not a JSON object."""
     message = json.loads(line.decode("utf-8"))
     if not isinstance(message, dict):
-        raise ValueError("a message is a JSON object")
+        raise ValueError(_("a message is a JSON object"))
     return message
 
 

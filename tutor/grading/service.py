@@ -44,7 +44,7 @@ from tutor.grading.peer import Peer, peer_of
 from tutor.grading.protocol import MAX_LINE, ExampleRun, GradingFailed, decode, encode, failure
 from tutor.grading.sandbox.fairness import runner
 from tutor.grading.verdict import GraderNotAvailable, Verdict
-from tutor.i18n import language, speaking
+from tutor.i18n import _, language, speaking
 
 if TYPE_CHECKING:
     from tutor.grading.classroom import Classroom
@@ -54,8 +54,8 @@ READY = "ready in"  # how `ce-tutor serve`'s line saying it is ready begins (std
 MAX_CONNECTIONS = 1024  # a few per learner (one per app thread asking); more are refused
 MEMO_SIZE = 4096  # drawings kept
 # what the request log records when it succeeds (every failure and refusal is recorded);
-# not the drawing and reading requests a learner's typing sends several times a second
-LOGGED_OPS = frozenset({*CLASS_OPS, "grade", "run_example", "class_pack"})
+# not the drawing, reading and draft requests a learner's typing sends several times a minute
+LOGGED_OPS = frozenset({*CLASS_OPS, "grade", "run_example", "class_pack"}) - {"draft"}
 
 
 class Service:
@@ -133,7 +133,7 @@ class Service:
         handler = self._OPS.get(op) if isinstance(op, str) else None
         try:
             if isinstance(op, str) and op in CLASS_ONLY_OPS and self.classroom is None:
-                raise GradingFailed("this grading service keeps no class records", "request")
+                raise GradingFailed(_("this grading service keeps no class records"), "request")
             if self.classroom is not None and isinstance(op, str) and op in PEER_OPS:
                 # the learner is who the kernel says is asking, whatever the request claims
                 learner = self.classroom.learner(peer, request.get("token"))
@@ -142,14 +142,14 @@ class Service:
                 if op in CLASS_OPS:  # grade and record in one step
                     return {**CLASS_OPS[op](self.classroom, self, request), "ok": True}
             if handler is None:
-                raise GradingFailed(f"unknown op {op!r}", "request")
+                raise GradingFailed(_("unknown op {op}").format(op=repr(op)), "request")
             return {**handler(self, request), "ok": True}
         except GraderNotAvailable as error:
             return failure(str(error), "not-available")
         except GradingFailed as error:
             return failure(str(error), error.kind)
         except (KeyError, TypeError, ValueError) as error:
-            return failure(f"bad request: {error!r}", "request")
+            return failure(_("bad request: {error}").format(error=repr(error)), "request")
         except Exception as error:  # the service must outlive any one request
             return failure(f"{type(error).__name__}: {error}", "error")
 
@@ -187,7 +187,7 @@ class Service:
 
         latex, ascii = str(request["latex"]), bool(request.get("ascii"))
         if len(latex) > MAX_LINE // 16:
-            raise GradingFailed("that formula is too long to draw", "request")
+            raise GradingFailed(_("that formula is too long to draw"), "request")
         return {
             "text": self._drawings.get_or_make(
                 ("math", latex, ascii), self._engine(draw_math, latex, ascii)
@@ -199,7 +199,9 @@ class Service:
 
         _pack, _lesson, exercise = self._find(request)
         if exercise.type != "formula":
-            raise GradingFailed(f"`{exercise.id}` is not a formula exercise", "request")
+            raise GradingFailed(
+                _("`{id}` is not a formula exercise").format(id=exercise.id), "request"
+            )
         text, ascii = str(request["text"]), bool(request.get("ascii"))
         # the label is worded in the asking learner's language: one cache entry per language
         key = ("read", repr(sorted(exercise.symbols.items())), text, ascii, language())
@@ -263,10 +265,15 @@ class Service:
         pack = self.pack_at(request)
         lesson = pack.lesson(str(request["lesson"]))
         if lesson is None:
-            raise GradingFailed(f"no lesson `{request['lesson']}` in {pack.root}", "request")
+            raise GradingFailed(_no_lesson(request, pack), "request")
         exercise = lesson.exercise(str(request["exercise"]))
         if exercise is None:
-            raise GradingFailed(f"no exercise `{request['exercise']}` in `{lesson.id}`", "request")
+            raise GradingFailed(
+                _("no exercise `{exercise}` in `{lesson}`").format(
+                    exercise=request["exercise"], lesson=lesson.id
+                ),
+                "request",
+            )
         return pack, lesson, exercise
 
     def _derivation_block(self, request: dict[str, Any]):
@@ -275,13 +282,16 @@ class Service:
         pack = self.pack(Path(str(request["pack"])))
         lesson = pack.lesson(str(request["lesson"]))
         if lesson is None:
-            raise GradingFailed(f"no lesson `{request['lesson']}` in {pack.root}", "request")
+            raise GradingFailed(_no_lesson(request, pack), "request")
         line = int(request["line"])
         for step in lesson.steps:
             for block in step.blocks:
                 if isinstance(block, Derivation) and block.location.line == line:
                     return block
-        raise GradingFailed(f"no derivation at line {line} of `{lesson.id}`", "request")
+        raise GradingFailed(
+            _("no derivation at line {line} of `{lesson}`").format(line=line, lesson=lesson.id),
+            "request",
+        )
 
     def pack(self, root: Path) -> Any:
         """Packs are loaded once, and again when a file in them changes."""
@@ -290,8 +300,10 @@ class Service:
         root = root.resolve()
         if self.allowed is not None and root not in self.allowed:
             raise GradingFailed(
-                f"this grading service does not serve the pack at {root}; "
-                "start it with `ce-tutor serve --pack DIR`",
+                _(
+                    "this grading service does not serve the pack at {root}; "
+                    "start it with `ce-tutor serve --pack DIR`"
+                ).format(root=root),
                 "request",
             )
         stamp = max((p.stat().st_mtime for p in root.rglob("*") if p.is_file()), default=0.0)
@@ -302,8 +314,12 @@ class Service:
                 self._packs[root] = (stamp, pack)
             return self._packs[root][1]
 
-    def prove_all(self) -> None:
-        """Prove every derivation of the served packs ahead of the learners (shared service)."""
+    def prove_all(self, stop: threading.Event | None = None) -> bool:
+        """Prove every derivation of the served packs ahead of the learners (shared service).
+
+        Stops early once `stop` is set (a SIGTERM must not wait for the proofs:
+        they take tens of seconds on a busy machine); True when all were done.
+        """
         from tutor.pack.model import Derivation
 
         for root in sorted(self.allowed or ()):
@@ -311,8 +327,11 @@ class Service:
                 for lesson in self.pack(root).lessons:
                     for step in lesson.steps:
                         for block in step.blocks:
+                            if stop is not None and stop.is_set():
+                                return False
                             if isinstance(block, Derivation):
                                 self.derivation_view(block, ascii=False, prove=True)
+        return True
 
 
 def _summary(times: list[float]) -> dict[str, float]:
@@ -362,7 +381,7 @@ def from_a_sandbox(connection: socket.socket, sandbox: Any) -> bool:
     if uid >= RUN_UID_BASE:
         return True
     servers = {server for server in sandbox.pids if server}
-    for _ in range(64):  # up the parent chain, bounded
+    for _hop in range(64):  # up the parent chain, bounded
         if pid in servers:
             return True
         try:
@@ -445,12 +464,18 @@ class _Server(socketserver.ThreadingUnixStreamServer):
         super().__init__(str(path), _Connection)
 
 
+def _no_lesson(request: dict[str, Any], pack: Any) -> str:
+    return _("no lesson `{lesson}` in {pack}").format(lesson=request["lesson"], pack=pack.root)
+
+
 def bind(path: Path, service: Service, mode: int, group: int | None = None) -> _Server:
     """Listen at `path`; refuse if another service already answers there."""
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.exists() or path.is_symlink():
         if answering(path):
-            raise GradingFailed(f"a grading service already answers at {path}", "request")
+            raise GradingFailed(
+                _("a grading service already answers at {path}").format(path=path), "request"
+            )
         path.unlink()  # left behind by a service that died
     server = _Server(path, service)
     if group is not None:
@@ -505,8 +530,8 @@ def serve_shared(
         began = time.monotonic()
         service.start()
         say(f"{READY} {time.monotonic() - began:.1f} s: pid {os.getpid()}, socket {path}")
-        service.prove_all()
-        say("every derivation of the served packs is proved")
+        if service.prove_all(stop):
+            say("every derivation of the served packs is proved")
         stop.wait()
     finally:
         _close(server, path)

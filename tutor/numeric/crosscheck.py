@@ -29,6 +29,7 @@ import sympy as sp
 import torch
 import torch.nn.functional as F
 
+from tutor.i18n import _
 from tutor.numeric.expressions import ExpressionError, parse_expression
 from tutor.numeric.references import reference_for
 from tutor.symbolic import definitions as defs
@@ -67,7 +68,7 @@ def sample_arg(kind: SymbolKind, dims: list[int], rng: np.random.Generator, scal
         return rng.uniform(0.1, 2.0, shape)
     if kind is SymbolKind.PROBABILITY:
         return rng.uniform(0.02, 0.98, shape)
-    raise ValueError(f"no sampler for {kind}")
+    raise ValueError(_("no sampler for {kind}").format(kind=kind))
 
 
 def _draw(
@@ -184,11 +185,11 @@ def check_definition(definition: defs.Definition, seed: int = 0, draws: int = 2)
     try:
         torch_expr = parse_expression(definition.torch)
     except ExpressionError as err:
-        torch_expr, torch_text = None, f"not read: {err}"
+        torch_expr, torch_text = None, _("not read: {error}").format(error=err)
     rng = np.random.default_rng(seed)
     has_logits = any(a.kind is SymbolKind.LOGITS for a in definition.args)
     cases: list[tuple[dict[str, int], float, bool, bool]] = [
-        (sizes, 1.0, False, False) for sizes in SIZES for _ in range(draws)
+        (sizes, 1.0, False, False) for sizes in SIZES for _draw in range(draws)
     ]
     if has_logits:
         cases.append((SIZES[0], LARGE, True, False))
@@ -215,7 +216,7 @@ def check_definition(definition: defs.Definition, seed: int = 0, draws: int = 2)
                 value = torch_expr.evaluate({**args, **numbers_as_scalars(args)})
                 other = torch.as_tensor(value).detach().double().numpy()
             except ExpressionError as err_:
-                torch_expr, torch_text = None, f"not evaluated: {err_}"
+                torch_expr, torch_text = None, _("not evaluated: {error}").format(error=err_)
                 continue
             ok, err = _close(other, want)
             if not ok:
@@ -397,7 +398,7 @@ OPTION_CHECKS: dict[str, Callable[[np.random.Generator], tuple[np.ndarray, np.nd
 def check_option(name: str, seed: int = 0, draws: int = 3) -> CrossCheck:
     rng = np.random.default_rng(seed)
     worst = 0.0
-    for _ in range(draws):
+    for _draw in range(draws):
         got, want = OPTION_CHECKS[name](rng)
         got, want = np.asarray(got, dtype=float), np.asarray(want, dtype=float)
         ok, err = _close(got, want)

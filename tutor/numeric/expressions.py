@@ -28,6 +28,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from tutor.i18n import _
 from tutor.numeric.text_error import ColumnError
 
 MAX_TEXT = 600
@@ -223,7 +224,10 @@ def _guard_creation(name: str, args: tuple, kwargs: dict, column: int) -> None:
         return
     if n > MAX_ELEMENTS:
         raise ExpressionError(
-            f"{name}(): {n} elements is too many (at most {MAX_ELEMENTS})", column
+            _("{name}(): {n} elements is too many (at most {max_elements})").format(
+                name=name, n=n, max_elements=MAX_ELEMENTS
+            ),
+            column,
         )
 
 
@@ -269,13 +273,15 @@ def _guard_one_hot(index: Any, classes: Any = -1, *rest: Any, **kw: Any) -> None
     classes = kw.get("num_classes", classes)
     too_many = isinstance(index, torch.Tensor) and isinstance(classes, int)
     if too_many and index.numel() * max(classes, 1) > MAX_ELEMENTS:
-        raise ExpressionError(f"one_hot(): more than {MAX_ELEMENTS} elements", 0)
+        raise ExpressionError(
+            _("one_hot(): more than {max_elements} elements").format(max_elements=MAX_ELEMENTS), 0
+        )
 
 
 def _bounded_range(*args: int) -> range:
     r = range(*(int(a) for a in args))
     if len(r) > MAX_ELEMENTS:
-        raise ExpressionError("range() too long", 0)
+        raise ExpressionError(_("range() too long"), 0)
     return r
 
 
@@ -283,9 +289,17 @@ def _check_operands(op: str, left: Any, right: Any, column: int) -> None:
     """Arithmetic on numbers and tensors only: `'a' * 10**9` or list repetition never runs."""
     for value in (left, right):
         if not isinstance(value, (int, float, torch.Tensor)) and not _is_array(value):
-            raise ExpressionError(f"'{op}' needs numbers or tensors, not {_kind(value)}", column)
+            raise ExpressionError(
+                _("'{op}' needs numbers or tensors, not {value}").format(op=op, value=_kind(value)),
+                column,
+            )
     if _product_size(op, left, right) > MAX_ELEMENTS:
-        raise ExpressionError(f"'{op}' would make more than {MAX_ELEMENTS} elements", column)
+        raise ExpressionError(
+            _("'{op}' would make more than {max_elements} elements").format(
+                op=op, max_elements=MAX_ELEMENTS
+            ),
+            column,
+        )
     if op != "**" or not isinstance(right, (int, float)):
         return
     too_big = abs(right) > MAX_INT_POWER and (
@@ -293,7 +307,7 @@ def _check_operands(op: str, left: Any, right: Any, column: int) -> None:
     )
     # exact integers grow without bound: cap the bits of the result
     if too_big or (isinstance(left, int) and left.bit_length() * abs(right) > 4096):
-        raise ExpressionError(f"exponent too large for {left!r}", column)
+        raise ExpressionError(_("exponent too large for {left}").format(left=repr(left)), column)
 
 
 def _is_array(value: Any) -> bool:
@@ -304,9 +318,9 @@ def _is_array(value: Any) -> bool:
 
 def _kind(value: Any) -> str:
     if isinstance(value, str):
-        return "text"
+        return _("text")
     if isinstance(value, (list, tuple)):
-        return "a list"
+        return _("a list")
     return type(value).__name__
 
 
@@ -359,9 +373,11 @@ def parse_expression(text: str) -> TorchExpression:
 @lru_cache(maxsize=1024)
 def _parse_cached(text: str) -> TorchExpression:
     if not isinstance(text, str) or not text.strip():
-        raise ExpressionError("empty expression", 1)
+        raise ExpressionError(_("empty expression"), 1)
     if len(text) > MAX_TEXT:
-        raise ExpressionError(f"expression longer than {MAX_TEXT} characters", MAX_TEXT)
+        raise ExpressionError(
+            _("expression longer than {max_text} characters").format(max_text=MAX_TEXT), MAX_TEXT
+        )
     stripped = text.strip()
     offset = len(text) - len(text.lstrip())
     if "\n" in stripped:
@@ -371,10 +387,17 @@ def _parse_cached(text: str) -> TorchExpression:
             warnings.simplefilter("ignore", SyntaxWarning)
             tree = ast.parse(stripped, mode="eval")
     except SyntaxError as err:
-        raise ExpressionError(f"cannot read this: {err.msg}", (err.offset or 1) + offset) from None
-    count = sum(1 for _ in ast.walk(tree))
+        raise ExpressionError(
+            _("cannot read this: {error}").format(error=err.msg), (err.offset or 1) + offset
+        ) from None
+    count = sum(1 for _node in ast.walk(tree))
     if count > MAX_NODES:
-        raise ExpressionError(f"expression too long ({count} parts, at most {MAX_NODES})", 1)
+        raise ExpressionError(
+            _("expression too long ({count} parts, at most {max_nodes})").format(
+                count=count, max_nodes=MAX_NODES
+            ),
+            1,
+        )
     compiler = _Compiler(offset)
     run = compiler.compile(tree.body, 0)
     return TorchExpression(
@@ -397,11 +420,15 @@ def check_expression(text: str, names: set[str] | list[str] | None = None) -> st
     for name in sorted(expr.called):
         if name not in BARE or (names is not None and name in names):
             known = ", ".join(sorted(n for n in BARE if n not in ("len", "range", "int", "float")))
-            return f"{name!r} is not a function here (bare functions: {known})"
+            return _("{name} is not a function here (bare functions: {known})").format(
+                name=repr(name), known=known
+            )
     if names is not None:
         unknown = sorted(expr.free_names() - set(names))
         if unknown:
-            return f"unknown name {unknown[0]!r} (parameters: {', '.join(sorted(names)) or 'none'})"
+            return _("unknown name {name} (parameters: {names})").format(
+                name=repr(unknown[0]), names=", ".join(sorted(names)) or _("none")
+            )
     return None
 
 
@@ -422,10 +449,12 @@ class _Compiler:
 
     def compile(self, node: ast.AST, depth: int) -> Compiled:
         if depth > MAX_DEPTH:
-            raise ExpressionError("expression nested too deeply", self.col(node))
+            raise ExpressionError(_("expression nested too deeply"), self.col(node))
         method = getattr(self, "c_" + type(node).__name__, None)
         if method is None:
-            raise ExpressionError(f"{_describe(node)} is not allowed here", self.col(node))
+            raise ExpressionError(
+                _("{what} is not allowed here").format(what=_describe(node)), self.col(node)
+            )
         return method(node, depth + 1)
 
     # -- leaves
@@ -433,20 +462,24 @@ class _Compiler:
     def c_Constant(self, node: ast.Constant, depth: int) -> Compiled:
         value = node.value
         if isinstance(value, str) and len(value) > MAX_STRING:
-            raise ExpressionError("text too long", self.col(node))
+            raise ExpressionError(_("text too long"), self.col(node))
         if isinstance(value, (bytes, complex)):
-            raise ExpressionError(f"the literal {value!r} is not allowed", self.col(node))
+            raise ExpressionError(
+                _("the literal {value} is not allowed").format(value=repr(value)), self.col(node)
+            )
         if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 10**15:
-            raise ExpressionError("number too large", self.col(node))
+            raise ExpressionError(_("number too large"), self.col(node))
         return lambda ctx: value
 
     def c_Name(self, node: ast.Name, depth: int) -> Compiled:
         name = node.id
         col = self.col(node)
         if name.startswith("_"):
-            raise ExpressionError(f"the name {name!r} is not allowed", col)
+            raise ExpressionError(_("the name {name} is not allowed").format(name=repr(name)), col)
         if name in _MODULES or name == "nn":
-            raise ExpressionError(f"{name} is a module: use {name}.<function>(…)", col)
+            raise ExpressionError(
+                _("{name} is a module: use {name}.<function>(…)").format(name=name), col
+            )
         self.names.add(name)
 
         def lookup(ctx: Context) -> Value:
@@ -454,7 +487,7 @@ class _Compiler:
                 return ctx.names[name]
             if name in ctx.functions:
                 return ctx.functions[name]
-            raise ExpressionError(f"unknown name {name!r}", col)
+            raise ExpressionError(_("unknown name {name}").format(name=repr(name)), col)
 
         return lookup
 
@@ -485,11 +518,13 @@ class _Compiler:
             if not isinstance(target, (torch.Tensor, torch.Size, tuple, list)) and not _is_array(
                 target
             ):
-                raise ExpressionError(f"cannot index {_kind(target)}", col)
+                raise ExpressionError(_("cannot index {value}").format(value=_kind(target)), col)
             try:
                 return target[index(ctx)]
             except (IndexError, RuntimeError, TypeError, ValueError) as err:
-                raise ExpressionError(f"indexing: {_first_line(err)}", col) from None
+                raise ExpressionError(
+                    _("indexing: {error}").format(error=_first_line(err)), col
+                ) from None
 
         return subscript
 
@@ -506,13 +541,17 @@ class _Compiler:
             return negate
         if isinstance(node.op, ast.UAdd):
             return operand
-        raise ExpressionError(f"{type(node.op).__name__} is not allowed here", col)
+        raise ExpressionError(
+            _("{type} is not allowed here").format(type=type(node.op).__name__), col
+        )
 
     def c_BinOp(self, node: ast.BinOp, depth: int) -> Compiled:
         entry = _BINOPS.get(type(node.op))
         col = self.col(node)
         if entry is None:
-            raise ExpressionError(f"the operator {type(node.op).__name__} is not allowed", col)
+            raise ExpressionError(
+                _("the operator {type} is not allowed").format(type=type(node.op).__name__), col
+            )
         symbol, fn = entry
         left = self.compile(node.left, depth)
         right = self.compile(node.right, depth)
@@ -523,14 +562,16 @@ class _Compiler:
             try:
                 return fn(a, b)
             except (RuntimeError, TypeError, ValueError, ZeroDivisionError, OverflowError) as err:
-                raise ExpressionError(f"'{symbol}': {_first_line(err)}", col) from None
+                raise ExpressionError(
+                    _("'{symbol}': {error}").format(symbol=symbol, error=_first_line(err)), col
+                ) from None
 
         return binop
 
     def c_Compare(self, node: ast.Compare, depth: int) -> Compiled:
         col = self.col(node)
         if len(node.ops) != 1 or type(node.ops[0]) not in _COMPARE:
-            raise ExpressionError("only one comparison (<, <=, >, >=, ==, !=) at a time", col)
+            raise ExpressionError(_("only one comparison (<, <=, >, >=, ==, !=) at a time"), col)
         fn = _COMPARE[type(node.ops[0])]
         left = self.compile(node.left, depth)
         right = self.compile(node.comparators[0], depth)
@@ -548,7 +589,9 @@ class _Compiler:
         col = self.col(node)
         attr = node.attr
         if attr.startswith("_"):
-            raise ExpressionError(f"the attribute {attr!r} is not allowed", col)
+            raise ExpressionError(
+                _("the attribute {attr} is not allowed").format(attr=repr(attr)), col
+            )
         if isinstance(node.value, ast.Name) and node.value.id in ("F", "torch", "nn"):
             value = self._module_member(node.value.id, attr, col)
             self.uses_modules = True
@@ -556,8 +599,9 @@ class _Compiler:
         if _is_distributions_module(node.value):
             if attr not in DISTRIBUTIONS:
                 raise ExpressionError(
-                    f"torch.distributions.{attr} is not available here "
-                    f"(allowed: {', '.join(sorted(DISTRIBUTIONS))})",
+                    _("torch.distributions.{attr} is not available here (allowed: {value})").format(
+                        attr=attr, value=", ".join(sorted(DISTRIBUTIONS))
+                    ),
                     col,
                 )
             distribution = getattr(torch.distributions, attr)
@@ -569,20 +613,30 @@ class _Compiler:
             def distribution_prop(ctx: Context) -> Value:
                 target = base(ctx)
                 if not isinstance(target, _DISTRIBUTION_TYPES):
-                    raise ExpressionError(f".{attr} needs a distribution, not {_kind(target)}", col)
+                    raise ExpressionError(
+                        _(".{attr} needs a distribution, not {value}").format(
+                            attr=attr, value=_kind(target)
+                        ),
+                        col,
+                    )
                 return getattr(target, attr)
 
             return distribution_prop
         if attr not in PROPERTIES:
             if attr in METHODS:
-                raise ExpressionError(f".{attr} is a method: call it, .{attr}(…)", col)
-            raise ExpressionError(f"the attribute .{attr} is not allowed", col)
+                raise ExpressionError(
+                    _(".{attr} is a method: call it, .{attr}(…)").format(attr=attr), col
+                )
+            raise ExpressionError(_("the attribute .{attr} is not allowed").format(attr=attr), col)
         base = self.compile(node.value, depth)
 
         def prop(ctx: Context) -> Value:
             target = base(ctx)
             if not isinstance(target, torch.Tensor) and not _is_array(target):
-                raise ExpressionError(f".{attr} needs a tensor, not {_kind(target)}", col)
+                raise ExpressionError(
+                    _(".{attr} needs a tensor, not {value}").format(attr=attr, value=_kind(target)),
+                    col,
+                )
             return getattr(target, attr)
 
         return prop
@@ -591,14 +645,19 @@ class _Compiler:
         if module == "nn":
             if attr not in LOSS_MODULES:
                 raise ExpressionError(
-                    f"nn.{attr} is not available; allowed: {', '.join(sorted(LOSS_MODULES))}", col
+                    _("nn.{attr} is not available; allowed: {value}").format(
+                        attr=attr, value=", ".join(sorted(LOSS_MODULES))
+                    ),
+                    col,
                 )
             return getattr(nn, attr)
         label, allowed, mod = _MODULES[module]
         if module == "torch" and attr in DTYPES:
             return DTYPES[attr]
         if attr not in allowed:
-            raise ExpressionError(f"{label}.{attr} is not available here", col)
+            raise ExpressionError(
+                _("{label}.{attr} is not available here").format(label=label, attr=attr), col
+            )
         fn = getattr(mod, attr)
         if module == "F" and attr == "one_hot":
 
@@ -627,7 +686,7 @@ class _Compiler:
         kwargs: list[tuple[str, Compiled]] = []
         for kw in node.keywords:
             if kw.arg is None or kw.arg.startswith("_"):
-                raise ExpressionError("`**` and private keywords are not allowed", col)
+                raise ExpressionError(_("`**` and private keywords are not allowed"), col)
             kwargs.append((kw.arg, self.compile(kw.value, depth)))
         func = node.func
         label = ast.unparse(func) if len(ast.unparse(func)) < 40 else "call"
@@ -641,18 +700,29 @@ class _Compiler:
                 return self._call_plain(node, func, args, kwargs, label, col, depth)
             allowed = method in METHODS or method in DISTRIBUTION_METHODS
             if method.startswith("_") or not allowed:
-                raise ExpressionError(f"the method .{method}() is not allowed", self.col(func))
+                raise ExpressionError(
+                    _("the method .{method}() is not allowed").format(method=method), self.col(func)
+                )
             receiver = self.compile(func.value, depth)
 
             def call_method(ctx: Context) -> Value:
                 target = receiver(ctx)
                 if isinstance(target, _DISTRIBUTION_TYPES):
                     if method not in DISTRIBUTION_METHODS:
-                        raise ExpressionError(f"the method .{method}() is not allowed", col)
+                        raise ExpressionError(
+                            _("the method .{method}() is not allowed").format(method=method), col
+                        )
                 elif not isinstance(target, torch.Tensor):
-                    raise ExpressionError(f".{method}() needs a tensor, not {_kind(target)}", col)
+                    raise ExpressionError(
+                        _(".{method}() needs a tensor, not {value}").format(
+                            method=method, value=_kind(target)
+                        ),
+                        col,
+                    )
                 elif method not in METHODS:
-                    raise ExpressionError(f".{method}() is not a tensor method", col)
+                    raise ExpressionError(
+                        _(".{method}() is not a tensor method").format(method=method), col
+                    )
                 a, k = _gather(args, kwargs, ctx, col)
                 if method in ("matmul", "mm") and a:
                     _guard_creation(method, (target, a[0]), {}, col)
@@ -661,7 +731,9 @@ class _Compiler:
                 except ExpressionError:
                     raise
                 except (RuntimeError, TypeError, ValueError, IndexError) as err:
-                    raise ExpressionError(f"{label}(): {_first_line(err)}", col) from None
+                    raise ExpressionError(
+                        _("{label}(): {error}").format(label=label, error=_first_line(err)), col
+                    ) from None
 
             return call_method
 
@@ -689,7 +761,7 @@ class _Compiler:
         def call(ctx: Context) -> Value:
             fn = callee(ctx)
             if not _may_call(fn, trust, ctx):
-                raise ExpressionError(f"{label} cannot be called", col)
+                raise ExpressionError(_("{label} cannot be called").format(label=label), col)
             a, k = _gather(args, kwargs, ctx, col)
             try:
                 return fn(*a, **k)
@@ -703,7 +775,9 @@ class _Compiler:
                 ZeroDivisionError,
                 OverflowError,
             ) as err:
-                raise ExpressionError(f"{label}(): {_first_line(err)}", col) from None
+                raise ExpressionError(
+                    _("{label}(): {error}").format(label=label, error=_first_line(err)), col
+                ) from None
 
         return call
 
@@ -725,7 +799,7 @@ def _gather(
         if starred:
             seq = fn(ctx)
             if not isinstance(seq, (list, tuple, torch.Size)):
-                raise ExpressionError("`*` needs a list or tuple", col)
+                raise ExpressionError(_("`*` needs a list or tuple"), col)
             values.extend(seq)
         else:
             values.append(fn(ctx))
@@ -770,7 +844,10 @@ def to_number(value: Value) -> float:
     if isinstance(value, torch.Tensor):
         if value.numel() != 1:
             raise ExpressionError(
-                f"the expression gives a tensor of shape {tuple(value.shape)}, not one number", 1
+                _("the expression gives a tensor of shape {value}, not one number").format(
+                    value=tuple(value.shape)
+                ),
+                1,
             )
         return float(value.detach().reshape(()).double())
     if _is_array(value):
@@ -778,5 +855,12 @@ def to_number(value: Value) -> float:
             return float(value)
         if value.size == 1:
             return float(value.reshape(()).item())
-        raise ExpressionError(f"the formula gives an array of shape {value.shape}, not a number", 1)
-    raise ExpressionError(f"the expression gives {_kind(value)}, not a number", 1)
+        raise ExpressionError(
+            _("the formula gives an array of shape {shape}, not a number").format(
+                shape=value.shape
+            ),
+            1,
+        )
+    raise ExpressionError(
+        _("the expression gives {value}, not a number").format(value=_kind(value)), 1
+    )

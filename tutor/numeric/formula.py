@@ -21,6 +21,7 @@ import numpy as np
 import sympy as sp
 import torch
 
+from tutor.i18n import _
 from tutor.numeric.expressions import ExpressionError, Value, parse_expression, to_number
 from tutor.symbolic import definitions as defs
 
@@ -169,7 +170,9 @@ def check_formula(text: str) -> str | None:
     except ExpressionError as err:
         return str(err)
     if expr.uses_modules:
-        return "a formula uses the engine's syntax (log, softmax, sum, take, …), not F./torch./nn."
+        return _(
+            "a formula uses the engine's syntax (log, softmax, sum, take, …), not F./torch./nn."
+        )
     return None
 
 

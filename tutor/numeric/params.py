@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Union
 
+from tutor.i18n import N_, _
 from tutor.numeric.text_error import ColumnError
 
 if TYPE_CHECKING:  # torch is imported lazily: the loader must stay light
@@ -137,7 +138,7 @@ def _sub_seed(seed: int, name: str) -> int:
 def parse_generator(text: str) -> Node:
     """Read one generator into a tree, or raise `ParamError(message, column)`."""
     if not isinstance(text, str):
-        raise ParamError(f"a generator is text, not {type(text).__name__}", 0)
+        raise ParamError(_("a generator is text, not {type}").format(type=type(text).__name__), 0)
     return _parse_cached(text)
 
 
@@ -145,12 +146,14 @@ def parse_generator(text: str) -> Node:
 def _parse_cached(text: str) -> Node:
     """Trees are frozen, so one parse serves every learner."""
     if not isinstance(text, str):
-        raise ParamError(f"a generator is text, not {type(text).__name__}", 0)
+        raise ParamError(_("a generator is text, not {type}").format(type=type(text).__name__), 0)
     stripped = text.strip()
     if not stripped:
-        raise ParamError("empty generator", 1)
+        raise ParamError(_("empty generator"), 1)
     if len(stripped) > MAX_TEXT:
-        raise ParamError(f"generator longer than {MAX_TEXT} characters", MAX_TEXT)
+        raise ParamError(
+            _("generator longer than {max_text} characters").format(max_text=MAX_TEXT), MAX_TEXT
+        )
     offset = len(text) - len(text.lstrip())
     try:
         with warnings.catch_warnings():  # "invalid decimal literal" and co. must not reach stderr
@@ -158,10 +161,15 @@ def _parse_cached(text: str) -> Node:
             tree = ast.parse(stripped, mode="eval")
     except SyntaxError as err:
         column = (err.offset or 1) + offset
-        raise ParamError(f"cannot read this: {err.msg}", column) from None
-    count = sum(1 for _ in ast.walk(tree))
+        raise ParamError(_("cannot read this: {error}").format(error=err.msg), column) from None
+    count = sum(1 for _node in ast.walk(tree))
     if count > MAX_NODES:
-        raise ParamError(f"generator too long ({count} parts, at most {MAX_NODES})", 1 + offset)
+        raise ParamError(
+            _("generator too long ({count} parts, at most {max_nodes})").format(
+                count=count, max_nodes=MAX_NODES
+            ),
+            1 + offset,
+        )
     return _Reader(offset).read(tree.body, 0)
 
 
@@ -174,14 +182,19 @@ class _Reader:
 
     def read(self, node: ast.AST, depth: int) -> Node:
         if depth > MAX_DEPTH:
-            raise ParamError("generator nested too deeply", self.col(node))
+            raise ParamError(_("generator nested too deeply"), self.col(node))
         col = self.col(node)
         if isinstance(node, ast.Constant):
             value = node.value
             if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise ParamError(f"only numbers are allowed here, not {value!r}", col)
+                raise ParamError(
+                    _("only numbers are allowed here, not {value}").format(value=repr(value)), col
+                )
             if abs(value) > MAX_LITERAL:
-                raise ParamError(f"number too large (at most {MAX_LITERAL:g})", col)
+                raise ParamError(
+                    _("number too large (at most {max_literal:g})").format(max_literal=MAX_LITERAL),
+                    col,
+                )
             return Num(value, col)
         if isinstance(node, ast.Name):
             return Ref(node.id, col)
@@ -203,31 +216,46 @@ class _Reader:
             )
         if isinstance(node, ast.Call):
             return self.read_call(node, depth)
-        raise ParamError(f"{_describe(node)} is not allowed in a generator", col)
+        raise ParamError(
+            _("{what} is not allowed in a generator").format(what=_describe(node)), col
+        )
 
     def read_call(self, node: ast.Call, depth: int) -> Call:
         col = self.col(node)
         if isinstance(node.func, ast.Attribute):
-            raise ParamError(f"methods ('.{node.func.attr}()') are not allowed in a generator", col)
+            raise ParamError(
+                _("methods ('.{attr}()') are not allowed in a generator").format(
+                    attr=node.func.attr
+                ),
+                col,
+            )
         if not isinstance(node.func, ast.Name):
             raise ParamError(
-                "only the generators " + ", ".join(sorted(GENERATORS)) + " can be called", col
+                _("only the generators {names} can be called").format(
+                    names=", ".join(sorted(GENERATORS))
+                ),
+                col,
             )
         name = node.func.id
         sig = GENERATORS.get(name)
         if sig is None:
             raise ParamError(
-                f"unknown generator {name!r}; known: " + ", ".join(sorted(GENERATORS)), col
+                _("unknown generator {name}; known: {names}").format(
+                    name=repr(name), names=", ".join(sorted(GENERATORS))
+                ),
+                col,
             )
         if any(isinstance(a, ast.Starred) for a in node.args):
-            raise ParamError("`*` arguments are not allowed", col)
+            raise ParamError(_("`*` arguments are not allowed"), col)
         args = tuple(self.read(a, depth + 1) for a in node.args)
         kwargs: list[tuple[str, Node]] = []
         for kw in node.keywords:
             if kw.arg is None or kw.arg not in sig.keywords:
                 allowed = ", ".join(sorted(sig.keywords)) or "none"
                 raise ParamError(
-                    f"{name}() takes no keyword {kw.arg or '**'!r} (allowed: {allowed})",
+                    _("{name}() takes no keyword {value} (allowed: {allowed})").format(
+                        name=name, value=repr(kw.arg or "**"), allowed=allowed
+                    ),
                     self.col(kw.value) if kw.arg else col,
                 )
             kwargs.append((kw.arg, self.read(kw.value, depth + 1)))
@@ -235,31 +263,38 @@ class _Reader:
         if given < sig.min_args or (sig.max_args is not None and len(args) > sig.max_args):
             most = "any number of" if sig.max_args is None else f"at most {sig.max_args}"
             raise ParamError(
-                f"{name}() takes at least {sig.min_args} and {most} arguments, got {len(args)}",
+                _("{name}() takes at least {min_args} and {most} arguments, got {count}").format(
+                    name=name, min_args=sig.min_args, most=most, count=len(args)
+                ),
                 col,
             )
         if name == "choice" and not isinstance(args[0], ListLit):
-            raise ParamError("choice() takes a list, e.g. choice([3, 4, 5])", args[0].column)
+            raise ParamError(_("choice() takes a list, e.g. choice([3, 4, 5])"), args[0].column)
         if name == "choice" and not args[0].items:
-            raise ParamError("choice() of an empty list", args[0].column)
+            raise ParamError(_("choice() of an empty list"), args[0].column)
         return Call(name, args, tuple(kwargs), col)
 
 
 def _describe(node: ast.AST) -> str:
     if isinstance(node, ast.Attribute):
-        return f"attribute access ('.{node.attr}')"
+        return _("attribute access ('.{attr}')").format(attr=node.attr)
     if isinstance(node, ast.Constant):
-        return f"the literal {node.value!r}"
-    return {
-        ast.Subscript: "indexing",
-        ast.Lambda: "lambda",
-        ast.Compare: "comparison",
-        ast.BoolOp: "and/or",
-        ast.IfExp: "if/else",
-        ast.Dict: "a dict",
-        ast.Set: "a set",
-        ast.JoinedStr: "an f-string",
-    }.get(type(node), f"'{type(node).__name__}'")
+        return _("the literal {value}").format(value=repr(node.value))
+    described = _DESCRIBED.get(type(node))
+    return _(described) if described else f"'{type(node).__name__}'"
+
+
+# what a generator may not contain, as `validate` names it (translated where said)
+_DESCRIBED = {
+    ast.Subscript: N_("indexing"),
+    ast.Lambda: N_("lambda"),
+    ast.Compare: N_("comparison"),
+    ast.BoolOp: N_("and/or"),
+    ast.IfExp: N_("if/else"),
+    ast.Dict: N_("a dict"),
+    ast.Set: N_("a set"),
+    ast.JoinedStr: N_("an f-string"),
+}
 
 
 def references(node: Node) -> list[Ref]:
@@ -340,7 +375,9 @@ def draw_params(specs: Mapping[str, str], seed: int) -> dict[str, torch.Tensor |
         try:
             value = _Drawer(values, gen).eval(node)
         except ParamError as err:
-            raise ParamError(f"{name}: {err.message}", err.column) from None
+            raise ParamError(
+                _("{name}: {message}").format(name=name, message=err.message), err.column
+            ) from None
         if isinstance(value, list):
             value = _to_tensor(value, node.column)
         values[name] = value
@@ -357,7 +394,10 @@ class _Drawer:
             return node.value
         if isinstance(node, Ref):
             if node.name not in self.env:
-                raise ParamError(f"unknown name {node.name!r} (declare it before)", node.column)
+                raise ParamError(
+                    _("unknown name {name} (declare it before)").format(name=repr(node.name)),
+                    node.column,
+                )
             return self.env[node.name]
         if isinstance(node, ListLit):
             return [self.eval(i) for i in node.items]
@@ -376,8 +416,11 @@ class _Drawer:
             except ParamError:
                 raise
             except (RuntimeError, ValueError, TypeError, IndexError) as err:
-                raise ParamError(f"{node.name}(): {_first_line(err)}", node.column) from None
-        raise ParamError("unknown expression", getattr(node, "column", 0))  # pragma: no cover
+                raise ParamError(
+                    _("{name}(): {error}").format(name=node.name, error=_first_line(err)),
+                    node.column,
+                ) from None
+        raise ParamError(_("unknown expression"), getattr(node, "column", 0))  # pragma: no cover
 
     def binop(self, node: BinOp) -> Any:
         import torch
@@ -389,9 +432,19 @@ class _Drawer:
         _need_number(right, node.right.column)
         if node.op == "**":
             if isinstance(right, (int, float)) and abs(right) > MAX_INT_POWER:
-                raise ParamError(f"exponent too large (at most {MAX_INT_POWER})", node.column)
+                raise ParamError(
+                    _("exponent too large (at most {max_int_power})").format(
+                        max_int_power=MAX_INT_POWER
+                    ),
+                    node.column,
+                )
             if isinstance(right, torch.Tensor) and right.numel() and right.abs().max() > 64:
-                raise ParamError(f"exponent too large (at most {MAX_INT_POWER})", node.column)
+                raise ParamError(
+                    _("exponent too large (at most {max_int_power})").format(
+                        max_int_power=MAX_INT_POWER
+                    ),
+                    node.column,
+                )
         try:
             if node.op == "+":
                 result = left + right
@@ -404,13 +457,13 @@ class _Drawer:
             else:
                 result = left**right
         except ZeroDivisionError:
-            raise ParamError("division by zero", node.column) from None
+            raise ParamError(_("division by zero"), node.column) from None
         except (RuntimeError, TypeError, OverflowError) as err:
             raise ParamError(_first_line(err), node.column) from None
         if isinstance(result, complex):
-            raise ParamError("the result is not a real number", node.column)
+            raise ParamError(_("the result is not a real number"), node.column)
         if isinstance(result, (int, float)) and abs(result) > MAX_LITERAL:
-            raise ParamError("number too large", node.column)
+            raise ParamError(_("number too large"), node.column)
         return result
 
     # -- generators (named g_<vocabulary word>)
@@ -434,7 +487,10 @@ class _Drawer:
         low, high = _low_high(args, kw, node, default_low=0)
         low, high = _as_int(low, node, "low"), _as_int(high, node, "high")
         if high <= low:
-            raise ParamError(f"randint needs low < high, got {low} and {high}", node.column)
+            raise ParamError(
+                _("randint needs low < high, got {low} and {high}").format(low=low, high=high),
+                node.column,
+            )
         size = _shape((), shape, node) if shape is not None else ()
         return torch.randint(low, high, size, generator=self.gen, dtype=torch.int64)
 
@@ -445,7 +501,10 @@ class _Drawer:
         low, high = _low_high(args, kw, node, default_low=None)
         low, high = _as_float(low, node, "low"), _as_float(high, node, "high")
         if not high > low:
-            raise ParamError(f"uniform needs low < high, got {low} and {high}", node.column)
+            raise ParamError(
+                _("uniform needs low < high, got {low} and {high}").format(low=low, high=high),
+                node.column,
+            )
         size = _shape((), shape, node) if shape is not None else ()
         return low + (high - low) * torch.rand(size, generator=self.gen)
 
@@ -455,7 +514,7 @@ class _Drawer:
 
         size = _shape(dims, None, node)
         if size[-1] < 1:
-            raise ParamError("simplex needs at least one class", node.column)
+            raise ParamError(_("simplex needs at least one class"), node.column)
         u = torch.rand(size, generator=self.gen, dtype=torch.float64).clamp_(1e-6, 1.0)
         e = -torch.log(u)
         return (e / e.sum(-1, keepdim=True)).to(torch.float32)
@@ -465,15 +524,19 @@ class _Drawer:
 
         k = _as_int(classes, node, "K")
         if not 1 <= k <= MAX_DIM:
-            raise ParamError(f"onehot needs 1 <= K <= {MAX_DIM}", node.column)
+            raise ParamError(
+                _("onehot needs 1 <= K <= {max_dim}").format(max_dim=MAX_DIM), node.column
+            )
         if isinstance(index, list):
             index = _to_tensor(index, node.column)
         if isinstance(index, int):
             index = torch.tensor(index)
         if not isinstance(index, torch.Tensor) or index.is_floating_point():
-            raise ParamError("onehot needs integer class indices", node.column)
+            raise ParamError(_("onehot needs integer class indices"), node.column)
         if index.numel() and (int(index.min()) < 0 or int(index.max()) >= k):
-            raise ParamError(f"onehot: an index is outside range(0, {k})", node.column)
+            raise ParamError(
+                _("onehot: an index is outside range(0, {k})").format(k=k), node.column
+            )
         _check_size(tuple(index.shape) + (k,), node)
         return torch.nn.functional.one_hot(index.to(torch.int64), k).to(torch.float32)
 
@@ -487,10 +550,10 @@ class _Drawer:
         """Scale non-negative rows to sum to one (a probability vector)."""
         x = _float_tensor(x, node)
         if x.numel() and bool((x < 0).any()):
-            raise ParamError("normalize needs non-negative values (use softmax)", node.column)
+            raise ParamError(_("normalize needs non-negative values (use softmax)"), node.column)
         total = x.sum(_as_int(dim, node, "dim"), keepdim=True)
         if bool((total == 0).any()):
-            raise ParamError("normalize: a row sums to zero", node.column)
+            raise ParamError(_("normalize: a row sums to zero"), node.column)
         return x / total
 
     def g_choice(self, node: Call, options: list) -> Any:
@@ -498,7 +561,7 @@ class _Drawer:
 
         for option, item in zip(options, node.args[0].items, strict=True):  # type: ignore[union-attr]
             if isinstance(option, (list, torch.Tensor)):
-                raise ParamError("choice() picks among numbers", item.column)
+                raise ParamError(_("choice() picks among numbers"), item.column)
         index = int(torch.randint(0, len(options), (), generator=self.gen))
         return options[index]
 
@@ -512,7 +575,7 @@ def _need_number(value: Any, column: int) -> None:
     import torch
 
     if isinstance(value, bool) or not isinstance(value, (int, float, torch.Tensor)):
-        raise ParamError("arithmetic needs numbers or tensors", column)
+        raise ParamError(_("arithmetic needs numbers or tensors"), column)
 
 
 def _to_tensor(items: list, column: int) -> torch.Tensor:
@@ -521,9 +584,11 @@ def _to_tensor(items: list, column: int) -> torch.Tensor:
     try:
         tensor = torch.tensor(items)
     except (TypeError, ValueError, RuntimeError) as err:
-        raise ParamError(f"cannot make a tensor of this list: {_first_line(err)}", column) from None
+        raise ParamError(
+            _("cannot make a tensor of this list: {error}").format(error=_first_line(err)), column
+        ) from None
     if tensor.numel() > MAX_ELEMENTS:
-        raise ParamError("list too long", column)
+        raise ParamError(_("list too long"), column)
     return tensor.to(torch.float32) if tensor.is_floating_point() else tensor
 
 
@@ -533,7 +598,7 @@ def _float_tensor(x: Any, node: Call) -> torch.Tensor:
     if isinstance(x, list):
         x = _to_tensor(x, node.column)
     if not isinstance(x, torch.Tensor):
-        raise ParamError(f"{node.name}() needs a tensor", node.column)
+        raise ParamError(_("{name}() needs a tensor").format(name=node.name), node.column)
     return x if x.is_floating_point() else x.to(torch.float32)
 
 
@@ -545,7 +610,10 @@ def _as_int(value: Any, node: Call, what: str) -> int:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ParamError(f"{node.name}(): {what} must be a whole number", node.column)
+        raise ParamError(
+            _("{name}(): {what} must be a whole number").format(name=node.name, what=what),
+            node.column,
+        )
     return value
 
 
@@ -555,7 +623,10 @@ def _as_float(value: Any, node: Call, what: str) -> float:
     if isinstance(value, torch.Tensor) and value.numel() == 1:
         value = float(value)
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise ParamError(f"{node.name}(): {what} must be a finite number", node.column)
+        raise ParamError(
+            _("{name}(): {what} must be a finite number").format(name=node.name, what=what),
+            node.column,
+        )
     return float(value)
 
 
@@ -563,7 +634,7 @@ def _split_trailing_shape(args: list, bound_count: int, shape: Any) -> tuple[lis
     """`randint(0, 4, (3,))`: a third positional argument is the shape, as in torch."""
     if len(args) > bound_count:
         if shape is not None:
-            raise ParamError("the shape is given twice", 0)
+            raise ParamError(_("the shape is given twice"), 0)
         shape = args.pop()
     return args, shape
 
@@ -572,16 +643,19 @@ def _low_high(args: list, kw: dict, node: Call, default_low: Any) -> tuple[Any, 
     """torch's forms: (low, high), (high) for randint, or keywords."""
     low, high = kw.get("low"), kw.get("high")
     if args and (low is not None or high is not None):
-        raise ParamError(f"{node.name}(): give low/high by position or by keyword", node.column)
+        raise ParamError(
+            _("{name}(): give low/high by position or by keyword").format(name=node.name),
+            node.column,
+        )
     if len(args) == 2:
         return args[0], args[1]
     if len(args) == 1:
         if default_low is None:
-            raise ParamError(f"{node.name}() needs low and high", node.column)
+            raise ParamError(_("{name}() needs low and high").format(name=node.name), node.column)
         return default_low, args[0]  # randint(high), as in torch
     low = default_low if low is None else low
     if low is None or high is None:
-        raise ParamError(f"{node.name}() needs low and high", node.column)
+        raise ParamError(_("{name}() needs low and high").format(name=node.name), node.column)
     return low, high
 
 
@@ -590,7 +664,9 @@ def _shape(positional: tuple, keyword: Any, node: Call) -> tuple[int, ...]:
 
     if keyword is not None:
         if positional:
-            raise ParamError(f"{node.name}(): the shape is given twice", node.column)
+            raise ParamError(
+                _("{name}(): the shape is given twice").format(name=node.name), node.column
+            )
         positional = (keyword,)
     if len(positional) == 1 and isinstance(positional[0], (list, tuple)):
         positional = tuple(positional[0])
@@ -600,7 +676,10 @@ def _shape(positional: tuple, keyword: Any, node: Call) -> tuple[int, ...]:
     for d in dims:
         if not 1 <= d <= MAX_DIM:
             raise ParamError(
-                f"{node.name}(): each size must be in 1..{MAX_DIM}, got {d}", node.column
+                _("{name}(): each size must be in 1..{max_dim}, got {d}").format(
+                    name=node.name, max_dim=MAX_DIM, d=d
+                ),
+                node.column,
             )
     _check_size(dims, node)
     return dims
@@ -608,10 +687,12 @@ def _shape(positional: tuple, keyword: Any, node: Call) -> tuple[int, ...]:
 
 def _check_size(dims: tuple[int, ...], node: Call) -> None:
     if len(dims) > 6:
-        raise ParamError(f"{node.name}(): at most 6 dimensions", node.column)
+        raise ParamError(_("{name}(): at most 6 dimensions").format(name=node.name), node.column)
     if math.prod(dims) > MAX_ELEMENTS:
         raise ParamError(
-            f"{node.name}(): {math.prod(dims)} elements is too many (at most {MAX_ELEMENTS})",
+            _("{name}(): {value} elements is too many (at most {max_elements})").format(
+                name=node.name, value=math.prod(dims), max_elements=MAX_ELEMENTS
+            ),
             node.column,
         )
 
@@ -648,7 +729,7 @@ def to_plain(value: Any) -> Any:
         return value
     if hasattr(value, "item"):  # numpy scalars
         return to_plain(value.item())
-    raise TypeError(f"cannot make {type(value).__name__} plain")
+    raise TypeError(_("cannot make {type} plain").format(type=type(value).__name__))
 
 
 def _shortest(array: Any) -> Any:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tutor.i18n import _
+
 
 class ColumnError(Exception):
     """A message about a piece of text; `column` is 1-based (0 when unknown)."""
@@ -12,4 +14,6 @@ class ColumnError(Exception):
         self.column = column
 
     def __str__(self) -> str:
-        return f"column {self.column}: {self.message}" if self.column else self.message
+        if not self.column:
+            return self.message
+        return _("column {column}: {message}").format(column=self.column, message=self.message)

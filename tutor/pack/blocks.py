@@ -13,7 +13,7 @@ from pathlib import Path
 
 from tutor.i18n import _
 from tutor.pack.errors import did_you_mean
-from tutor.pack.fields import BOOLEAN_HINT, Fields, as_number
+from tutor.pack.fields import BOOLEAN_HINT, Fields, as_number, joined
 from tutor.pack.model import (
     EXERCISE_TYPES,
     Choice,
@@ -97,10 +97,11 @@ def build_exercise(data: LineDict, path: Path, base_line: int) -> tuple[Exercise
     if kind not in EXERCISE_TYPES:
         fields.problem(
             "type",
-            _("unknown exercise type `{kind}`").format(kind=kind)
-            + did_you_mean(str(kind), EXERCISE_TYPES)
-            + "; "
-            + _("known types: {types}").format(types=", ".join(EXERCISE_TYPES)),
+            joined(
+                _("unknown exercise type `{kind}`").format(kind=kind)
+                + did_you_mean(str(kind), EXERCISE_TYPES),
+                _("known types: {types}").format(types=", ".join(EXERCISE_TYPES)),
+            ),
         )
         return None, fields.problems
     fields.check_keys(COMMON_KEYS | TYPE_KEYS[kind], {"id", "prompt"} | REQUIRED_KEYS[kind])
@@ -141,8 +142,10 @@ def _misconceptions(fields: Fields, kind: str, path: Path) -> list[Misconception
     if kind == "choice":
         fields.problem(
             "misconceptions",
-            "a choice exercise names its mistakes per choice (`feedback`, `tag`), "
-            "not in `misconceptions`",
+            _(
+                "a choice exercise names its mistakes per choice (`feedback`, `tag`), "
+                "not in `misconceptions`"
+            ),
         )
         return []
     identifying = MISCONCEPTION_KEY[kind]
@@ -150,7 +153,10 @@ def _misconceptions(fields: Fields, kind: str, path: Path) -> list[Misconception
     for index, item in enumerate(items):
         if not isinstance(item, LineDict):
             fields.problems.append(
-                (fields.base_line + items.line_of(index) - 1, "a misconception must be a mapping")
+                (
+                    fields.base_line + items.line_of(index) - 1,
+                    _("a misconception must be a mapping"),
+                )
             )
             continue
         sub = fields.sub(item, _("misconception of {what}").format(what=fields.what))
@@ -190,7 +196,7 @@ def _choice(fields: Fields, common: dict) -> ChoiceExercise:
         if isinstance(item, (str, int, float)) and not isinstance(item, bool):
             choices.append(Choice(text=str(item)))
         elif isinstance(item, LineDict):
-            sub = fields.sub(item, "choice")
+            sub = fields.sub(item, _("a choice"))
             sub.check_keys({"text", "correct", "feedback", "tag"}, {"text"})
             choices.append(
                 Choice(
@@ -204,7 +210,7 @@ def _choice(fields: Fields, common: dict) -> ChoiceExercise:
             fields.problems.append(
                 (
                     fields.base_line + items.line_of(index) - 1,
-                    _("a choice is text or a mapping") + "; " + _(BOOLEAN_HINT)
+                    joined(_("a choice is text or a mapping"), _(BOOLEAN_HINT))
                     if isinstance(item, bool)
                     else _("a choice is text or a mapping"),
                 )
@@ -227,7 +233,7 @@ def _tolerance(fields: Fields, default: Tolerance) -> Tolerance:
     data = fields.mapping("tolerance")
     if data is None:
         return default
-    sub = fields.sub(data, "tolerance")
+    sub = fields.sub(data, _("tolerance"))
     sub.check_keys({"rel", "abs", "sig"})
     if not data:
         sub.problem(None, _("`tolerance` needs at least one of rel, abs, sig"))
@@ -259,7 +265,10 @@ def _generators(fields: Fields, key: str) -> dict[str, str]:
             continue
         problem = check_generator(str(value), names=list(result))
         if problem:
-            where.problem(name, f"`{name}: {value}`: {problem}")
+            where.problem(
+                name,
+                _("`{name}: {value}`: {problem}").format(name=name, value=value, problem=problem),
+            )
         result[name] = str(value)
     return result
 
@@ -347,10 +356,11 @@ def build_symbols(fields: Fields, key: str) -> dict[str, SymbolSpec]:
         if kind_text not in kinds:
             where.problem(
                 name,
-                _("unknown symbol kind `{kind}`").format(kind=kind_text)
-                + did_you_mean(kind_text, kinds)
-                + "; "
-                + _("known kinds: {kinds}").format(kinds=", ".join(kinds)),
+                joined(
+                    _("unknown symbol kind `{kind}`").format(kind=kind_text)
+                    + did_you_mean(kind_text, kinds),
+                    _("known kinds: {kinds}").format(kinds=", ".join(kinds)),
+                ),
             )
             continue
         kind = SymbolKind(kind_text)
@@ -368,7 +378,7 @@ def build_symbols(fields: Fields, key: str) -> dict[str, SymbolSpec]:
             ):
                 (spec_fields or where).problem(
                     "size" if spec_fields else name,
-                    "`size` must be a number >= 1 or a size name like K",
+                    _("`size` must be a number >= 1 or a size name like K"),
                 )
                 size = None
         symbols[name] = SymbolSpec(name, kind, size, low, high, description)
@@ -385,8 +395,10 @@ def _code(fields: Fields, common: dict) -> CodeExercise:
             fields.problems.append(
                 (
                     fields.base_line + items.line_of(index) - 1,
-                    "an edge case is a mapping of argument name to generator text"
-                    ' (inside `{…}`, quote texts with commas: `logits: "randn(3, 6)"`)',
+                    _(
+                        "an edge case is a mapping of argument name to generator text"
+                        ' (inside `{…}`, quote texts with commas: `logits: "randn(3, 6)"`)'
+                    ),
                 )
             )
             continue
@@ -455,7 +467,7 @@ def _check_placeholders(fields: Fields, exercise: Exercise) -> None:
 
 
 def build_derivation(data: LineDict, path: Path, base_line: int) -> tuple[Derivation, Problems]:
-    fields = Fields(data, base_line, "derivation")
+    fields = Fields(data, base_line, _("derivation"))
     fields.check_keys({"use", "title", "steps", "symbols"})
     derivation = Derivation(
         location=Location(path, fields.line()),
@@ -469,10 +481,13 @@ def build_derivation(data: LineDict, path: Path, base_line: int) -> tuple[Deriva
     for index, item in enumerate(items or []):
         if not isinstance(item, LineDict):
             fields.problems.append(
-                (fields.base_line + items.line_of(index) - 1, "a step is a mapping: expr, reason")
+                (
+                    fields.base_line + items.line_of(index) - 1,
+                    _("a step is a mapping: expr, reason"),
+                )
             )
             continue
-        sub = fields.sub(item, "derivation step")
+        sub = fields.sub(item, _("derivation step"))
         sub.check_keys({"expr", "reason"}, {"expr"} if index == 0 else {"expr", "reason"})
         derivation.steps.append(
             DerivationStep(
@@ -487,7 +502,7 @@ def build_derivation(data: LineDict, path: Path, base_line: int) -> tuple[Deriva
 
 
 def build_plot(data: LineDict, path: Path, base_line: int) -> tuple[Plot, Problems]:
-    fields = Fields(data, base_line, "plot")
+    fields = Fields(data, base_line, _("plot"))
     fields.check_keys({"x", "y", "range", "title", "labels"}, {"y", "range"})
     y = data.get("y")
     curves = [str(item) for item in y] if isinstance(y, list) else ([str(y)] if y else [])

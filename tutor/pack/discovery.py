@@ -58,13 +58,27 @@ def pack_root(name: str | None) -> Path:
     return path
 
 
+def installed_pack_root(pack_id: str) -> Path | None:
+    """The folder of the installed pack with this id (`pack.toml`'s, not its name), if any."""
+    for source in installed_packs():
+        if manifest_fields(source.root).get("id") == pack_id:
+            return source.root
+    return None
+
+
 def _pack_id(root: Path) -> str | None:
+    found = manifest_fields(root).get("id")
+    return str(found) if found is not None else None
+
+
+def manifest_fields(root: Path) -> dict:
+    """A pack's `pack.toml` as read, without loading its lessons ({} when unreadable)."""
     import tomllib
 
     try:
-        return str(tomllib.loads((root / "pack.toml").read_text(encoding="utf-8")).get("id"))
+        return tomllib.loads((root / "pack.toml").read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return None
+        return {}
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,11 @@ from tutor.pack.yaml_lines import LineDict, LineList
 BOOLEAN_HINT = N_("YAML reads a bare yes/no/true/false/on/off as a boolean: put it in quotes")
 
 
+def joined(problem: str, fix: str) -> str:
+    """A problem and what to do about it, joined as the language joins two clauses (`；`)."""
+    return _("{problem}; {fix}").format(problem=problem, fix=fix)
+
+
 class Fields:
     """Typed access to one mapping; `problems` collects what was wrong."""
 
@@ -52,7 +57,7 @@ class Fields:
         if value is None or value is default:
             return value
         if isinstance(value, bool):
-            self.problem(key, _("`{key}` must be text").format(key=key) + "; " + _(BOOLEAN_HINT))
+            self.problem(key, joined(_("`{key}` must be text").format(key=key), _(BOOLEAN_HINT)))
             return default
         if isinstance(value, (dict, list)):
             self.problem(key, _("`{key}` must be text").format(key=key))

@@ -82,7 +82,7 @@ def split_lesson(text: str) -> LessonText:
             info = fence.group("info").strip()
             kind = info.split()[0].lower() if info else ""
             if end is None:
-                problems.append((index + 1, "fenced block opened here is never closed"))
+                problems.append((index + 1, _("fenced block opened here is never closed")))
                 end = len(lines)
             if kind not in SPECIAL_BLOCKS and did_you_mean(kind, SPECIAL_BLOCKS):
                 problems.append(
@@ -103,7 +103,12 @@ def split_lesson(text: str) -> LessonText:
                 if steps:
                     steps[-1].parts.append(block)
                 else:
-                    problems.append((index + 1, f"`{kind}` block before the first `## ` step"))
+                    problems.append(
+                        (
+                            index + 1,
+                            _("`{kind}` block before the first `## ` step").format(kind=kind),
+                        )
+                    )
                 prose_line = end + 2
             else:
                 if not prose:
@@ -115,7 +120,7 @@ def split_lesson(text: str) -> LessonText:
             flush_prose()
             title = line[3:].strip()
             if not title:
-                problems.append((index + 1, "a step heading needs a title"))
+                problems.append((index + 1, _("a step heading needs a title")))
             steps.append(RawStep(title=title, line=index + 1))
             prose_line = index + 2
         else:
@@ -125,7 +130,7 @@ def split_lesson(text: str) -> LessonText:
         index += 1
     flush_prose()
     if not steps:
-        problems.append((start + 1, "a lesson needs at least one `## ` step"))
+        problems.append((start + 1, _("a lesson needs at least one `## ` step")))
     return LessonText(
         front_matter=front_matter,
         front_matter_line=2,
@@ -138,12 +143,12 @@ def split_lesson(text: str) -> LessonText:
 def _front_matter(lines: list[str], problems: list[tuple[int, str]]) -> tuple[str | None, int]:
     """Return the front matter text and the index of the first line after it."""
     if not lines or lines[0].strip() != "---":
-        problems.append((1, "a lesson starts with `---` YAML front matter (id, title)"))
+        problems.append((1, _("a lesson starts with `---` YAML front matter (id, title)")))
         return None, 0
     for index in range(1, len(lines)):
         if lines[index].strip() in ("---", "..."):
             return "\n".join(lines[1:index]), index + 1
-    problems.append((1, "front matter opened with `---` is never closed"))
+    problems.append((1, _("front matter opened with `---` is never closed")))
     return None, len(lines)
 
 

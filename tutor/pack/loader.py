@@ -108,6 +108,7 @@ def _read_manifest(manifest: Path, errors: list[PackError]) -> Pack:
     )
     pack.extra["lesson_order"] = data.get("lessons")
     pack.extra["lesson_order_line"] = line_of.get("lessons", 1)
+    pack.extra["translates_line"] = line_of.get("translates", 1)
     return pack
 
 
@@ -226,7 +227,7 @@ def _front_matter(
             PackError(path, first_line, _("front matter must be a YAML mapping (id, title)"))
         )
         return None
-    fields = Fields(data, first_line, "front matter")
+    fields = Fields(data, first_line, _("front matter"))
     fields.check_keys(LESSON_KEYS, {"id", "title"})
     lesson_id = data.get("id")
     if lesson_id is not None:
@@ -266,7 +267,11 @@ def _build_block(
         data = load_yaml(block.body)
     except YamlProblem as problem:
         errors.append(
-            PackError(path, block.body_line + problem.line - 1, f"{block.kind}: {problem.message}")
+            PackError(
+                path,
+                block.body_line + problem.line - 1,
+                _("{kind}: {problem}").format(kind=block.kind, problem=problem.message),
+            )
         )
         return None
     if not isinstance(data, LineDict):

@@ -266,11 +266,22 @@ class Pack:
     authors: list[str] = field(default_factory=list)
     description: str = ""
     requires: str | None = None  # a ce-tutor version range, e.g. ">=0.1"
-    # the pack this one translates (same lesson and exercise ids): its learners draw the same
-    # numbers and choice orders as in the original, so a variant is the same in both languages
+    # the pack this one translates (same lesson and exercise ids, same choices in the same
+    # order): its learners draw the original's numbers and their work is recorded under the
+    # original's id (`gradebook_id`), so a variant and a record are the same in both languages
     translates: str | None = None
     lessons: list[Lesson] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def gradebook_id(self) -> str:
+        """The id this pack's work is recorded under: the original's, for a translation.
+
+        A learner's attempts, places and drafts in either language are one
+        record, so switching language keeps their work and an instructor's
+        gradebook holds one row per learner and exercise, whichever language.
+        """
+        return self.translates or self.id
 
     def lesson(self, lesson_id: str) -> Lesson | None:
         return next((lesson for lesson in self.lessons if lesson.id == lesson_id), None)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from tutor.i18n import _
 from tutor.pack import cache
 from tutor.pack.model import Pack
 
@@ -85,7 +86,7 @@ def pack_from_service(served: dict[str, Any]) -> Pack:
     """The app's copy of a served pack; a solution stands as a placeholder until sent."""
     pack = cache.decode(json.dumps(served["pack"]))
     if not isinstance(pack, Pack):
-        raise ValueError("the service sent something that is not a pack")
+        raise ValueError(_("the service sent something that is not a pack"))
     for lesson_id, exercise_id in served.get("with_solution", []):
         exercise = pack.find_exercise(str(lesson_id), str(exercise_id))
         if exercise is not None:

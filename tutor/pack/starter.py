@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from tutor.i18n import _
+
 _MANIFEST = """\
 # The pack's identity. `id` keys every learner's progress: do not change it
 # once a class has started. Bump `version` when you change lessons.
@@ -101,9 +103,13 @@ def write_starter_pack(root: Path, pack_id: str | None = None) -> list[Path]:
     an accident of the folder's name; without one, the folder's name is used.
     """
     if root.exists() and (not root.is_dir() or any(root.iterdir())):
-        raise StarterExists(f"{root} already exists and is not empty; nothing was written")
+        raise StarterExists(
+            _("{root} already exists and is not empty; nothing was written").format(root=root)
+        )
     if pack_id is not None and not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", pack_id):
-        raise ValueError(f"a pack id is lowercase letters, digits, - or _, not `{pack_id}`")
+        raise ValueError(
+            _("a pack id is lowercase letters, digits, - or _, not `{id}`").format(id=pack_id)
+        )
     root.mkdir(parents=True, exist_ok=True)
     pack_id = pack_id or _pack_id(root)
     title = pack_id.replace("-", " ").capitalize()

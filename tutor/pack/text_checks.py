@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from tutor.i18n import _
+from tutor.i18n import N_, _
 from tutor.pack.model import (
     ChoiceExercise,
     Derivation,
@@ -35,10 +35,11 @@ def text_problems(pack: Pack) -> list[tuple[Lesson, int, str]]:
     found = []
     for lesson in pack.lessons:
         if lesson.intro:
-            found += [(lesson, 1, m) for m in math_problems(lesson.intro, "the lesson's intro")]
+            found += [(lesson, 1, m) for m in math_problems(lesson.intro, _("the lesson's intro"))]
         for step in lesson.steps:
             found += [
-                (lesson, step.location.line, m) for m in math_problems(step.title, "a step title")
+                (lesson, step.location.line, m)
+                for m in math_problems(step.title, _("a step title"))
             ]
             for block in step.blocks:
                 found += [(lesson, line, m) for line, m in _block_problems(block)]
@@ -51,43 +52,48 @@ def _block_problems(block: object) -> Iterator[tuple[int, str]]:
             yield block.location.line + offset, message
     elif isinstance(block, Exercise):
         line = block.location.line
-        where = f"exercise `{block.id}`"
+        where = _("exercise `{id}`").format(id=block.id)
         for text, what in _rendered_fields(block):
-            for message in math_problems(text, f"the {what} of {where}"):
+            for message in math_problems(text, _field_of(what, where)):
                 yield line, message
         for text, what, at in _feedback_fields(block):
-            for message in math_problems(text, f"the {what} of {where}"):
+            for message in math_problems(text, _field_of(what, where)):
                 yield at, message
     elif isinstance(block, Plot):
         for text in [block.title, *block.labels]:
-            for message in raw_math(text, "a plot's title or label"):
+            for message in raw_math(text, _("a plot's title or label")):
                 yield block.location.line, message
     elif isinstance(block, Derivation):
-        for message in raw_math(block.title, "a derivation's title"):
+        for message in raw_math(block.title, _("a derivation's title")):
             yield block.location.line, message
         for step in block.steps:
-            for message in raw_math(step.reason, "a derivation step's reason"):
+            for message in raw_math(step.reason, _("a derivation step's reason")):
                 yield step.location.line, message
 
 
+def _field_of(what: str, where: str) -> str:
+    """ "the prompt of exercise `kl`": `what` a field's name (N_), `where` the exercise."""
+    return _("the {what} of {where}").format(what=_(what), where=where)
+
+
 def _rendered_fields(exercise: Exercise) -> Iterator[tuple[str, str]]:
-    yield exercise.prompt, "prompt"
+    yield exercise.prompt, N_("prompt")
     for hint in exercise.hints:
-        yield hint, "hint"
+        yield hint, N_("hint")
     if exercise.solution:
-        yield exercise.solution, "solution"
+        yield exercise.solution, N_("solution")
 
 
 def _feedback_fields(exercise: Exercise) -> Iterator[tuple[str, str, int]]:
     """Texts the app shows outside Markdown, with their math rendered (`prose.plain_text`)."""
     for known in exercise.misconceptions:
-        yield known.feedback, f"feedback of `{known.tag}`", known.location.line
+        yield known.feedback, _("feedback of `{tag}`").format(tag=known.tag), known.location.line
     if exercise.why:  # shown with a correct verdict, rendered as feedback is
-        yield exercise.why, "why", exercise.location.line
+        yield exercise.why, N_("why"), exercise.location.line
     if isinstance(exercise, ChoiceExercise):
         for choice in exercise.choices:
-            yield choice.text, "choice", exercise.location.line
-            yield choice.feedback, "feedback of a choice", exercise.location.line
+            yield choice.text, N_("choice text"), exercise.location.line
+            yield choice.feedback, N_("feedback of a choice"), exercise.location.line
 
 
 def _math_with_offsets(text: str) -> Iterator[tuple[int, str]]:

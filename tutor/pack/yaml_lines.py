@@ -64,7 +64,7 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
         if not isinstance(key, str):
             key = str(key)
         if key in result:
-            raise YamlProblem(key_line, f"duplicate key `{key}`")
+            raise YamlProblem(key_line, _("duplicate key `{key}`").format(key=key))
         result[key] = loader.construct_object(value_node, deep=True)
         result.key_lines[key] = key_line
     return result
@@ -98,12 +98,14 @@ def load_yaml(text: str) -> Any:
         problem = error.problem or str(error)
         context = f" {error.context}" if error.context else ""
         hint = ""
-        if "mapping values are not allowed" in problem:
-            hint = " (text containing `: ` must be quoted, or written as a `>` or `|` block)"
+        if "mapping values are not allowed" in problem:  # PyYAML's words, which stay English
+            hint = _(" (text containing `: ` must be quoted, or written as a `>` or `|` block)")
         hint = hint or _starting_character_hint(problem)
-        raise YamlProblem(line, f"bad YAML: {problem}{context}{hint}") from None
+        raise YamlProblem(
+            line, _("bad YAML: {problem}").format(problem=f"{problem}{context}") + hint
+        ) from None
     except yaml.YAMLError as error:
-        raise YamlProblem(1, f"bad YAML: {error}") from None
+        raise YamlProblem(1, _("bad YAML: {problem}").format(problem=error)) from None
 
 
 # what YAML makes of a value's first character, in words a teacher can act on
@@ -120,11 +122,11 @@ _FIRST_CHARACTER = {
 def _starting_character_hint(problem: str) -> str:
     """The fix for a value YAML refused because of its first character, or a tab."""
     if "'\\t'" in problem:
-        return " (" + _("a tab cannot indent YAML: indent with spaces") + ")"
+        return _(" ({hint})").format(hint=_("a tab cannot indent YAML: indent with spaces"))
     for char, meaning in _FIRST_CHARACTER.items():
         if f"'{char}'" in problem or (char == "!" and "for the tag" in problem):
             fix = _('{meaning}: put the whole text in quotes, "{char}…", or use a `>` block')
-            return " (" + fix.format(meaning=_(meaning), char=char) + ")"
+            return _(" ({hint})").format(hint=fix.format(meaning=_(meaning), char=char))
     return ""
 
 

@@ -6,6 +6,10 @@ Unreadable answers (a typo the reader could not parse) and the app's
 "solution shown" and "hint" rows are not attempts, as in
 `ProgressStore.exercise_states`; a solution row still marks the exercise's
 `solution_shown`, and a hint row counts towards `hints_used`.
+
+`best_score` is the best verdict; `score` is what the exercise earns once
+hints and a shown solution are counted (`tutor.progress.scoring`, the rule
+the learner's app shows too): the LMS export's points and `progress`'s cell.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from datetime import datetime, timezone
 
 from tutor.cells import cell_width, ljust, rjust
 from tutor.i18n import _
+from tutor.progress.scoring import earned, mean_score, percent
 from tutor.progress.store import NOT_ATTEMPTS, SOLUTION_STATUS, Attempt
 
 
@@ -43,6 +48,7 @@ class GradeRow:
     attempts: int = 0
     solved: bool = False
     best_score: float = 0.0
+    score: float = 0.0  # what it earns: best_score less what hints and the solution cost
     hints_used: int = 0
     solution_shown: bool = False
     mistakes: Counter = field(default_factory=Counter)
@@ -52,6 +58,7 @@ class GradeRow:
         self.attempts += 1
         self.solved = self.solved or attempt.status == "correct"
         self.best_score = max(self.best_score, attempt.score)
+        self.score = max(self.score, earned(attempt))
         self.hints_used = max(self.hints_used, attempt.hints_used)
         self.solution_shown = self.solution_shown or attempt.solution_shown
         if attempt.mistake:
@@ -68,7 +75,7 @@ class LessonSummary:
     lesson_id: str
     solved: int
     exercises: int
-    score: float  # mean best score over the lesson's exercises, 0..1
+    score: float  # mean score earned over the lesson's exercises, 0..1 (tutor.progress.scoring)
     attempts: int
     step: int | None  # where they are in the lesson (0-based), None if never opened
 
@@ -140,7 +147,7 @@ def lesson_summaries(
                     lesson_id=lesson.id,
                     solved=sum(r.solved for r in cells),
                     exercises=total,
-                    score=sum(r.best_score for r in cells) / total if total else 0.0,
+                    score=mean_score((r.score for r in cells), total),
                     attempts=sum(r.attempts for r in cells),
                     step=positions.get((learner, lesson.id)),
                 )
@@ -158,6 +165,7 @@ CSV_COLUMNS = (
     "exercise_id",
     "solved",
     "best_score",
+    "score",
     "attempts",
     "hints_used",
     "solution_shown",
@@ -191,6 +199,7 @@ def to_csv(rows: Sequence[GradeRow]) -> str:
                 row.exercise_id,
                 int(row.solved),
                 f"{row.best_score:g}",
+                f"{row.score:g}",
                 row.attempts,
                 row.hints_used,
                 int(row.solution_shown),
@@ -202,15 +211,16 @@ def to_csv(rows: Sequence[GradeRow]) -> str:
 
 
 def to_lms(rows: Sequence[GradeRow]) -> str:
-    """One row per learner, one column per exercise (its best score): what an LMS imports.
+    """One row per learner, one column per exercise (the score it earned): what an LMS imports.
 
-    `total` is the sum of the best scores and `out_of` the number of
-    exercises, so a spreadsheet needs no pivot.
+    `total` is the sum of the scores and `out_of` the number of exercises, so
+    a spreadsheet needs no pivot. A score counts hints and a shown solution
+    (`tutor.progress.scoring`), as the learner's app shows it.
     """
     exercises = list(dict.fromkeys((row.lesson_id, row.exercise_id) for row in rows))
     scores: dict[str, dict[tuple[str, str], float]] = {}
     for row in rows:
-        scores.setdefault(row.learner, {})[(row.lesson_id, row.exercise_id)] = row.best_score
+        scores.setdefault(row.learner, {})[(row.lesson_id, row.exercise_id)] = row.score
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["learner", "total", "out_of", *(f"{lesson}/{ex}" for lesson, ex in exercises)])
@@ -244,7 +254,7 @@ def progress_table(summaries: Sequence[LessonSummary]) -> str:
                 s.learner if s.learner != previous else "",
                 s.lesson_id,
                 done if s.exercises else "—",
-                f"{s.score:.0%}" if s.exercises else "—",
+                percent(s.score) if s.exercises else "—",
                 str(s.attempts),
                 str(s.step + 1) if s.step is not None else "—",
             )

@@ -7,6 +7,9 @@ import os
 from pathlib import Path
 
 HOME_VARIABLE = "CE_TUTOR_HOME"
+# set by the forced command of a learner's ssh key on a shared account (tutor.grading.peer);
+# here, so the app's start can ask whether it is one without importing the peer checks
+TOKEN_ENV = "CE_TUTOR_LEARNER_TOKEN"
 
 
 def data_dir() -> Path:

@@ -9,7 +9,7 @@ append-only: never edit one that has shipped, add the next number.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Column types that differ between the two databases; written as {name} below.
 _TYPES = {
@@ -46,10 +46,23 @@ _MIGRATIONS: dict[int, list[str]] = {
     ],
     # The variant seed: with it any attempt can be re-graded on the learner's own numbers.
     2: ["ALTER TABLE attempts ADD COLUMN seed {bigint}"],
+    # A class keeps each learner's unsubmitted answers (drafts), so a dropped connection, or
+    # a learner who lands on another class server, finds them again. Not grades.
+    3: [
+        """CREATE TABLE drafts (
+            learner TEXT NOT NULL,
+            pack_id TEXT NOT NULL,
+            lesson_id TEXT NOT NULL,
+            exercise_id TEXT NOT NULL,
+            text TEXT NOT NULL,
+            updated_at {float} NOT NULL,
+            PRIMARY KEY (learner, pack_id, lesson_id, exercise_id)
+        )"""
+    ],
 }
 
 # Tables this schema owns: a SQLite file at version 0 with other tables is someone else's.
-OWN_TABLES = frozenset({"attempts", "positions"})
+OWN_TABLES = frozenset({"attempts", "positions", "drafts"})
 
 
 def migration(version: int, dialect: str) -> list[str]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -101,6 +102,8 @@ _ATTEMPT_COLUMNS = (
 
 
 _POSITION_COLUMNS = "learner, pack_id, lesson_id, step, updated_at"
+# what `fold_rows` moves besides attempts, one row per learner and key: (table, key, value)
+_FOLDED = (("positions", "lesson_id", "step"), ("drafts", "lesson_id, exercise_id", "text"))
 
 
 def _marks(count: int) -> str:
@@ -173,13 +176,7 @@ class ProgressStore:
             )
 
     def save_position(self, learner: str, pack_id: str, lesson_id: str, step: int) -> None:
-        # several class servers share one PostgreSQL and their clocks may disagree: the
-        # database's clock says which place is the last (SQLite: one machine, one clock)
-        now, args = (
-            ("EXTRACT(EPOCH FROM clock_timestamp())", ())
-            if self.dialect == "postgresql"
-            else ("?", (time.time(),))
-        )
+        now, args = self._now()
         with self._backend.transaction() as run:
             run(
                 "INSERT INTO positions (learner, pack_id, lesson_id, step, updated_at)"
@@ -187,6 +184,88 @@ class ProgressStore:
                 " DO UPDATE SET step = excluded.step, updated_at = excluded.updated_at",
                 (learner, pack_id, lesson_id, int(step), *args),
             )
+
+    def fold_rows(
+        self,
+        into: str,
+        ids: Sequence[str] = (),
+        answers: Mapping[tuple[str, str, str], str] | None = None,
+    ) -> int:
+        """Rows recorded under `ids` recorded under `into` instead, answers rewritten; one transaction.
+
+        `answers` maps (lesson, exercise, answer as recorded) to the answer to
+        keep instead, under `into` and `ids` alike. Where a learner has a place
+        in a lesson (or a draft of an exercise) under both ids the later one is
+        kept. Returns the rows changed.
+        """
+        changed: set[tuple] = set()
+        packs = [into, *ids]
+        with self._backend.transaction() as run:
+            for (lesson_id, exercise_id, old), new in (answers or {}).items():
+                changed.update(
+                    run(
+                        f"UPDATE attempts SET answer = ? WHERE pack_id IN ({_marks(len(packs))})"
+                        " AND lesson_id = ? AND exercise_id = ? AND answer = ? RETURNING id",
+                        (new, *packs, lesson_id, exercise_id, old),
+                    )
+                )
+            for old_id in ids:
+                changed.update(
+                    run(
+                        "UPDATE attempts SET pack_id = ? WHERE pack_id = ? RETURNING id",
+                        (into, old_id),
+                    )  # fmt: skip
+                )
+                for table, key, value in _FOLDED:
+                    run(
+                        f"INSERT INTO {table} (learner, pack_id, {key}, {value}, updated_at)"
+                        f" SELECT learner, ?, {key}, {value}, updated_at FROM {table}"
+                        f" WHERE pack_id = ? ON CONFLICT (learner, pack_id, {key}) DO UPDATE"
+                        f" SET {value} = excluded.{value}, updated_at = excluded.updated_at"
+                        f" WHERE excluded.updated_at > {table}.updated_at",
+                        (into, old_id),
+                    )
+                    changed.update(
+                        run(
+                            f"DELETE FROM {table} WHERE pack_id = ? RETURNING '{table}', learner,"
+                            f" {key}",
+                            (old_id,),
+                        )  # fmt: skip
+                    )
+        return len(changed)
+
+    def save_draft(
+        self, learner: str, pack_id: str, lesson_id: str, exercise_id: str, text: str
+    ) -> None:
+        """Keep an unsubmitted answer (a class's service does, for its learners); "" drops it."""
+        key = (learner, pack_id, lesson_id, exercise_id)
+        with self._backend.transaction() as run:
+            if not text:
+                run(
+                    "DELETE FROM drafts WHERE learner = ? AND pack_id = ? AND lesson_id = ?"
+                    " AND exercise_id = ?",
+                    key,
+                )
+                return
+            now, args = self._now()
+            run(
+                "INSERT INTO drafts (learner, pack_id, lesson_id, exercise_id, text, updated_at)"
+                f" VALUES (?, ?, ?, ?, ?, {now})"
+                " ON CONFLICT (learner, pack_id, lesson_id, exercise_id)"
+                " DO UPDATE SET text = excluded.text, updated_at = excluded.updated_at",
+                (*key, text, *args),
+            )
+
+    def _now(self) -> tuple[str, tuple]:
+        """SQL for "now", and its argument: the database's clock on PostgreSQL.
+
+        Several class servers share one PostgreSQL and their clocks may
+        disagree: the database's clock says which place is the last (SQLite:
+        one machine, one clock).
+        """
+        if self.dialect == "postgresql":
+            return "EXTRACT(EPOCH FROM clock_timestamp())", ()
+        return "?", (time.time(),)
 
     # ------------------------------------------------------------ reads
 
@@ -252,6 +331,40 @@ class ProgressStore:
         )
         return sorted(row[0] for row in rows)
 
+    def answers_to(
+        self, pack_ids: Sequence[str], exercise_ids: Sequence[str]
+    ) -> list[tuple[str, str, str]]:
+        """Each distinct (lesson_id, exercise_id, answer) graded (not unreadable) under these
+        packs' ids for these exercise ids."""
+        if not pack_ids or not exercise_ids:
+            return []
+        return [
+            tuple(row)
+            for row in self._backend.read(
+                "SELECT DISTINCT lesson_id, exercise_id, answer FROM attempts"
+                f" WHERE pack_id IN ({_marks(len(pack_ids))})"
+                f" AND exercise_id IN ({_marks(len(exercise_ids))})"
+                f" AND status NOT IN ({_marks(len(NOT_ATTEMPTS))})",
+                (*pack_ids, *exercise_ids, *sorted(NOT_ATTEMPTS)),
+            )
+        ]
+
+    def pack_ids(self) -> set[str]:
+        """Every pack id the store holds a row under."""
+        rows = self._backend.read(
+            "SELECT DISTINCT pack_id FROM attempts UNION SELECT DISTINCT pack_id FROM positions"
+            " UNION SELECT DISTINCT pack_id FROM drafts"
+        )
+        return {row[0] for row in rows}
+
+    def drafts(self, learner: str, pack_id: str) -> dict[tuple[str, str], str]:
+        """(lesson_id, exercise_id) -> the learner's unsubmitted answer there."""
+        rows = self._backend.read(
+            "SELECT lesson_id, exercise_id, text FROM drafts WHERE learner = ? AND pack_id = ?",
+            (learner, pack_id),
+        )
+        return {(lesson, exercise): text for lesson, exercise, text in rows}
+
     def positions(self, pack_id: str) -> dict[tuple[str, str], int]:
         """(learner, lesson_id) -> step, for every learner in a pack."""
         rows = self._backend.read(
@@ -309,9 +422,12 @@ class ProgressStore:
             args.append(lesson_id)
         with self._backend.transaction() as run:
             if exercise_id is not None:
+                # a reset exercise starts empty: its draft goes too (not counted: not a grade)
+                run(f"DELETE FROM drafts{where} AND exercise_id = ?", (*args, exercise_id))
                 rows = run(f"DELETE FROM attempts{where} AND exercise_id = ? RETURNING 1",
                            (*args, exercise_id))  # fmt: skip
                 return len(rows)
+            run(f"DELETE FROM drafts{where}", args)
             rows = run(f"DELETE FROM attempts{where} RETURNING 1", args)
             rows += run(f"DELETE FROM positions{where} RETURNING 1", args)
         return len(rows)

@@ -14,6 +14,7 @@ from typing import Any
 import mpmath
 import numpy as np
 
+from tutor.i18n import _
 from tutor.symbolic.domain import SymbolKind
 from tutor.symbolic.tree import Bin, Call, Const, Index, Neg, Node, Num, Sym, SymbolTable, Vec
 
@@ -41,7 +42,7 @@ def bound_value(node: Node, sizes: dict[str, int]) -> int:
     if isinstance(node, Bin) and node.op in "+-*":
         left, right = bound_value(node.left, sizes), bound_value(node.right, sizes)
         return left + right if node.op == "+" else left - right if node.op == "-" else left * right
-    raise ValueError("a sum's bound must be a whole number or a size")
+    raise ValueError(_("a sum's bound must be a whole number or a size"))
 
 
 def constant(name: str, mp: bool) -> Any:
@@ -167,7 +168,7 @@ def evaluate(
                 value = _real(value)
             return value, av or bv
         if isinstance(n, Index):
-            base, _ = ev(n.base)
+            base, _exact = ev(n.base)
             idx = n.index
             if isinstance(idx, Num):
                 return base[:, int(idx.value)], False
@@ -225,7 +226,7 @@ def evaluate(
             return backend.exp(x - backend.logsumexp(x)[:, None]), True
         if fn == "log_softmax":
             return x - backend.logsumexp(x)[:, None], True
-        raise ValueError(f"`{fn}` cannot be evaluated numerically")
+        raise ValueError(_("`{fn}` cannot be evaluated numerically").format(fn=fn))
 
     with np.errstate(all="ignore"):
         result, is_vector = ev(node)

@@ -65,7 +65,7 @@ def requirement_problem(name: object) -> str | None:
     if name in REQUIREMENTS:
         return None
     known = ", ".join(sorted(REQUIREMENTS))
-    return f"unknown form requirement `{name}` (known: {known})"
+    return _("unknown form requirement `{name}` (known: {known})").format(name=name, known=known)
 
 
 _PATTERN_TOKEN = re.compile(
@@ -81,29 +81,33 @@ def parse_pattern(text: str) -> Pattern:
     while pos < len(text):
         match = _PATTERN_TOKEN.match(text, pos)
         if match is None or match.end() == pos:
-            raise ValueError(f"`{text[pos:]}` is not a function name or a call pattern")
+            raise ValueError(
+                _("`{value}` is not a function name or a call pattern").format(value=text[pos:])
+            )
         tokens.append((match.lastgroup, match.group(match.lastgroup or 0)))
         pos = match.end()
     pattern, rest = _pattern(tokens)
     if rest:
-        raise ValueError(f"unexpected `{rest[0][1]}` in `{text}`")
+        raise ValueError(_("unexpected `{value}` in `{text}`").format(value=rest[0][1], text=text))
     return pattern
 
 
 def _pattern(tokens: list[tuple[str | None, str]]) -> tuple[Pattern, list]:
     if not tokens:
-        raise ValueError("a pattern is empty")
+        raise ValueError(_("a pattern is empty"))
     kind, text = tokens[0]
     if kind == "any" or text == "_":
         return Pattern(None), tokens[1:]
     if kind != "name":
-        raise ValueError(f"expected a function name, found `{text}`")
+        raise ValueError(_("expected a function name, found `{text}`").format(text=text))
     name = ALIASES.get(text, text)
     rest = tokens[1:]
     calls = bool(rest) and rest[0][1] == "("
     if name not in FUNCTIONS:
         if calls:
-            raise ValueError(f"`{text}` is not a function of the formula syntax")
+            raise ValueError(
+                _("`{text}` is not a function of the formula syntax").format(text=text)
+            )
         return Pattern(None, symbol=text), rest  # a symbol: log(sum(exp(z))), not exp(z - m)
     if not calls:
         return Pattern(name), rest
@@ -113,22 +117,22 @@ def _pattern(tokens: list[tuple[str | None, str]]) -> tuple[Pattern, list]:
         arg, rest = _pattern(rest)
         args.append(arg)
         if not rest:
-            raise ValueError("a `(` is not closed")
+            raise ValueError(_("a `(` is not closed"))
         if rest[0][1] == ")":
             return Pattern(name, tuple(args)), rest[1:]
         if rest[0][1] != ",":
-            raise ValueError(f"expected `,` or `)`, found `{rest[0][1]}`")
+            raise ValueError(_("expected `,` or `)`, found `{value}`").format(value=rest[0][1]))
         rest = rest[1:]
 
 
 def forbid_problem(text: object) -> str | None:
     """An author's message for a `forbid:` entry that does not parse."""
     if not isinstance(text, str):
-        return "a `forbid` entry is a function name or a call pattern such as log(sum(exp(…)))"
+        return _("a `forbid` entry is a function name or a call pattern such as log(sum(exp(…)))")
     try:
         parse_pattern(text)
     except ValueError as error:
-        return f"forbid `{text}`: {error}"
+        return _("forbid `{text}`: {error}").format(text=text, error=error)
     return None
 
 

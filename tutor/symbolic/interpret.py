@@ -19,6 +19,7 @@ from typing import Any
 
 import sympy as sp
 
+from tutor.i18n import _
 from tutor.symbolic import definitions as d
 from tutor.symbolic.domain import SymbolKind
 from tutor.symbolic.evaluation import OPS as _OPS
@@ -113,7 +114,7 @@ def to_sympy(node: Node, env: dict[str, Any]) -> Any:
         sizes = {k: int(v) for k, v in env.items() if isinstance(v, sp.Integer)}
         lo, hi = bound_value(node.args[1], sizes), bound_value(node.args[2], sizes)
         if lo < 0 or hi > len(args[0]):
-            raise ValueError("the sum runs past the vector's entries")
+            raise ValueError(_("the sum runs past the vector's entries"))
         return sp.Add(*args[0][lo:hi])
     if fn == "mean":
         return sp.Add(*args[0]) / len(args[0])
@@ -291,6 +292,6 @@ def to_display(node: Node, table: SymbolTable, *, ascii: bool = False, base: int
         value = display.value(node)
         if isinstance(value, tuple):  # a vector: show its entry at a free index
             entry, size = value
-            index, _ = display.bound(entry, size)
+            index, _shown = display.bound(entry, size)
             value = entry(index)
     return value

@@ -8,10 +8,11 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
 
-from tutor.app.session import LessonSummary
+from tutor.app.session import LessonSummary, course_score
 from tutor.app.widgets.key_bar import KeyBar
 from tutor.app.widgets.title_bar import TitleBar
 from tutor.i18n import N_, _
+from tutor.progress.scoring import percent
 
 
 class CourseEndScreen(Screen):
@@ -53,7 +54,9 @@ class CourseEndScreen(Screen):
             + " "
             + _("Hints seen: {hints}; solutions shown: {solutions}.").format(
                 hints=hints, solutions=solutions
-            ),
+            )
+            + " "
+            + _("Your score: {score}.").format(score=percent(course_score(summaries.values()))),
             "",
         ]
         return "\n".join(head + lines)
@@ -63,14 +66,24 @@ class CourseEndScreen(Screen):
 
 
 def lesson_line(summary: LessonSummary, dot: str = "·") -> str:
-    """`5 of 6 solved · hints seen: 2`: the end of a lesson, and the course's list."""
+    """`5 of 6 solved · score 71% · hints seen: 2`: the end of a lesson, and the course's list.
+
+    The score counts hints and solutions as the gradebook does (`ce-tutor progress`).
+    """
     parts = [
         _("{solved} of {exercises} solved").format(
             solved=summary.solved, exercises=summary.exercises
         )
     ]
+    if summary.solved:
+        parts.append(score_text(summary.score))
     if summary.hints:
         parts.append(_("hints seen: {n}").format(n=summary.hints))
     if summary.solutions:
         parts.append(_("solutions shown: {n}").format(n=summary.solutions))
     return f" {dot} ".join(parts)
+
+
+def score_text(fraction: float) -> str:
+    """`score 71%`, the figure `ce-tutor progress` shows."""
+    return _("score {score}").format(score=percent(fraction))

@@ -7,7 +7,8 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Static
 
-from tutor.app.session import LessonSummary
+from tutor.app.screens.course_end import score_text
+from tutor.app.session import LessonSummary, course_score
 from tutor.app.widgets.key_bar import KeyBar
 from tutor.app.widgets.marked_option_list import MarkedOptionList
 from tutor.app.widgets.title_bar import TitleBar
@@ -26,23 +27,27 @@ class HomeScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield TitleBar(self.app.pack.title)
-        yield Static(self.app.plain(self._summary()), id="home-title", markup=False)
-        yield MarkedOptionList(self._entries(), pointer=self.app.glyphs.pointer, id="lesson-list")
+        summaries = self.app.session.lesson_summaries()  # one read of the store for the screen
+        self._composed = True  # the first resume (Textual sends one as it shows) finds it fresh
+        yield Static(self.app.plain(self._summary(summaries)), id="home-title", markup=False)
+        yield MarkedOptionList(
+            self._entries(summaries), pointer=self.app.glyphs.pointer, id="lesson-list"
+        )
         yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#lesson-list").focus()
 
-    def _summary(self) -> str:
+    def _summary(self, summaries: dict[str, LessonSummary]) -> str:
         app = self.app
-        done = total = 0
-        for lesson in app.pack.lessons:
-            solved, count = app.session.lesson_progress(lesson)
-            done, total = done + solved, total + count
+        done = sum(s.solved for s in summaries.values())
+        total = sum(s.exercises for s in summaries.values())
         solved = _("{done} of {total} exercises solved").format(done=done, total=total)
+        if done:
+            solved += f" {app.glyphs.bullet} " + score_text(course_score(summaries.values()))
         return f"{app.pack.title}\n{solved}"
 
-    def _entries(self) -> list[tuple[str, str]]:
+    def _entries(self, summaries: dict[str, LessonSummary]) -> list[tuple[str, str]]:
         app = self.app
         entries = []
         resume = app.session.continue_point()  # never a finished lesson
@@ -62,7 +67,6 @@ class HomeScreen(Screen):
                     ),
                 )
             )
-        summaries = app.session.lesson_summaries()  # one read of the store for every lesson
         for lesson in app.pack.lessons:
             text = self._lesson_text(lesson, summaries[lesson.id])
             entries.append((f"lesson:{lesson.id}", self.app.plain(text)))
@@ -83,13 +87,20 @@ class HomeScreen(Screen):
             helped.append(_("hints seen: {n}").format(n=summary.hints))
         if summary.solutions:
             helped.append(_("solutions shown: {n}").format(n=summary.solutions))
+        if done:
+            helped.insert(0, score_text(summary.score))
         help_text = "".join(f" {glyphs.bullet} {part}" for part in helped)
         return f"{mark} {lesson.title}\n  {bar} {exercises}{minutes}{help_text}"
 
     def on_screen_resume(self) -> None:
-        self.query_one("#home-title", Static).update(self.app.plain(self._summary()))
+        """Back from a lesson: its progress shows (not at the first showing, composed just now)."""
+        if getattr(self, "_composed", False):
+            self._composed = False
+            return
+        summaries = self.app.session.lesson_summaries()
+        self.query_one("#home-title", Static).update(self.app.plain(self._summary(summaries)))
         options = self.query_one(MarkedOptionList)
-        options.set_entries(self._entries(), options.highlighted or 0)
+        options.set_entries(self._entries(summaries), options.highlighted or 0)
         options.focus()
 
     def on_option_list_option_selected(self, event: MarkedOptionList.OptionSelected) -> None:

@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widget import AwaitMount, Widget
 from textual.widgets import Input, Static, TextArea
 
+from tutor.app.key_gate import busy, queues_handled
 from tutor.app.prose import plain_text
 from tutor.app.restyle import RestyledAloneOnFocus
 from tutor.app.screens.stray_keys import StrayKeys, answer_field_focused
@@ -20,6 +21,7 @@ from tutor.app.widgets.code_example_view import CodeExampleView
 from tutor.app.widgets.derivation_view import DerivationView
 from tutor.app.widgets.exercise_view import ExerciseView
 from tutor.app.widgets.key_bar import KeyBar
+from tutor.app.widgets.leaving import leaving
 from tutor.app.widgets.prose_view import ProseView
 from tutor.app.widgets.step_indicator import StepIndicator
 from tutor.app.widgets.title_bar import TitleBar
@@ -163,6 +165,7 @@ class LessonScreen(Screen):
             batch.__exit__(None, None, None)
             if self.is_attached:  # what was held is laid out now, not at the next event
                 self.refresh(layout=True)
+                self.refresh_bindings()  # the footer names the exercise h and s act on
 
         self._mounting = asyncio.get_running_loop().create_task(whole())
         self._mounting.add_done_callback(release)
@@ -200,11 +203,15 @@ class LessonScreen(Screen):
         return (visible or every or [None])[0]
 
     def current_exercise(self) -> ExerciseView | None:
-        """The exercise in focus, else the one focused last on this step, else the first unsolved."""
+        """The exercise in focus, else the one focused last on this step, else the first unsolved.
+
+        Only an exercise the learner can see: right after a step change the step
+        left is being removed and the new one's exercises are not shown yet.
+        """
         focused = _enclosing(self.focused, ExerciseView)
-        if isinstance(focused, ExerciseView):
+        if isinstance(focused, ExerciseView) and _shown(focused):
             return focused
-        views = list(self.query(ExerciseView))
+        views = [view for view in self.query(ExerciseView) if _shown(view)]
         for view in views:
             if view.exercise.id == self.current:
                 return view
@@ -245,6 +252,29 @@ class LessonScreen(Screen):
         self.set_focus(chain[index % len(chain)])
         return True
 
+    # keys typed ahead (tutor/app/key_gate.py): after a step change, they act on the new step
+
+    def keys_wait(self, key: str) -> bool:
+        """A key waits while a step is mounted, and one bound with priority waits for the keys
+        still on their way before it (Textual acts on it at once, on those a few turns later)."""
+        if self._mounting is not None and not self._mounting.done():
+            return True
+        active = self.active_bindings.get(key)
+        if active is None or not active.binding.priority:
+            return False
+        return busy(self.walk_children(with_self=True))
+
+    async def settle_keys(self, key: str) -> None:
+        """The keys before `key` handled; a command letter they left held acts before a key
+        with priority (as StrayKeys says); then the step it changed to is mounted."""
+        await queues_handled([self.app, *self.walk_children(with_self=True)])
+        active = self.active_bindings.get(key)
+        if active is not None and active.binding.priority and not leaving(self):
+            self.stray.release()
+        mounting = self._mounting
+        if mounting is not None and not mounting.done():
+            await asyncio.wait([mounting])
+
     # letters typed while no answer field has the focus (see stray_keys.py)
 
     def on_key(self, event: events.Key) -> None:
@@ -262,6 +292,8 @@ class LessonScreen(Screen):
 
     def _run_held(self, character: str, times: int) -> None:
         """A held letter's command; `nnn` moves three steps at once (one redraw, not three)."""
+        if leaving(self):
+            return  # its time ran out as the lesson was left
         if character in "np":
             last = len(self.lesson.steps) - 1
             if character == "n" and self.step == last:
@@ -279,6 +311,8 @@ class LessonScreen(Screen):
 
     def _type_into_current(self, keys: list[events.Key]) -> None:
         """Keys typed outside any answer: to the current exercise's answer, which takes the focus."""
+        if leaving(self):
+            return
         view = self.current_exercise()
         field = view.answer_field() if view is not None else None
         typed = "".join(key.character or "" for key in keys)
@@ -437,7 +471,7 @@ class LessonScreen(Screen):
         from tutor.app.screens.confirm import ConfirmScreen
 
         def answered(yes: bool | None) -> None:
-            if yes and view.is_attached:
+            if yes and not leaving(view):
                 view.show_solution()
                 view.scroll_visible(animate=False)
 
@@ -478,6 +512,11 @@ def _enclosing(widget: Widget | None, kind: type[Widget]) -> Widget | None:
             return node
         node = node.parent  # type: ignore[assignment]
     return None
+
+
+def _shown(view: ExerciseView) -> bool:
+    """On screen: mounted, and not being removed with a step the learner left."""
+    return view.is_mounted and not leaving(view)
 
 
 def _intro(intro: str) -> str:

@@ -13,12 +13,13 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from tutor.app.prose import plain_text
-from tutor.app.session import ExerciseLine
+from tutor.app.session import ExerciseLine, summarize
 from tutor.app.widgets.key_bar import KeyBar
 from tutor.app.widgets.marked_option_list import MarkedOptionList
 from tutor.app.widgets.title_bar import TitleBar
 from tutor.i18n import N_, _
 from tutor.pack.model import Lesson
+from tutor.progress.scoring import percent
 
 LAST_ANSWER_WIDTH = 40  # characters of a last answer shown in a list
 
@@ -61,10 +62,12 @@ def overview_screen(app, lesson: Lesson) -> PlacesScreen:
     places = [
         (lesson.id, line.step, line.exercise.id, _line_text(app, lesson, line)) for line in lines
     ]
-    solved = sum(line.solved for line in lines)
+    summary = summarize(lines)
     heading = _("{title}: {solved} of {count} exercises solved. Enter: go to one.").format(
-        title=lesson.title, solved=solved, count=len(lines)
+        title=lesson.title, solved=summary.solved, count=summary.exercises
     )
+    if summary.solved:  # as `ce-tutor progress` shows it: hints and solutions counted
+        heading += " " + _("Your score: {score}.").format(score=percent(summary.score))
     return PlacesScreen(_("Overview"), heading, places)
 
 
@@ -82,6 +85,9 @@ def _line_text(app, lesson: Lesson, line: ExerciseLine) -> str:
         )
     if line.solution_shown:
         parts.append(_("solution shown"))
+    if line.solved:  # what it earned after hints and the solution, as the gradebook counts
+        points = line.exercise.points
+        parts.append(_("score {score}").format(score=percent(line.score / points if points else 0)))
     step = plain_text(lesson.steps[line.step].title, app.math.inline)
     second = _("step {n}: {title}").format(n=line.step + 1, title=step)
     if line.last is not None:

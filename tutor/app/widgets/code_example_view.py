@@ -10,6 +10,7 @@ from textual.containers import Vertical
 from textual.widgets import Static
 
 from tutor.app.restyle import RestyledAloneOnFocus
+from tutor.app.widgets.leaving import part
 from tutor.grading.verdict import GraderNotAvailable
 from tutor.i18n import N_, _
 from tutor.pack.model import CodeExample
@@ -88,8 +89,8 @@ class CodeExampleView(RestyledAloneOnFocus, Vertical, can_focus=True):
     def on_mount(self) -> None:
         self.border_title = _("example")
         ran = self.app.session.seen.get(self._seen_key)
-        if isinstance(ran, str):  # run before in this session: its output stays
-            result = self.query_one(".run-result", Static)
+        result = part(self, ".run-result", Static)
+        if isinstance(ran, str) and result is not None:  # run before in this session: it stays
             result.update(ran)
             result.display = True
 
@@ -102,20 +103,21 @@ class CodeExampleView(RestyledAloneOnFocus, Vertical, can_focus=True):
 
     @work(thread=True, exclusive=True, group="run-example")
     def _run(self) -> None:
+        app = self.app  # taken now: once the step is left, the view no longer knows its app
         try:
-            run = self.app.grading.run_example(self.example)
+            run = app.grading.run_example(self.example)
         except GraderNotAvailable as error:
             text = _("Cannot run examples here yet: {error}.").format(error=error)
         except Exception as error:  # noqa: BLE001 - the service's failure is shown, never raised
             text = _("The example could not be run: {error}").format(error=error)
         else:
             text = self._describe(run.output, run.problem)
-        self.app.call_from_thread(self._ran, self.app.plain(text))
+        app.call_from_thread(self._ran, app.plain(text))
 
     def _ran(self, text: str) -> None:
         self.app.session.seen[self._seen_key] = text
-        if self.is_attached:
-            result = self.query_one(".run-result", Static)
+        result = part(self, ".run-result", Static)
+        if result is not None:  # else the learner left the step: it shows when they come back
             result.update(text)
             # the output lands below the code: bring it into view rather than under the fold
             self.call_after_refresh(result.scroll_visible, animate=False)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from textual import work
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.await_complete import AwaitComplete
 from textual.containers import Vertical
 from textual.message import Message
@@ -27,6 +27,7 @@ from tutor.app.widgets.choice_answer import ChoiceAnswer
 from tutor.app.widgets.code_answer import CodeAnswer
 from tutor.app.widgets.formula_answer import FormulaAnswer
 from tutor.app.widgets.hint_list import HintList
+from tutor.app.widgets.leaving import leaving, part
 from tutor.app.widgets.line_answer import LineAnswer
 from tutor.app.widgets.own_work import OwnWork
 from tutor.app.widgets.predict_answer import PredictAnswer
@@ -97,6 +98,8 @@ class ExerciseView(OwnWork, Vertical):
         yield HintList(classes="hints")
 
     async def on_mount(self) -> None:
+        if part(self, HintList, HintList) is None:
+            return  # removed before it composed (the step was left at once): nothing to show
         session = self.app.session
         history = session.history(self.lesson, self.exercise)
         self.attempts, self.solved = history.attempts, history.solved
@@ -122,16 +125,17 @@ class ExerciseView(OwnWork, Vertical):
         else:
             # nothing to draw: shown at once, so Tab right after the step appears finds it,
             # and mounted before this returns, so the step's first frame has the prompt
-            await self._show_exercise(*self._presentation())
+            await self._show_exercise(*self._presentation(self.app))
 
     @work(thread=True, exclusive=True, group="present")
     def _present_in_worker(self) -> None:
-        self.app.call_from_thread(self._show_exercise, *self._presentation())
+        app = self.app  # taken now: once the step is left, the view no longer knows its app
+        app.call_from_thread(self._show_exercise, *self._presentation(app))
 
-    def _presentation(self) -> tuple[dict[str, Any], str | None]:
+    def _presentation(self, app: App) -> tuple[dict[str, Any], str | None]:
         """The exercise as this learner sees it, and why it could not be, if it could not."""
         try:
-            shown = self.app.grading.present(self.lesson, self.exercise)
+            shown = app.grading.present(self.lesson, self.exercise)
             problem = None
         except GraderNotAvailable as error:
             shown, problem = _unfilled(self.exercise), str(error)
@@ -144,8 +148,9 @@ class ExerciseView(OwnWork, Vertical):
 
     def _show_exercise(self, shown: dict[str, Any], problem: str | None) -> AwaitComplete:
         """Prompt and answer field in place; awaiting the result waits for them to be mounted."""
-        prompt = self.query_one(".prompt", Vertical)
-        answer = self.query_one(".answer", Vertical)
+        prompt, answer = part(self, ".prompt", Vertical), part(self, ".answer", Vertical)
+        if prompt is None or answer is None:
+            return AwaitComplete.nothing()  # drawn after the learner left the step
         redraw = self.numbers_missing is not None
         if redraw and problem is not None:
             self.numbers_missing = problem  # still away: keep the placeholders, try again
@@ -233,13 +238,15 @@ class ExerciseView(OwnWork, Vertical):
         self._grade(message.answer)
 
     def _show_pending(self) -> None:
-        if self.grading:
-            self.query_one(VerdictView).show_pending(_("checking your answer"))
+        verdict = part(self, VerdictView, VerdictView)
+        if self.grading and verdict is not None:
+            verdict.show_pending(_("checking your answer"))
 
     @work(thread=True, exclusive=True, group="grade")
     def _grade(self, answer: str) -> None:
+        app = self.app  # taken now: once the step is left, the view no longer knows its app
         try:
-            outcome: Verdict | str = self.app.grading.grade(self.lesson, self.exercise, answer)
+            outcome: Verdict | str = app.grading.grade(self.lesson, self.exercise, answer)
         except ServiceWaiting as error:
             outcome = _("{error}. Your answer was not graded and no attempt was counted.").format(
                 error=error
@@ -253,20 +260,26 @@ class ExerciseView(OwnWork, Vertical):
             outcome = _("Grading failed ({error}). No attempt was counted; try again.").format(
                 error=error
             )
-        self.app.call_from_thread(self._graded, answer, outcome)
+        app.call_from_thread(self._graded, answer, outcome)
 
     def _graded(self, answer: str, outcome: Verdict | str) -> None:
+        """The verdict: recorded even when the learner has left the step meanwhile (their
+        answer counts, and is shown when they come back), shown only if the step is here."""
         self.grading = False
-        verdict_view = self.query_one(VerdictView)
         if isinstance(outcome, str):
-            verdict_view.show_note(outcome)
-            self.call_after_refresh(verdict_view.scroll_visible, animate=False)
+            note = part(self, VerdictView, VerdictView)
+            if note is not None:
+                note.show_note(outcome)
+                self.call_after_refresh(note.scroll_visible, animate=False)
             return
         verdict = outcome
         recorded = self.app.session.record_attempt(self.lesson, self.exercise, answer, verdict)
+        self.app.session.drafts.clear(self.lesson.id, self.exercise.id)  # in the store now
+        verdict_view = part(self, VerdictView, VerdictView)
+        if verdict_view is None:
+            return
         self.post_message(self.Recorded())
         self.last = recorded
-        self.app.session.drafts.clear(self.lesson.id, self.exercise.id)  # in the store now
         if verdict.status.charges_attempt:
             self.attempts += 1
         if verdict.status is Status.CORRECT:
@@ -287,8 +300,8 @@ class ExerciseView(OwnWork, Vertical):
     # hints and solution
 
     def show_next_hint(self) -> bool:
-        """Reveal one more hint; False when there is none left."""
-        if self.hints_shown >= len(self.exercise.hints):
+        """Reveal one more hint; False when there is none left (or the step is gone)."""
+        if self.hints_shown >= len(self.exercise.hints) or leaving(self):
             return False
         try:
             self.hints_shown = self.app.session.use_hint(self.lesson, self.exercise)
@@ -306,7 +319,7 @@ class ExerciseView(OwnWork, Vertical):
         return True
 
     def show_solution(self) -> bool:
-        if not self.exercise.solution:
+        if not self.exercise.solution or leaving(self):
             return False
         if not self.solution_shown:
             try:
@@ -327,7 +340,9 @@ class ExerciseView(OwnWork, Vertical):
 
     def _update_hints(self) -> None:
         solution = self.exercise.solution if self.solution_shown else None
-        self.query_one(HintList).show(self.exercise.hints, self.hints_shown, solution)
+        hints = part(self, HintList, HintList)
+        if hints is not None:
+            hints.show(self.exercise.hints, self.hints_shown, solution)
 
     # the title line
 
@@ -386,7 +401,8 @@ class ExerciseView(OwnWork, Vertical):
 
     def answer_field(self) -> Widget | None:
         """The widget that takes this exercise's answer (None while it is not shown yet)."""
-        for widget in self.query_one(".answer", Vertical).query("*"):
+        answer = part(self, ".answer", Vertical)
+        for widget in answer.query("*") if answer is not None else ():
             if widget.focusable:
                 return widget
         return None

@@ -14,6 +14,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Input, Static
 
+from tutor.app.widgets.leaving import part
 from tutor.app.widgets.line_answer import LineAnswer
 from tutor.app.widgets.math_block import MathBlock
 from tutor.grading.drawing import NOTHING_TYPED
@@ -52,15 +53,18 @@ class FormulaAnswer(Vertical):
     def _preview(self, text: str, generation: int) -> None:
         if generation != self._generation:
             return
+        app = self.app  # taken now: once the step is left, the field no longer knows its app
         try:
-            label, body = self.app.grading.read_as(self.lesson, self.exercise, text, self.app.ascii)
+            label, body = app.grading.read_as(self.lesson, self.exercise, text, app.ascii)
         except Exception as error:  # noqa: BLE001 - the answer can still be submitted
             label, body = _("Read as: (no preview: {error})").format(error=error), ""
-        self.app.call_from_thread(self._show, label, body, generation)
+        app.call_from_thread(self._show, label, body, generation)
 
     def _show(self, label: str, body: str, generation: int) -> None:
         if generation != self._generation:
             return  # a newer keystroke has its own preview coming
-        self.query_one(".preview-label", Static).update(label)
-        block = self.query_one(".preview", MathBlock)
+        shown, block = part(self, ".preview-label", Static), part(self, ".preview", MathBlock)
+        if shown is None or block is None:
+            return  # the learner left the step while it was read
+        shown.update(label)
         block.update(body)

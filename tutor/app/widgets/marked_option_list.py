@@ -3,13 +3,46 @@
 from __future__ import annotations
 
 import re
+from functools import cached_property
 
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from tutor.app.cjk import has_cjk
+
+class Hanging:
+    """A lead (pointer, number) and its text, every line of the text under its first character.
+
+    A grid of two columns: the lead in one, never wrapped, the text in the
+    other, which wraps (and keeps its own line breaks) within its column, so
+    a long choice's wrapped lines stand under its text, not under its number
+    nor at the left edge, in English and Chinese alike. `str()` is the text
+    as shown unwrapped.
+    """
+
+    def __init__(self, lead: str, text: str):
+        self.lead, self.text = lead, text
+
+    def __str__(self) -> str:
+        return self.lead + ("\n" + " " * cell_len(self.lead)).join(self.text.split("\n"))
+
+    @cached_property
+    def _grid(self) -> Table:
+        grid = Table.grid()
+        grid.add_column(no_wrap=True)
+        grid.add_column()
+        grid.add_row(Text(self.lead), Text(self.text))
+        return grid
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield self._grid
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement.get(console, options, self._grid)
 
 
 class MarkedOptionList(OptionList):
@@ -25,24 +58,13 @@ class MarkedOptionList(OptionList):
 
     HANG: re.Pattern[str] | None = None  # a label the wrapped lines hang under (`1. `)
 
-    def _prompt(self, text: str, marked: bool) -> str | Table:
-        lead = self._pointer if marked else " " * len(self._pointer)
-        if has_cjk(text):
-            return self._hanging(f"{lead} ", text)
-        lines = text.split("\n")
-        pad = " " * (len(lead) + 1)
-        return "\n".join([f"{lead} {lines[0]}", *(pad + line for line in lines[1:])])
-
-    def _hanging(self, lead: str, text: str) -> Table:
-        """Wrapped lines start under the text, not at the left edge (Chinese wraps mid-line)."""
+    def _prompt(self, text: str, marked: bool) -> Hanging:
+        """The pointer (or its room) and `HANG`'s label lead; the text hangs under them."""
+        lead = (self._pointer if marked else " " * len(self._pointer)) + " "
         label = self.HANG.match(text) if self.HANG else None
         if label:
             lead, text = lead + label.group(0), text[label.end() :]
-        grid = Table.grid()
-        grid.add_column(no_wrap=True)
-        grid.add_column()
-        grid.add_row(Text(lead), Text(text))
-        return grid
+        return Hanging(lead, text)
 
     def _build(self, highlighted: int | None) -> list[Option]:
         return [

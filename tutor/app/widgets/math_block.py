@@ -7,6 +7,8 @@ from textual.app import ComposeResult
 from textual.containers import HorizontalScroll
 from textual.widgets import Static
 
+from tutor.app.widgets.leaving import part
+
 
 class MathBlock(HorizontalScroll, can_focus=False):
     """One display formula: given as text, or as LaTeX drawn 2-D off the UI thread.
@@ -46,16 +48,18 @@ class MathBlock(HorizontalScroll, can_focus=False):
 
     def update(self, text: str) -> None:
         self.text = text
-        self.query_one(".math-text", Static).update(text)
+        shown = part(self, ".math-text", Static)
+        if shown is not None:  # else it is leaving: nothing to draw on
+            shown.update(text)
 
     @work(thread=True, group="math")
     def _draw(self, latex: str) -> None:
+        app = self.app  # taken now: once the step is left, the block no longer knows its app
         try:
-            text = self.app.math.display(latex)
+            text = app.math.display(latex)
         except Exception:  # noqa: BLE001 - keep the one-line form already shown
             return
-        self.app.call_from_thread(self._drawn, text)
+        app.call_from_thread(self._drawn, text)
 
     def _drawn(self, text: str) -> None:
-        if self.is_attached:
-            self.update(text)
+        self.update(text)

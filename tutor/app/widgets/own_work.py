@@ -66,7 +66,11 @@ class OwnWork(Widget):
             from tutor.grading.choice import grade_choice, learner_order
 
             order = learner_order(self.app.pack, self.lesson, self.exercise, self.app.learner)
-            verdict = with_why(self.exercise, grade_choice(self.exercise, last.answer, order))
+            again = grade_choice(self.exercise, last.answer, order)
+            if again.status is not Status.UNREADABLE or status is Status.UNREADABLE:
+                verdict = with_why(self.exercise, again)
+            # else: a choice this pack cannot name (an old record in another language): the
+            # verdict as recorded, never "not one of the choices" over a solved exercise
         view = self.query_one(VerdictView)
         view.show_verdict(verdict, echo=False)
         view.add_note(

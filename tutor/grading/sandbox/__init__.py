@@ -10,8 +10,10 @@ from tutor.grading.sandbox.client import (
     FunctionCall,
     Sandbox,
     SandboxUnavailable,
+    SnippetRun,
     configure_default_sandbox,
     default_sandbox,
+    prefer_default_servers,
 )
 from tutor.grading.sandbox.limits import CaseOutcome, Limits, Raised, RunResult, RunStatus
 
@@ -24,6 +26,8 @@ __all__ = [
     "RunStatus",
     "Sandbox",
     "SandboxUnavailable",
+    "SnippetRun",
     "configure_default_sandbox",
     "default_sandbox",
+    "prefer_default_servers",
 ]

@@ -52,6 +52,17 @@ class FunctionCall:
     gradients: bool = False  # also send d(output)/d(each float argument)
 
 
+@dataclass
+class SnippetRun:
+    """One `run_snippet` to make; several can run side by side with `run_snippets`."""
+
+    source: str
+    env: Mapping[str, Any] | None = None
+    forbid: Sequence[str] = ()
+    filename: str = "<snippet>"
+    limits: Limits | None = None
+
+
 class SandboxUnavailable(RuntimeError):
     """The fork server could not be started."""
 
@@ -328,15 +339,10 @@ class Sandbox:
 
     def run_functions(self, calls: Sequence[FunctionCall]) -> list[RunResult]:
         """Several independent calls, each in its own child, run side by side."""
-        results: list[RunResult | None] = [None] * len(calls)
-        jobs: list[tuple[int, dict[str, Any], Limits]] = []
-        for index, call in enumerate(calls):
+        prepared = []
+        for call in calls:
             cases = [call.cases] if isinstance(call.cases, Mapping) else call.cases
             forbid = list(call.forbid)
-            hit = check_source(call.source, forbid, call.entry)
-            if hit:
-                results[index] = RunResult(RunStatus.FORBIDDEN, message=f"forbidden: {hit}")
-                continue
             job = {
                 "kind": "function",
                 "source": call.source,
@@ -349,12 +355,8 @@ class Sandbox:
                 "order": list(call.order),
                 "gradients": call.gradients,
             }
-            jobs.append((index, job, call.limits or self.limits))
-        if jobs:
-            ran = self._run([(job, limits) for _index, job, limits in jobs])
-            for (index, _job, _limits), result in zip(jobs, ran, strict=True):
-                results[index] = result
-        return [result for result in results if result is not None]
+            prepared.append((check_source(call.source, forbid, call.entry), job, call.limits))
+        return self._run_allowed(prepared)
 
     def run_snippet(
         self,
@@ -366,18 +368,37 @@ class Sandbox:
         filename: str = "<snippet>",
     ) -> RunResult:
         """Run a snippet with `torch`, `nn`, `F` (and `env`) defined; capture stdout or the raise."""
-        forbid = list(forbid)
-        hit = check_source(source, forbid)
-        if hit:
-            return RunResult(RunStatus.FORBIDDEN, message=f"forbidden: {hit}")
-        job = {
-            "kind": "snippet",
-            "source": source,
-            "env": dict(env or {}),
-            "forbid": forbid,
-            "filename": filename,
-        }
-        return self._run([(job, limits or self.limits)])[0]
+        return self.run_snippets([SnippetRun(source, env, forbid, filename, limits)])[0]
+
+    def run_snippets(self, snippets: Sequence[SnippetRun]) -> list[RunResult]:
+        """Several independent snippets, each in its own child, run side by side."""
+        prepared = []
+        for snippet in snippets:
+            forbid = list(snippet.forbid)
+            job = {
+                "kind": "snippet",
+                "source": snippet.source,
+                "env": dict(snippet.env or {}),
+                "forbid": forbid,
+                "filename": snippet.filename,
+            }
+            prepared.append((check_source(snippet.source, forbid), job, snippet.limits))
+        return self._run_allowed(prepared)
+
+    def _run_allowed(
+        self, prepared: list[tuple[str | None, dict[str, Any], Limits | None]]
+    ) -> list[RunResult]:
+        """Each (forbidden name found in the source, job, limits): `forbidden` for a name
+        found, the other jobs run in one request."""
+        results: list[RunResult] = [
+            RunResult(RunStatus.FORBIDDEN, message=f"forbidden: {hit}") for hit, _j, _l in prepared
+        ]
+        allowed = [index for index, (hit, _job, _limits) in enumerate(prepared) if not hit]
+        if allowed:
+            jobs = [(prepared[i][1], prepared[i][2] or self.limits) for i in allowed]
+            for index, result in zip(allowed, self._run(jobs), strict=True):
+                results[index] = result
+        return results
 
     def _run(self, jobs: list[tuple[dict[str, Any], Limits]]) -> list[RunResult]:
         runs = [{"job": job, "limits": limits.to_json()} for job, limits in jobs]
@@ -557,6 +578,21 @@ def configure_default_sandbox(servers: int) -> None:
                 " configure it before its first use"
             )
         _default_servers = servers
+
+
+def prefer_default_servers(servers: int) -> None:
+    """At least `servers` fork servers for the default sandbox, if it does not exist yet.
+
+    For a process that knows it has much to run (`validate` of a whole pack).
+    A count configured or asked for by `CE_TUTOR_SANDBOX_SERVERS` that is
+    larger wins; a default sandbox that already exists keeps its servers.
+    """
+    global _default_servers
+    with _default_lock:
+        if _default is not None:
+            return
+        asked = _default_servers or servers_from_env(os.environ.get(SERVERS_VARIABLE))
+        _default_servers = min(max(asked, servers), MAX_SERVERS)
 
 
 def default_sandbox() -> Sandbox:
