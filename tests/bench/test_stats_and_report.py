@@ -76,3 +76,12 @@ def test_values_are_formatted_for_reading() -> None:
     assert bench_run.format_value(1234.4, "ms") == "1,234"
     assert bench_run.format_value(2.5, "s") == "2.50"
     assert bench_run.format_value(3.0, "") == "3"
+
+
+def test_every_stage_has_a_line_for_the_progress_bar() -> None:
+    """`ce-tutor bench` on a terminal names each stage as it runs (a missing one raised)."""
+    from tutor.bench.report import STAGE_TEXT
+
+    for quick in (False, True):
+        assert [s for s in bench_run.Plan(quick=quick).stages() if s not in STAGE_TEXT] == []
+    assert bench_run.Plan(quick=True).read_s < bench_run.Plan().read_s

@@ -73,6 +73,16 @@ CLASS_PACE = ((10.0, 30.0), 2.0)
 STRESS_PACE = ((0.5, 2.0), 10.0)
 READY_TIMEOUT = 900.0  # seconds for the service to import torch and every app to be seated
 ANSWER_TIMEOUT = 120.0
+# what a learner does, in the order they do it (the phases a meter of the app's CPU splits)
+OPEN, LEAVE, STEP, FOCUS, TYPE, ANSWER, READ = (
+    "open the lesson",
+    "leave the answer (esc)",
+    "next step",
+    "into the answer (tab)",
+    "type",
+    "answer",
+    "read",
+)
 BATCH = 5  # learners seated at a time; memory is checked between batches
 RESERVE_MB = 4096.0  # left free for everything else on the machine
 
@@ -159,13 +169,27 @@ def _number_answer(learner: str, pack_dir: Path) -> str:
     return f"{-_math.log(q):.6f}"
 
 
-class _Learner:
-    """One learner's session, driven from a thread of the benchmark."""
+class Learner:
+    """One learner's session, driven from a thread of the benchmark.
+
+    `phase(name)` is called as each thing the learner does begins (and the
+    one before it has drawn what it draws), so a meter of the app's CPU
+    can split it by what was done (`tutor/bench/app_cpu.py`).
+    """
 
     def __init__(
-        self, name: str, folder: Path, pack_dir: Path, answer_file: Path, service: SharedService
+        self,
+        name: str,
+        folder: Path,
+        pack_dir: Path,
+        answer_file: Path,
+        service: SharedService,
+        phase: Callable[[str], None] = lambda _: None,
+        wrap: Callable[[list[str]], list[str]] = lambda argv: argv,
     ):
+        """`wrap`: the command that runs the app, given the plain one (a profiler's, say)."""
         self.run = LearnerRun(name)
+        self.phase = phase
         self._mark = 0
         self.folder, self.pack_dir = folder, pack_dir
         self.number = _number_answer(name, pack_dir)
@@ -186,7 +210,7 @@ class _Learner:
         )
         env.pop("VISUAL", None)
         env.pop("EDITOR", None)
-        self.pty = Pty(ce_tutor(pack_dir, name), env)
+        self.pty = Pty(wrap(ce_tutor(pack_dir, name)), env)
 
     def wait_home(self) -> None:
         try:
@@ -199,26 +223,30 @@ class _Learner:
             return
         try:
             time.sleep(start_after)
-            self._go(b"c")  # continue where the bookmark is: the number step
+            self._go((OPEN, b"c"))  # continue where the bookmark is: the number step
             self._submit("number", b"surprise in nats", self.number.encode(), b"\r")
             time.sleep(think())
-            self._go(b"\x1b", b"n")  # leave the field, then the next step
+            self._go((LEAVE, b"\x1b"), (STEP, b"n"))  # leave the field, then the next step
             # a learner reads the "read as" preview (drawn 2-D, the sum from i = 0) before Enter
             self._submit(
                 "formula", b"Write the cross-entropy", FORMULA.encode(), b"\r", shown="i = 0"
             )
             time.sleep(think())
-            self._go(b"\x1b", b"n")
+            self._go((LEAVE, b"\x1b"), (STEP, b"n"))
             # ctrl+o: $EDITOR (cp) writes the answer; submit once the editor shows it
             self._submit("code", b"ctrl+r submit", b"\x0f", b"\x12", shown="log_probs")
         except TimeoutError as error:
             self.run.problem = str(error)
 
-    def _go(self, *keys: bytes) -> None:
-        """Press keys one at a time (an escape and a letter together would read as alt+letter)."""
+    def _go(self, *keys: tuple[str, bytes]) -> None:
+        """Press keys one at a time (an escape and a letter together would read as alt+letter).
+
+        Each key comes with the name of what it does (its phase).
+        """
         self.pty.quiet(silence=0.2, limit=5)  # what came during the think time is old
         self._mark = len(self.pty.output)
-        for key in keys:
+        for name, key in keys:
+            self.phase(name)
             before = len(self.pty.output)
             self.pty.send(key)
             # the app answers each key with a redraw; on a starved machine an escape and the
@@ -240,14 +268,17 @@ class _Learner:
         mark = self._mark
         self.pty.wait_for(step_text, timeout=ANSWER_TIMEOUT, since=mark)
         self.pty.quiet(silence=0.3, limit=5)
+        self.phase(FOCUS)
         self.pty.send(b"\t")  # into the answer field
         self.pty.quiet(silence=0.2, limit=5)
         typed_at = len(self.pty.output)
+        self.phase(f"{TYPE} {kind}")
         self.pty.send(typed)
         if shown:
             self.pty.wait_for(shown.encode(), timeout=ANSWER_TIMEOUT, since=typed_at)
         self.pty.quiet(silence=settle, limit=10)  # the preview (or $EDITOR) has settled
         mark = len(self.pty.output)
+        self.phase(f"{ANSWER} {kind}")
         self.pty.send(submit)
         start = time.perf_counter()
         deadline = start + ANSWER_TIMEOUT
@@ -261,6 +292,8 @@ class _Learner:
             self.pty.read(0.005)
         elapsed = (time.perf_counter() - start) * 1000
         self.run.gradings.append(Grading(kind, elapsed, found.decode()))
+        self.pty.quiet(silence=0.3, limit=5)  # the verdict is drawn whole
+        self.phase(READ)
 
     def pids(self) -> list[int]:
         return [self.pty.process.pid, *descendants(self.pty.process.pid)]
@@ -334,7 +367,7 @@ def _tree_cpu(pids: list[int]) -> float:
 
 
 def _wait_seated(
-    learners: list[_Learner], service: SharedService, tick: Callable[[str], None]
+    learners: list[Learner], service: SharedService, tick: Callable[[str], None]
 ) -> None:
     """Until the class's CPU use has settled (every app drawn, the service idle)."""
     deadline = time.monotonic() + READY_TIMEOUT
@@ -376,7 +409,7 @@ def run_class(
     with tempfile.TemporaryDirectory(prefix="ce-tutor-class-") as root:
         answer = Path(root) / "answer.py"
         answer.write_text(CODE)
-        learners: list[_Learner] = []
+        learners: list[Learner] = []
         start = time.perf_counter()
         tick("starting the class's grading service")
         service = SharedService(Path(root), pack_dir, n)
@@ -397,7 +430,7 @@ def run_class(
                     name = f"learner-{len(learners):03d}"
                     folder = Path(root) / name
                     folder.mkdir()
-                    learner = _Learner(name, folder, pack_dir, answer, service)
+                    learner = Learner(name, folder, pack_dir, answer, service)
                     learners.append(learner)
                     new.append(learner)
                 tick(f"seating {len(learners)}/{n}")

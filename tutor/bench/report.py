@@ -9,9 +9,11 @@ from tutor.bench.run import FIGURES, Plan, format_value, goal_text, run_bench
 STAGE_TEXT = {
     "app": "first frame, side by side with a bare Textual app",
     "typing": "bytes per keystroke and the app's memory",
+    "app_cpu": "the app's CPU per step, answer and idle minute",
     "formula": "formula grading (and math-verify)",
     "number": "number grading",
     "code": "code grading, warm and fresh",
+    "fairness": "a classmate's code run beside a flood",
     "validate": "ce-tutor validate on the built-in pack",
     "class": "a class of learners, each in the app",
 }

@@ -38,6 +38,11 @@ FIGURES: list[tuple[str, str, str]] = [
     ("validate_builtin_s", "ce-tutor validate, built-in pack", "s"),
     ("bytes_per_keystroke_p50", "bytes per keystroke, typing a formula", "B"),
     ("ui_rss_mb", "app memory (RSS) before any code", "MB"),
+    ("app_cpu_answer_s", "app CPU per answer (step, tab, typing, Enter)", "s"),
+    ("app_cpu_step_s", "  of which going to the next step", "s"),
+    ("app_cpu_start_s", "  to start and open a lesson", "s"),
+    ("app_cpu_idle_per_min_s", "  reading, per minute", "s"),
+    ("app_cpu_class_cores", "  cores 100 learners' apps keep busy (class pace)", ""),
     ("service_rss_mb", "  its grading service (RSS, torch)", "MB"),
     ("learners", "learners seated (asked: --learners)", ""),
     ("learners_seated_s", "  until all were seated (service up)", "s"),
@@ -77,8 +82,16 @@ class Plan:
     def code_runs(self) -> tuple[int, int]:
         return (5, 2) if self.quick else (20, 3)
 
+    @property
+    def read_s(self) -> float:
+        """Seconds the one learner of the app's CPU figures reads after each verdict."""
+        return 5.0 if self.quick else 20.0
+
     def stages(self) -> list[str]:
-        return ["app", "typing", "formula", "number", "code", "fairness", "validate", "class"]
+        return [
+            "app", "typing", "app_cpu", "formula", "number", "code", "fairness", "validate",
+            "class",
+        ]  # fmt: skip
 
 
 def validate_builtin_s() -> float:
@@ -156,6 +169,16 @@ def run_bench(
     figures["bytes_per_keystroke_p50"] = typing.bytes_per_keystroke_p50
     figures["ui_rss_mb"] = typing.ui_rss_mb
     figures["service_rss_mb"] = typing.service_rss_mb
+
+    stage("app_cpu")
+    from tutor.bench import app_cpu
+
+    cpu = app_cpu.measure(plan.read_s)
+    figures["app_cpu_answer_s"] = cpu.per_answer_s
+    figures["app_cpu_step_s"] = cpu.step_s
+    figures["app_cpu_start_s"] = cpu.start_s
+    figures["app_cpu_idle_per_min_s"] = cpu.idle_per_min_s
+    figures["app_cpu_class_cores"] = cpu.class_cores(100)
 
     stage("formula")
     f = formula.measure(plan.formula_repeat)

@@ -8,13 +8,14 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.reactive import reactive
+from textual.reactive import Reactive, reactive
 from textual.screen import Screen
 from textual.widget import AwaitMount, Widget
 from textual.widgets import Input, Static, TextArea
 
 from tutor.app.key_gate import busy, queues_handled
 from tutor.app.prose import plain_text
+from tutor.app.restyle import RestyledAloneOnFocus
 from tutor.app.screens.stray_keys import StrayKeys, answer_field_focused
 from tutor.app.widgets.code_example_view import CodeExampleView
 from tutor.app.widgets.derivation_view import DerivationView
@@ -28,6 +29,26 @@ from tutor.i18n import N_, _
 from tutor.pack.model import Block, CodeExample, Derivation, Exercise, Lesson, Plot, Prose
 
 HOLD_PAINT_AT_MOST = 1.0  # seconds a new step may hold the screen's paint while it mounts
+
+
+class StepBody(RestyledAloneOnFocus, VerticalScroll):
+    """The step's widgets; Esc focuses it, Tab leaves it: restyled alone (see restyle.py).
+
+    It looks the same focused or not, so a focus move does not repaint it (Widget's
+    handlers repaint the whole step, under the widgets whose look did change).
+    """
+
+    def _on_focus(self, event: events.Focus) -> None:
+        event.prevent_default()  # Widget's: the same, and a repaint
+        self.has_focus = True
+        if self.parent is not None:
+            self.parent.post_message(events.DescendantFocus(self))
+
+    def _on_blur(self, event: events.Blur) -> None:
+        event.prevent_default()
+        self.has_focus = False
+        if self.parent is not None:
+            self.parent.post_message(events.DescendantBlur(self))
 
 
 class LessonScreen(Screen):
@@ -52,6 +73,9 @@ class LessonScreen(Screen):
     ]
 
     step = reactive(0, init=False)
+    # the widget focused and the one it left repaint themselves; Textual's Screen also
+    # repaints the whole screen on every focus move (a full frame per Tab and per Esc)
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
 
     def __init__(self, lesson: Lesson, step: int = 0, focus: str | None = None):
         """`focus`: an exercise whose answer takes the focus once it is shown."""
@@ -67,7 +91,7 @@ class LessonScreen(Screen):
     def compose(self) -> ComposeResult:
         yield TitleBar(self.lesson.title)
         yield StepIndicator(id="step-indicator")
-        yield VerticalScroll(id="step-body")
+        yield StepBody(id="step-body")
         yield KeyBar()
 
     def on_mount(self) -> None:

@@ -9,6 +9,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Static
 
+from tutor.app.restyle import RestyledAloneOnFocus
 from tutor.app.widgets.leaving import part
 from tutor.grading.verdict import GraderNotAvailable
 from tutor.i18n import N_, _
@@ -52,7 +53,7 @@ class CodeText(Static):
         self.update(highlighted(self.code, self.app.current_theme.dark, width))
 
 
-class CodeExampleView(Vertical, can_focus=True):
+class CodeExampleView(RestyledAloneOnFocus, Vertical, can_focus=True):
     """Shows the code and the lesson's claimed output; `r` runs it for real."""
 
     BINDINGS = [Binding("r", "run", N_("Run"))]

@@ -16,6 +16,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Static
 
+from tutor.app.restyle import RestyledAloneOnFocus
 from tutor.app.widgets.math_block import MathBlock
 from tutor.app.widgets.titles import fitted
 from tutor.i18n import N_, _
@@ -23,7 +24,7 @@ from tutor.pack.model import Derivation as DerivationBlock
 from tutor.pack.model import Lesson
 
 
-class DerivationView(Vertical, can_focus=True):
+class DerivationView(RestyledAloneOnFocus, Vertical, can_focus=True):
     """`d` reveals the next step; the whole derivation is proved in the background."""
 
     BINDINGS = [

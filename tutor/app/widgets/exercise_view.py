@@ -21,6 +21,7 @@ from textual.widgets import Static
 from tutor.app.class_progress import NotRecorded
 from tutor.app.grading_link import ServiceWaiting
 from tutor.app.prose import plain_text
+from tutor.app.restyle import set_own_class
 from tutor.app.widgets.answered import Answered
 from tutor.app.widgets.choice_answer import ChoiceAnswer
 from tutor.app.widgets.code_answer import CodeAnswer
@@ -86,6 +87,7 @@ class ExerciseView(OwnWork, Vertical):
         self.last: Attempt | None = None  # the last answer graded, from the store
         self.params: dict[str, Any] = {}
         self._draft_timer: Timer | None = None
+        self._title: str | None = None  # the border title as last set
 
     # building
 
@@ -104,6 +106,7 @@ class ExerciseView(OwnWork, Vertical):
         self.solution_shown = history.solution_shown
         self.hints_shown = session.hints_used(self.lesson, self.exercise)
         self.last = history.last
+        self.watch(self.screen, "focused", self._focus_moved)
         self._update_title()
         self._update_hints()
         if self.last is not None:
@@ -368,9 +371,19 @@ class ExerciseView(OwnWork, Vertical):
             )
         # the pointer marks the exercise the keys act on: in focus, or focused last
         marked = self.has_focus_within or self.has_class("-current")
-        title = (f"{glyphs.pointer} " if marked else "") + f" {glyphs.bullet} ".join(parts)
-        self.border_title = fitted(self, title)
-        self.set_class(self.solved, "-solved")
+        title = fitted(
+            self, (f"{glyphs.pointer} " if marked else "") + f" {glyphs.bullet} ".join(parts)
+        )
+        if title != self._title:  # setting it repaints the exercise, even to the same text
+            self._title = self.border_title = title
+        set_own_class(self, self.solved, "-solved")
+
+    def _focus_moved(self, focused: Widget | None) -> None:
+        """The border says whether the focus is in here: when it moves, as `:focus-within` did,
+        and the title's pointer with it (in the same frame)."""
+        inside = focused is not None and self in focused.ancestors_with_self
+        set_own_class(self, inside, "-in-focus")
+        self._update_title()
 
     def on_resize(self) -> None:
         self._update_title()
@@ -383,7 +396,7 @@ class ExerciseView(OwnWork, Vertical):
 
     def set_current(self, current: bool) -> None:
         """The lesson's keys (h, s, typing) act on this exercise, focused or not."""
-        self.set_class(current, "-current")
+        set_own_class(self, current, "-current")
         self._update_title()
 
     def answer_field(self) -> Widget | None:

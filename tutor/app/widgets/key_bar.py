@@ -43,7 +43,8 @@ class KeyBar(Static):
         keys = self.keys(screen)
         if keys != self._shown:
             self._shown = keys
-            self.update(self._text(keys))
+            # one line whatever it says (height 1, width 1fr): no layout of the screen
+            self.update(self._text(keys), layout=False)
 
     def keys(self, screen: Screen) -> list[tuple[str, str, bool]]:
         """(key as shown, description, enabled) per action, first binding of each, in order."""
@@ -63,7 +64,7 @@ class KeyBar(Static):
         ]
 
     def on_resize(self) -> None:
-        self.update(self._text(self._shown))
+        self.update(self._text(self._shown), layout=False)
 
     def _fitting(self, keys: list[tuple[str, str, bool]]) -> list[tuple[str, str, bool]]:
         """The keys that fit the bar's width whole: the app's own (`^p`, then `?`) go first.
