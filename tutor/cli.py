@@ -778,7 +778,7 @@ def new_pack(directory: Path, pack_id: str | None) -> None:
 @cli.command()
 @json_option
 @click.option(
-    "--learners", default=50, show_default=True, metavar="N", help="Class size to simulate."
+    "--learners", default=100, show_default=True, metavar="N", help="Class size to simulate."
 )
 @click.option(
     "--quick", is_flag=True, help="Fewer repetitions and a class of 3: about two minutes."

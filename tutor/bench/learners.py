@@ -71,6 +71,9 @@ CODE = (
 # second); STRESS is no person's pace, every answer of the class within ~10 s.
 CLASS_PACE = ((10.0, 30.0), 2.0)
 STRESS_PACE = ((0.5, 2.0), 10.0)
+# A learner is seated when the class answers at CLASS_PACE with a p95 from Enter to verdict
+# within this (issue 13: 100 learners on a 2-core server within 0.5 s).
+SEAT_P95_MS = 500.0
 READY_TIMEOUT = 900.0  # seconds for the service to import torch and every app to be seated
 ANSWER_TIMEOUT = 120.0
 # what a learner does, in the order they do it (the phases a meter of the app's CPU splits)
@@ -146,13 +149,13 @@ class ClassFigures:
 
     @property
     def held(self) -> bool:
-        """Every learner asked for was seated and got every verdict right, within a p95 of 1 s."""
+        """Every learner asked for was seated and got every verdict right, within SEAT_P95_MS."""
         return self.seated == self.learners and self.answered_in_time
 
     @property
     def answered_in_time(self) -> bool:
-        """Those seated got every verdict right, within a p95 of 1 s."""
-        return bool(self.runs) and not self.problems and self.p95_ms <= 1000
+        """Those seated got every verdict right, within a p95 of SEAT_P95_MS."""
+        return bool(self.runs) and not self.problems and self.p95_ms <= SEAT_P95_MS
 
 
 def _number_answer(learner: str, pack_dir: Path) -> str:
