@@ -785,16 +785,19 @@ def new_pack(directory: Path, pack_id: str | None) -> None:
 )
 def bench(as_json: bool, learners: int, quick: bool) -> None:
     """Measure this machine: first frame, grading times, memory, a class of N learners."""
-    from tutor.bench.run import Plan, run_bench
+    from tutor.bench.run import Plan, goals_met, run_bench
     from tutor.bench.run import as_json as figures_json
 
-    plan = Plan(learners=3 if quick and learners == 50 else learners, quick=quick)
+    # --quick seats 3 learners unless --learners says otherwise
+    plan = Plan(learners=3 if quick and learners == Plan.learners else learners, quick=quick)
     from tutor.bench.report import print_table, run_with_progress
 
     # the progress bar goes to stderr, so `--json` output stays one object
     figures, notes = run_with_progress(plan) if sys.stderr.isatty() else run_bench(plan)
     if as_json:
         click.echo(json.dumps({**figures_json(figures), "notes": notes}, indent=2))
+        if not goals_met(figures, plan):
+            sys.exit(1)  # as the table's run does: the JSON is written first, whole
         return
     if not print_table(figures, notes, plan):
         sys.exit(1)

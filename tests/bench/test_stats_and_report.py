@@ -85,3 +85,28 @@ def test_every_stage_has_a_line_for_the_progress_bar() -> None:
     for quick in (False, True):
         assert [s for s in bench_run.Plan(quick=quick).stages() if s not in STAGE_TEXT] == []
     assert bench_run.Plan(quick=True).read_s < bench_run.Plan().read_s
+
+
+def test_a_missed_goal_fails_the_run_in_json_too_and_quick_seats_three(monkeypatch) -> None:
+    """`bench --json` exits 1 on a missed goal as the table does; --quick plans 3 learners."""
+    from click.testing import CliRunner
+
+    from tutor.cli import cli
+
+    planned = []
+    figures = {"first_frame_ratio": 1.2, "ui_rss_mb": 400.0}  # the second misses ≤ 150
+
+    def fake_bench(plan):
+        planned.append(plan)
+        return dict(figures), []
+
+    monkeypatch.setattr(bench_run, "run_bench", fake_bench)
+    missed = CliRunner().invoke(cli, ["bench", "--json", "--quick"])
+    assert missed.exit_code == 1, missed.output
+    assert json.loads(missed.output)["ui_rss_mb"] == 400.0  # the JSON is written whole first
+    assert planned[-1].learners == 3 and planned[-1].quick
+    figures["ui_rss_mb"] = 90.0
+    met = CliRunner().invoke(cli, ["bench", "--json", "--learners", "7"])
+    assert met.exit_code == 0, met.output
+    assert planned[-1].learners == 7 and not planned[-1].quick
+    assert bench_run.goals_met({"validate_builtin_s": 11.2}, planned[-1]) is False

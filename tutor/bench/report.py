@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from tutor.bench.run import FIGURES, Plan, format_value, goal_text, run_bench
+from tutor.bench.run import FIGURES, Plan, format_value, goal_text, goals_met, run_bench
 
 STAGE_TEXT = {
     "app": "first frame, side by side with a bare Textual app",
@@ -54,17 +54,14 @@ def print_table(figures: dict[str, float], notes: list[str], plan: Plan) -> bool
     table.add_column("value", justify="right")
     table.add_column("goal", justify="right")
     table.add_column("", justify="center")
-    all_met = True
     for key, label, unit in FIGURES:
         if key not in figures:
             continue
         goal, met = goal_text(key, figures, plan.learners)
         mark = "" if met is None else (f"[green]{yes}[/]" if met else f"[red]{no}[/]")
-        if met is False or (goal and met is None):
-            all_met = False
         value = format_value(figures[key], unit)
         table.add_row(label, f"{value} {unit}".strip(), goal, mark)
     console.print(table)
     for note in notes:
         console.print(f"  {note}", markup=False, highlight=False)
-    return all_met
+    return goals_met(figures, plan)

@@ -279,6 +279,16 @@ def as_json(figures: dict[str, float]) -> dict[str, float | None]:
     }
 
 
+def goals_met(figures: dict[str, float], plan: Plan) -> bool:
+    """Whether every figure with a goal met it (a goal whose figure is missing is not met)."""
+    for key, _label, _unit in FIGURES:
+        if key in figures:
+            goal, met = goal_text(key, figures, plan.learners)
+            if met is False or (goal and met is None):
+                return False
+    return True
+
+
 def goal_text(key: str, figures: dict[str, float], learners: int) -> tuple[str, bool | None]:
     goal = GOALS.get(key)
     if goal is None:
