@@ -21,7 +21,9 @@ def learner_seed(pack: Pack, lesson: Lesson, exercise: Exercise, learner: str) -
     from tutor.numeric.params import seed_for
 
     # a translation draws the original's variants: the same numbers in either language
-    return seed_for(pack.translates or pack.id, lesson.id, exercise.id, learner)
+    return seed_for(
+        pack.gradebook_id, lesson.id, exercise.id, learner
+    )  # one per learner, both languages
 
 
 def grade(

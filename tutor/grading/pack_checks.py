@@ -318,7 +318,7 @@ def _check_number(pack: Pack, lesson: Lesson, exercise: NumberExercise) -> Probl
     from tutor.grading.number import number_exercise_problems
     from tutor.grading.number_checks import class_problems
 
-    seeds = pack.translates or pack.id  # a translation's learners draw the original's numbers
+    seeds = pack.gradebook_id  # a translation's learners draw the original's numbers
     problems = number_exercise_problems(exercise, seeds, lesson.id)
     if any(line == exercise.location.line for line, _ in problems):
         return problems  # the exercise itself is broken: nothing to simulate
