@@ -685,7 +685,10 @@ def progress(ctx: click.Context, pack_dir: str | None, learner: str | None, as_j
         return
     learners = len({s.learner for s in summaries})
     learners_text = _("{count} learner(s)").format(count=learners)
-    click.echo(f"{pack.id} {pack.version} · {learners_text}\n")
+    shared = ""
+    if pack.gradebook_id != pack.id:  # a translation: its rows are the original's, both languages
+        shared = " · " + _("one gradebook with {original}").format(original=pack.gradebook_id)
+    click.echo(f"{pack.id} {pack.version} · {learners_text}{shared}\n")
     click.echo(progress_table(summaries), nl=False)
 
 

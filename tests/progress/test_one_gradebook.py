@@ -162,6 +162,10 @@ def test_progress_is_the_same_from_either_language(tmp_path) -> None:
     ada = [s for s in english if s["learner"] == "ada" and s["lesson_id"] == EN_LESSON.id]
     assert ada[0]["solved"] == 1 and ada[0]["step"] == 2
     assert {s["learner"] for s in english} == {"ada", "bob"}
+    table = _run("--db", str(db), "progress", "--pack", "ce-tutor-builtin-zh")
+    assert table.startswith("ce-tutor-builtin-zh ")  # the pack opened, and whose rows it shows
+    assert "one gradebook with ce-tutor-builtin" in table.splitlines()[0]
+    assert "one gradebook" not in _run("--db", str(db), "progress", "--pack", "ce-tutor-builtin")
 
 
 # ---------------------------------------------------------------- rows kept apart before
