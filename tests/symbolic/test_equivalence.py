@@ -118,3 +118,19 @@ def test_bounded_work_is_killed_at_the_deadline():
     assert run_bounded(time.sleep, 5, seconds=0.2) is NOT_DONE
     assert time.monotonic() - start < 4  # not the 5 s sleep
     assert run_bounded(sum, [1, 2, 3], seconds=2) == 6
+
+
+def test_a_slow_proof_attempt_leaves_sampling_time_to_decide(monkeypatch) -> None:
+    """Under load the in-process proof attempt took the whole second: 'ran out after 0 points'."""
+    import time
+
+    from tutor.symbolic import equivalence as engine
+
+    def slow_proof(a, b, table, size_names, precise, deadline):
+        time.sleep(max(0.0, deadline - time.monotonic()))  # as a loaded machine makes it
+        return False
+
+    monkeypatch.setattr(engine, "_prove", slow_proof)
+    result = equivalent(read("sum(p*log(p/q))"), read("(sum(p*log(p/q)))**2"), time_limit=0.5)
+    assert result.outcome is Outcome.NOT_EQUIVALENT, result
+    assert result.counterexample  # a point where they differ, found in the time left

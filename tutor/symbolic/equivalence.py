@@ -14,8 +14,10 @@
 
 With `precise=True` (derivations), every point is evaluated in mpmath and
 the symbolic attempt may use `simplify` in a forked child under the
-deadline. Nothing here runs longer than `time_limit`; what cannot be settled
-in time is `UNDECIDED`, with the reason.
+deadline. Nothing here runs much longer than `time_limit` (sampling always
+keeps half of it after the cheap, in-process proof attempt, which a loaded
+machine can slow down); what cannot be settled in time is `UNDECIDED`, with
+the reason.
 """
 
 from __future__ import annotations
@@ -59,6 +61,7 @@ FLOAT64_POWER = 64  # a constant exponent above this over- or underflows float64
 DECIMAL_RECHECKS = 4  # agreeing float64 points re-checked in mpmath when a decimal is typed
 DECIMAL_TOLERANCE = 1e-25  # then: 0.333333333333333 is not 1/3
 LIKELY_DIFFERENCE = 1e-3  # float64 values this far apart are confirmed first, alone
+SAMPLING_SHARE = 0.5  # of time_limit, left to sampling after the cheap proof, however long it took
 EXTRA_TRIALS = 4  # more points where both formulas are undefined at most (log((1+x)/(1-x)))
 LARGE_POINTS = 2  # per trial: logits of magnitude ~1000, settled in mpmath where float64 overflows
 
@@ -128,8 +131,13 @@ def equivalent(
     proved = False
     if symbolic and not kinds and not precise:  # cheap and size-guarded: before sampling
         proved = _prove(a, b, table, size_names, False, deadline)
-    # precise mode samples first, so a slow proof attempt cannot starve the reliable check
-    budget = deadline if not precise else start + time_limit * 0.6
+    # precise mode samples first, so a slow proof attempt cannot starve the reliable check;
+    # the cheap proof above is sympy in this process, unbounded: on a loaded machine it can
+    # take the whole limit, so sampling (the check that decides) keeps a share whatever it took
+    if precise:
+        budget = start + time_limit * 0.6
+    else:
+        budget = max(deadline, time.monotonic() + time_limit * SAMPLING_SHARE)
     numeric = _sample_compare(
         a, b, table, size_names, names, seed, points, in_mpmath, kinds, budget
     )
