@@ -247,6 +247,8 @@ def service_hardening(unit: Path | None = None) -> Check:
 
 def weak_hardening(settings: dict[str, str]) -> list[str]:
     """The hardening settings missing or weaker than the unit `class init` writes."""
+    from tutor.class_setup import HARDENING
+
     truthy = {"yes", "true", "on", "1"}
     wanted = {
         "ProtectSystem": lambda v: v == "strict",
@@ -254,7 +256,7 @@ def weak_hardening(settings: dict[str, str]) -> list[str]:
         "PrivateTmp": lambda v: v in truthy,
     }
     return [
-        f"{key}={'strict' if key == 'ProtectSystem' else 'yes'}"
+        f"{key}={HARDENING[key]}"
         for key, good in wanted.items()
         if not good(settings.get(key, "").strip().lower())
     ]

@@ -118,12 +118,15 @@ class ClassProgress:
             self.client.save_draft(snapshot.pack.root, lesson_id, exercise_id, text)
         except (GradingFailed, OSError) as error:
             raise StoreError(str(error)) from None  # the draft waits in memory for the next save
-        snapshot.drafts[(lesson_id, exercise_id)] = text
+        if text:
+            snapshot.drafts[(lesson_id, exercise_id)] = text
+        else:  # submitted or emptied: the service dropped it
+            snapshot.drafts.pop((lesson_id, exercise_id), None)
 
     # -- reads: this learner's own rows -------------------------------------------------
 
     def drafts(self, learner: str, pack_id: str) -> dict[tuple[str, str], str]:
-        return {key: text for key, text in self._packs[pack_id].drafts.items() if text}
+        return dict(self._packs[pack_id].drafts)
 
     def position(self, learner: str, pack_id: str, lesson_id: str) -> int:
         return self._packs[pack_id].positions.get(lesson_id, 0)
