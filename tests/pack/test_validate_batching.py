@@ -75,22 +75,3 @@ def test_the_two_runs_of_a_predict_snippet_are_two_processes(tmp_path: Path) -> 
     assert [e.line for e in errors if "different outcome on a second run" in e.message] == [
         line_of(PID, "id: which")
     ], errors
-
-
-def test_a_second_fork_server_only_for_a_sandbox_not_yet_made(monkeypatch) -> None:
-    from tutor.grading.sandbox import client
-
-    monkeypatch.setattr(client, "_default", None)
-    monkeypatch.setattr(client, "_default_servers", None)
-    monkeypatch.delenv(client.SERVERS_VARIABLE, raising=False)
-    client.prefer_default_servers(2)
-    assert client._default_servers == 2
-    monkeypatch.setenv(client.SERVERS_VARIABLE, "3")  # asked for more: that wins
-    monkeypatch.setattr(client, "_default_servers", None)
-    client.prefer_default_servers(2)
-    assert client._default_servers == 3
-    made = client.Sandbox(servers=1)  # never started: no process
-    monkeypatch.setattr(client, "_default", made)
-    monkeypatch.setattr(client, "_default_servers", None)
-    client.prefer_default_servers(2)
-    assert client._default_servers is None and client.default_sandbox() is made

@@ -120,7 +120,7 @@ def check_pack(
             pending.append((lesson, block, key))
     sandboxed = [job for job in pending if isinstance(job[1], SANDBOXED)]
     examples = [job for job in sandboxed if isinstance(job[1], CodeExample)]
-    workers = _start_sandbox(len(sandboxed)) if sandboxed else 1
+    workers = _start_sandbox() if sandboxed else 1
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="validate-sandbox") as runner:
         # the longest first (code exercises, then predictions), so two threads end together
         ran = [
@@ -153,29 +153,22 @@ def check_pack(
     return report
 
 
-# Sandboxed blocks from which a second fork server pays for its start (a torch import,
-# 1-3 s of one core): the whole built-in pack has 85, an edited lesson a handful.
-SECOND_SERVER_FROM = 24
+def _start_sandbox() -> int:
+    """Start the fork server in the background now; how many threads should feed the sandbox.
 
-
-def _start_sandbox(blocks: int) -> int:
-    """Start the fork servers in the background now; how many threads should feed them.
-
-    Two servers (on two cores or more) for a run with many sandboxed
-    blocks: one server's children run while the other sweeps up after its
-    last run and forks its next spares, which is half of a run's 60 ms.
-    Measured at load 10 on 2 cores, the whole built-in pack took 36-38 s
-    with two against 56-64 s with one, for the same CPU. The process's
-    default sandbox is used; one that already exists keeps its servers.
+    One fork server, unless `CE_TUTOR_SANDBOX_SERVERS` asks for more: since
+    its zygote's memory is folded into huge pages (`huge_pages`), a child
+    costs half the CPU it did, and a second server's torch import (1.7 s of
+    a core) no longer pays. Measured on 2 cores with every block checked,
+    one server against two: 11.1 s against 12.0 s idle, 20.6 s against
+    20.7-21.6 s at load 4. The process's default sandbox is used; one that
+    already exists keeps its servers.
     """
-    import os
     import threading
     from contextlib import suppress
 
-    from tutor.grading.sandbox import SandboxUnavailable, default_sandbox, prefer_default_servers
+    from tutor.grading.sandbox import SandboxUnavailable, default_sandbox
 
-    if blocks >= SECOND_SERVER_FROM and (os.cpu_count() or 1) >= 2:
-        prefer_default_servers(2)
     sandbox = default_sandbox()
 
     def start() -> None:

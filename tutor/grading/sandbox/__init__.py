@@ -13,7 +13,6 @@ from tutor.grading.sandbox.client import (
     SnippetRun,
     configure_default_sandbox,
     default_sandbox,
-    prefer_default_servers,
 )
 from tutor.grading.sandbox.limits import CaseOutcome, Limits, Raised, RunResult, RunStatus
 
@@ -29,5 +28,4 @@ __all__ = [
     "SnippetRun",
     "configure_default_sandbox",
     "default_sandbox",
-    "prefer_default_servers",
 ]

@@ -580,21 +580,6 @@ def configure_default_sandbox(servers: int) -> None:
         _default_servers = servers
 
 
-def prefer_default_servers(servers: int) -> None:
-    """At least `servers` fork servers for the default sandbox, if it does not exist yet.
-
-    For a process that knows it has much to run (`validate` of a whole pack).
-    A count configured or asked for by `CE_TUTOR_SANDBOX_SERVERS` that is
-    larger wins; a default sandbox that already exists keeps its servers.
-    """
-    global _default_servers
-    with _default_lock:
-        if _default is not None:
-            return
-        asked = _default_servers or servers_from_env(os.environ.get(SERVERS_VARIABLE))
-        _default_servers = min(max(asked, servers), MAX_SERVERS)
-
-
 def default_sandbox() -> Sandbox:
     """The process's shared sandbox, started on first use and closed at exit."""
     global _default

@@ -103,6 +103,10 @@ def warm() -> None:
     importlib.import_module("tutor.grading.sandbox.harness").warm()  # guard modes, gradients
     gc.collect()
     gc.freeze()  # children then leave the parent's pages shared
+    # Last, so the zygote forked from here shares the huge pages instead of copying them.
+    from tutor.grading.sandbox.huge_pages import collapse_anonymous_memory
+
+    collapse_anonymous_memory()
 
 
 def recv_exact(sock: socket.socket, size: int) -> bytes | None:
