@@ -8,10 +8,15 @@ what a script sees never differ.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from tutor.grading.verdict import GraderNotAvailable, Status, Verdict
 from tutor.i18n import _
 from tutor.pack.model import Exercise, Lesson, Pack
+
+if TYPE_CHECKING:
+    from tutor.grading.sandbox import Sandbox
+    from tutor.grading.sandbox.prefetch import Prefetched
 
 __all__ = ["GraderNotAvailable", "Status", "Verdict", "grade", "learner_seed", "with_why"]
 
@@ -34,15 +39,17 @@ def grade(
     learner: str,
     *,
     ascii: bool = False,
+    sandbox: Sandbox | Prefetched | None = None,
 ) -> Verdict:
     """Grade one answer (text, or Python source for code exercises).
 
     Each grader is imported on first use, so a choice exercise never pays
     for sympy or torch. `ascii` asks for read-as math without Unicode.
-    A correct verdict carries the exercise's `why` (`with_why`).
+    A correct verdict carries the exercise's `why` (`with_why`). A code
+    answer runs in `sandbox` (the process's default one when None).
     Raises `GraderNotAvailable` for a type no grader handles.
     """
-    return with_why(exercise, _by_type(pack, lesson, exercise, answer, learner, ascii))
+    return with_why(exercise, _by_type(pack, lesson, exercise, answer, learner, ascii, sandbox))
 
 
 def with_why(exercise: Exercise, verdict: Verdict) -> Verdict:
@@ -60,7 +67,13 @@ def with_why(exercise: Exercise, verdict: Verdict) -> Verdict:
 
 
 def _by_type(
-    pack: Pack, lesson: Lesson, exercise: Exercise, answer: str, learner: str, ascii: bool
+    pack: Pack,
+    lesson: Lesson,
+    exercise: Exercise,
+    answer: str,
+    learner: str,
+    ascii: bool,
+    sandbox: Sandbox | Prefetched | None,
 ) -> Verdict:
     if exercise.type == "choice":  # positions are read in this learner's order
         from tutor.grading.choice import grade_choice, learner_order
@@ -78,7 +91,7 @@ def _by_type(
     if exercise.type == "code":
         from tutor.grading.code import grade_code
 
-        return grade_code(exercise, answer, seed)
+        return grade_code(exercise, answer, seed, sandbox=sandbox)
     if exercise.type == "predict":
         from tutor.grading.predict import grade_predict
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +28,7 @@ from tutor.grading.sandbox import (
     Sandbox,
     default_sandbox,
 )
+from tutor.grading.sandbox.prefetch import Prefetched
 from tutor.grading.verdict import Status, Verdict
 from tutor.i18n import N_, _
 from tutor.pack.model import CodeExercise
@@ -75,7 +75,7 @@ def _sub_seed(seed: int, salt: str) -> int:
 
 
 def grade_code(
-    exercise: CodeExercise, source: str, seed: int, *, sandbox: Sandbox | None = None
+    exercise: CodeExercise, source: str, seed: int, *, sandbox: Sandbox | Prefetched | None = None
 ) -> Verdict:
     """Run the learner's `exercise.entry` and the reference on the same cases; compare here.
 
@@ -89,10 +89,10 @@ def grade_code(
     if not source.strip():
         return Verdict(Status.UNREADABLE, feedback=_("No code was given."))
     cases = with_dtype_case(draw_cases(exercise, seed))
-    learner_call = _call(exercise, source, cases, LEARNER_FILE, forbid=exercise.forbid)
+    call = learner_call(exercise, source, cases)
     # The reference runs beside the learner's code (its outcomes are cached per seed).
     run, expected = _run_with_pack_code(
-        box, learner_call, exercise, [(exercise.reference, N_("the reference"))], seed, cases
+        box, call, exercise, [(exercise.reference, N_("the reference"))], seed, cases
     )
     if isinstance(expected[0], PackCodeError):
         raise expected[0]
@@ -122,7 +122,7 @@ def grade_code(
             verdict.feedback = f"{mistake.feedback.strip()}\n\n{verdict.feedback}"
             verdict.mistake = mistake.tag
         return verdict
-    finding = _beyond_values(exercise, learner_call.order, cases, expected, got, details)
+    finding = _beyond_values(exercise, call.order, cases, expected, got, details)
     return finding if finding is not None else _all_right(exercise, cases, details)
 
 
@@ -204,6 +204,11 @@ def _case_note(case: Case, have: Any) -> str:
         "inputs' dtype, so build nothing in float32 by hand (`.float()`, `torch.tensor(…)` "
         "without `dtype=`); use `x.new_tensor(…)`, `torch.ones_like(x)` or `dtype=x.dtype`.\n\n"
     )
+
+
+def learner_call(exercise: CodeExercise, source: str, cases: list[Case]) -> FunctionCall:
+    """The run of a learner's source on the cases, under the exercise's forbidden names."""
+    return _call(exercise, source, cases, LEARNER_FILE, forbid=exercise.forbid)
 
 
 def _call(
@@ -314,7 +319,7 @@ def _key(exercise: CodeExercise, code: str, seed: int) -> tuple:
 
 
 def _run_with_pack_code(
-    box: Sandbox,
+    box: Sandbox | Prefetched,
     call: FunctionCall | None,
     exercise: CodeExercise,
     pack_code: list[tuple[str, str]],
@@ -361,34 +366,33 @@ def _pack_failure(run: RunResult, cases: list[Case]) -> str | None:
     return None
 
 
-def pack_outcome_calls(
-    exercise: CodeExercise, codes: list[str], seed: int
-) -> tuple[list[FunctionCall], Callable[[list[RunResult]], None]]:
-    """The runs `grade_code` will want of pack code on `seed`'s cases, to send early.
+def grading_calls(
+    exercise: CodeExercise, sources: list[str], seed: int, *, naming: bool = True
+) -> list[FunctionCall]:
+    """The runs `grade_code` will ask for when it grades each source on `seed`.
 
-    `validate` sends them in the request that runs the pack code on the
-    simulated learners' cases, and hands the results to the returned
-    function, which remembers each outcome as `_run_with_pack_code` would
-    (the same call, the same cases, one child each); a failed run is not
-    remembered, so grading runs it again and reports it.
+    Each source's own run, then the pack code's runs it needs on the same
+    cases: the reference, and (`naming`, for sources that are wrong) the
+    misconceptions that name a mistake. `validate` makes them ahead, in one
+    request (`sandbox.prefetch`): grading each source then costs no round
+    trip of its own.
     """
     cases = with_dtype_case(draw_cases(exercise, seed))
-    missing = [
-        code
-        for code in dict.fromkeys(codes)
-        if _reference_outcomes.get(_key(exercise, code, seed)) is None
+    pack_code = [exercise.reference]
+    if naming:
+        pack_code += [m.code for m in exercise.misconceptions if m.code]
+    return [learner_call(exercise, source, cases) for source in sources] + [
+        _call(exercise, code, cases, "<pack code>") for code in dict.fromkeys(pack_code)
     ]
-
-    def remember(results: list[RunResult]) -> None:
-        for code, run in zip(missing, results, strict=True):
-            if _pack_failure(run, cases) is None:
-                _reference_outcomes.put(_key(exercise, code, seed), _outcomes(run))
-
-    return [_call(exercise, code, cases, "<pack code>") for code in missing], remember
 
 
 def _misconception(
-    box: Sandbox, exercise: CodeExercise, seed: int, drawn: list[Case], keep: list[int], got
+    box: Sandbox | Prefetched,
+    exercise: CodeExercise,
+    seed: int,
+    drawn: list[Case],
+    keep: list[int],
+    got,
 ):
     """The first known-wrong variant whose outputs the learner's match on every compared case.
 

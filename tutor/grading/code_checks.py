@@ -9,7 +9,6 @@ so it is a pack error unless the author declares the exception with
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from tutor.i18n import N_, _
@@ -41,13 +40,12 @@ class PackRuns:
     misconceptions: dict[str, list]  # tag -> outcomes, for the variants that ran
 
 
-def run_pack_code(
-    exercise: CodeExercise, seeds: list[int], early: tuple[list, Callable] | None = None
-) -> PackRuns | str:
+def run_pack_code(exercise: CodeExercise, seeds: list[int], sandbox=None) -> PackRuns | str:
     """The reference and every readable code misconception, side by side, on the seeds' cases.
 
-    `early` (`code.pack_outcome_calls`) are more runs sent in the same request,
-    and what takes their results.
+    They run in `sandbox` (the default one when None); `validate` passes
+    one holding the runs grading will ask for next (`sandbox.prefetch`),
+    which go in the same request.
     """
     from tutor.grading.code import draw_cases
     from tutor.grading.sandbox import FunctionCall, RunStatus, default_sandbox
@@ -68,11 +66,7 @@ def run_pack_code(
         )
         for source in [exercise.reference, *(m.code for m in known)]
     ]
-    more, take = early or ([], None)
-    results = default_sandbox().run_functions(calls + more)
-    if take is not None:
-        take(results[len(calls) :])
-    reference, *variants = results[: len(calls)]
+    reference, *variants = (sandbox or default_sandbox()).run_functions(calls)
     if reference.status is not RunStatus.OK:
         return reference.message or reference.status.value
     if reference.raised is not None:

@@ -267,11 +267,20 @@ def _located(block, problems: Problems) -> list[PackError]:
 
 def check_exercise(pack: Pack, lesson: Lesson, exercise: Exercise) -> Problems:
     """The exercise's own checks; once they pass, its solution graded like a learner's answer."""
-    problems = _check_by_type(pack, lesson, exercise)
+    if isinstance(exercise, CodeExercise):
+        from tutor.grading.sandbox import default_sandbox
+        from tutor.grading.sandbox.prefetch import Prefetched
+
+        # one sandbox for both: the solution's run is made ahead with the reference's
+        sandbox = Prefetched(default_sandbox())
+        problems = _check_code(pack, lesson, exercise, sandbox)
+    else:
+        sandbox = None
+        problems = _check_by_type(pack, lesson, exercise)
     if not problems:
         from tutor.grading.solution_checks import check_solution
 
-        problems = check_solution(pack, lesson, exercise)
+        problems = check_solution(pack, lesson, exercise, sandbox)
     return problems
 
 
@@ -282,8 +291,6 @@ def _check_by_type(pack: Pack, lesson: Lesson, exercise: Exercise) -> Problems:
         return _check_formula(exercise)
     if isinstance(exercise, NumberExercise):
         return _check_number(pack, lesson, exercise)
-    if isinstance(exercise, CodeExercise):
-        return _check_code(pack, lesson, exercise)
     if isinstance(exercise, PredictExercise):
         return _check_predict(pack, lesson, exercise)
     return []
@@ -333,10 +340,14 @@ def _check_formula(exercise: FormulaExercise) -> Problems:
     return problems
 
 
-def _check_code(pack: Pack, lesson: Lesson, exercise: CodeExercise) -> Problems:
-    """The reference passes its own cases; every known-wrong variant is caught."""
+def _check_code(pack: Pack, lesson: Lesson, exercise: CodeExercise, sandbox) -> Problems:
+    """The reference passes its own cases; every known-wrong variant is caught.
+
+    The reference, each misconception and the solution are then graded as
+    learners' answers, one after another; `sandbox` (a `Prefetched`) makes
+    those runs in the first request, beside the pack code's own.
+    """
     from tutor.grading import grade
-    from tutor.grading.code import pack_outcome_calls
     from tutor.grading.code_checks import (
         CASE_LEARNERS,
         check_forbid_names,
@@ -353,15 +364,23 @@ def _check_code(pack: Pack, lesson: Lesson, exercise: CodeExercise) -> Problems:
     if unreadable:
         return [(line, unreadable)]
     seeds = [learner_seed(pack, lesson, exercise, name) for name in CASE_LEARNERS]
-    # the reference and the misconceptions are graded below with `forbid` lifted; their
-    # runs as pack code on the validating learner's cases go with this first request
+    # Pack code may call what learners may not (the reference is often F.cross_entropy
+    # itself), so it is graded with `forbid` lifted: what is checked is the values.
     lifted = replace(exercise, forbid=[])
-    early = pack_outcome_calls(
-        lifted,
-        [exercise.reference, *(m.code for m in exercise.misconceptions if m.code)],
-        learner_seed(pack, lesson, exercise, VALIDATE_LEARNER),
-    )
-    runs = run_pack_code(exercise, seeds, early)
+    unreadable_code = [  # why each misconception's code does not read, if it does not
+        known.code
+        and pack_code_problem(
+            known.code, exercise.entry, _("misconception `{tag}`").format(tag=known.tag)
+        )
+        for known in exercise.misconceptions
+    ]
+    readable = [
+        known
+        for known, why in zip(exercise.misconceptions, unreadable_code, strict=True)
+        if known.code and not why
+    ]
+    sandbox.ahead(_grading_runs(pack, lesson, exercise, lifted, readable))
+    runs = run_pack_code(exercise, seeds, sandbox)
     raising = check_reference_raises(exercise, runs)
     if raising:
         return raising
@@ -371,10 +390,7 @@ def _check_code(pack: Pack, lesson: Lesson, exercise: CodeExercise) -> Problems:
         + check_forbid_names(exercise)
         + check_misconception_shares(exercise, runs)
     )
-    # Pack code may call what learners may not (the reference is often F.cross_entropy
-    # itself), so both are graded with `forbid` lifted: what is checked is the values.
-    exercise = lifted
-    verdict = grade(pack, lesson, exercise, exercise.reference, VALIDATE_LEARNER)
+    verdict = grade(pack, lesson, lifted, exercise.reference, VALIDATE_LEARNER, sandbox=sandbox)
     if not verdict.correct:
         return [
             (
@@ -385,16 +401,13 @@ def _check_code(pack: Pack, lesson: Lesson, exercise: CodeExercise) -> Problems:
             )
         ]
     problems = too_small
-    for known in exercise.misconceptions:
+    for known, why in zip(exercise.misconceptions, unreadable_code, strict=True):
         if not known.code:
             continue
-        unreadable = pack_code_problem(
-            known.code, exercise.entry, _("misconception `{tag}`").format(tag=known.tag)
-        )
-        if unreadable:
-            problems.append((known.location.line, unreadable))
+        if why:
+            problems.append((known.location.line, why))
             continue
-        wrong = grade(pack, lesson, exercise, known.code, VALIDATE_LEARNER)
+        wrong = grade(pack, lesson, lifted, known.code, VALIDATE_LEARNER, sandbox=sandbox)
         if wrong.correct:
             problems.append(
                 (known.location.line, _("misconception `{tag}` passes every case: make the "
@@ -407,6 +420,20 @@ def _check_code(pack: Pack, lesson: Lesson, exercise: CodeExercise) -> Problems:
                  "{what}").format(tag=known.tag, got=got, what=in_author_words(wrong)))
             )  # fmt: skip
     return problems
+
+
+def _grading_runs(pack: Pack, lesson: Lesson, exercise: CodeExercise, lifted, readable) -> list:
+    """The runs grading the reference, the readable misconceptions and the solution asks for."""
+    from tutor.grading.code import grading_calls
+    from tutor.grading.solution_checks import CODE_SOLUTION_LEARNER, code_solution
+
+    seed = learner_seed(pack, lesson, exercise, VALIDATE_LEARNER)
+    calls = grading_calls(lifted, [exercise.reference, *(m.code for m in readable)], seed)
+    solution = code_solution(exercise) if exercise.solution else None
+    if solution is not None:  # graded as a learner's paste (`forbid` holds); right, if all is well
+        solution_seed = learner_seed(pack, lesson, exercise, CODE_SOLUTION_LEARNER)
+        calls += grading_calls(exercise, [solution], solution_seed, naming=False)
+    return calls
 
 
 def _check_predict(pack: Pack, lesson: Lesson, exercise: PredictExercise) -> Problems:

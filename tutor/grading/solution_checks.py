@@ -31,12 +31,16 @@ CODE_SOLUTION_LEARNER = "ce-tutor-validate"  # pack_checks.VALIDATE_LEARNER
 _SPAN = re.compile(r"`([^`\n]+)`")
 
 
-def check_solution(pack: Pack, lesson: Lesson, exercise: Exercise) -> Problems:
-    """The solution as a learner would paste or type it, graded like theirs."""
+def check_solution(pack: Pack, lesson: Lesson, exercise: Exercise, sandbox=None) -> Problems:
+    """The solution as a learner would paste or type it, graded like theirs.
+
+    A code solution runs in `sandbox` (`validate` passes the one that made
+    its run ahead: `sandbox.prefetch`).
+    """
     if not exercise.solution or not exercise.solution.strip():
         return []
     if isinstance(exercise, CodeExercise):
-        return _code(pack, lesson, exercise)
+        return _code(pack, lesson, exercise, sandbox)
     answers = _answers(exercise)
     if not answers:
         return []
@@ -82,15 +86,24 @@ def _answers(exercise: Exercise) -> list[str]:
     return []
 
 
-def _code(pack: Pack, lesson: Lesson, exercise: CodeExercise) -> Problems:
+def code_solution(exercise: CodeExercise) -> str | None:
+    """The solution, when it is code a learner could paste (it parses), else None."""
+    source = exercise.solution or ""
+    try:
+        ast.parse(source)
+    except SyntaxError:
+        return None  # prose, not code: for the human review
+    return source
+
+
+def _code(pack: Pack, lesson: Lesson, exercise: CodeExercise, sandbox) -> Problems:
     from tutor.grading import grade
 
     line = exercise.location.line
-    source = exercise.solution
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return []  # prose, not code: for the human review
+    source = code_solution(exercise)
+    if source is None:
+        return []
+    tree = ast.parse(source)
     defined = {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
     if exercise.entry not in defined:
         return [
@@ -105,7 +118,7 @@ def _code(pack: Pack, lesson: Lesson, exercise: CodeExercise) -> Problems:
         ]
     # graded on the cases the reference was checked on: its outcomes there are remembered
     # (grading/code.py), so the solution costs one sandbox run, not two
-    verdict = grade(pack, lesson, exercise, source, CODE_SOLUTION_LEARNER)
+    verdict = grade(pack, lesson, exercise, source, CODE_SOLUTION_LEARNER, sandbox=sandbox)
     if verdict.correct:
         return []
     return [
