@@ -57,6 +57,38 @@ def test_a_declared_raise_the_reference_never_makes(tmp_path: Path) -> None:
     assert any("raises on none of its cases" in e.message for e in errors), errors
 
 
+ARGS_IN_ANOTHER_ORDER = """\
+---
+id: order
+title: Arguments listed in another order than the signature's
+---
+
+## Step
+
+```exercise
+id: ce
+type: code
+entry: ce
+prompt: Cross-entropy of logits and class indices.
+args:
+  target: randint(0, 3, shape=(4,))
+  logits: randn(4, 3)
+edge_cases:
+  - target: randint(0, 3, shape=(4,))
+    logits: 1000 * randn(4, 3)
+reference: |
+  def ce(logits, target):
+      return F.cross_entropy(logits, target)
+```
+"""
+
+
+def test_the_reference_is_checked_in_its_own_parameter_order(tmp_path: Path) -> None:
+    """Grading calls it as `ce(logits, target)`; so must the check that it does not raise
+    (it called `ce(target, logits)` and reported a raise no learner would meet)."""
+    assert validate_lesson(tmp_path / "p", ARGS_IN_ANOTHER_ORDER) == []
+
+
 def test_raises_must_be_an_exception_name(tmp_path: Path) -> None:
     lesson = RAISING.replace("entry: f\n", "entry: f\nraises: a runtime error\n")
     errors = validate_lesson(tmp_path / "p", lesson, deep=False)

@@ -47,6 +47,7 @@ def run_pack_code(exercise: CodeExercise, seeds: list[int], sandbox=None) -> Pac
     one holding the runs grading will ask for next (`sandbox.prefetch`),
     which go in the same request.
     """
+    from tutor.grading.call_checks import parameter_order
     from tutor.grading.code import draw_cases
     from tutor.grading.sandbox import FunctionCall, RunStatus, default_sandbox
 
@@ -56,6 +57,8 @@ def run_pack_code(exercise: CodeExercise, seeds: list[int], sandbox=None) -> Pac
         for m in exercise.misconceptions
         if m.code and pack_code_problem(m.code, exercise.entry, "") is None
     ]
+    # called as grading calls it: positionally, in the reference's parameter order
+    order = parameter_order(exercise, list(cases[0].args) if cases else list(exercise.args))
     calls = [
         FunctionCall(
             source,
@@ -63,6 +66,7 @@ def run_pack_code(exercise: CodeExercise, seeds: list[int], sandbox=None) -> Pac
             [case.args for case in cases],
             compare=exercise.compare,
             filename="<pack code>",
+            order=order,
         )
         for source in [exercise.reference, *(m.code for m in known)]
     ]
