@@ -58,7 +58,7 @@ def simulate_class(
 
     from tutor.grading.number import misconception_value, reference_value
     from tutor.grading.presentation import as_shown, shown_names
-    from tutor.grading.variants import draw_distinct
+    from tutor.grading.variants import draw_checked
     from tutor.numeric.expressions import ExpressionError, evaluate, to_number
     from tutor.numeric.params import ParamError, seed_for
 
@@ -73,8 +73,9 @@ def simulate_class(
             break
         learner = f"simulated-{index}"
         try:
-            params = draw_distinct(exercise, seed_for(pack_id, lesson_id, exercise.id, learner))
-            exact = reference_value(exercise, params)
+            draw = draw_checked(exercise, seed_for(pack_id, lesson_id, exercise.id, learner))
+            params = draw.params
+            exact = reference_value(exercise, params) if draw.reference is None else draw.reference
         except (ParamError, ExpressionError) as error:
             run.broken = f"{error} (learner {learner!r})"
             return run
@@ -106,9 +107,11 @@ def simulate_class(
                 )
                 return run
             rights.append((expression, value, _allowed(exercise.tolerance, value)))
-        for known in exercise.misconceptions:
+        for index, known in enumerate(exercise.misconceptions):
             try:
-                wrong = misconception_value(known, params)
+                wrong = (
+                    draw.wrong[index] if index in draw.wrong else misconception_value(known, params)
+                )
             except ExpressionError:
                 continue  # a mistake that does not compute here cannot be mistaken for the answer
             if wrong is None:

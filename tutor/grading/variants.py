@@ -13,6 +13,7 @@ simulated class all draw through here.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass, field
 from typing import Any
 
 from tutor.pack.model import NumberExercise
@@ -28,30 +29,49 @@ def redraw_seed(seed: int, attempt: int) -> int:
     return int.from_bytes(digest[:8], "big") >> 1
 
 
+@dataclass
+class Draw:
+    """A learner's parameters, with the values worked out while choosing them.
+
+    Checking a `distinct_from` mistake computes the answer and those
+    mistakes' numbers on the final parameters; `validate`'s simulated class
+    needs the same numbers, so they are kept instead of computed twice.
+    """
+
+    params: dict[str, Any]
+    reference: float | None = None  # None: not computed here
+    wrong: dict[int, float | None] = field(default_factory=dict)  # misconception index -> value
+
+
 def draw_distinct(exercise: NumberExercise, seed: int) -> dict[str, Any]:
     """The exercise's parameters for `seed`, redrawn while a `distinct_from` mistake coincides."""
+    return draw_checked(exercise, seed).params
+
+
+def draw_checked(exercise: NumberExercise, seed: int) -> Draw:
+    """`draw_distinct`, with the numbers its check computed on the parameters it returns."""
     from tutor.numeric.params import draw_params
 
-    params = draw_params(exercise.params, seed)
+    draw = Draw(draw_params(exercise.params, seed))
     if not exercise.distinct_from:
-        return params
+        return draw
     for attempt in range(1, MAX_REDRAWS + 1):
-        if not _coincides(exercise, params):
-            return params
-        params = draw_params(exercise.params, redraw_seed(seed, attempt))
-    return params
+        if not _coincides(exercise, draw):
+            return draw
+        draw = Draw(draw_params(exercise.params, redraw_seed(seed, attempt)))
+    return draw
 
 
-def _coincides(exercise: NumberExercise, params: dict[str, Any]) -> bool:
+def _coincides(exercise: NumberExercise, draw: Draw) -> bool:
     from tutor.grading.number import misconception_value, reference_value
     from tutor.numeric.answers import within
     from tutor.numeric.expressions import ExpressionError
 
     try:
-        right = reference_value(exercise, params)
-        for known in exercise.misconceptions:
+        right = draw.reference = reference_value(exercise, draw.params)
+        for index, known in enumerate(exercise.misconceptions):
             if known.tag in exercise.distinct_from:
-                wrong = misconception_value(known, params)
+                wrong = draw.wrong[index] = misconception_value(known, draw.params)
                 if wrong is not None and within(wrong, right, exercise.tolerance):
                     return True
     except ExpressionError:
