@@ -45,7 +45,7 @@ def test_goals_point_the_right_way() -> None:
 REQUIRED = [
     "first_frame_s", "first_frame_ratio", "formula_grade_p50_ms", "formula_grade_p95_ms",
     "code_grade_warm_p50_ms", "code_grade_speedup", "number_grade_p95_ms",
-    "validate_builtin_s", "bytes_per_keystroke_p50", "ui_rss_mb", "learners_on_this_machine",
+    "validate_builtin_s", "validate_edit_watch_s", "bytes_per_keystroke_p50", "ui_rss_mb", "learners_on_this_machine",
     "learners_p95_ms", "learners_total_mb", "peer_formula_right", "peer_formula_wrong_verdicts",
     "peer_formula_unreadable",
 ]  # fmt: skip
