@@ -146,6 +146,11 @@ class Zygote:
 def _zygote_loop(sock: socket.socket, base: str) -> None:
     """Fork spares on request and report their ends, until the fork server hangs up."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Its first steps as a process split some of the huge pages it shares with the fork
+    # server (a write splits them for the writer): fold those again, once, before any fork.
+    from tutor.grading.sandbox.huge_pages import collapse_anonymous_memory
+
+    collapse_anonymous_memory()
     children: dict[int, int] = {}  # pidfd -> pid
     with selectors.DefaultSelector() as selector:
         selector.register(sock, selectors.EVENT_READ)
