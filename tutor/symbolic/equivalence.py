@@ -27,6 +27,7 @@ import math
 import time
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import lru_cache
 from typing import Any
 
 import mpmath
@@ -562,8 +563,8 @@ def _compare_via_sympy(
                 left = left if isinstance(left, list) else [left]
                 right = right if isinstance(right, list) else [right]
                 compiled[key] = (
-                    sp.lambdify(syms, left, modules="mpmath"),
-                    sp.lambdify(syms, right, modules="mpmath"),
+                    _mpmath_function(tuple(syms), tuple(left)),
+                    _mpmath_function(tuple(syms), tuple(right)),
                 )
             args = [
                 mpmath.mpf(float(x))
@@ -585,6 +586,13 @@ def _compare_via_sympy(
             else:
                 tally.counterexample = _point(values, row, x, y, sizes)
                 return
+
+
+@lru_cache(maxsize=256)
+def _mpmath_function(syms: tuple, expressions: tuple) -> Any:
+    """`lambdify` to mpmath, once per formula: a derivation's step is compared with the
+    step before it and then with the one after (sympy expressions are immutable)."""
+    return sp.lambdify(list(syms), list(expressions), modules="mpmath")
 
 
 def _flat(value: Any) -> list[Any]:
