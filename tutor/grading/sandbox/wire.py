@@ -209,7 +209,7 @@ def _decode_tensor(node: dict, data: bytes) -> Any:
     if any(s < 0 for s in shape) or len(shape) > 16:
         raise WireError("bad shape")
     off, length = int(node["off"]), int(node["len"])
-    itemsize = torch.empty((), dtype=dtype).element_size()
+    itemsize = dtype.itemsize
     if off < 0 or off + length > len(data) or length != math.prod(shape) * itemsize:
         raise WireError("tensor bytes do not match its shape")
     if length == 0:
