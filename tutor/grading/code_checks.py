@@ -10,9 +10,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from tutor.i18n import N_, _
 from tutor.pack.model import CodeExercise
+
+if TYPE_CHECKING:
+    from tutor.grading.sandbox import Sandbox
+    from tutor.grading.sandbox.prefetch import Prefetched
 
 Problems = list[tuple[int, str]]
 
@@ -40,7 +45,9 @@ class PackRuns:
     misconceptions: dict[str, list]  # tag -> outcomes, for the variants that ran
 
 
-def run_pack_code(exercise: CodeExercise, seeds: list[int], sandbox=None) -> PackRuns | str:
+def run_pack_code(
+    exercise: CodeExercise, seeds: list[int], sandbox: Sandbox | Prefetched | None = None
+) -> PackRuns | str:
     """The reference and every readable code misconception, side by side, on the seeds' cases.
 
     They run in `sandbox` (the default one when None); `validate` passes

@@ -25,6 +25,7 @@ from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tutor.grading import learner_seed
 from tutor.i18n import N_, _
@@ -37,11 +38,16 @@ from tutor.pack.model import (
     Exercise,
     FormulaExercise,
     Lesson,
+    Misconception,
     NumberExercise,
     Pack,
     Plot,
     PredictExercise,
 )
+
+if TYPE_CHECKING:
+    from tutor.grading.sandbox import FunctionCall
+    from tutor.grading.sandbox.prefetch import Prefetched
 
 VALIDATE_LEARNER = "ce-tutor-validate"  # whose variant the code and predict checks draw
 
@@ -349,7 +355,9 @@ def _check_formula(exercise: FormulaExercise) -> Problems:
     return problems
 
 
-def _check_code(pack: Pack, lesson: Lesson, exercise: CodeExercise, sandbox) -> Problems:
+def _check_code(
+    pack: Pack, lesson: Lesson, exercise: CodeExercise, sandbox: Prefetched
+) -> Problems:
     """The reference passes its own cases; every known-wrong variant is caught.
 
     The reference, each misconception and the solution are then graded as
@@ -431,7 +439,13 @@ def _check_code(pack: Pack, lesson: Lesson, exercise: CodeExercise, sandbox) -> 
     return problems
 
 
-def _grading_runs(pack: Pack, lesson: Lesson, exercise: CodeExercise, lifted, readable) -> list:
+def _grading_runs(
+    pack: Pack,
+    lesson: Lesson,
+    exercise: CodeExercise,
+    lifted: CodeExercise,
+    readable: list[Misconception],
+) -> list[FunctionCall]:
     """The runs grading the reference, the readable misconceptions and the solution asks for."""
     from tutor.grading.code import grading_calls
     from tutor.grading.solution_checks import CODE_SOLUTION_LEARNER, code_solution

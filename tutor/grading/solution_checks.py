@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import re
+from typing import TYPE_CHECKING
 
 from tutor.i18n import _
 from tutor.pack.model import (
@@ -25,13 +26,22 @@ from tutor.pack.model import (
     PredictExercise,
 )
 
+if TYPE_CHECKING:
+    from tutor.grading.sandbox import Sandbox
+    from tutor.grading.sandbox.prefetch import Prefetched
+
 Problems = list[tuple[int, str]]
 SOLUTION_LEARNER = "ce-tutor-validate-solution"
 CODE_SOLUTION_LEARNER = "ce-tutor-validate"  # pack_checks.VALIDATE_LEARNER
 _SPAN = re.compile(r"`([^`\n]+)`")
 
 
-def check_solution(pack: Pack, lesson: Lesson, exercise: Exercise, sandbox=None) -> Problems:
+def check_solution(
+    pack: Pack,
+    lesson: Lesson,
+    exercise: Exercise,
+    sandbox: Sandbox | Prefetched | None = None,
+) -> Problems:
     """The solution as a learner would paste or type it, graded like theirs.
 
     A code solution runs in `sandbox` (`validate` passes the one that made
@@ -96,7 +106,9 @@ def code_solution(exercise: CodeExercise) -> str | None:
     return source
 
 
-def _code(pack: Pack, lesson: Lesson, exercise: CodeExercise, sandbox) -> Problems:
+def _code(
+    pack: Pack, lesson: Lesson, exercise: CodeExercise, sandbox: Sandbox | Prefetched | None
+) -> Problems:
     from tutor.grading import grade
 
     line = exercise.location.line
