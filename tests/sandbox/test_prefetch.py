@@ -121,3 +121,21 @@ def test_a_code_exercise_is_checked_in_one_request(tmp_path: Path, monkeypatch) 
     errors = validate_lesson(tmp_path / "wrong", wrong)
     assert [e.line for e in errors] == [line_of(wrong, "tag: softmax-not-log")], errors
     assert "passes every case" in errors[0].message
+
+
+def test_pack_code_remembered_is_not_run_ahead_again(tmp_path: Path, monkeypatch) -> None:
+    """`validate --watch` checks an edited exercise again in the same process: the pack code's
+    outcomes on the validating learner's cases are remembered, so they are not run again."""
+    sent: list[int] = []
+    original = client.Sandbox._run
+
+    def counted(self, jobs):
+        sent.append(len(jobs))
+        return original(self, jobs)
+
+    monkeypatch.setattr(client.Sandbox, "_run", counted)
+    lesson = LESSON.replace("id: one-request", "id: checked-twice")  # seeds of its own
+    assert validate_lesson(tmp_path / "first", lesson) == []
+    assert validate_lesson(tmp_path / "again", lesson) == []
+    # the reference and the two misconceptions: remembered from the first check
+    assert sent == [sent[0], sent[0] - 3], sent

@@ -373,7 +373,8 @@ def grading_calls(
 
     Each source's own run, then the pack code's runs it needs on the same
     cases: the reference, and (`naming`, for sources that are wrong) the
-    misconceptions that name a mistake. `validate` makes them ahead, in one
+    misconceptions that name a mistake; pack code whose outcomes are already
+    remembered is not asked for again. `validate` makes them ahead, in one
     request (`sandbox.prefetch`): grading each source then costs no round
     trip of its own.
     """
@@ -382,7 +383,9 @@ def grading_calls(
     if naming:
         pack_code += [m.code for m in exercise.misconceptions if m.code]
     return [learner_call(exercise, source, cases) for source in sources] + [
-        _call(exercise, code, cases, "<pack code>") for code in dict.fromkeys(pack_code)
+        _call(exercise, code, cases, "<pack code>")
+        for code in dict.fromkeys(pack_code)
+        if _reference_outcomes.get(_key(exercise, code, seed)) is None
     ]
 
 
