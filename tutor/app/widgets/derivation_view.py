@@ -77,7 +77,9 @@ class DerivationView(RestyledAloneOnFocus, Vertical, can_focus=True):
         """Drawn first (fast), then drawn again with each step's proof mark."""
 
         def report(callback, *args) -> None:
-            with contextlib.suppress(RuntimeError):  # the app has already gone
+            if not app.is_running:  # the app has gone: asking its closed loop warns
+                return
+            with contextlib.suppress(RuntimeError):  # it went meanwhile
                 app.call_from_thread(callback, *args)
 
         for prove in (False, True):
