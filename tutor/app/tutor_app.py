@@ -18,6 +18,7 @@ from textual.binding import Binding
 
 from tutor.app import cjk
 from tutor.app.commands import TutorCommands
+from tutor.app.from_thread import tell_app
 from tutor.app.glyphs import ASCII, UNICODE, Glyphs
 from tutor.app.grading_link import GradingLink
 from tutor.app.key_gate import KeyGate
@@ -229,7 +230,7 @@ class TutorApp(App):
             self._reads += 1
             read, number = self._watcher.read, self._reads
             self.run_worker(
-                lambda: self.call_from_thread(self._reread, read(files), number),
+                lambda: tell_app(self, self._reread, read(files), number),
                 thread=True,
                 name="pack-reread",
                 group="pack-reread",

@@ -9,6 +9,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Static
 
+from tutor.app.from_thread import tell_app
 from tutor.app.restyle import RestyledAloneOnFocus
 from tutor.app.widgets.leaving import part
 from tutor.grading.verdict import GraderNotAvailable
@@ -112,7 +113,7 @@ class CodeExampleView(RestyledAloneOnFocus, Vertical, can_focus=True):
             text = _("The example could not be run: {error}").format(error=error)
         else:
             text = self._describe(run.output, run.problem)
-        app.call_from_thread(self._ran, app.plain(text))
+        tell_app(app, self._ran, app.plain(text))
 
     def _ran(self, text: str) -> None:
         self.app.session.seen[self._seen_key] = text

@@ -8,7 +8,6 @@ proof is done; until then the block says it is being checked.
 
 from __future__ import annotations
 
-import contextlib
 import threading
 
 from textual.app import App, ComposeResult
@@ -16,6 +15,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Static
 
+from tutor.app.from_thread import tell_app
 from tutor.app.restyle import RestyledAloneOnFocus
 from tutor.app.widgets.math_block import MathBlock
 from tutor.app.widgets.titles import fitted
@@ -76,22 +76,16 @@ class DerivationView(RestyledAloneOnFocus, Vertical, can_focus=True):
     def _prepare(self, app: App) -> None:
         """Drawn first (fast), then drawn again with each step's proof mark."""
 
-        def report(callback, *args) -> None:
-            if not app.is_running:  # the app has gone: asking its closed loop warns
-                return
-            with contextlib.suppress(RuntimeError):  # it went meanwhile
-                app.call_from_thread(callback, *args)
-
         for prove in (False, True):
             try:
                 drawn = app.grading.derivation(self.lesson, self.block, app.ascii, prove)
             except Exception as error:  # noqa: BLE001 - shown as "not checked", never raised
-                report(self._failed, _("could not be checked: {error}").format(error=error))
+                tell_app(app, self._failed, _("could not be checked: {error}").format(error=error))
                 return
             if drawn.get("problem") or not drawn["renderings"]:
-                report(self._failed, drawn.get("problem") or _("nothing to show"))
+                tell_app(app, self._failed, drawn.get("problem") or _("nothing to show"))
                 return
-            report(self._ready, drawn["title"], drawn["renderings"], drawn["proved"])
+            tell_app(app, self._ready, drawn["title"], drawn["renderings"], drawn["proved"])
 
     def _ready(self, title: str, renderings: list[str], proved: bool) -> None:
         if not self.is_attached:

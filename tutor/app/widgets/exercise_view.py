@@ -19,6 +19,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from tutor.app.class_progress import NotRecorded
+from tutor.app.from_thread import tell_app
 from tutor.app.grading_link import ServiceWaiting
 from tutor.app.prose import plain_text
 from tutor.app.restyle import set_own_class
@@ -130,7 +131,7 @@ class ExerciseView(OwnWork, Vertical):
     @work(thread=True, exclusive=True, group="present")
     def _present_in_worker(self) -> None:
         app = self.app  # taken now: once the step is left, the view no longer knows its app
-        app.call_from_thread(self._show_exercise, *self._presentation(app))
+        tell_app(app, self._show_exercise, *self._presentation(app))
 
     def _presentation(self, app: App) -> tuple[dict[str, Any], str | None]:
         """The exercise as this learner sees it, and why it could not be, if it could not."""
@@ -260,7 +261,7 @@ class ExerciseView(OwnWork, Vertical):
             outcome = _("Grading failed ({error}). No attempt was counted; try again.").format(
                 error=error
             )
-        app.call_from_thread(self._graded, answer, outcome)
+        tell_app(app, self._graded, answer, outcome)
 
     def _graded(self, answer: str, outcome: Verdict | str) -> None:
         """The verdict: recorded even when the learner has left the step meanwhile (their

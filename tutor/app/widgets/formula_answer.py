@@ -14,6 +14,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Input, Static
 
+from tutor.app.from_thread import tell_app
 from tutor.app.widgets.leaving import part
 from tutor.app.widgets.line_answer import LineAnswer
 from tutor.app.widgets.math_block import MathBlock
@@ -58,7 +59,7 @@ class FormulaAnswer(Vertical):
             label, body = app.grading.read_as(self.lesson, self.exercise, text, app.ascii)
         except Exception as error:  # noqa: BLE001 - the answer can still be submitted
             label, body = _("Read as: (no preview: {error})").format(error=error), ""
-        app.call_from_thread(self._show, label, body, generation)
+        tell_app(app, self._show, label, body, generation)
 
     def _show(self, label: str, body: str, generation: int) -> None:
         if generation != self._generation:

@@ -7,6 +7,7 @@ from textual.app import ComposeResult
 from textual.containers import HorizontalScroll
 from textual.widgets import Static
 
+from tutor.app.from_thread import tell_app
 from tutor.app.widgets.leaving import part
 
 
@@ -59,7 +60,7 @@ class MathBlock(HorizontalScroll, can_focus=False):
             text = app.math.display(latex)
         except Exception:  # noqa: BLE001 - keep the one-line form already shown
             return
-        app.call_from_thread(self._drawn, text)
+        tell_app(app, self._drawn, text)
 
     def _drawn(self, text: str) -> None:
         self.update(text)
