@@ -3,7 +3,8 @@
 A proof, a grade, a preview or an example's run can finish after the learner
 quit. Textual's `call_from_thread` then raises, and first builds a coroutine
 that nobody awaits (a RuntimeWarning at exit). There is nobody left to show
-the result to, so it is dropped quietly.
+the result to, so it is dropped quietly. Not for a verdict: that is recorded
+by the app while it shuts down (`ExerciseView._graded` calls the app itself).
 """
 
 from __future__ import annotations

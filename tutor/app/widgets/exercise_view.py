@@ -261,7 +261,9 @@ class ExerciseView(OwnWork, Vertical):
             outcome = _("Grading failed ({error}). No attempt was counted; try again.").format(
                 error=error
             )
-        tell_app(app, self._graded, answer, outcome)
+        # not `tell_app`: while the app shuts down its loop still runs this, and the verdict
+        # is recorded (`_graded`); only a display can be dropped once the app stops running
+        app.call_from_thread(self._graded, answer, outcome)
 
     def _graded(self, answer: str, outcome: Verdict | str) -> None:
         """The verdict: recorded even when the learner has left the step meanwhile (their
