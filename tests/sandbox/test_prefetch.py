@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import torch
 
 from tests.pack.helpers import line_of, validate_lesson
@@ -103,17 +104,23 @@ solution: |
 """
 
 
-def test_a_code_exercise_is_checked_in_one_request(tmp_path: Path, monkeypatch) -> None:
-    """Reference, misconceptions and solution graded with no round trip of their own;
-    a misconception named wrong is still reported (the runs are the same runs)."""
-    sent: list[int] = []
+@pytest.fixture
+def sent(monkeypatch) -> list[int]:
+    """How many runs each sandbox request carried, request by request."""
+    counts: list[int] = []
     original = client.Sandbox._run
 
     def counted(self, jobs):
-        sent.append(len(jobs))
+        counts.append(len(jobs))
         return original(self, jobs)
 
     monkeypatch.setattr(client.Sandbox, "_run", counted)
+    return counts
+
+
+def test_a_code_exercise_is_checked_in_one_request(tmp_path: Path, sent: list[int]) -> None:
+    """Reference, misconceptions and solution graded with no round trip of their own;
+    a misconception named wrong is still reported (the runs are the same runs)."""
     assert validate_lesson(tmp_path / "clean", LESSON) == []
     assert len(sent) == 1, sent
     # the checks still see each run: a misconception that is right after all is caught
@@ -123,17 +130,9 @@ def test_a_code_exercise_is_checked_in_one_request(tmp_path: Path, monkeypatch) 
     assert "passes every case" in errors[0].message
 
 
-def test_pack_code_remembered_is_not_run_ahead_again(tmp_path: Path, monkeypatch) -> None:
+def test_pack_code_remembered_is_not_run_ahead_again(tmp_path: Path, sent: list[int]) -> None:
     """`validate --watch` checks an edited exercise again in the same process: the pack code's
     outcomes on the validating learner's cases are remembered, so they are not run again."""
-    sent: list[int] = []
-    original = client.Sandbox._run
-
-    def counted(self, jobs):
-        sent.append(len(jobs))
-        return original(self, jobs)
-
-    monkeypatch.setattr(client.Sandbox, "_run", counted)
     lesson = LESSON.replace("id: one-request", "id: checked-twice")  # seeds of its own
     assert validate_lesson(tmp_path / "first", lesson) == []
     assert validate_lesson(tmp_path / "again", lesson) == []
